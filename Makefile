@@ -1,0 +1,57 @@
+# workbench — every target is idempotent and safe to re-run.
+# `make demo` and `make test` work on a fresh machine: they install what is missing first.
+
+SHELL        := /bin/bash
+SWIFT        ?= swift
+# Build caches live inside the repo only under .build (git-ignored); system packages go
+# where apt puts them; anything else we download goes under $(WORKBENCH_CACHE).
+WORKBENCH_CACHE ?= $(HOME)/.cache/workbench
+SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := libopenblas-dev libcurl4-openssl-dev libsqlite3-dev
+BIN_DEBUG    := .build/debug/workbench
+BIN_RELEASE  := .build/release/workbench
+DEMO_DIR     ?= .
+CORPUS       ?= ../shared/corpus
+BENCH_JSON   ?=
+
+.PHONY: setup deps build release test bench demo clean
+
+## setup: install missing system libraries, then build
+setup: deps build
+
+## deps: apt-get only what is not installed yet (nothing when all are present)
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "==> installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+	  echo "==> system libraries present: $(APT_PACKAGES)"; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## bench: release build, then every benchmark that exists so far, as one table
+bench: release
+	.build/release/workbench-bench --corpus $(CORPUS) $(if $(BENCH_JSON),--json $(BENCH_JSON))
+
+## demo: the main job on the embedded default workspace
+demo: build
+	$(BIN_DEBUG) init --workspace $(DEMO_DIR)
+	$(BIN_DEBUG) doctor --workspace $(DEMO_DIR)
+	$(BIN_DEBUG) runs list --workspace $(DEMO_DIR)
+
+clean:
+	rm -rf .build .build-*

@@ -1,0 +1,57 @@
+// swift-tools-version:6.1
+// Swift 6 language mode (the default for tools 6.x) gives complete strict-concurrency checking.
+import PackageDescription
+
+let package = Package(
+    name: "workbench",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "workbench", targets: ["workbench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // System libraries: a module map plus a small shim header each.
+        .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // Pure domain types: no I/O.
+        .target(name: "WorkbenchCore"),
+        // The workspace database (SQLite through GRDB).
+        .target(
+            name: "Store",
+            dependencies: ["WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Health checks of the real components behind `workbench doctor`.
+        .target(name: "Diagnostics", dependencies: ["WorkbenchCore", "Store", "COpenBLAS", "CCurl"]),
+        // Renders what the store holds: terminal tables and JSON (later Markdown, HTML, JUnit).
+        .target(name: "Reports", dependencies: ["WorkbenchCore", "Store", "Diagnostics"]),
+
+        // The thin CLI.
+        .executableTarget(
+            name: "workbench",
+            dependencies: [
+                "WorkbenchCore", "Store", "Diagnostics", "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // `make bench`: every benchmark that exists so far, printed as one table.
+        .executableTarget(
+            name: "workbench-bench",
+            dependencies: ["WorkbenchCore", "Store", "COpenBLAS", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+
+        .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Store"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "WorkbenchCore"]),
+        // Runs the built `workbench` binary as a process.
+        .testTarget(
+            name: "workbenchTests",
+            dependencies: ["Store", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Golden"]
+        ),
+    ]
+)

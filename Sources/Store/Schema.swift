@@ -1,0 +1,119 @@
+import GRDB
+
+/// The workspace schema as an append-only list of named migrations. A released migration is
+/// never edited: a change to the schema is a new migration at the end of the list.
+enum Schema {
+    /// `PRAGMA application_id` of every workspace database ("WBNC"), so that another
+    /// program's SQLite file is recognised and left alone.
+    static let applicationID: Int32 = 0x5742_4E43
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for (identifier, sql) in migrations {
+            migrator.registerMigration(identifier) { db in try db.execute(sql: sql) }
+        }
+        return migrator
+    }
+
+    static var migrationIdentifiers: [String] { migrations.map(\.identifier) }
+
+    /// Identifier and SQL of each migration, oldest first. Tables are STRICT so SQLite
+    /// rejects a value of the wrong type instead of storing it.
+    static let migrations: [(identifier: String, sql: String)] = [
+        ("0001-initial-schema", """
+        PRAGMA application_id = \(applicationID);
+
+        -- One row per job: a book generation, an A/B test, a regression run, ...
+        CREATE TABLE runs (
+            id                TEXT PRIMARY KEY NOT NULL,
+            kind              TEXT NOT NULL CHECK (kind <> ''),
+            status            TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'interrupted', 'cancelled')),
+            config_json       TEXT NOT NULL CHECK (json_valid(config_json)),
+            config_hash       TEXT NOT NULL CHECK (length(config_hash) = 64),
+            git_revision      TEXT,
+            workbench_version TEXT NOT NULL,
+            started_at        TEXT NOT NULL,
+            finished_at       TEXT,
+            error             TEXT,
+            CHECK ((status = 'running') = (finished_at IS NULL))
+        ) STRICT;
+        CREATE INDEX runs_by_start ON runs(started_at);
+
+        CREATE TABLE books (
+            id            TEXT PRIMARY KEY NOT NULL,
+            run_id        TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            title         TEXT NOT NULL,
+            premise       TEXT,
+            outline_json  TEXT CHECK (outline_json IS NULL OR json_valid(outline_json)),
+            chapter_count INTEGER NOT NULL CHECK (chapter_count >= 0),
+            status        TEXT NOT NULL,
+            created_at    TEXT NOT NULL,
+            updated_at    TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX books_by_run ON books(run_id);
+
+        -- Every version of every chapter is kept: generation, each enhancement, imports.
+        CREATE TABLE chapter_versions (
+            id             INTEGER PRIMARY KEY,
+            book_id        TEXT NOT NULL REFERENCES books(id) ON DELETE CASCADE,
+            chapter        INTEGER NOT NULL CHECK (chapter >= 1),
+            version        INTEGER NOT NULL CHECK (version >= 1),
+            parent_version INTEGER,
+            origin         TEXT NOT NULL,
+            text           TEXT NOT NULL,
+            word_count     INTEGER NOT NULL CHECK (word_count >= 0),
+            text_hash      TEXT NOT NULL,
+            created_at     TEXT NOT NULL,
+            UNIQUE (book_id, chapter, version)
+        ) STRICT;
+
+        -- One value per chapter version, scorer (heuristic or judge) and metric.
+        CREATE TABLE scores (
+            id                 INTEGER PRIMARY KEY,
+            chapter_version_id INTEGER NOT NULL REFERENCES chapter_versions(id) ON DELETE CASCADE,
+            scorer             TEXT NOT NULL,
+            metric             TEXT NOT NULL,
+            value              REAL NOT NULL,
+            detail_json        TEXT CHECK (detail_json IS NULL OR json_valid(detail_json)),
+            created_at         TEXT NOT NULL,
+            UNIQUE (chapter_version_id, scorer, metric)
+        ) STRICT;
+
+        -- Every model call, whoever made it. Never the API key.
+        CREATE TABLE llm_calls (
+            id                INTEGER PRIMARY KEY,
+            run_id            TEXT REFERENCES runs(id) ON DELETE SET NULL,
+            book_id           TEXT REFERENCES books(id) ON DELETE SET NULL,
+            chapter           INTEGER,
+            task              TEXT NOT NULL,
+            provider          TEXT NOT NULL,
+            model             TEXT NOT NULL,
+            request_hash      TEXT NOT NULL,
+            attempt           INTEGER NOT NULL DEFAULT 1 CHECK (attempt >= 1),
+            outcome           TEXT NOT NULL,
+            finish_reason     TEXT,
+            prompt_tokens     INTEGER,
+            completion_tokens INTEGER,
+            tokens_estimated  INTEGER NOT NULL DEFAULT 0 CHECK (tokens_estimated IN (0, 1)),
+            cost_usd          REAL NOT NULL DEFAULT 0 CHECK (cost_usd >= 0),
+            latency_ms        REAL,
+            ttft_ms           REAL,
+            error             TEXT,
+            created_at        TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX llm_calls_by_run ON llm_calls(run_id);
+        CREATE INDEX llm_calls_by_request ON llm_calls(request_hash);
+
+        -- The pipeline's event stream, in order per run.
+        CREATE TABLE events (
+            id           INTEGER PRIMARY KEY,
+            run_id       TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            seq          INTEGER NOT NULL CHECK (seq >= 1),
+            at           TEXT NOT NULL,
+            kind         TEXT NOT NULL,
+            payload_json TEXT NOT NULL CHECK (json_valid(payload_json)),
+            UNIQUE (run_id, seq)
+        ) STRICT;
+        """),
+    ]
+}

@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+import WorkbenchCore
+
+extension WorkbenchDatabase {
+    /// Records the start of a run. `configJSON` is stored canonicalised, with its SHA-256,
+    /// so two runs with the same configuration share a hash whatever the key order.
+    @discardableResult
+    public func startRun(
+        kind: RunKind, configJSON: String, gitRevision: String?, at start: Date = Date(),
+        random: UInt32 = UInt32.random(in: 0...UInt32.max)
+    ) throws -> RunRecord {
+        let canonical: String
+        do {
+            canonical = try CanonicalJSON.normalize(configJSON)
+        } catch {
+            throw StoreError.invalidConfigJSON(detail: "\(error)")
+        }
+        let run = RunRecord(
+            id: RunID(startedAt: start.timeIntervalSince1970, random: random), kind: kind, status: .running,
+            configJSON: canonical, configHash: SHA256.hex(of: canonical), gitRevision: gitRevision,
+            workbenchVersion: WorkbenchVersion.current, startedAt: start, finishedAt: nil, error: nil)
+        try write { db in try run.insert(db) }
+        return run
+    }
+
+    /// Marks a run finished with its final status (and the error that ended it, if any).
+    public func finishRun(_ id: RunID, status: RunStatus, error: String? = nil, at end: Date = Date()) throws {
+        precondition(status.isFinished, "finishRun needs a final status")
+        let changed = try write { db in
+            try RunRecord.filter(key: id.rawValue).updateAll(
+                db, Column("status").set(to: status), Column("finished_at").set(to: end), Column("error").set(to: error))
+        }
+        if changed == 0 { throw StoreError.runNotFound(id: id.rawValue, path: path) }
+    }
+
+    /// Appends an event to a run's stream, numbering it after the last one in the same transaction.
+    @discardableResult
+    public func appendEvent(to runID: RunID, kind: String, payloadJSON: String = "{}", at time: Date = Date()) throws -> EventRecord {
+        try write { db in
+            let last = try Int.fetchOne(db, sql: "SELECT max(seq) FROM events WHERE run_id = ?", arguments: [runID]) ?? 0
+            var event = EventRecord(id: nil, runID: runID, seq: last + 1, at: time, kind: kind, payloadJSON: payloadJSON)
+            try event.insert(db)
+            return event
+        }
+    }
+
+    /// Runs, newest first, optionally filtered.
+    public func runs(limit: Int? = nil, kind: RunKind? = nil, status: RunStatus? = nil) throws -> [RunRecord] {
+        try read { db in
+            var request = RunRecord.order(Column("started_at").desc, Column("id").desc)
+            if let kind { request = request.filter(Column("kind") == kind) }
+            if let status { request = request.filter(Column("status") == status) }
+            if let limit { request = request.limit(limit) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    /// Finds a run by its full id or, like git, by a prefix that only one run has.
+    public func run(matching idOrPrefix: String) throws -> RunRecord {
+        try read { db in
+            if let exact = try RunRecord.fetchOne(db, key: idOrPrefix) { return exact }
+            // LIKE treats % and _ as wildcards; escape them so the prefix is taken literally.
+            let escaped = idOrPrefix.replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            let matches = try RunRecord.filter(sql: "id LIKE ? ESCAPE '\\'", arguments: [escaped + "%"])
+                .order(Column("id")).limit(20).fetchAll(db)
+            switch matches.count {
+            case 0: throw StoreError.runNotFound(id: idOrPrefix, path: path)
+            case 1: return matches[0]
+            default: throw StoreError.ambiguousRunID(prefix: idOrPrefix, candidates: matches.map(\.id.rawValue))
+            }
+        }
+    }
+
+    /// A run with its totals, in one read transaction so the numbers agree with each other.
+    public func summary(of id: RunID) throws -> RunSummary {
+        try read { db in
+            guard let run = try RunRecord.fetchOne(db, key: id.rawValue) else {
+                throw StoreError.runNotFound(id: id.rawValue, path: path)
+            }
+            let books = try Int.fetchOne(db, sql: "SELECT count(*) FROM books WHERE run_id = ?", arguments: [id]) ?? 0
+            let versions = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM chapter_versions JOIN books ON books.id = chapter_versions.book_id
+                WHERE books.run_id = ?
+                """, arguments: [id]) ?? 0
+            let calls = try Row.fetchOne(db, sql: """
+                SELECT count(*) AS calls, coalesce(sum(prompt_tokens), 0) AS prompt,
+                       coalesce(sum(completion_tokens), 0) AS completion, coalesce(sum(cost_usd), 0.0) AS cost
+                FROM llm_calls WHERE run_id = ?
+                """, arguments: [id])
+            let events = try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE run_id = ?", arguments: [id]) ?? 0
+            let lastEvent = try EventRecord.filter(Column("run_id") == id).order(Column("seq").desc).fetchOne(db)
+            return RunSummary(
+                run: run, bookCount: books, chapterVersionCount: versions,
+                llmCallCount: calls?["calls"] ?? 0, promptTokens: calls?["prompt"] ?? 0,
+                completionTokens: calls?["completion"] ?? 0, costUSD: calls?["cost"] ?? 0,
+                eventCount: events, lastEvent: lastEvent)
+        }
+    }
+}

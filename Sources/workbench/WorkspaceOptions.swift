@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import Store
+
+/// `--workspace`, shared by every command that touches a workspace.
+struct WorkspaceOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The workspace folder (the one holding .workbench/).",
+            discussion: "Default: $WORKBENCH_WORKSPACE, else the nearest folder upward from here with a .workbench folder.",
+            valueName: "dir"),
+        completion: .directory)
+    var workspace: String?
+
+    var currentDirectory: URL { URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true) }
+
+    func resolve() throws -> Workspace {
+        try Workspace.resolve(explicit: workspace, environment: Console.environment, currentDirectory: currentDirectory)
+    }
+
+    /// The workspace's database, migrated forward if an older workbench made it.
+    func open() throws -> WorkbenchDatabase {
+        try WorkbenchDatabase.open(resolve())
+    }
+}

@@ -1,0 +1,263 @@
+import Foundation
+import GRDB
+import Testing
+import Store
+import WorkbenchCore
+
+@Suite struct HelpAndVersionTests {
+    @Test func version() throws {
+        let result = try CLI.run(["--version"], in: FileManager.default.temporaryDirectory)
+        #expect(result.status == 0)
+        #expect(result.stdout == "workbench \(WorkbenchVersion.current)\n")
+    }
+
+    @Test(arguments: [
+        ("root", ["--help"]),
+        ("init", ["init", "--help"]),
+        ("runs", ["runs", "--help"]),
+        ("runs-list", ["runs", "list", "--help"]),
+        ("runs-show", ["runs", "show", "--help"]),
+        ("doctor", ["doctor", "--help"]),
+    ])
+    func helpMatchesGoldenFile(name: String, arguments: [String]) throws {
+        let result = try CLI.run(arguments, in: FileManager.default.temporaryDirectory)
+        #expect(result.status == 0)
+        #expect(result.stderr.isEmpty)
+        try expectGolden(result.stdout, named: "help-\(name)")
+    }
+}
+
+@Suite struct ExitCodeTests {
+    @Test func usageErrorsExitTwo() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        for arguments in [["bogus"], ["runs", "list", "--limit", "0"], ["runs", "list", "--status", "exploded"], ["runs", "show"]] {
+            let result = try CLI.run(arguments, in: scratch.url)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("error: "), "\(arguments): \(result.stderr)")
+        }
+    }
+
+    @Test func noWorkspaceExitsTwoWithTheFix() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        guard Workspace.discover(from: scratch.url) == nil else { return }  // a .workbench above the temp folder
+        let result = try CLI.run(["runs", "list"], in: scratch.url)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("no workspace found"))
+        #expect(result.stderr.contains("fix: run `workbench init` here"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func corruptDatabaseExitsSixtyFiveAndIsKept() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let workspace = Workspace(root: scratch.url)
+        try FileManager.default.createDirectory(at: workspace.folder, withIntermediateDirectories: true)
+        try Data("this is not sqlite, it is a shopping list".utf8).write(to: workspace.databaseURL)
+        for arguments in [["runs", "list"], ["init"]] {
+            let result = try CLI.run(arguments, in: scratch.url)
+            #expect(result.status == 65, "\(arguments)")
+            #expect(result.stderr.contains(workspace.databasePath))
+            #expect(result.stderr.contains("fix: move"))
+        }
+        #expect(try String(contentsOf: workspace.databaseURL, encoding: .utf8) == "this is not sqlite, it is a shopping list")
+    }
+
+    @Test func newerSchemaExitsSixtyFive() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        try WorkbenchDatabase.open(Workspace(root: scratch.url), create: true).write { db in
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('9999-from-the-future')")
+        }
+        let result = try CLI.run(["runs", "list", "--workspace", scratch.path], in: FileManager.default.temporaryDirectory)
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("written by a newer workbench"))
+        #expect(result.stderr.contains("9999-from-the-future"))
+    }
+
+    @Test func unwritableWorkspaceExitsSeventyThree() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let file = scratch.url.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: file)
+        // A folder cannot be made inside a regular file, whoever runs the test (root included).
+        let result = try CLI.run(["init", "--workspace", file.appendingPathComponent("ws").path], in: scratch.url)
+        #expect(result.status == 73, "\(result.stderr)")
+        #expect(result.stderr.contains("cannot create"))
+    }
+}
+
+@Suite struct WorkspaceCommandTests {
+    @Test func initCreatesThenIsANoOp() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let first = try CLI.run(["init"], in: scratch.url)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("Initialized workspace \(scratch.url.standardizedFileURL.path)/.workbench: applied 0001-initial-schema."))
+        func schemaDump() throws -> [String] {
+            let database = try WorkbenchDatabase.open(Workspace(root: scratch.url))
+            return try database.read { db in
+                try String.fetchAll(db, sql: "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master ORDER BY name")
+                    + String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
+            }
+        }
+        let before = try schemaDump()
+        let second = try CLI.run(["init"], in: scratch.url)
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("is current (1 migration); nothing to do."))
+        #expect(try schemaDump() == before)
+        // Found from a subfolder, like git.
+        let nested = scratch.url.appendingPathComponent("chapters/drafts")
+        try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
+        let listed = try CLI.run(["runs", "list"], in: nested)
+        #expect(listed.status == 0)
+        #expect(listed.stdout.hasPrefix("No runs yet."))
+    }
+
+    @Test func runsListAndShowReadWhatTheStoreWrote() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let database = try WorkbenchDatabase.open(Workspace(root: scratch.url), create: true)
+        let start = Date(timeIntervalSince1970: 1_795_601_585)
+        let old = try database.startRun(kind: .generate, configJSON: #"{"words":600}"#, gitRevision: "feedbeef", at: start, random: 0x111111)
+        try database.finishRun(old.id, status: .succeeded, at: start.addingTimeInterval(95))
+        let new = try database.startRun(kind: .abtest, configJSON: #"{"samples":20}"#, gitRevision: nil, at: start.addingTimeInterval(3600), random: 0x222222)
+        try database.appendEvent(to: new.id, kind: "sample.scored", payloadJSON: #"{"arm":"variant"}"#)
+
+        let table = try CLI.run(["runs", "list", "--workspace", scratch.path], in: FileManager.default.temporaryDirectory)
+        #expect(table.status == 0)
+        let lines = table.stdout.split(separator: "\n")
+        #expect(lines.count == 4)
+        #expect(lines[2].hasPrefix("20261125-111305-222222  abtest"))
+        #expect(lines[3].hasPrefix("20261125-101305-111111  generate  succeeded"))
+        #expect(lines[3].contains("1m35s"))
+
+        let json = try CLI.run(["runs", "list", "--json", "--kind", "generate", "--workspace", scratch.path], in: FileManager.default.temporaryDirectory)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(parsed.map { $0["id"] as? String } == ["20261125-101305-111111"])
+        #expect(parsed.first?["git_revision"] as? String == "feedbeef")
+
+        let show = try CLI.run(["runs", "show", "20261125-1113", "--json", "--workspace", scratch.path], in: FileManager.default.temporaryDirectory)
+        #expect(show.status == 0, "\(show.stderr)")
+        let detail = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+        #expect(detail["id"] as? String == new.id.rawValue)
+        #expect((detail["config"] as? [String: Any])?["samples"] as? Int == 20)
+        #expect((detail["totals"] as? [String: Any])?["events"] as? Int == 1)
+
+        let text = try CLI.run(["runs", "show", old.id.rawValue, "--workspace", scratch.path], in: FileManager.default.temporaryDirectory)
+        #expect(text.stdout.contains("status:           succeeded"))
+
+        let ambiguous = try CLI.run(["runs", "show", "2026", "--workspace", scratch.path], in: FileManager.default.temporaryDirectory)
+        #expect(ambiguous.status == 2)
+        #expect(ambiguous.stderr.contains("matches 2 runs"))
+    }
+
+    @Test func doctorReportsEveryComponent() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        #expect(try CLI.run(["init"], in: scratch.url).status == 0)
+        let result = try CLI.run(["doctor", "--json"], in: scratch.url)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let checks = try #require(report["checks"] as? [[String: Any]])
+        #expect(checks.compactMap { $0["component"] as? String } == ["openblas", "lapack", "libcurl", "sqlite", "workspace", "local-model"])
+        let statuses = Dictionary(uniqueKeysWithValues: checks.map { ($0["component"] as! String, $0["status"] as! String) })
+        #expect(statuses["openblas"] == "ok")
+        #expect(statuses["sqlite"] == "ok")
+        #expect(statuses["workspace"] == "ok")
+        // The harness points the cache at an empty folder: the model is missing, with its fix.
+        #expect(statuses["local-model"] == "warn")
+        #expect(report["passed"] as? Bool == true)
+
+        let text = try CLI.run(["doctor"], in: scratch.url)
+        #expect(text.stdout.contains("fix: run `make local-llm`"))
+        #expect(!text.stdout.contains("\u{1B}["), "NO_COLOR and a non-terminal both mean no escape codes")
+    }
+
+    @Test func doctorWithoutAWorkspaceFails() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        guard Workspace.discover(from: scratch.url) == nil else { return }
+        let result = try CLI.run(["doctor"], in: scratch.url)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("FAIL  workspace"))
+        #expect(result.stdout.contains("fix: run `workbench init` here"))
+    }
+}
+
+/// The same database file used from two processes at once: this test process and the CLI.
+@Suite struct TwoProcessTests {
+    @Test func aReaderProcessIsNotBlockedByAnOpenWriteTransaction() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let database = try WorkbenchDatabase.open(Workspace(root: scratch.url), create: true)
+        let committed = try database.startRun(kind: .generate, configJSON: "{}", gitRevision: nil)
+
+        let inserted = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
+        let holder = Thread {
+            try? database.writer.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    try db.execute(sql: """
+                        INSERT INTO runs (id, kind, status, config_json, config_hash, workbench_version, started_at)
+                        VALUES ('20990101-000000-000001', 'generate', 'running', '{}', ?, '0', '2099-01-01 00:00:00.000')
+                        """, arguments: [String(repeating: "0", count: 64)])
+                    inserted.signal()
+                    release.wait()
+                    return .commit
+                }
+            }
+            done.signal()
+        }
+        holder.start()
+        inserted.wait()
+        // While this process holds the write lock, another process reads the last committed state.
+        let during = try CLI.run(["runs", "list", "--json"], in: scratch.url, timeout: 30)
+        release.signal()
+        done.wait()
+        #expect(during.status == 0, "\(during.stderr)")
+        let ids = try #require(try JSONSerialization.jsonObject(with: Data(during.stdout.utf8)) as? [[String: Any]]).compactMap { $0["id"] as? String }
+        #expect(ids == [committed.id.rawValue])
+
+        let after = try CLI.run(["runs", "list", "--json"], in: scratch.url)
+        let idsAfter = try #require(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [[String: Any]]).compactMap { $0["id"] as? String }
+        #expect(idsAfter == ["20990101-000000-000001", committed.id.rawValue])
+    }
+
+    @Test func aWriterProcessWaitsForTheLockInsteadOfFailing() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let database = try WorkbenchDatabase.open(Workspace(root: scratch.url), create: true)
+        let locked = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
+        let holder = Thread {
+            try? database.writer.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    try db.execute(sql: "CREATE TABLE held_by_test(x INTEGER)")
+                    locked.signal()
+                    Thread.sleep(forTimeInterval: 0.5)
+                    return .rollback
+                }
+            }
+            done.signal()
+        }
+        holder.start()
+        locked.wait()
+        // doctor's workspace check opens a write transaction: it must wait out our lock.
+        let result = try CLI.run(["doctor", "--json"], in: scratch.url, timeout: 30)
+        done.wait()
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let workspace = (report["checks"] as? [[String: Any]])?.first { $0["component"] as? String == "workspace" }
+        #expect(workspace?["status"] as? String == "ok", "\(result.stdout)")
+    }
+
+    @Test func initFromAnotherProcessWhileOpenIsANoOp() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let database = try WorkbenchDatabase.open(Workspace(root: scratch.url), create: true)
+        let run = try database.startRun(kind: .generate, configJSON: "{}", gitRevision: nil)
+        let result = try CLI.run(["init"], in: scratch.url)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("nothing to do"))
+        #expect(try database.run(matching: run.id.rawValue).id == run.id)
+    }
+}
