@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System libraries: a module map plus a small shim header each.
@@ -26,6 +27,19 @@ let package = Package(
         ),
         // Health checks of the real components behind `workbench doctor`.
         .target(name: "Diagnostics", dependencies: ["WorkbenchCore", "Store", "COpenBLAS", "CCurl"]),
+        // Everything that talks to a model: providers over libcurl, retries, fallbacks, cost.
+        .target(name: "LLM", dependencies: ["WorkbenchCore", "CCurl"]),
+        // The offline OpenAI-compatible server: deterministic writer, latency and faults.
+        .target(
+            name: "Simulator",
+            dependencies: [
+                "WorkbenchCore", "LLM",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         // Renders what the store holds: terminal tables and JSON (later Markdown, HTML, JUnit).
         .target(name: "Reports", dependencies: ["WorkbenchCore", "Store", "Diagnostics"]),
 
@@ -33,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "WorkbenchCore", "Store", "Diagnostics", "Reports",
+                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,6 +60,8 @@ let package = Package(
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Store"]),
+        .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "WorkbenchCore"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "WorkbenchCore"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "WorkbenchCore"]),
         // Runs the built `workbench` binary as a process.
         .testTarget(

@@ -33,6 +33,16 @@ static inline CURLcode wb_curl_easy_getinfo_off(CURL *handle, CURLINFO info, cur
     return curl_easy_getinfo(handle, info, value);
 }
 
+/// A write or header callback, as libcurl calls it.
+typedef size_t (*wb_curl_data_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
+
+static inline CURLcode wb_curl_easy_setopt_callback(CURL *handle, CURLoption option, wb_curl_data_callback callback) {
+    return curl_easy_setopt(handle, option, callback);
+}
+static inline CURLMcode wb_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
 /// The running library's version record (CURLVERSION_NOW is a macro Swift cannot see).
 static inline curl_version_info_data *wb_curl_version_info(void) {
     return curl_version_info(CURLVERSION_NOW);

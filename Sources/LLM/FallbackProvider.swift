@@ -1,0 +1,55 @@
+/// A fallback chain for one task (e.g. `[groq, deepseek, openrouter]`): each provider is
+/// tried in order until one answers; a provider whose circuit is open is skipped at once.
+/// The completion names the provider that served it.
+public struct FallbackProvider: LLMProvider {
+    public let task: String
+    public let chain: [any LLMProvider]
+
+    public init(task: String, chain: [any LLMProvider]) {
+        precondition(!chain.isEmpty, "a fallback chain needs at least one provider")
+        self.task = task
+        self.chain = chain
+    }
+
+    public var name: String { chain.map(\.name).joined(separator: "→") }
+
+    public func complete(_ request: CompletionRequest) async throws -> Completion {
+        var failures: [String] = []
+        for provider in chain {
+            do {
+                return try await provider.complete(request)
+            } catch LLMError.cancelled {
+                throw LLMError.cancelled
+            } catch let error as LLMError {
+                failures.append(error.message)
+            }
+        }
+        throw LLMError.allProvidersFailed(task: task, failures: failures)
+    }
+
+    public func stream(_ request: CompletionRequest) -> AsyncThrowingStream<CompletionChunk, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                var failures: [String] = []
+                for provider in chain {
+                    var sentText = false
+                    do {
+                        for try await chunk in provider.stream(request) {
+                            if case .text = chunk { sentText = true }
+                            continuation.yield(chunk)
+                        }
+                        continuation.finish()
+                        return
+                    } catch let error as LLMError where !sentText && error != .cancelled {
+                        failures.append(error.message)
+                    } catch {
+                        continuation.finish(throwing: error)
+                        return
+                    }
+                }
+                continuation.finish(throwing: LLMError.allProvidersFailed(task: self.task, failures: failures))
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}

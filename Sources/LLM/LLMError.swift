@@ -1,0 +1,75 @@
+import WorkbenchCore
+
+/// Everything that can go wrong talking to a model, with what is needed to decide on a
+/// retry. Messages name the provider and status; they never contain an API key.
+public enum LLMError: WorkbenchError, Equatable {
+    /// Could not connect, DNS failed, connection reset, TLS failed.
+    case connection(provider: String, detail: String)
+    /// No complete answer within the configured time (connect, total, or stream idle).
+    case timeout(provider: String, phase: String, seconds: Double)
+    /// The server answered with an HTTP error. `retryAfter` comes from its headers.
+    case http(provider: String, status: Int, message: String, retryAfter: Double?)
+    /// The body was not the JSON the API documents.
+    case malformedResponse(provider: String, detail: String)
+    /// A stream ended before its final event.
+    case truncatedStream(provider: String, receivedCharacters: Int)
+    /// The model returned no text at all.
+    case emptyCompletion(provider: String)
+    /// The model stopped at `max_tokens` where a complete answer was required (e.g. JSON).
+    case cutByLength(provider: String, tokens: Int)
+    /// The API key's environment variable is unset or empty.
+    case missingKey(provider: String, variable: String)
+    /// The circuit breaker is open: the provider failed repeatedly and is resting.
+    case circuitOpen(provider: String, retryIn: Double)
+    /// The retry budget of the provider is exhausted.
+    case retryBudgetExhausted(provider: String, lastError: String)
+    /// Every provider of a fallback chain failed.
+    case allProvidersFailed(task: String, failures: [String])
+    case cancelled
+
+    public var message: String {
+        switch self {
+        case .connection(let provider, let detail): return "\(provider): connection failed: \(detail)"
+        case .timeout(let provider, let phase, let seconds): return "\(provider): \(phase) timeout after \(seconds) s"
+        case .http(let provider, let status, let message, _): return "\(provider): HTTP \(status): \(message)"
+        case .malformedResponse(let provider, let detail): return "\(provider): malformed response: \(detail)"
+        case .truncatedStream(let provider, let count): return "\(provider): stream ended early after \(count) characters"
+        case .emptyCompletion(let provider): return "\(provider): empty completion"
+        case .cutByLength(let provider, let tokens): return "\(provider): answer cut at max_tokens (\(tokens))"
+        case .missingKey(let provider, let variable): return "\(provider): the API key variable \(variable) is not set"
+        case .circuitOpen(let provider, let seconds): return "\(provider): circuit open after repeated failures; next try in \(Int(seconds.rounded(.up))) s"
+        case .retryBudgetExhausted(let provider, let last): return "\(provider): retry budget exhausted (last error: \(last))"
+        case .allProvidersFailed(let task, let failures): return "every provider for \(task) failed: \(failures.joined(separator: "; "))"
+        case .cancelled: return "cancelled"
+        }
+    }
+
+    public var fix: String? {
+        switch self {
+        case .missingKey(_, let variable): return "export \(variable)=… (keys are read only from the environment)"
+        case .http(_, 401, _, _), .http(_, 403, _, _): return "check the API key and its permissions"
+        case .http(_, 404, _, _): return "check the provider's base URL and model name in providers.yaml"
+        case .connection: return "check that the server runs and the base URL is right (`workbench providers test NAME`)"
+        default: return nil
+        }
+    }
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .http(_, let status, _, _) where [400, 401, 403, 404, 422].contains(status): return .dataError
+        case .missingKey: return .usage
+        case .malformedResponse, .emptyCompletion, .cutByLength: return .dataError
+        case .cancelled: return .temporaryFailure
+        default: return .temporaryFailure
+        }
+    }
+
+    /// Whether sending the same request again can help.
+    public var isRetryable: Bool {
+        switch self {
+        case .connection, .timeout, .truncatedStream, .emptyCompletion, .malformedResponse: return true
+        case .http(_, let status, _, _): return [408, 409, 429].contains(status) || status >= 500
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// How one provider is reached and what it costs: a row of `Experiments/providers.yaml`.
+public struct ProviderConfig: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// OpenAI chat completions and everything that speaks it: OpenAI, Groq, DeepSeek,
+        /// OpenRouter, Together, Ollama, llama.cpp, vLLM.
+        case openai
+        case anthropic
+        case gemini
+        /// The managed llama.cpp server with the bundled small model.
+        case local
+        /// The offline simulator.
+        case sim
+    }
+
+    public var name: String
+    public var kind: Kind
+    /// e.g. `https://api.groq.com/openai/v1`; the path of the endpoint is appended.
+    public var baseURL: String
+    public var model: String
+    /// The environment variable holding the API key; the key itself is never stored.
+    public var apiKeyEnv: String?
+    /// USD per million tokens.
+    public var inputPricePerMillion: Double
+    public var outputPricePerMillion: Double
+    public var maxConcurrent: Int
+    public var requestsPerMinute: Double?
+    public var tokensPerMinute: Double?
+    /// Extra fields sent in every request body (e.g. llama.cpp's `repeat_penalty`), as JSON text.
+    public var extraBodyJSON: String?
+
+    public init(
+        name: String, kind: Kind, baseURL: String, model: String, apiKeyEnv: String? = nil,
+        inputPricePerMillion: Double = 0, outputPricePerMillion: Double = 0, maxConcurrent: Int = 16,
+        requestsPerMinute: Double? = nil, tokensPerMinute: Double? = nil, extraBodyJSON: String? = nil
+    ) {
+        self.name = name
+        self.kind = kind
+        self.baseURL = baseURL
+        self.model = model
+        self.apiKeyEnv = apiKeyEnv
+        self.inputPricePerMillion = inputPricePerMillion
+        self.outputPricePerMillion = outputPricePerMillion
+        self.maxConcurrent = maxConcurrent
+        self.requestsPerMinute = requestsPerMinute
+        self.tokensPerMinute = tokensPerMinute
+        self.extraBodyJSON = extraBodyJSON
+    }
+
+    /// USD for a call with this usage.
+    public func cost(of usage: TokenUsage) -> Double {
+        (Double(usage.promptTokens) * inputPricePerMillion + Double(usage.completionTokens) * outputPricePerMillion) / 1_000_000
+    }
+}

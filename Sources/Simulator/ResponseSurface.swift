@@ -1,0 +1,98 @@
+import Foundation
+import WorkbenchCore
+
+/// The simulator's documented response surface: a small, explicit set of prompt
+/// instructions, each shifting one measurable property of the prose by a documented amount
+/// with documented noise. This is the ground truth that A/B tests and the prompt optimiser
+/// must recover, so it changes only with a new `version`.
+///
+/// A trigger is a case-insensitive phrase anywhere in the system or user messages. The
+/// simulator does not understand negation: "no sensory detail" still triggers.
+public struct ResponseSurface: Sendable, Equatable {
+    public static let version = "sim-surface-1"
+
+    /// Probability that a sentence carries a given property.
+    public struct Knob: Sendable, Equatable {
+        public var name: String
+        public var triggers: [String]
+        /// Without the instruction.
+        public var baseline: Double
+        /// With it.
+        public var instructed: Double
+    }
+
+    public static let knobs: [Knob] = [
+        Knob(name: "sensory", triggers: ["sensory detail", "vivid detail", "five senses", "concrete detail"], baseline: 0.20, instructed: 0.50),
+        Knob(name: "dialogue", triggers: ["include dialogue", "use dialogue", "more dialogue", "through dialogue"], baseline: 0.12, instructed: 0.40),
+        Knob(name: "emotion", triggers: ["emotional intensity", "interiority", "show feelings", "deepen emotion"], baseline: 0.15, instructed: 0.45),
+        Knob(name: "obsession", triggers: ["stay with the obsession", "return to the obsession", "keep the obsession"], baseline: 0.05, instructed: 0.25),
+        Knob(name: "repetition", triggers: ["avoid repetition", "never repeat", "vary sentences"], baseline: 0.08, instructed: 0.01),
+    ]
+
+    /// Lognormal noise on every probability, per request: p × exp(σ·z), z ~ N(0, 1).
+    public static let probabilityNoise = 0.15
+    /// Lognormal noise on a requested word count ("about N words"): N × exp(σ·z).
+    public static let lengthNoise = 0.04
+    /// Words written when the prompt names no length: 250 × exp(σ·z), σ = 0.2, capped by max_tokens.
+    public static let defaultWords = 250.0
+    public static let defaultLengthNoise = 0.2
+
+    /// The probabilities in force for one prompt, before noise.
+    public static func probabilities(for prompt: String) -> [String: Double] {
+        let lowered = prompt.lowercased()
+        var result: [String: Double] = [:]
+        for knob in knobs {
+            result[knob.name] = knob.triggers.contains(where: lowered.contains) ? knob.instructed : knob.baseline
+        }
+        return result
+    }
+
+    /// "about 600 words", "600 words", "600-word": the first such number in the prompt.
+    public static func requestedWords(in prompt: String) -> Int? {
+        let scalars = Array(prompt.lowercased())
+        var index = 0
+        while index < scalars.count {
+            guard scalars[index].isNumber else { index += 1; continue }
+            var end = index
+            while end < scalars.count, scalars[end].isNumber || scalars[end] == "," { end += 1 }
+            let number = Int(String(scalars[index..<end]).replacingOccurrences(of: ",", with: ""))
+            var after = end
+            while after < scalars.count, scalars[after] == " " || scalars[after] == "-" { after += 1 }
+            if let number, number > 0, String(scalars[after..<min(after + 4, scalars.count)]) == "word" { return number }
+            index = end
+        }
+        return nil
+    }
+
+    /// The book's central obsession, from a line `obsession: …` (or `central obsession: …`).
+    public static func obsession(in prompt: String) -> String? {
+        for line in prompt.split(whereSeparator: \.isNewline) {
+            let lowered = line.lowercased()
+            guard let range = lowered.range(of: "obsession:") else { continue }
+            let value = line[line.index(line.startIndex, offsetBy: lowered.distance(from: lowered.startIndex, to: range.upperBound))...]
+                .trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: ".")))
+            if !value.isEmpty { return value }
+        }
+        return nil
+    }
+
+    /// Names from a line `characters: A, B and C`, else the simulator's own cast.
+    public static func characters(in prompt: String) -> [String] {
+        for line in prompt.split(whereSeparator: \.isNewline) {
+            let lowered = line.lowercased()
+            guard let range = lowered.range(of: "characters:") else { continue }
+            let rest = line[line.index(line.startIndex, offsetBy: lowered.distance(from: lowered.startIndex, to: range.upperBound))...]
+            // Drop parenthesised notes ("Marcus (28, black hair)") before splitting on commas.
+            var plain = ""
+            var depth = 0
+            for character in rest {
+                if character == "(" { depth += 1 } else if character == ")" { depth = max(0, depth - 1) } else if depth == 0 { plain.append(character) }
+            }
+            let names = plain.replacingOccurrences(of: " and ", with: ",").split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces.union(.punctuationCharacters)) }
+                .filter { !$0.isEmpty }
+            if !names.isEmpty { return names }
+        }
+        return ["Mara", "Elias", "Ines"]
+    }
+}

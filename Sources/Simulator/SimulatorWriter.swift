@@ -1,0 +1,98 @@
+import Foundation
+import LLM
+import WorkbenchCore
+
+/// The simulator's deterministic writer: equal request and seed, equal text, always.
+/// Prose is built sentence by sentence; each sentence carries sensory detail, dialogue,
+/// emotion, the obsession, or repeats an earlier one, with the probabilities of the
+/// `ResponseSurface` for the prompt.
+public struct SimulatorWriter: Sendable {
+    public struct Output: Sendable, Equatable {
+        public var text: String
+        public var finishReason: FinishReason
+        public var promptTokens: Int
+        public var completionTokens: Int
+    }
+
+    public let serverSeed: UInt64
+
+    public init(serverSeed: UInt64 = 0) { self.serverSeed = serverSeed }
+
+    /// Completion tokens the simulator reports for a number of words.
+    public static func tokens(forWords words: Int) -> Int { (words * 4 + 2) / 3 }
+
+    public func respond(to request: CompletionRequest) -> Output {
+        let prompt = request.messages.filter { $0.role != .assistant }.map(\.content).joined(separator: "\n")
+        var random = SeededGenerator(hashing: "\(serverSeed)|\(request.seed.map(String.init) ?? "-")|\(request.model ?? "")|"
+            + request.messages.map { "\($0.role.rawValue):\($0.content)" }.joined(separator: "\u{1F}"))
+        let promptTokens = TokenUsage.estimate(request.messages.map(\.content).joined(separator: "\n"))
+        let maxTokens = request.maxTokens ?? 4096
+
+        switch request.responseFormat {
+        case .jsonSchema(_, let schema):
+            let text = (try? SchemaFaker.value(forSchema: schema, random: &random, prompt: prompt)) ?? "{}"
+            return Output(text: text, finishReason: .stop, promptTokens: promptTokens, completionTokens: TokenUsage.estimate(text))
+        case .jsonObject:
+            var body = prose(prompt: prompt, words: 40, hardLimit: false, random: &random)
+            body = body.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+            let text = "{\"text\":\"\(body)\"}"
+            return Output(text: text, finishReason: .stop, promptTokens: promptTokens, completionTokens: TokenUsage.estimate(text))
+        case .text:
+            let wanted: Double
+            if let requested = ResponseSurface.requestedWords(in: prompt) {
+                wanted = Double(requested) * exp(ResponseSurface.lengthNoise * random.nextGaussian())
+            } else {
+                wanted = ResponseSurface.defaultWords * exp(ResponseSurface.defaultLengthNoise * random.nextGaussian())
+            }
+            let target = max(1, Int(wanted.rounded()))
+            let allowedWords = max(1, maxTokens * 3 / 4)
+            // Cut mid-sentence at max_tokens, as real models are; otherwise end on a sentence.
+            let text = prose(prompt: prompt, words: min(target, allowedWords), hardLimit: target > allowedWords, random: &random)
+            let words = text.split(whereSeparator: \.isWhitespace).count
+            let finish: FinishReason = target > allowedWords ? .length : .stop
+            return Output(text: text, finishReason: finish, promptTokens: promptTokens,
+                          completionTokens: min(maxTokens, Self.tokens(forWords: words)))
+        }
+    }
+
+    /// About `words` words of prose in paragraphs: whole sentences, ending within half a
+    /// sentence of the target; with `hardLimit`, exactly `words`, the last sentence cut.
+    func prose(prompt: String, words: Int, hardLimit: Bool, random: inout SeededGenerator) -> String {
+        var probabilities = ResponseSurface.probabilities(for: prompt)
+        // In the surface's fixed order: a dictionary's own order differs between instances.
+        for knob in ResponseSurface.knobs {
+            probabilities[knob.name] = min(0.95, probabilities[knob.name]! * exp(ResponseSurface.probabilityNoise * random.nextGaussian()))
+        }
+        let cast = ResponseSurface.characters(in: prompt)
+        let obsession = ResponseSurface.obsession(in: prompt) ?? "the locked room at the end of the hall"
+        var sentences: [String] = []
+        var paragraphs: [[String]] = [[]]
+        var count = 0
+        var paragraphLength = 3 + Int(random.next() % 4)
+        while count < words {
+            var sentence: String
+            if let previous = sentences.last, random.nextUnit() < probabilities["repetition"]! {
+                sentence = previous
+            } else {
+                sentence = Lexicon.sentence(cast: cast, obsession: obsession, probabilities: probabilities, random: &random)
+            }
+            let sentenceWords = sentence.split(separator: " ")
+            let overshoot = count + sentenceWords.count - words
+            if overshoot > 0 {
+                if hardLimit {
+                    sentence = sentenceWords.prefix(words - count).joined(separator: " ")
+                } else if overshoot * 2 > sentenceWords.count, count > 0 {
+                    break
+                }
+            }
+            count += sentence.split(separator: " ").count
+            sentences.append(sentence)
+            paragraphs[paragraphs.count - 1].append(sentence)
+            if paragraphs[paragraphs.count - 1].count >= paragraphLength {
+                paragraphs.append([])
+                paragraphLength = 3 + Int(random.next() % 4)
+            }
+        }
+        return paragraphs.filter { !$0.isEmpty }.map { $0.joined(separator: " ") }.joined(separator: "\n\n")
+    }
+}
