@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries: a module map plus a small shim header each.
@@ -27,8 +28,10 @@ let package = Package(
         ),
         // Health checks of the real components behind `workbench doctor`.
         .target(name: "Diagnostics", dependencies: ["WorkbenchCore", "Store", "COpenBLAS", "CCurl"]),
+        // YAML configuration files with errors that name file, line and field.
+        .target(name: "Config", dependencies: ["WorkbenchCore", .product(name: "Yams", package: "Yams")]),
         // Everything that talks to a model: providers over libcurl, retries, fallbacks, cost.
-        .target(name: "LLM", dependencies: ["WorkbenchCore", "CCurl"]),
+        .target(name: "LLM", dependencies: ["WorkbenchCore", "Config", "CCurl"]),
         // The offline OpenAI-compatible server: deterministic writer, latency and faults.
         .target(
             name: "Simulator",
@@ -60,7 +63,7 @@ let package = Package(
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Store"]),
-        .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "WorkbenchCore"]),
+        .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "Store", "WorkbenchCore"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "WorkbenchCore"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "WorkbenchCore"]),
         // Runs the built `workbench` binary as a process.

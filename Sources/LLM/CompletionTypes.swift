@@ -130,6 +130,8 @@ public enum CompletionChunk: Sendable, Equatable {
 public protocol LLMProvider: Sendable {
     /// The configured name (`groq`, `sim`, `local`), recorded with every call.
     var name: String { get }
+    /// The model used when a request names none.
+    var model: String { get }
     func complete(_ request: CompletionRequest) async throws -> Completion
     func stream(_ request: CompletionRequest) -> AsyncThrowingStream<CompletionChunk, any Error>
 }

@@ -12,6 +12,7 @@ public struct FallbackProvider: LLMProvider {
     }
 
     public var name: String { chain.map(\.name).joined(separator: "→") }
+    public var model: String { chain[0].model }
 
     public func complete(_ request: CompletionRequest) async throws -> Completion {
         var failures: [String] = []

@@ -25,6 +25,10 @@ public enum LLMError: WorkbenchError, Equatable {
     case retryBudgetExhausted(provider: String, lastError: String)
     /// Every provider of a fallback chain failed.
     case allProvidersFailed(task: String, failures: [String])
+    /// `--cache-only` and the request is not in the cache.
+    case cacheMiss(provider: String, requestHash: String)
+    /// The local model could not be started (not installed, or the server did not come up).
+    case localUnavailable(detail: String)
     case cancelled
 
     public var message: String {
@@ -40,6 +44,8 @@ public enum LLMError: WorkbenchError, Equatable {
         case .circuitOpen(let provider, let seconds): return "\(provider): circuit open after repeated failures; next try in \(Int(seconds.rounded(.up))) s"
         case .retryBudgetExhausted(let provider, let last): return "\(provider): retry budget exhausted (last error: \(last))"
         case .allProvidersFailed(let task, let failures): return "every provider for \(task) failed: \(failures.joined(separator: "; "))"
+        case .localUnavailable(let detail): return "local model unavailable: \(detail)"
+        case .cacheMiss(let provider, let hash): return "\(provider): request \(hash.prefix(12)) is not in the response cache (replay only)"
         case .cancelled: return "cancelled"
         }
     }
@@ -50,6 +56,7 @@ public enum LLMError: WorkbenchError, Equatable {
         case .http(_, 401, _, _), .http(_, 403, _, _): return "check the API key and its permissions"
         case .http(_, 404, _, _): return "check the provider's base URL and model name in providers.yaml"
         case .connection: return "check that the server runs and the base URL is right (`workbench providers test NAME`)"
+        case .localUnavailable: return "run `make local-llm` (installs llama-server and the model once), then `workbench doctor`"
         default: return nil
         }
     }
@@ -58,9 +65,30 @@ public enum LLMError: WorkbenchError, Equatable {
         switch self {
         case .http(_, let status, _, _) where [400, 401, 403, 404, 422].contains(status): return .dataError
         case .missingKey: return .usage
+        case .cacheMiss: return .dataError
         case .malformedResponse, .emptyCompletion, .cutByLength: return .dataError
         case .cancelled: return .temporaryFailure
         default: return .temporaryFailure
+        }
+    }
+
+    /// A short stable name for the call log's outcome column (`error:<kind>`).
+    public var kind: String {
+        switch self {
+        case .connection: return "connection"
+        case .timeout(_, let phase, _): return "timeout-\(phase)"
+        case .http(_, let status, _, _): return "http-\(status)"
+        case .malformedResponse: return "malformed"
+        case .truncatedStream: return "truncated"
+        case .emptyCompletion: return "empty"
+        case .cutByLength: return "cut-by-length"
+        case .missingKey: return "missing-key"
+        case .circuitOpen: return "circuit-open"
+        case .retryBudgetExhausted: return "retry-budget"
+        case .allProvidersFailed: return "all-failed"
+        case .cacheMiss: return "cache-miss"
+        case .localUnavailable: return "local-unavailable"
+        case .cancelled: return "cancelled"
         }
     }
 

@@ -18,6 +18,7 @@ public struct OpenAICompatibleProvider: LLMProvider {
     }
 
     public var name: String { config.name }
+    public var model: String { config.model }
 
     /// `environment` supplies the API key named by `config.apiKeyEnv`; a provider that
     /// needs a key and finds none fails every call with `LLMError.missingKey`.

@@ -28,6 +28,7 @@ public final class ResilientProvider: LLMProvider {
     }
 
     public var name: String { inner.name }
+    public var model: String { inner.model }
 
     public init(
         _ inner: any LLMProvider, config: ProviderConfig? = nil, policy: RetryPolicy = RetryPolicy(),

@@ -115,5 +115,21 @@ enum Schema {
             UNIQUE (run_id, seq)
         ) STRICT;
         """),
+        ("0002-llm-response-cache", """
+        -- Completions by the SHA-256 of their normalised request: a hit is free and replayable.
+        CREATE TABLE llm_cache (
+            request_hash      TEXT PRIMARY KEY NOT NULL CHECK (length(request_hash) = 64),
+            provider          TEXT NOT NULL,
+            model             TEXT NOT NULL,
+            text              TEXT NOT NULL,
+            finish_reason     TEXT NOT NULL,
+            prompt_tokens     INTEGER NOT NULL CHECK (prompt_tokens >= 0),
+            completion_tokens INTEGER NOT NULL CHECK (completion_tokens >= 0),
+            tokens_estimated  INTEGER NOT NULL CHECK (tokens_estimated IN (0, 1)),
+            cost_usd          REAL NOT NULL CHECK (cost_usd >= 0),
+            created_at        TEXT NOT NULL,
+            hits              INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+        """),
     ]
 }

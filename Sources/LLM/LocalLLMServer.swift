@@ -1,0 +1,163 @@
+import Foundation
+import WorkbenchCore
+
+/// Starts and stops llama.cpp's `llama-server` with the bundled small model, on a free
+/// loopback port. A server started by `workbench local start` is shared through a state
+/// file in the cache folder; otherwise the first call starts one that lives as long as
+/// this process (it is killed with it, through the kernel's parent-death signal).
+public actor LocalLLMServer {
+    public struct Settings: Sendable, Equatable {
+        public var serverPath: String
+        public var modelPath: String
+        /// Parallel slots: concurrent requests batch (two gave ~145 tokens/s in total here, one ~113).
+        public var slots = 2
+        public var contextSize = 4096
+        /// CPU threads for generation: the cores not needed by the rest of the run.
+        public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+        public var stateFile: String
+
+        public init(paths: CachePaths) {
+            serverPath = paths.llamaServer
+            modelPath = paths.localModel
+            stateFile = paths.root + "/local-server.json"
+        }
+    }
+
+    /// What `local start` leaves behind for other processes.
+    public struct State: Codable, Sendable, Equatable {
+        public var pid: Int32
+        public var port: Int
+        public var model: String
+        public var startedAt: Double
+        public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+    }
+
+    public nonisolated let settings: Settings
+    private let engine: CurlEngine
+    private var owned: (process: Process, url: String)?
+
+    public init(settings: Settings, engine: CurlEngine = .shared) {
+        self.settings = settings
+        self.engine = engine
+    }
+
+    /// The base URL of a healthy server: the shared one if it runs, else one of our own.
+    public func baseURL() async throws -> String {
+        if let owned, owned.process.isRunning { return owned.url }
+        if let shared = try? readState(), isAlive(shared.pid), await healthy(shared.port) { return shared.baseURL }
+        let (process, port) = try await launch(detached: false)
+        let url = "http://127.0.0.1:\(port)/v1"
+        owned = (process, url)
+        return url
+    }
+
+    /// Starts a server that outlives this process and records it in the state file.
+    public func startShared() async throws -> State {
+        if let shared = try? readState(), isAlive(shared.pid), await healthy(shared.port) { return shared }
+        let (process, port) = try await launch(detached: true)
+        let state = State(pid: process.processIdentifier, port: port, model: settings.modelPath, startedAt: Date().timeIntervalSince1970)
+        let data = try JSONEncoder().encode(state)
+        try FileManager.default.createDirectory(atPath: (settings.stateFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try data.write(to: URL(fileURLWithPath: settings.stateFile), options: .atomic)
+        return state
+    }
+
+    /// Stops the shared server, if one runs. Returns whether there was one.
+    @discardableResult
+    public func stopShared() -> Bool {
+        defer { try? FileManager.default.removeItem(atPath: settings.stateFile) }
+        guard let state = try? readState(), isAlive(state.pid) else { return false }
+        kill(state.pid, SIGKILL)
+        return true
+    }
+
+    /// The shared server's state when it is alive and answers its health check.
+    public func sharedStatus() async -> State? {
+        guard let state = try? readState(), isAlive(state.pid), await healthy(state.port) else { return nil }
+        return state
+    }
+
+    /// Stops the server this process started, if any.
+    public func stopOwned() {
+        if let owned, owned.process.isRunning { kill(owned.process.processIdentifier, SIGKILL) }
+        owned = nil
+    }
+
+    // MARK: Launching
+
+    private func launch(detached: Bool) async throws -> (Process, Int) {
+        let fileManager = FileManager.default
+        guard fileManager.isExecutableFile(atPath: settings.serverPath) else {
+            throw LLMError.localUnavailable(detail: "llama-server not found at \(settings.serverPath)")
+        }
+        guard fileManager.fileExists(atPath: settings.modelPath) else {
+            throw LLMError.localUnavailable(detail: "model not found at \(settings.modelPath)")
+        }
+        let port = try Self.freePort()
+        let arguments = [
+            "-m", settings.modelPath, "--host", "127.0.0.1", "--port", String(port),
+            "-t", String(settings.threads), "-np", String(settings.slots), "-c", String(settings.contextSize * settings.slots),
+        ]
+        let process = Process()
+        // setpriv's parent-death signal kills our own server if this process dies first;
+        // a shared server must outlive us and goes without it.
+        if !detached, fileManager.isExecutableFile(atPath: "/usr/bin/setpriv") {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--pdeathsig", "KILL", "--", settings.serverPath] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: settings.serverPath)
+            process.arguments = arguments
+        }
+        let folder = (settings.stateFile as NSString).deletingLastPathComponent
+        let logPath = folder + "/local-server-\(port).log"
+        try? fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        guard fileManager.createFile(atPath: logPath, contents: nil) else {
+            throw LLMError.localUnavailable(detail: "cannot write the server log \(logPath)")
+        }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw LLMError.localUnavailable(detail: "cannot start \(settings.serverPath): \(error)")
+        }
+        // Loading the 94 MB model takes a second or two; give it up to 60 s.
+        for _ in 0..<240 {
+            if !process.isRunning { break }
+            if await healthy(port) { return (process, port) }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        let tail = (try? String(contentsOfFile: logPath, encoding: .utf8))?.split(separator: "\n").suffix(5).joined(separator: " | ") ?? ""
+        throw LLMError.localUnavailable(detail: "llama-server did not become healthy on port \(port): \(tail)")
+    }
+
+    private func healthy(_ port: Int) async -> Bool {
+        let request = HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/health", connectTimeout: .seconds(1), totalTimeout: .seconds(2))
+        return (try? await engine.send(request).status) == 200
+    }
+
+    private func readState() throws -> State {
+        try JSONDecoder().decode(State.self, from: Data(contentsOf: URL(fileURLWithPath: settings.stateFile)))
+    }
+
+    private nonisolated func isAlive(_ pid: Int32) -> Bool { pid > 0 && kill(pid, 0) == 0 }
+
+    /// A port the kernel just handed out on 127.0.0.1 (and that we released again).
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw LLMError.localUnavailable(detail: "no socket for a free port") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        guard bound == 0 else { throw LLMError.localUnavailable(detail: "cannot bind a free port on 127.0.0.1") }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
