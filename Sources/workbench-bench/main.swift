@@ -1,4 +1,5 @@
 // `make bench`: every benchmark that exists so far, printed as one table (and JSON with --json PATH).
+// `--only store|blas|cli|llm` runs one group.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -6,21 +7,27 @@ func value(after flag: String) -> String? {
     arguments.firstIndex(of: flag).flatMap { arguments.index(after: $0) < arguments.endIndex ? arguments[$0 + 1] : nil }
 }
 
-let corpus = value(after: "--corpus") ?? "../shared/corpus"
-let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("workbench")
-var report = BenchReport()
+func runBenchmarks() async throws -> BenchReport {
+    let corpus = value(after: "--corpus") ?? "../shared/corpus"
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("workbench")
+    let only = value(after: "--only")
+    var report = BenchReport()
+    if only == nil || only == "store" { try StoreBenchmarks.run(into: &report, corpus: corpus) }
+    if only == nil || only == "blas" { BLASBenchmarks.run(into: &report) }
+    if only == nil || only == "cli" { try CLIBenchmarks.run(into: &report, binary: binary) }
+    if only == nil || only == "llm" { try await LLMBenchmarks.run(into: &report, binary: binary, python: value(after: "--python") ?? "python3") }
+    report.add("process", "peak RSS of this benchmark process", peakResidentMegabytes(), "MB")
+    return report
+}
 
 do {
-    try StoreBenchmarks.run(into: &report, corpus: corpus)
-    BLASBenchmarks.run(into: &report)
-    try CLIBenchmarks.run(into: &report, binary: binary)
+    let report = try await runBenchmarks()
+    print(report.table())
+    if let path = value(after: "--json") {
+        try report.json().write(to: URL(fileURLWithPath: path))
+        print("wrote \(path)")
+    }
 } catch {
     FileHandle.standardError.write(Data("bench failed: \(error)\n".utf8))
     exit(70)
-}
-report.add("process", "peak RSS of this benchmark process", peakResidentMegabytes(), "MB")
-print(report.table())
-if let path = value(after: "--json") {
-    try report.json().write(to: URL(fileURLWithPath: path))
-    print("wrote \(path)")
 }

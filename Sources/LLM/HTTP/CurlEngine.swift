@@ -235,16 +235,32 @@ private final class Transfer: @unchecked Sendable {
         }
     }
 
-    func receiveHeader(_ line: String) {
-        if line.hasPrefix("HTTP/") {
-            // A new status line (after a 100 Continue, say) starts a new header block.
-            let parts = line.split(separator: " ", maxSplits: 2)
-            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
-            headers = [:]
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-            headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+    /// One header line as libcurl hands it over, parsed on bytes: this runs for every
+    /// header of every response, so it avoids String searching and Foundation trimming.
+    func receiveHeader(_ line: UnsafeRawBufferPointer) {
+        func trimmed(_ range: Range<Int>) -> Range<Int> {
+            var lower = range.lowerBound, upper = range.upperBound
+            while lower < upper, line[lower] == 0x20 || line[lower] == 0x09 { lower += 1 }
+            while upper > lower, [0x20, 0x09, 0x0D, 0x0A].contains(line[upper - 1]) { upper -= 1 }
+            return lower..<upper
         }
+        if line.count >= 5, line[0] == UInt8(ascii: "H"), line[1] == UInt8(ascii: "T"), line[2] == UInt8(ascii: "T"), line[3] == UInt8(ascii: "P"), line[4] == UInt8(ascii: "/") {
+            // A new status line (after a 100 Continue, say) starts a new header block.
+            var index = 5
+            while index < line.count, line[index] != 0x20 { index += 1 }
+            var code = 0
+            index += 1
+            while index < line.count, (0x30...0x39).contains(line[index]) {
+                code = code * 10 + Int(line[index] - 0x30)
+                index += 1
+            }
+            status = code
+            headers = [:]
+            return
+        }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let name = String(decoding: line[trimmed(0..<colon)].map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+        headers[name] = String(decoding: UnsafeRawBufferPointer(rebasing: line[trimmed(colon + 1..<line.count)]), as: UTF8.self)
     }
 
     private func sendHeadIfNeeded(_ continuation: AsyncThrowingStream<HTTPStreamEvent, any Error>.Continuation) {
@@ -323,7 +339,6 @@ private let writeCallback: wb_curl_data_callback = { pointer, size, count, conte
 private let headerCallback: wb_curl_data_callback = { pointer, size, count, context in
     guard let context, let pointer else { return 0 }
     let length = size * count
-    let line = String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
-    Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue().receiveHeader(line)
+    Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue().receiveHeader(UnsafeRawBufferPointer(start: pointer, count: length))
     return length
 }
