@@ -2,7 +2,39 @@ import Foundation
 import WorkbenchCore
 
 /// The JSON shapes of OpenAI's chat-completions API, as far as the workbench reads them.
-public enum OpenAIWire {
+public struct OpenAIWire: WireFormat {
+    public init() {}
+
+    public func request(for request: CompletionRequest, config: ProviderConfig, apiKey: String?, stream: Bool) throws -> (url: String, headers: [(name: String, value: String)], body: Data) {
+        var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
+        if let apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
+        let body = try Self.body(for: request, model: request.model ?? config.model, stream: stream, extraJSON: config.extraBodyJSON)
+        return (config.baseURL.trimmingSuffix("/") + "/chat/completions", headers, body)
+    }
+
+    public func decodeCompletion(_ body: Data) throws -> WireCompletion {
+        let decoded = try JSONDecoder().decode(Response.self, from: body)
+        guard let choice = decoded.choices.first else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "no choices")) }
+        return WireCompletion(text: choice.message?.content ?? "", finishReason: choice.finishReason,
+                              promptTokens: decoded.usage?.promptTokens, completionTokens: decoded.usage?.completionTokens, model: decoded.model)
+    }
+
+    public func decodeStreamEvent(_ event: SSEParser.Event) throws -> WireStreamDelta {
+        if event.data == "[DONE]" { return WireStreamDelta(isEnd: true) }
+        let chunk = try JSONDecoder().decode(StreamChunk.self, from: Data(event.data.utf8))
+        var delta = WireStreamDelta(promptTokens: chunk.usage?.promptTokens, completionTokens: chunk.usage?.completionTokens,
+                                    model: chunk.model, error: chunk.error?.message)
+        for choice in chunk.choices ?? [] {
+            if let piece = choice.delta?.content { delta.text = (delta.text ?? "") + piece }
+            if let reason = choice.finishReason { delta.finishReason = reason }
+        }
+        return delta
+    }
+
+    public func errorMessage(in body: Data) -> String? {
+        (try? JSONDecoder().decode(ErrorEnvelope.self, from: body))?.error.message
+    }
+
     /// The request body, keys sorted, so equal requests are byte-identical.
     public static func body(for request: CompletionRequest, model: String, stream: Bool, extraJSON: String?) throws -> Data {
         // Fields are collected as (key, writer) so that extra fields merge in sorted order.

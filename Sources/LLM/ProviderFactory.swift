@@ -34,9 +34,15 @@ public final class ProviderFactory: Sendable {
         default:
             break
         }
-        var timeouts = OpenAICompatibleProvider.Timeouts()
+        var timeouts = ProviderTimeouts()
         if config.kind == .local { timeouts.total = .seconds(1800) }  // a slow CPU model, long chapters
-        let provider = ResilientProvider(OpenAICompatibleProvider(config: resolved, environment: environment, engine: engine, timeouts: timeouts), config: resolved)
+        let inner: any LLMProvider
+        switch config.kind {
+        case .anthropic: inner = AnthropicProvider(config: resolved, environment: environment, engine: engine, timeouts: timeouts)
+        case .gemini: inner = GeminiProvider(config: resolved, environment: environment, engine: engine, timeouts: timeouts)
+        case .openai, .sim, .local: inner = OpenAICompatibleProvider(config: resolved, environment: environment, engine: engine, timeouts: timeouts)
+        }
+        let provider = ResilientProvider(inner, config: resolved)
         await built.set(config.name, provider)
         return provider
     }

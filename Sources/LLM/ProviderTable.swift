@@ -53,8 +53,10 @@ public struct ProviderTable: Sendable, Equatable {
             switch kind {
             case .openai:
                 config.baseURL = try node.required("base_url", fix: "e.g. `base_url: https://api.groq.com/openai/v1`").nonEmptyString()
-            case .anthropic, .gemini:
-                throw kindNode.error("kind `\(kind.rawValue)` is not available in this build yet", fix: "use an OpenAI-compatible endpoint (kind: openai) for now")
+            case .anthropic:
+                config.baseURL = try node.optional("base_url")?.nonEmptyString() ?? "https://api.anthropic.com/v1"
+            case .gemini:
+                config.baseURL = try node.optional("base_url")?.nonEmptyString() ?? "https://generativelanguage.googleapis.com/v1beta"
             case .sim, .local:
                 config.baseURL = try node.optional("base_url")?.nonEmptyString() ?? ""
             }

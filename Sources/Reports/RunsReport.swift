@@ -35,7 +35,8 @@ public enum RunsReport {
             ("books", String(summary.bookCount)), ("chapter versions", String(summary.chapterVersionCount)),
             ("llm calls", String(summary.llmCallCount)),
             ("tokens", "\(summary.promptTokens) in, \(summary.completionTokens) out"),
-            ("cost", String(format: "$%.4f", summary.costUSD)),
+            ("cost", String(format: "$%.4f", summary.costUSD)
+                + (summary.costByTask.isEmpty ? "" : " (" + summary.costByTask.map { "\($0.task) \($0.calls) calls $" + String(format: "%.4f", $0.costUSD) }.joined(separator: ", ") + ")")),
             ("events", String(summary.eventCount)),
         ]
         if let last = summary.lastEvent { lines.append(("last event", "#\(last.seq) \(last.kind) at \(iso(last.at))")) }
@@ -53,6 +54,7 @@ public enum RunsReport {
             "books": summary.bookCount, "chapter_versions": summary.chapterVersionCount,
             "llm_calls": summary.llmCallCount, "prompt_tokens": summary.promptTokens,
             "completion_tokens": summary.completionTokens, "cost_usd": summary.costUSD, "events": summary.eventCount,
+            "by_task": summary.costByTask.map { ["task": $0.task, "calls": $0.calls, "cost_usd": $0.costUSD] as [String: Any] },
         ] as [String: Any]
         return JSONOutput.render(object)
     }

@@ -61,11 +61,14 @@ public struct RunSummary: Sendable, Equatable {
     public var costUSD: Double
     public var eventCount: Int
     public var lastEvent: EventRecord?
+    /// Model calls and cost per task (generate, enhance, judge, …).
+    public var costByTask: [CostLine]
 
     public init(
         run: RunRecord, bookCount: Int, chapterVersionCount: Int, llmCallCount: Int, promptTokens: Int,
-        completionTokens: Int, costUSD: Double, eventCount: Int, lastEvent: EventRecord?
+        completionTokens: Int, costUSD: Double, eventCount: Int, lastEvent: EventRecord?, costByTask: [CostLine] = []
     ) {
+        self.costByTask = costByTask
         self.run = run
         self.bookCount = bookCount
         self.chapterVersionCount = chapterVersionCount
@@ -75,6 +78,18 @@ public struct RunSummary: Sendable, Equatable {
         self.costUSD = costUSD
         self.eventCount = eventCount
         self.lastEvent = lastEvent
+    }
+}
+
+/// Calls and cost of one task within a run.
+public struct CostLine: Sendable, Equatable {
+    public var task: String
+    public var calls: Int
+    public var costUSD: Double
+    public init(task: String, calls: Int, costUSD: Double) {
+        self.task = task
+        self.calls = calls
+        self.costUSD = costUSD
     }
 }
 

@@ -89,13 +89,17 @@ extension WorkbenchDatabase {
                        coalesce(sum(completion_tokens), 0) AS completion, coalesce(sum(cost_usd), 0.0) AS cost
                 FROM llm_calls WHERE run_id = ?
                 """, arguments: [id])
+            let byTask = try Row.fetchAll(db, sql: """
+                SELECT task, count(*) AS calls, coalesce(sum(cost_usd), 0.0) AS cost FROM llm_calls
+                WHERE run_id = ? GROUP BY task ORDER BY task
+                """, arguments: [id]).map { CostLine(task: $0["task"], calls: $0["calls"], costUSD: $0["cost"]) }
             let events = try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE run_id = ?", arguments: [id]) ?? 0
             let lastEvent = try EventRecord.filter(Column("run_id") == id).order(Column("seq").desc).fetchOne(db)
             return RunSummary(
                 run: run, bookCount: books, chapterVersionCount: versions,
                 llmCallCount: calls?["calls"] ?? 0, promptTokens: calls?["prompt"] ?? 0,
                 completionTokens: calls?["completion"] ?? 0, costUSD: calls?["cost"] ?? 0,
-                eventCount: events, lastEvent: lastEvent)
+                eventCount: events, lastEvent: lastEvent, costByTask: byTask)
         }
     }
 }

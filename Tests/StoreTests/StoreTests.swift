@@ -140,6 +140,9 @@ private let t0 = Date(timeIntervalSince1970: 1_795_601_585)
         #expect(abs(summary.costUSD - 0.005) < 1e-12)
         #expect(summary.eventCount == 2)
         #expect(summary.lastEvent?.kind == "chapter.scored")
+        #expect(summary.costByTask.count == 1)
+        #expect(summary.costByTask.first?.task == "generate")
+        #expect(summary.costByTask.first?.calls == 2)
     }
 
     @Test(arguments: DatabaseKind.allCases)

@@ -17,10 +17,11 @@ public final class CurlEngine: Sendable {
     private let state: Mutex<State>
     private let multi: MultiHandle
 
-    /// The multi handle. Only `curl_multi_wakeup` is called on it from other threads, which
-    /// libcurl documents as thread-safe; everything else happens on the loop thread.
+    /// The multi handle and the epoll loop state. Other threads only ever call
+    /// `wb_curl_loop_wake` (a write to an eventfd); everything else happens on the loop thread.
     private struct MultiHandle: @unchecked Sendable {
         let pointer: UnsafeMutableRawPointer
+        let loop: UnsafeMutablePointer<wb_curl_loop>
     }
 
     private struct State: ~Copyable {
@@ -40,14 +41,17 @@ public final class CurlEngine: Sendable {
     public init(maxConnections: Int = 1024) {
         _ = Self.globalInit
         guard let pointer = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
-        multi = MultiHandle(pointer: pointer)
+        let loop = UnsafeMutablePointer<wb_curl_loop>.allocate(capacity: 1)
+        loop.initialize(to: wb_curl_loop())
+        guard wb_curl_loop_open(loop, pointer) == 0 else { fatalError("cannot create epoll/eventfd descriptors: \(errno)") }
+        multi = MultiHandle(pointer: pointer, loop: loop)
         _ = wb_curl_multi_setopt_long(pointer, CURLMOPT_MAXCONNECTS, maxConnections)
         _ = wb_curl_multi_setopt_long(pointer, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
         state = Mutex(State())
-        let loop = Thread { [self] in runLoop() }
-        loop.name = "curl-engine"
-        loop.stackSize = 1 << 20
-        loop.start()
+        let thread = Thread { [self] in runLoop() }
+        thread.name = "curl-engine"
+        thread.stackSize = 1 << 20
+        thread.start()
     }
 
     /// curl_global_init is not thread-safe: run it once, before any engine exists.
@@ -98,7 +102,7 @@ public final class CurlEngine: Sendable {
 
     private func submit(_ command: Command) {
         state.withLock { $0.commands.append(command) }
-        curl_multi_wakeup(multi.pointer)
+        wb_curl_loop_wake(multi.loop)
     }
 
     private func takeCommands() -> [Command] {
@@ -112,8 +116,19 @@ public final class CurlEngine: Sendable {
 
     private func runLoop() {
         let multi = multi.pointer
+        let loop = self.multi.loop
         var active: [UInt64: Transfer] = [:]
         var byHandle: [UnsafeMutableRawPointer: Transfer] = [:]
+        var deadline: ContinuousClock.Instant?
+
+        /// Turns libcurl's latest relative timer into an absolute deadline.
+        func updateDeadline() {
+            guard loop.pointee.timer_updated != 0 else { return }
+            loop.pointee.timer_updated = 0
+            let milliseconds = loop.pointee.timeout_ms
+            deadline = milliseconds < 0 ? nil : ContinuousClock.now + .milliseconds(milliseconds)
+        }
+
         while true {
             for command in takeCommands() {
                 switch command {
@@ -132,8 +147,12 @@ public final class CurlEngine: Sendable {
                     }
                 }
             }
-            var running: Int32 = 0
-            _ = curl_multi_perform(multi, &running)
+            updateDeadline()
+            if let due = deadline, ContinuousClock.now >= due {
+                deadline = nil
+                wb_curl_loop_timeout(multi)
+                updateDeadline()
+            }
             var remaining: Int32 = 0
             while let message = curl_multi_info_read(multi, &remaining) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
@@ -144,8 +163,14 @@ public final class CurlEngine: Sendable {
             }
             let count = active.count
             state.withLock { $0.inFlight = count }
-            // Sleeps until a socket is ready, a timer is due, or `submit` wakes it.
-            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+            // Sleeps until a socket is ready, the timer is due, or `submit` wakes it.
+            var wait = 1000
+            if let due = deadline {
+                let left = (due - ContinuousClock.now).milliseconds
+                wait = max(0, min(1000, Int(left.rounded(.up))))
+            }
+            _ = wb_curl_loop_wait(loop, multi, Int32(wait))
+            updateDeadline()
         }
     }
 }

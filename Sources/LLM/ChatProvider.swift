@@ -1,21 +1,14 @@
 import Foundation
 
-/// OpenAI's chat-completions API over libcurl: OpenAI itself and every server that speaks it
-/// (Groq, DeepSeek, OpenRouter, Together, Ollama, llama.cpp, vLLM, the simulator).
-/// One attempt per call: retries, budgets and fallbacks wrap it (see `ResilientProvider`).
-public struct OpenAICompatibleProvider: LLMProvider {
+/// A chat API over libcurl, in the shape `Format` describes: one attempt per call, every
+/// failure a typed `LLMError`. Retries, budgets and fallbacks wrap it (`ResilientProvider`).
+public struct ChatProvider<Format: WireFormat>: LLMProvider {
     public let config: ProviderConfig
     private let engine: CurlEngine
     private let apiKey: String?
+    private let format = Format()
     public var timeouts: Timeouts
-
-    public struct Timeouts: Sendable {
-        public var connect: Duration = .seconds(10)
-        public var total: Duration = .seconds(600)
-        /// Longest silence in a stream before it counts as stalled.
-        public var streamIdle: Duration = .seconds(60)
-        public init() {}
-    }
+    public typealias Timeouts = ProviderTimeouts
 
     public var name: String { config.name }
     public var model: String { config.model }
@@ -39,18 +32,17 @@ public struct OpenAICompatibleProvider: LLMProvider {
             throw map(error)
         }
         try checkStatus(response.head, body: response.body)
-        let decoded: OpenAIWire.Response
+        let decoded: WireCompletion
         do {
-            decoded = try JSONDecoder().decode(OpenAIWire.Response.self, from: response.body)
+            decoded = try format.decodeCompletion(response.body)
+        } catch let error as LLMError {
+            throw error
         } catch {
             throw LLMError.malformedResponse(provider: name, detail: Self.describe(error, body: response.body))
         }
-        guard let choice = decoded.choices.first else {
-            throw LLMError.malformedResponse(provider: name, detail: "no choices in the response")
-        }
         return try finish(
-            request: request, text: choice.message?.content ?? "", finishReason: choice.finishReason,
-            usage: decoded.usage, model: decoded.model, latency: ContinuousClock.now - started,
+            request: request, text: decoded.text, finishReason: decoded.finishReason, promptTokens: decoded.promptTokens,
+            completionTokens: decoded.completionTokens, model: decoded.model, latency: ContinuousClock.now - started,
             timeToFirstToken: response.timeToFirstByte)
     }
 
@@ -77,32 +69,31 @@ public struct OpenAICompatibleProvider: LLMProvider {
         var text = ""
         var firstToken: Duration?
         var finishReason: String?
-        var usage: OpenAIWire.Usage?
+        var promptTokens: Int?
+        var completionTokens: Int?
         var model: String?
-        var sawDone = false
+        var sawEnd = false
         var head: HTTPResponseHead?
         var errorBody = Data()
-        let decoder = JSONDecoder()
 
         func handle(_ event: SSEParser.Event) throws {
-            if event.data == "[DONE]" { sawDone = true; return }
-            let chunk: OpenAIWire.StreamChunk
+            let delta: WireStreamDelta
             do {
-                chunk = try decoder.decode(OpenAIWire.StreamChunk.self, from: Data(event.data.utf8))
+                delta = try format.decodeStreamEvent(event)
             } catch {
                 throw LLMError.malformedResponse(provider: name, detail: Self.describe(error, body: Data(event.data.utf8)))
             }
-            if let message = chunk.error?.message { throw LLMError.http(provider: name, status: 500, message: message, retryAfter: nil) }
-            if let chunkUsage = chunk.usage { usage = chunkUsage }
-            if let chunkModel = chunk.model { model = chunkModel }
-            for choice in chunk.choices ?? [] {
-                if let piece = choice.delta?.content, !piece.isEmpty {
-                    if firstToken == nil { firstToken = ContinuousClock.now - started }
-                    text += piece
-                    continuation.yield(.text(piece))
-                }
-                if let reason = choice.finishReason { finishReason = reason }
+            if let message = delta.error { throw LLMError.http(provider: name, status: 500, message: message, retryAfter: nil) }
+            if let piece = delta.text, !piece.isEmpty {
+                if firstToken == nil { firstToken = ContinuousClock.now - started }
+                text += piece
+                continuation.yield(.text(piece))
             }
+            finishReason = delta.finishReason ?? finishReason
+            promptTokens = delta.promptTokens ?? promptTokens
+            completionTokens = delta.completionTokens ?? completionTokens
+            model = delta.model ?? model
+            if delta.isEnd { sawEnd = true }
         }
 
         do {
@@ -124,52 +115,49 @@ public struct OpenAICompatibleProvider: LLMProvider {
         }
         if let head { try checkStatus(head, body: errorBody) }
         if let last = parser.finish() { try handle(last) }
-        // A stream that ends without [DONE] or a finish reason was cut off.
-        guard sawDone || finishReason != nil else {
-            throw LLMError.truncatedStream(provider: name, receivedCharacters: text.count)
-        }
+        // A stream that ends without its end event was cut off.
+        guard sawEnd else { throw LLMError.truncatedStream(provider: name, receivedCharacters: text.count) }
         let completion = try finish(
-            request: request, text: text, finishReason: finishReason, usage: usage, model: model,
-            latency: ContinuousClock.now - started, timeToFirstToken: firstToken)
+            request: request, text: text, finishReason: finishReason, promptTokens: promptTokens, completionTokens: completionTokens,
+            model: model, latency: ContinuousClock.now - started, timeToFirstToken: firstToken)
         continuation.yield(.done(completion))
     }
 
     /// Builds the completion, estimating usage when absent and refusing empty or cut answers.
     private func finish(
-        request: CompletionRequest, text: String, finishReason: String?, usage: OpenAIWire.Usage?, model: String?,
+        request: CompletionRequest, text: String, finishReason: String?, promptTokens: Int?, completionTokens: Int?, model: String?,
         latency: Duration, timeToFirstToken: Duration?
     ) throws -> Completion {
         let reason = FinishReason(wire: finishReason)
         guard !text.isEmpty else { throw LLMError.emptyCompletion(provider: name) }
-        let tokenUsage = usage.map { TokenUsage(promptTokens: $0.promptTokens ?? 0, completionTokens: $0.completionTokens ?? 0) }
-            ?? TokenUsage(
-                promptTokens: TokenUsage.estimate(request.messages.map(\.content).joined(separator: "\n")),
-                completionTokens: TokenUsage.estimate(text), estimated: true)
+        let usage: TokenUsage
+        if let promptTokens, let completionTokens {
+            usage = TokenUsage(promptTokens: promptTokens, completionTokens: completionTokens)
+        } else {
+            usage = TokenUsage(
+                promptTokens: promptTokens ?? TokenUsage.estimate(request.messages.map(\.content).joined(separator: "\n")),
+                completionTokens: completionTokens ?? TokenUsage.estimate(text), estimated: true)
+        }
         if reason == .length, request.responseFormat != .text {
             // Half a JSON document is no answer.
-            throw LLMError.cutByLength(provider: name, tokens: request.maxTokens ?? tokenUsage.completionTokens)
+            throw LLMError.cutByLength(provider: name, tokens: request.maxTokens ?? usage.completionTokens)
         }
         return Completion(
-            text: text, usage: tokenUsage, finishReason: reason, provider: name, model: model ?? request.model ?? config.model,
-            latency: latency, timeToFirstToken: timeToFirstToken, costUSD: config.cost(of: tokenUsage))
+            text: text, usage: usage, finishReason: reason, provider: name, model: model ?? request.model ?? config.model,
+            latency: latency, timeToFirstToken: timeToFirstToken, costUSD: config.cost(of: usage))
     }
-
-    // MARK: Wire
 
     func httpRequest(for request: CompletionRequest, stream: Bool) throws -> HTTPRequest {
         if let variable = config.apiKeyEnv, apiKey == nil { throw LLMError.missingKey(provider: name, variable: variable) }
-        var headers: [(name: String, value: String)] = [("Content-Type", "application/json"), ("Accept", stream ? "text/event-stream" : "application/json")]
-        if let apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
+        let (url, headers, body) = try format.request(for: request, config: config, apiKey: apiKey, stream: stream)
         return HTTPRequest(
-            url: config.baseURL.trimmingSuffix("/") + "/chat/completions", headers: headers,
-            body: try OpenAIWire.body(for: request, model: request.model ?? config.model, stream: stream, extraJSON: config.extraBodyJSON),
+            url: url, headers: headers + [("Accept", stream ? "text/event-stream" : "application/json")], body: body,
             connectTimeout: timeouts.connect, totalTimeout: timeouts.total, idleTimeout: stream ? timeouts.streamIdle : nil)
     }
 
     private func checkStatus(_ head: HTTPResponseHead, body: Data) throws {
         guard !(200..<300).contains(head.status) else { return }
-        let message = (try? JSONDecoder().decode(OpenAIWire.ErrorEnvelope.self, from: body))?.error.message
-            ?? String(decoding: body.prefix(300), as: UTF8.self)
+        let message = format.errorMessage(in: body) ?? String(decoding: body.prefix(300), as: UTF8.self)
         throw LLMError.http(provider: name, status: head.status, message: message.isEmpty ? "(no body)" : message,
                             retryAfter: RetryAfter.seconds(from: head.headers))
     }
@@ -179,7 +167,7 @@ public struct OpenAICompatibleProvider: LLMProvider {
         case .connect(let detail): return .connection(provider: name, detail: detail)
         case .timeout(let phase, _):
             let seconds: Duration = phase == .connect ? timeouts.connect : phase == .idle ? timeouts.streamIdle : timeouts.total
-            return .timeout(provider: name, phase: phase.rawValue, seconds: Double(seconds.components.seconds))
+            return .timeout(provider: name, phase: phase.rawValue, seconds: seconds.milliseconds / 1000)
         case .transfer(_, let detail): return .connection(provider: name, detail: detail)
         case .cancelled: return .cancelled
         case .invalidRequest(let detail): return .connection(provider: name, detail: detail)
@@ -192,6 +180,23 @@ public struct OpenAICompatibleProvider: LLMProvider {
         return "\(error is DecodingError ? "unexpected JSON" : "\(error)") in: \(excerpt)\(body.count > 120 ? "…" : "")"
     }
 }
+
+/// How long a provider call may take.
+public struct ProviderTimeouts: Sendable {
+    public var connect: Duration = .seconds(10)
+    public var total: Duration = .seconds(600)
+    /// Longest silence in a stream before it counts as stalled.
+    public var streamIdle: Duration = .seconds(60)
+    public init() {}
+}
+
+/// OpenAI chat completions: OpenAI and every server that speaks it (Groq, DeepSeek,
+/// OpenRouter, Together, Ollama, llama.cpp, vLLM, the simulator).
+public typealias OpenAICompatibleProvider = ChatProvider<OpenAIWire>
+/// Anthropic's Messages API.
+public typealias AnthropicProvider = ChatProvider<AnthropicWire>
+/// Google's Gemini generateContent API.
+public typealias GeminiProvider = ChatProvider<GeminiWire>
 
 extension String {
     func trimmingSuffix(_ suffix: String) -> String {
