@@ -200,6 +200,29 @@ var quickPolicy: RetryPolicy {
         }
     }
 
+    @Test func requestsPerMinuteAreHeld() async throws {
+        try await withSimulator { server in
+            var config = simProvider(server).config
+            config.requestsPerMinute = 60  // one a second, after a minute's allowance at once
+            let resilient = ResilientProvider(OpenAICompatibleProvider(config: config, environment: [:]), config: config, policy: quickPolicy)
+            let started = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<62 {
+                    group.addTask {
+                        var request = chapterRequest
+                        request.seed = UInt64(index)
+                        request.maxTokens = 20
+                        _ = try await resilient.complete(request)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            // 60 go at once; the 61st and 62nd wait for the bucket to refill, ~1 s each.
+            #expect(ContinuousClock.now - started >= .milliseconds(1900))
+            #expect(server.statistics.requests == 62)
+        }
+    }
+
     @Test func cancellationLeavesNothingRunning() async throws {
         try await withSimulator({ $0.faultRate = 1; $0.faults = [.timeout] }) { server in
             let engine = CurlEngine()
