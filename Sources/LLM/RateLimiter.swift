@@ -1,3 +1,5 @@
+import WorkbenchCore
+
 /// Requests-per-minute and tokens-per-minute buckets for one provider, with an adaptive
 /// send rate: a 429 halves it, each success wins back 5% (additive-increase /
 /// multiplicative-decrease, as TCP does), never below 10% of the configured limits.
@@ -9,9 +11,7 @@ public struct RateLimiter: Sendable {
         var updated: ContinuousClock.Instant
 
         mutating func refill(now: ContinuousClock.Instant, rate: Double) {
-            let elapsed = now - updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            level = min(capacity, level + seconds * perSecond * rate)
+            level = min(capacity, level + (now - updated).seconds * perSecond * rate)
             updated = now
         }
 

@@ -165,8 +165,3 @@ final class AttemptCollector: Sendable {
     func add(_ attempt: ResilientProvider.Attempt) { attempts.append(attempt) }
     var all: [ResilientProvider.Attempt] { attempts.values }
 }
-
-extension Duration {
-    /// Milliseconds as a Double, for logs and reports.
-    public var milliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15 }
-}

@@ -149,7 +149,7 @@ public final class ResilientProvider: LLMProvider {
     /// Waits for the rate limits; fails at once while the circuit is open.
     private func admit(estimatedTokens: Int) async throws {
         if let wait = guardState.withLock({ $0.breaker.permit(now: .now) }) {
-            throw LLMError.circuitOpen(provider: name, retryIn: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+            throw LLMError.circuitOpen(provider: name, retryIn: wait.seconds)
         }
         while let wait = guardState.withLock({ $0.limiter.acquire(estimatedTokens: estimatedTokens, now: .now) }) {
             try await Task.sleep(for: wait)

@@ -106,8 +106,7 @@ final class SimulatorHandler: ChannelInboundHandler {
         let fault = state.admit()
         switch fault {
         case .rateLimited?:
-            let wait = state.options.retryAfter
-            let milliseconds = Int(wait.components.seconds) * 1000 + Int(wait.components.attoseconds / 1_000_000_000_000_000)
+            let milliseconds = Int(state.options.retryAfter.milliseconds.rounded())
             sendError(.tooManyRequests, "rate limit reached (simulated)", type: "rate_limit_error", context: context,
                       extraHeaders: [("retry-after", String((milliseconds + 999) / 1000)), ("retry-after-ms", String(milliseconds))])
             return
@@ -227,8 +226,7 @@ final class SimulatorHandler: ChannelInboundHandler {
             body(self, context)
             return
         }
-        let nanoseconds = Int64(delay.components.seconds) * 1_000_000_000 + Int64(delay.components.attoseconds / 1_000_000_000)
-        context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanoseconds)) {
+        context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(delay.milliseconds * 1_000_000))) {
             body(self, context)
         }
     }

@@ -72,7 +72,7 @@ extension Workbench {
                         "text": completion.text, "provider": completion.provider, "model": completion.model,
                         "finish_reason": completion.finishReason.rawValue, "prompt_tokens": completion.usage.promptTokens,
                         "completion_tokens": completion.usage.completionTokens, "usage_estimated": completion.usage.estimated,
-                        "cost_usd": completion.costUSD, "cached": completion.cached, "latency_ms": Double(completion.latency.components.attoseconds) / 1e15 + Double(completion.latency.components.seconds) * 1000,
+                        "cost_usd": completion.costUSD, "cached": completion.cached, "latency_ms": completion.latency.milliseconds,
                     ] as [String: Any]))
                 } else {
                     var final: Completion?

@@ -117,8 +117,8 @@ extension Workbench.Providers {
             }
             await factory.shutdown()
             guard let completion else { throw LLMError.truncatedStream(provider: name, receivedCharacters: 0) }
-            let seconds = Double(completion.latency.components.seconds) + Double(completion.latency.components.attoseconds) / 1e18
-            let ttft = completion.timeToFirstToken.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15 }
+            let seconds = completion.latency.seconds
+            let ttft = completion.timeToFirstToken?.milliseconds
             let tokensPerSecond = Double(completion.usage.completionTokens) / max(seconds, 1e-9)
             if json {
                 Console.output(JSONOutput.render([

@@ -185,16 +185,7 @@ var quickPolicy: RetryPolicy {
             config.maxConcurrent = 2
             let resilient = ResilientProvider(OpenAICompatibleProvider(config: config, environment: [:]), config: config, policy: quickPolicy)
             let started = ContinuousClock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<6 {
-                    group.addTask {
-                        var request = chapterRequest
-                        request.seed = UInt64(index)
-                        _ = try await resilient.complete(request)
-                    }
-                }
-                try await group.waitForAll()
-            }
+            try await completeConcurrently(6, with: resilient)
             // Six calls of 150 ms, two at a time: at least three rounds.
             #expect(ContinuousClock.now - started >= .milliseconds(450))
         }
@@ -206,17 +197,7 @@ var quickPolicy: RetryPolicy {
             config.requestsPerMinute = 60  // one a second, after a minute's allowance at once
             let resilient = ResilientProvider(OpenAICompatibleProvider(config: config, environment: [:]), config: config, policy: quickPolicy)
             let started = ContinuousClock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<62 {
-                    group.addTask {
-                        var request = chapterRequest
-                        request.seed = UInt64(index)
-                        request.maxTokens = 20
-                        _ = try await resilient.complete(request)
-                    }
-                }
-                try await group.waitForAll()
-            }
+            try await completeConcurrently(62, with: resilient, maxTokens: 20)
             // 60 go at once; the 61st and 62nd wait for the bucket to refill, ~1 s each.
             #expect(ContinuousClock.now - started >= .milliseconds(1900))
             #expect(server.statistics.requests == 62)
@@ -257,6 +238,21 @@ var quickPolicy: RetryPolicy {
             // 200 calls of 100 ms each did not go one after another.
             #expect(ContinuousClock.now - started < .seconds(10))
         }
+    }
+}
+
+/// Sends `count` different requests (seeds 0…count-1) at once and waits for all of them.
+func completeConcurrently(_ count: Int, with provider: any LLMProvider, maxTokens: Int? = nil) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for index in 0..<count {
+            group.addTask {
+                var request = chapterRequest
+                request.seed = UInt64(index)
+                if let maxTokens { request.maxTokens = maxTokens }
+                _ = try await provider.complete(request)
+            }
+        }
+        try await group.waitForAll()
     }
 }
 

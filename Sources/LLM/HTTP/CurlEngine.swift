@@ -1,6 +1,7 @@
 import CCurl
 import Foundation
 import Synchronization
+import WorkbenchCore
 
 /// An asynchronous HTTP client on libcurl's multi interface: one thread drives every
 /// transfer with `curl_multi_poll`, so hundreds of requests can be in flight without a
@@ -245,10 +246,7 @@ private final class Transfer: @unchecked Sendable {
         errorBuffer.deallocate()
     }
 
-    static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
-    }
+    static func milliseconds(_ duration: Duration) -> Int { max(1, Int(duration.milliseconds.rounded(.up))) }
 
     func receive(_ bytes: UnsafeRawBufferPointer) {
         switch mode {
