@@ -21,6 +21,8 @@ let package = Package(
 
         // Pure domain types: no I/O.
         .target(name: "WorkbenchCore"),
+        // Quality metrics, located issues and the composite score: pure, no I/O.
+        .target(name: "Quality", dependencies: ["WorkbenchCore"]),
         // The workspace database (SQLite through GRDB).
         .target(
             name: "Store",
@@ -44,13 +46,13 @@ let package = Package(
             ]
         ),
         // Renders what the store holds: terminal tables and JSON (later Markdown, HTML, JUnit).
-        .target(name: "Reports", dependencies: ["WorkbenchCore", "Store", "Diagnostics"]),
+        .target(name: "Reports", dependencies: ["WorkbenchCore", "Store", "Diagnostics", "Quality"]),
 
         // The thin CLI.
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator",
+                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,6 +63,7 @@ let package = Package(
         ),
 
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"]),
+        .testTarget(name: "QualityTests", dependencies: ["Quality", "WorkbenchCore"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Store"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "Store", "WorkbenchCore"]),

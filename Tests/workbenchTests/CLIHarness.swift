@@ -18,7 +18,7 @@ enum CLI {
 
     /// Runs `workbench ARGS` in `directory`. Output goes to files, not pipes, so a chatty
     /// child can never block on a full pipe; a child still running after `timeout` is killed.
-    static func run(_ arguments: [String], in directory: URL, environment extra: [String: String] = [:], timeout: TimeInterval = 60) throws -> Result {
+    static func run(_ arguments: [String], in directory: URL, environment extra: [String: String] = [:], stdin: Data? = nil, timeout: TimeInterval = 60) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("workbench-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -41,7 +41,13 @@ enum CLI {
         process.environment = environment
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        if let stdin {
+            let input = scratch.appendingPathComponent("stdin")
+            try stdin.write(to: input)
+            process.standardInput = try FileHandle(forReadingFrom: input)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         let finished = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in finished.signal() }
         try process.run()

@@ -18,6 +18,7 @@ import WorkbenchCore
         ("runs-list", ["runs", "list", "--help"]),
         ("runs-show", ["runs", "show", "--help"]),
         ("doctor", ["doctor", "--help"]),
+        ("analyze", ["analyze", "--help"]),
     ])
     func helpMatchesGoldenFile(name: String, arguments: [String]) throws {
         let result = try CLI.run(arguments, in: FileManager.default.temporaryDirectory)
@@ -259,5 +260,49 @@ import WorkbenchCore
         #expect(result.status == 0)
         #expect(result.stdout.contains("nothing to do"))
         #expect(try database.run(matching: run.id.rawValue).id == run.id)
+    }
+}
+
+@Suite struct AnalyzeCommandTests {
+    @Test func scoresFilesAndStandardInput() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let chapter = scratch.url.appendingPathComponent("chapter.txt")
+        try Data("The lamp guttered in the cold hall. \"Stay,\" she whispered, and her voice shook with fear.\n\nHe did not answer.".utf8).write(to: chapter)
+        let result = try CLI.run(["analyze", "--json", "--target-words", "20", "--obsession", "the lamp", chapter.path], in: scratch.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        let report = try #require(reports.first)
+        #expect(report["file"] as? String == chapter.path)
+        let metrics = try #require(report["metrics"] as? [String: [String: Any]])
+        #expect(metrics["word_count"]?["value"] as? Double == 20)
+        #expect(metrics["word_count_accuracy"]?["value"] as? Double == 100)
+        #expect(metrics["obsession_depth"] != nil)
+        #expect((report["quality"] as? Double).map { (0...10).contains($0) } == true)
+        #expect(report["issues"] is [[String: Any]])
+
+        let text = try CLI.run(["analyze", "-"], in: scratch.url, stdin: Data("It rained all night on the tin roof.".utf8))
+        #expect(text.status == 0)
+        #expect(text.stdout.hasPrefix("-: quality "))
+        #expect(text.stdout.contains("detail_density"))
+    }
+
+    @Test(arguments: [
+        ("empty.txt", Data("   \n".utf8), "is empty"),
+        ("binary.bin", Data([0x89, 0x50, 0x4E, 0x47, 0x00, 0x1A]), "is binary data"),
+        ("latin1.txt", Data([0x63, 0x61, 0x66, 0xE9, 0x20, 0x6E, 0x6F, 0x69, 0x72]), "is not UTF-8"),
+    ])
+    func refusesWhatIsNotProseWithExit65(name: String, contents: Data, message: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let file = scratch.url.appendingPathComponent(name)
+        try contents.write(to: file)
+        let result = try CLI.run(["analyze", file.path], in: scratch.url)
+        #expect(result.status == 65)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stderr.contains("fix:"))
+        #expect(result.stdout.isEmpty)
+        let missing = try CLI.run(["analyze", scratch.url.appendingPathComponent("nope.txt").path], in: scratch.url)
+        #expect(missing.status == 65)
     }
 }

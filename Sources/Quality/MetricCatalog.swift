@@ -1,0 +1,70 @@
+/// Every metric: name, unit, range, formula and default target, in one place (the README's
+/// metric table is written from this).
+public enum MetricCatalog {
+    public struct Entry: Sendable {
+        public var name: String
+        public var unit: String
+        public var summary: String
+    }
+
+    public static let entries: [Entry] = [
+        Entry(name: "word_count", unit: "words", summary: "words (letters, digits, inner apostrophes and hyphens)"),
+        Entry(name: "word_count_accuracy", unit: "%", summary: "100 × (1 − |words − target| / target), with a target"),
+        Entry(name: "detail_density", unit: "per 1,000 words", summary: "concrete sensory details: runs of sight/sound/smell/taste/touch terms, a run ending after 4 words without one"),
+        Entry(name: "emotion", unit: "0–10", summary: "10 × (0.7 × (1 − e^(−(E + I/2)/8)) + 0.3 × V/8): E emotion and bodily-reaction terms, I interiority terms per 1,000 words, V emotion categories present"),
+        Entry(name: "voice", unit: "0–10", summary: "10 × consistency of point of view and tense across paragraphs × match with the book's style profile (POV, tense, cosine delta over most-frequent words)"),
+        Entry(name: "obsession_depth", unit: "0–10", summary: "10 × (0.4 × (1 − e^(−R/3)) + 0.25 × spread + 0.25 × depth + 0.1 × escalation) for the obsession's keywords, with an obsession"),
+        Entry(name: "dialogue_ratio", unit: "0–1", summary: "share of words inside quotation marks"),
+        Entry(name: "sentence_rhythm", unit: "CV", summary: "coefficient of variation of sentence lengths in words"),
+        Entry(name: "readability", unit: "Flesch", summary: "Flesch reading ease 206.835 − 1.015 × words/sentence − 84.6 × syllables/word"),
+        Entry(name: "readability_grade", unit: "grade", summary: "Flesch–Kincaid grade 0.39 × words/sentence + 11.8 × syllables/word − 15.59"),
+        Entry(name: "lexical_diversity", unit: "MTLD", summary: "measure of textual lexical diversity (McCarthy & Jarvis 2010), threshold 0.72, mean of both directions"),
+        Entry(name: "repetition", unit: "0–1", summary: "1 − (1 − repeated 5-gram share) × (1 − looping-sentence share)"),
+        Entry(name: "cliche_density", unit: "per 1,000 words", summary: "stock phrases from the lexicon"),
+        Entry(name: "fluency", unit: "per 1,000 pairs", summary: "implausible function-word pairs (determiner + preposition, conjunction + conjunction, …): word salad and broken sentences"),
+    ]
+
+    /// Targets: the value that scores 8 (see `score`).
+    public static let defaultTargets: [String: Double] = [
+        "detail_density": 4.0, "emotion": 7.0, "voice": 8.0, "obsession_depth": 7.0, "sentence_rhythm": 0.55,
+        "lexical_diversity": 70, "repetition": 0.05, "cliche_density": 0.5, "word_count_accuracy": 95, "fluency": 10,
+    ]
+
+    /// Composite weights (renormalised over the metrics present).
+    public static let defaultWeights: [String: Double] = [
+        "detail_density": 0.2, "emotion": 0.2, "voice": 0.15, "obsession_depth": 0.15, "sentence_rhythm": 0.1,
+        "lexical_diversity": 0.1, "cliche_density": 0.05, "word_count_accuracy": 0.05,
+    ]
+
+    /// Metrics that gate the composite instead of adding to it: text that loops or is not
+    /// made of sentences is bad however it scores otherwise. Each multiplies the weighted
+    /// mean by min(1, score / 8), so on target they cost nothing and at 0 they zero it.
+    public static let gates = ["repetition", "fluency"]
+
+    /// Length gates the composite too, softly: min(1, accuracy / 90)², so 90% of the target
+    /// words or better costs nothing, 80% costs a fifth and a stub scores near zero.
+    public static func lengthGate(accuracy: Double) -> Double {
+        let ratio = min(1, max(0, accuracy) / 90)
+        return ratio * ratio
+    }
+
+    /// A metric's value on the 0–10 scale where the target scores 8. Higher-is-better metrics
+    /// rise linearly to 10 at 1.25 × target; lower-is-better ones fall from 10 at zero.
+    public static func score(_ name: String, value: Double, target: Double) -> Double? {
+        let clamp = { (x: Double) in min(10, max(0, x)) }
+        switch name {
+        case "emotion", "voice", "obsession_depth":
+            return clamp(value * 8 / max(target, 0.001))
+        case "detail_density", "sentence_rhythm", "lexical_diversity":
+            return clamp(8 * value / max(target, 0.001))
+        case "word_count_accuracy":
+            // 100% scores 10; each point below target costs 2/(100 − target) × 8 / 2 … linear through (target, 8).
+            return clamp(10 - (100 - value) * 2 / max(100 - target, 0.001))
+        case "repetition", "cliche_density", "fluency":
+            // Zero scores 10, the target (the most acceptable) scores 8, twice-and-a-half the target 5 and so on.
+            return clamp(10 - 2 * value / max(target, 0.001))
+        default:
+            return nil
+        }
+    }
+}

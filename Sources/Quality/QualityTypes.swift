@@ -1,0 +1,82 @@
+/// A problem the analysis found, and where: what a writer (or the enhancer) acts on.
+public struct LocatedIssue: Sendable, Codable, Equatable {
+    public enum Severity: String, Sendable, Codable { case minor, major }
+    public var metric: String
+    /// 1-based paragraph, and the line it starts on in the analysed text; nil for the whole chapter.
+    public var paragraph: Int?
+    public var line: Int?
+    public var message: String
+    public var severity: Severity
+
+    public init(metric: String, paragraph: Int?, line: Int?, message: String, severity: Severity = .minor) {
+        self.metric = metric
+        self.paragraph = paragraph
+        self.line = line
+        self.message = message
+        self.severity = severity
+    }
+}
+
+/// One metric's reading.
+public struct MetricValue: Sendable, Codable, Equatable {
+    public var name: String
+    /// In the metric's own unit (see `MetricCatalog`).
+    public var value: Double
+    /// 0–10, where 8 means "on target"; nil for metrics that are reported but not scored.
+    public var score: Double?
+    public var target: Double?
+
+    public init(name: String, value: Double, score: Double?, target: Double?) {
+        self.name = name
+        self.value = value
+        self.score = score
+        self.target = target
+    }
+}
+
+/// Per-metric targets and composite weights: defaults documented in `MetricCatalog`,
+/// overridden per experiment and per chapter.
+public struct QualityTargets: Sendable, Codable, Equatable {
+    public var targets: [String: Double]
+    public var weights: [String: Double]
+    /// Composite below this is "below target" in reports.
+    public var quality: Double
+
+    public init(targets: [String: Double] = MetricCatalog.defaultTargets, weights: [String: Double] = MetricCatalog.defaultWeights, quality: Double = 8.0) {
+        self.targets = targets
+        self.weights = weights
+        self.quality = quality
+    }
+
+    public static let standard = QualityTargets()
+}
+
+/// What the analysis knows about the chapter beyond its text.
+public struct AnalysisContext: Sendable, Equatable {
+    public var targetWords: Int?
+    /// The book's central obsession, in words ("the locked room at the end of the hall").
+    public var obsession: String?
+    /// The book's style, to measure voice against; nil measures consistency within the chapter only.
+    public var profile: StyleProfile?
+    public var targets: QualityTargets
+
+    public init(targetWords: Int? = nil, obsession: String? = nil, profile: StyleProfile? = nil, targets: QualityTargets = .standard) {
+        self.targetWords = targetWords
+        self.obsession = obsession
+        self.profile = profile
+        self.targets = targets
+    }
+}
+
+/// The whole analysis of one text.
+public struct QualityReport: Sendable, Codable, Equatable {
+    public var metrics: [MetricValue]
+    /// Weighted mean of the scored metrics, 0–10.
+    public var quality: Double
+    public var issues: [LocatedIssue]
+    public var scorer: String
+    public var lexicon: String
+
+    public func metric(_ name: String) -> MetricValue? { metrics.first { $0.name == name } }
+    public subscript(_ name: String) -> Double? { metric(name)?.value }
+}

@@ -1,0 +1,57 @@
+import WorkbenchCore
+
+/// Turns raw bytes into prose to analyse, refusing what is not prose.
+public enum TextInput {
+    public enum Failure: WorkbenchError, Equatable {
+        case empty(source: String)
+        case binary(source: String)
+        case notUTF8(source: String, offset: Int)
+
+        public var message: String {
+            switch self {
+            case .empty(let source): return "\(source) is empty: there is no text to analyse"
+            case .binary(let source): return "\(source) is binary data, not text"
+            case .notUTF8(let source, let offset): return "\(source) is not UTF-8 (invalid byte at offset \(offset))"
+            }
+        }
+
+        public var fix: String? {
+            switch self {
+            case .empty: return "pass a file with prose in it"
+            case .binary: return "pass a plain-text chapter (.txt or .md)"
+            case .notUTF8: return "convert it first, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.txt`"
+            }
+        }
+
+        public var exitStatus: ExitStatus { .dataError }
+    }
+
+    public static func decode(_ bytes: [UInt8], source: String) throws -> String {
+        // NUL bytes or a high share of control characters mean binary data.
+        var controls = 0
+        for byte in bytes.prefix(65536) where byte < 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09 && byte != 0x0C {
+            if byte == 0 { throw Failure.binary(source: source) }
+            controls += 1
+        }
+        if controls * 20 > min(bytes.count, 65536) { throw Failure.binary(source: source) }
+        var offset = 0
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var text = ""
+        text.reserveCapacity(bytes.count)
+        loop: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                text.unicodeScalars.append(scalar)
+                offset += UTF8.width(scalar)
+            case .emptyInput:
+                break loop
+            case .error:
+                throw Failure.notUTF8(source: source, offset: offset)
+            }
+        }
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        guard text.contains(where: { $0.isLetter }) else { throw Failure.empty(source: source) }
+        return text
+    }
+}

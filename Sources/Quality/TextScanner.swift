@@ -1,0 +1,227 @@
+/// One pass over UTF-8 prose that every metric reads: words (hashed, with syllables and
+/// whether they stand inside dialogue), sentences, paragraphs and their line numbers.
+/// Works on bytes, not Characters: analysis must run at tens of MB/s.
+public struct ScannedText: Sendable {
+    /// Per word, struct-of-arrays for cache-friendly passes.
+    public internal(set) var wordHashes: [UInt64] = []
+    public internal(set) var wordStarts: [Int32] = []
+    public internal(set) var wordLengths: [UInt16] = []
+    public internal(set) var wordSyllables: [UInt8] = []
+    public internal(set) var wordInDialogue: [Bool] = []
+    public internal(set) var wordCapitalized: [Bool] = []
+    /// Word index where each sentence starts; a sentence runs to the next start.
+    public internal(set) var sentenceStarts: [Int32] = []
+    /// Sentence index where each paragraph starts, and the paragraph's first line (1-based).
+    public internal(set) var paragraphSentenceStarts: [Int32] = []
+    public internal(set) var paragraphLines: [Int32] = []
+    /// Word index where each paragraph starts.
+    public internal(set) var paragraphWordStarts: [Int32] = []
+    public internal(set) var byteCount = 0
+
+    public var wordCount: Int { wordHashes.count }
+    public var sentenceCount: Int { sentenceStarts.count }
+    public var paragraphCount: Int { paragraphWordStarts.count }
+
+    /// Words of sentence `index`.
+    public func sentenceWords(_ index: Int) -> Range<Int> {
+        Int(sentenceStarts[index])..<(index + 1 < sentenceStarts.count ? Int(sentenceStarts[index + 1]) : wordCount)
+    }
+
+    /// Words of paragraph `index`.
+    public func paragraphWords(_ index: Int) -> Range<Int> {
+        Int(paragraphWordStarts[index])..<(index + 1 < paragraphWordStarts.count ? Int(paragraphWordStarts[index + 1]) : wordCount)
+    }
+
+    /// Sentences of paragraph `index`.
+    public func paragraphSentences(_ index: Int) -> Range<Int> {
+        Int(paragraphSentenceStarts[index])..<(index + 1 < paragraphSentenceStarts.count ? Int(paragraphSentenceStarts[index + 1]) : sentenceCount)
+    }
+
+    /// The paragraph that holds word `word` (binary search).
+    public func paragraph(ofWord word: Int) -> Int {
+        var low = 0, high = paragraphWordStarts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if Int(paragraphWordStarts[middle]) <= word { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+}
+
+/// FNV-1a over lowercased bytes, the hash every lexicon lookup uses.
+@inline(__always) func fnv1a<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    for byte in bytes {
+        hash = (hash ^ UInt64(lowercase(byte))) &* 0x0000_0100_0000_01B3
+    }
+    return hash
+}
+
+@inline(__always) func lowercase(_ byte: UInt8) -> UInt8 { (byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte }
+
+/// The hash of a word or phrase as written in a lexicon (lowercase, ASCII apostrophes).
+public func wordHash(_ word: String) -> UInt64 { fnv1a(Array(word.utf8)) }
+
+public enum TextScanner {
+    /// Abbreviations whose period does not end a sentence.
+    static let abbreviations: Set<UInt64> = Set(["mr", "mrs", "ms", "dr", "st", "sr", "jr", "messrs", "mme", "mlle", "prof", "rev", "col", "gen", "capt", "lt", "sgt", "no", "vs", "etc", "esq", "hon"].map(wordHash))
+
+    public static func scan(_ text: String) -> ScannedText {
+        var copy = text
+        return copy.withUTF8 { scan(bytes: $0) }
+    }
+
+    public static func scan(bytes: UnsafeBufferPointer<UInt8>) -> ScannedText {
+        var result = ScannedText()
+        let count = bytes.count
+        result.byteCount = count
+        let estimate = count / 6
+        result.wordHashes.reserveCapacity(estimate)
+        result.wordStarts.reserveCapacity(estimate)
+        result.wordLengths.reserveCapacity(estimate)
+        result.wordSyllables.reserveCapacity(estimate)
+        result.wordInDialogue.reserveCapacity(estimate)
+        result.wordCapitalized.reserveCapacity(estimate)
+
+        var index = 0
+        var line: Int32 = 1
+        var inQuote = false
+        var sentenceOpen = false
+        var paragraphOpen = false
+        var newlinesSinceText = 0
+        var lastWordHash: UInt64 = 0
+        var lastWordLength = 0
+
+        func openSentenceIfNeeded(_ result: inout ScannedText) {
+            if !paragraphOpen {
+                paragraphOpen = true
+                result.paragraphWordStarts.append(Int32(result.wordHashes.count))
+                result.paragraphSentenceStarts.append(Int32(result.sentenceStarts.count))
+                result.paragraphLines.append(line)
+            }
+            if !sentenceOpen {
+                sentenceOpen = true
+                result.sentenceStarts.append(Int32(result.wordHashes.count))
+            }
+        }
+
+        while index < count {
+            let byte = bytes[index]
+            if isWordStart(byte, bytes, index) {
+                // A blank line before this word closed the paragraph.
+                if newlinesSinceText >= 2 {
+                    paragraphOpen = false
+                    sentenceOpen = false
+                    inQuote = false
+                }
+                newlinesSinceText = 0
+                openSentenceIfNeeded(&result)
+                let start = index
+                var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+                var syllables = 0
+                var previousVowel = false
+                var lastLetter: UInt8 = 0
+                var beforeLast: UInt8 = 0
+                var letters = 0
+                while index < count {
+                    var current = bytes[index]
+                    if current == 0xE2, index + 2 < count, bytes[index + 1] == 0x80, bytes[index + 2] == 0x99 {
+                        // ’ inside a word is an apostrophe: hash it as '.
+                        guard index + 3 < count, isLetterByte(bytes[index + 3]) else { break }
+                        hash = (hash ^ 0x27) &* 0x0000_0100_0000_01B3
+                        index += 3
+                        previousVowel = false
+                        continue
+                    }
+                    if current == 0x27 || current == 0x2D {
+                        // ' and single - join letters ("don't", "well-known"); "--" is a dash.
+                        guard index + 1 < count, isLetterByte(bytes[index + 1]), letters > 0 else { break }
+                    } else if !isWordByte(current, bytes, index) {
+                        break
+                    }
+                    current = lowercase(current)
+                    hash = (hash ^ UInt64(current)) &* 0x0000_0100_0000_01B3
+                    if current >= 0x61 && current <= 0x7A {
+                        let vowel = current == 0x61 || current == 0x65 || current == 0x69 || current == 0x6F || current == 0x75 || (current == 0x79 && letters > 0)
+                        if vowel && !previousVowel { syllables += 1 }
+                        previousVowel = vowel
+                        beforeLast = lastLetter
+                        lastLetter = current
+                        letters += 1
+                    } else {
+                        previousVowel = false
+                        if current >= 0x80 { letters += 1 }
+                    }
+                    index += 1
+                }
+                // Silent final e ("make"), but not "-le" after a consonant ("table").
+                if lastLetter == 0x65, syllables > 1, !(beforeLast == 0x6C && letters > 2) { syllables -= 1 }
+                let length = index - start
+                result.wordHashes.append(hash)
+                result.wordStarts.append(Int32(start))
+                result.wordLengths.append(UInt16(min(length, Int(UInt16.max))))
+                result.wordSyllables.append(UInt8(min(max(syllables, 1), 255)))
+                result.wordInDialogue.append(inQuote)
+                result.wordCapitalized.append(bytes[start] >= 0x41 && bytes[start] <= 0x5A)
+                lastWordHash = hash
+                lastWordLength = length
+                continue
+            }
+            switch byte {
+            case 0x0A:
+                line += 1
+                newlinesSinceText += 1
+            case 0x0D, 0x20, 0x09:
+                break
+            case 0x22:  // "
+                inQuote.toggle()
+                newlinesSinceText = 0
+            case 0x2E, 0x21, 0x3F:  // . ! ?
+                newlinesSinceText = 0
+                let isAbbreviation = byte == 0x2E && (abbreviations.contains(lastWordHash) || lastWordLength == 1)
+                // The period of "Mr." or an initial, or one inside "3.5" or "...x", ends nothing.
+                let next = index + 1 < count ? bytes[index + 1] : 0x20
+                let endsHere = next == 0x20 || next == 0x0A || next == 0x0D || next == 0x22 || next == 0xE2 || next == 0x29 || next == 0x5F || next == 0x09
+                if sentenceOpen, endsHere, !isAbbreviation { sentenceOpen = false }
+            case 0xE2 where index + 2 < count && bytes[index + 1] == 0x80:
+                newlinesSinceText = 0
+                switch bytes[index + 2] {
+                case 0x9C: inQuote = true  // “
+                case 0x9D: inQuote = false  // ”
+                case 0xA6: if sentenceOpen { sentenceOpen = false }  // … ends a sentence
+                default: break
+                }
+                index += 2
+            default:
+                newlinesSinceText = 0
+                // Skip the rest of a multi-byte character that is not a letter (C2 xx punctuation, symbols).
+                if byte >= 0xC0 { index += byte >= 0xF0 ? 3 : byte >= 0xE0 ? 2 : 1 }
+            }
+            index += 1
+        }
+        return result
+    }
+
+    /// A word starts at an ASCII letter or digit, or a non-ASCII letter's lead byte.
+    @inline(__always) static func isWordStart(_ byte: UInt8, _ bytes: UnsafeBufferPointer<UInt8>, _ index: Int) -> Bool {
+        if byte < 0x80 {
+            return (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+        }
+        if byte == 0xE2, index + 1 < bytes.count, bytes[index + 1] == 0x80 || bytes[index + 1] == 0x81 { return false }
+        return byte >= 0xC3 && byte < 0xF8
+    }
+
+    @inline(__always) static func isLetterByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || byte >= 0xC0
+    }
+
+    /// Letters, digits and non-ASCII letters; general punctuation (E2 80 xx) is not.
+    @inline(__always) static func isWordByte(_ byte: UInt8, _ bytes: UnsafeBufferPointer<UInt8>, _ index: Int) -> Bool {
+        if byte < 0x80 {
+            return (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+        }
+        if byte == 0xE2, index + 1 < bytes.count, bytes[index + 1] == 0x80 || bytes[index + 1] == 0x81 { return false }
+        if byte == 0xC2 { return false }  // Latin-1 punctuation and no-break space
+        return byte >= 0xC3 || (byte >= 0x80 && byte < 0xC0)
+    }
+}
