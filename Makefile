@@ -15,8 +15,9 @@ CORPUS       ?= ../shared/corpus
 BENCH_JSON   ?=
 
 PYTHON       ?= python3
-# Reference implementations the benchmarks and tests compare against.
-PY_PACKAGES  := aiohttp
+# Reference implementations the benchmarks and tests compare against (pinned where newer
+# versions differ: textstat after 0.7.3 fetches a dictionary at run time and fails offline).
+PY_PACKAGES  := aiohttp textstat==0.7.3
 
 .PHONY: setup deps pydeps local-llm build release test bench demo clean
 
@@ -40,7 +41,11 @@ deps:
 ## pydeps: pip-install the Python reference packages that are missing (nothing when present)
 pydeps:
 	@missing=""; \
-	for p in $(PY_PACKAGES); do $(PYTHON) -c "import $$p" 2>/dev/null || missing="$$missing $$p"; done; \
+	for spec in $(PY_PACKAGES); do \
+	  name=$${spec%%==*}; want=$$( [ "$$name" != "$$spec" ] && echo "$${spec#*==}" ); \
+	  $(PYTHON) -c "import importlib.metadata as m, sys; v = m.version('$$name'); sys.exit(0 if not '$$want' or v == '$$want' else 1)" 2>/dev/null \
+	    || missing="$$missing $$spec"; \
+	done; \
 	if [ -n "$$missing" ]; then echo "==> pip installing:$$missing"; $(PYTHON) -m pip install -q $$missing; \
 	else echo "==> python packages present: $(PY_PACKAGES)"; fi
 

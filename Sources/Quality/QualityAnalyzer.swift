@@ -19,6 +19,8 @@ struct Analysis {
     let scanned: ScannedText
     let bytes: UnsafeBufferPointer<UInt8>
     let context: AnalysisContext
+    /// Each word's lexicon memberships (`LexiconIndex`), looked up once.
+    let flags: [UInt32]
     var metrics: [MetricValue] = []
     var issues: [LocatedIssue] = []
 
@@ -26,6 +28,7 @@ struct Analysis {
         self.scanned = scanned
         self.bytes = bytes
         self.context = context
+        flags = LexiconIndex.shared.flags(scanned.wordHashes)
     }
 
     var words: Int { scanned.wordCount }
@@ -95,12 +98,10 @@ struct Analysis {
 
     /// Sensory "details": runs of sensory terms, a run ending 4 words after its last term.
     func detailMarks() -> [Bool] {
-        let senses = Lexicons.senses.map { Lexicons.words($0) }
         var marks = [Bool](repeating: false, count: words)
         var lastHit = -100
         for index in 0..<words {
-            let hash = scanned.wordHashes[index]
-            guard senses.contains(where: { $0.contains(hash) }) else { continue }
+            guard flags[index] & LexiconIndex.senseMask != 0 else { continue }
             if index - lastHit > 4 { marks[index] = true }
             lastHit = index
         }
@@ -128,31 +129,25 @@ struct Analysis {
     // MARK: Emotion
 
     mutating func emotion() {
-        let categories = Lexicons.emotionCategories.map { Lexicons.words("emotion-\($0)") }
-        let physical = Lexicons.words("physical"), interiority = Lexicons.words("interiority")
-        var present = [Bool](repeating: false, count: categories.count)
+        var present: UInt32 = 0
         var emotional = 0, inner = 0
         var paragraphHits = [Int](repeating: 0, count: scanned.paragraphCount)
         var paragraph = 0
         for index in 0..<words {
             while paragraph + 1 < scanned.paragraphCount, Int(scanned.paragraphWordStarts[paragraph + 1]) <= index { paragraph += 1 }
-            let hash = scanned.wordHashes[index]
-            var hit = false
-            for (category, set) in categories.enumerated() where set.contains(hash) {
-                present[category] = true
-                hit = true
-            }
-            if hit || physical.contains(hash) {
+            let word = flags[index]
+            present |= word & LexiconIndex.emotionMask
+            if word & (LexiconIndex.emotionMask | LexiconIndex.physical) != 0 {
                 emotional += 1
                 paragraphHits[paragraph] += 1
-            } else if !scanned.wordInDialogue[index], interiority.contains(hash) {
+            } else if word & LexiconIndex.interiority != 0, !scanned.wordInDialogue[index] {
                 inner += 1
                 paragraphHits[paragraph] += 1
             }
         }
         let rate = per1000(emotional, of: words) + per1000(inner, of: words) / 2
         let intensity = 1 - exp(-rate / 8)
-        let variety = Double(present.filter { $0 }.count) / Double(categories.count)
+        let variety = Double(present.nonzeroBitCount) / Double(Lexicons.emotionCategories.count)
         let value = words == 0 ? 0 : 10 * (0.7 * intensity + 0.3 * variety)
         record("emotion", (value * 100).rounded() / 100)
         guard let goal = target("emotion"), value < goal else { return }
@@ -170,11 +165,11 @@ struct Analysis {
     // MARK: Voice
 
     mutating func voice() {
-        let voiceReading = VoiceReading(scanned)
+        let voiceReading = VoiceReading(scanned, flags: flags)
         var consistency = voiceReading.consistency
         var match = 1.0
         if let profile = context.profile {
-            match = profile.similarity(to: voiceReading, scanned: scanned)
+            match = profile.similarity(to: voiceReading, frequencies: StyleProfile.mfw(flags: flags, words: words))
         }
         consistency = max(0, min(1, consistency))
         record("voice", (10 * consistency * match * 100).rounded() / 100)
@@ -199,8 +194,7 @@ struct Analysis {
         let keywords = Set(obsession.split(whereSeparator: { !$0.isLetter && $0 != "'" }).map(String.init)
             .filter { $0.count >= 3 && !stopwords.contains(wordHash($0)) }.map { stemHash(Array($0.utf8)[...]) })
         guard !keywords.isEmpty else { return }
-        let interiority = Lexicons.words("interiority")
-        let emotional = Lexicons.emotionCategories.map { Lexicons.words("emotion-\($0)") }.reduce(into: Lexicons.words("physical")) { $0.formUnion($1) }
+        let feeling = LexiconIndex.interiority | LexiconIndex.emotionMask | LexiconIndex.physical
         var mentions: [Int] = []
         for index in 0..<words where scanned.wordLengths[index] >= 3 {
             let start = Int(scanned.wordStarts[index])
@@ -217,7 +211,7 @@ struct Analysis {
         for mention in mentions {
             while sentence + 1 < scanned.sentenceCount, Int(scanned.sentenceStarts[sentence + 1]) <= mention { sentence += 1 }
             let range = scanned.sentenceWords(sentence)
-            if range.contains(where: { interiority.contains(scanned.wordHashes[$0]) || emotional.contains(scanned.wordHashes[$0]) }) { deep += 1 }
+            if range.contains(where: { flags[$0] & feeling != 0 }) { deep += 1 }
         }
         let depth = mentions.isEmpty ? 0 : Double(deep) / Double(mentions.count)
         // Escalation: more mentions in the last third than in the first.
@@ -308,16 +302,17 @@ struct Analysis {
 
     /// MTLD: the mean length of runs whose type-token ratio stays above 0.72, both directions.
     mutating func lexicalDiversity() {
+        var types = GenerationalWordSet(capacity: words)
         func factors<S: Sequence>(_ hashes: S) -> Double where S.Element == UInt64 {
-            var types = Set<UInt64>()
+            types.removeAll()
             var tokens = 0
             var count = 0.0
             for hash in hashes {
                 tokens += 1
-                types.insert(hash)
+                _ = types.insert(hash)
                 if Double(types.count) / Double(tokens) <= 0.72 {
                     count += 1
-                    types.removeAll(keepingCapacity: true)
+                    types.removeAll()
                     tokens = 0
                 }
             }
@@ -338,18 +333,16 @@ struct Analysis {
 
     mutating func repetition() {
         // Repeated 5-grams: every occurrence after the first counts.
-        var seen = [UInt64: Int32](minimumCapacity: words)
+        var seen = GenerationalWordSet(capacity: max(words, 1))
         var repeats = 0
         var firstRepeat: [Int] = []
         if words >= 5 {
             for index in 0...(words - 5) {
                 var hash: UInt64 = 0x9E37_79B9_7F4A_7C15
                 for offset in 0..<5 { hash = (hash ^ scanned.wordHashes[index + offset]) &* 0x0000_0100_0000_01B3 }
-                if seen[hash] != nil {
+                if !seen.insert(hash) {
                     repeats += 1
                     if firstRepeat.count < 3 { firstRepeat.append(index) }
-                } else {
-                    seen[hash] = Int32(index)
                 }
             }
         }
@@ -409,14 +402,13 @@ struct Analysis {
     /// Implausible adjacent function words ("the of", "and but", "a the"): near zero in
     /// edited prose, frequent in word salad and broken generations.
     mutating func fluency() {
-        let classes = FunctionWordClasses.shared
         var bad = 0, pairs = 0
         var paragraphBad = [Int](repeating: 0, count: scanned.paragraphCount)
         var paragraph = 0
         for index in 1..<max(words, 1) {
             while paragraph + 1 < scanned.paragraphCount, Int(scanned.paragraphWordStarts[paragraph + 1]) <= index { paragraph += 1 }
             pairs += 1
-            if classes.implausible(scanned.wordHashes[index - 1], scanned.wordHashes[index]) {
+            if FunctionWordClasses.implausible(flags[index - 1] >> LexiconIndex.functionShift & 0b111, flags[index] >> LexiconIndex.functionShift & 0b111) {
                 bad += 1
                 paragraphBad[paragraph] += 1
             }
@@ -448,8 +440,9 @@ struct FunctionWordClasses: Sendable {
         self.kinds = kinds
     }
 
-    func implausible(_ first: UInt64, _ second: UInt64) -> Bool {
-        guard let a = kinds[first], let b = kinds[second] else { return false }
+    /// `first` and `second` are function-word classes as `LexiconIndex` stores them (kind + 1, 0 for none).
+    static func implausible(_ first: UInt32, _ second: UInt32) -> Bool {
+        guard first != 0, second != 0, let a = Kind(rawValue: UInt8(first - 1)), let b = Kind(rawValue: UInt8(second - 1)) else { return false }
         switch (a, b) {
         case (.determiner, _): return true  // "the of", "a and", "the she", "the the"
         case (.conjunction, .conjunction): return true

@@ -34,21 +34,13 @@ public enum TextInput {
             controls += 1
         }
         if controls * 20 > min(bytes.count, 65536) { throw Failure.binary(source: source) }
-        var offset = 0
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        var text = ""
-        text.reserveCapacity(bytes.count)
-        loop: while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar):
-                text.unicodeScalars.append(scalar)
-                offset += UTF8.width(scalar)
-            case .emptyInput:
-                break loop
-            case .error:
-                throw Failure.notUTF8(source: source, offset: offset)
-            }
+        guard var text = String(validating: bytes, as: UTF8.self) else {
+            // Only on failure: find where, for the message.
+            var iterator = bytes.makeIterator()
+            var decoder = UTF8()
+            var offset = 0
+            while case .scalarValue(let scalar) = decoder.decode(&iterator) { offset += UTF8.width(scalar) }
+            throw Failure.notUTF8(source: source, offset: offset)
         }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         guard text.contains(where: { $0.isLetter }) else { throw Failure.empty(source: source) }

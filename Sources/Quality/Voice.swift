@@ -13,18 +13,17 @@ public struct VoiceReading: Sendable {
     /// Paragraphs (0-based) that break the text's voice, with what changes.
     public let shifts: [(Int, String)]
 
-    init(_ scanned: ScannedText) {
-        let first = Lexicons.words("first-person"), past = Lexicons.words("past-tense"), present = Lexicons.words("present-tense")
+    init(_ scanned: ScannedText, flags: [UInt32]) {
         struct Paragraph { var narration = 0, first = 0, past = 0, present = 0 }
         var paragraphs = [Paragraph](repeating: Paragraph(), count: scanned.paragraphCount)
         var total = Paragraph()
         for index in 0..<scanned.paragraphCount {
             for word in scanned.paragraphWords(index) where !scanned.wordInDialogue[word] {
-                let hash = scanned.wordHashes[word]
+                let word = flags[word]
                 paragraphs[index].narration += 1
-                if first.contains(hash) { paragraphs[index].first += 1 }
-                if past.contains(hash) { paragraphs[index].past += 1 }
-                if present.contains(hash) { paragraphs[index].present += 1 }
+                if word & LexiconIndex.firstPerson != 0 { paragraphs[index].first += 1 }
+                if word & LexiconIndex.past != 0 { paragraphs[index].past += 1 }
+                if word & LexiconIndex.present != 0 { paragraphs[index].present += 1 }
             }
             total.narration += paragraphs[index].narration
             total.first += paragraphs[index].first
@@ -74,17 +73,20 @@ public struct StyleProfile: Sendable, Codable, Equatable {
     /// The profile of a text: a book's earlier chapters, or an author's sample.
     public static func build(from text: String) -> StyleProfile {
         let scanned = TextScanner.scan(text)
-        let reading = VoiceReading(scanned)
+        let flags = LexiconIndex.shared.flags(scanned.wordHashes)
+        let reading = VoiceReading(scanned, flags: flags)
         return StyleProfile(firstPersonShare: reading.firstPersonShare, pastShare: reading.pastShare,
-                            mfwFrequencies: mfw(scanned), words: scanned.wordCount)
+                            mfwFrequencies: mfw(flags: flags, words: scanned.wordCount), words: scanned.wordCount)
     }
 
-    static let referenceHashes: [UInt64: Int] = Dictionary(uniqueKeysWithValues: MFWReference.words.enumerated().map { (wordHash($1), $0) })
-
-    static func mfw(_ scanned: ScannedText) -> [Double] {
+    /// Relative frequencies of the reference's most frequent words.
+    static func mfw(flags: [UInt32], words: Int) -> [Double] {
         var counts = [Double](repeating: 0, count: MFWReference.words.count)
-        for hash in scanned.wordHashes { if let slot = referenceHashes[hash] { counts[slot] += 1 } }
-        let total = Double(max(scanned.wordCount, 1))
+        for word in flags {
+            let slot = Int(word >> LexiconIndex.mfwShift)
+            if slot > 0 { counts[slot - 1] += 1 }
+        }
+        let total = Double(max(words, 1))
         return counts.map { $0 / total }
     }
 
@@ -104,10 +106,10 @@ public struct StyleProfile: Sendable, Codable, Equatable {
 
     /// 0–1: 1 for the same point of view, tense and word habits. A full change of point of
     /// view or tense halves it; word habits move it by at most a quarter.
-    func similarity(to reading: VoiceReading, scanned: ScannedText) -> Double {
+    func similarity(to reading: VoiceReading, frequencies: [Double]) -> Double {
         let person = 1 - 0.5 * abs(reading.firstPersonShare - firstPersonShare)
         let tense = 1 - 0.5 * abs(reading.pastShare - pastShare)
-        let style = 0.75 + 0.25 * max(0, cosineDelta(with: Self.mfw(scanned)))
+        let style = 0.75 + 0.25 * max(0, cosineDelta(with: frequencies))
         return person * tense * style
     }
 }

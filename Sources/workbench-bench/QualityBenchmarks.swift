@@ -1,0 +1,48 @@
+import Foundation
+import Quality
+
+/// Analysis throughput: every heuristic metric (with an obsession, a target length and a
+/// style profile, so none is skipped) over the corpus novels, on one core; then Python's
+/// textstat computing only Flesch reading ease on the same texts.
+enum QualityBenchmarks {
+    static func run(into report: inout BenchReport, corpus: String, python: String) throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: corpus).filter { $0.hasSuffix(".txt") }.sorted()
+        guard !files.isEmpty else { throw BenchError.missingCorpus(corpus) }
+        let texts = try files.map { try String(contentsOfFile: corpus + "/" + $0, encoding: .utf8) }
+        let bytes = texts.reduce(0) { $0 + $1.utf8.count }
+        let profile = StyleProfile.build(from: String(texts[0].prefix(50_000)))
+        let context = AnalysisContext(targetWords: 3000, obsession: "the letter from her father", profile: profile)
+
+        // Best of three passes over the whole corpus.
+        var best = Double.infinity
+        var checksum = 0.0
+        for _ in 0..<3 {
+            best = min(best, measure {
+                for text in texts { checksum += QualityAnalyzer.analyze(text, context: context).quality }
+            })
+        }
+        let ours = Double(bytes) / best / 1_048_576
+        report.add("quality", "all heuristic metrics, corpus (\(bytes / 1_048_576) MB), one core", ours, "MB/s")
+
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/bench_textstat.py").standardized.path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, script, corpus]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        if process.terminationStatus == 0, let result = try? JSONSerialization.jsonObject(with: data) as? [String: Double],
+           let seconds = result["seconds"], let measured = result["bytes"] {
+            let theirs = measured / seconds / 1_048_576
+            report.add("quality", "textstat 0.7.3 flesch_reading_ease only, same texts", theirs, "MB/s")
+            report.add("quality", "speed ratio workbench (all metrics) / textstat (one)", ours / theirs, "×")
+        } else {
+            report.add("quality", "textstat reference missing (make pydeps)", .nan, "-")
+        }
+        // Keeps the optimiser from dropping the analysis whose result nobody reads.
+        if checksum.isNaN { report.add("quality", "NaN composite seen", .nan, "-") }
+    }
+}
