@@ -191,14 +191,15 @@ struct Analysis {
     mutating func obsessionDepth() {
         guard let obsession = context.obsession?.trimmingCharacters(in: .whitespacesAndNewlines), !obsession.isEmpty else { return }
         let stopwords = Lexicons.words("stopword")
-        let keywords = Set(obsession.split(whereSeparator: { !$0.isLetter && $0 != "'" }).map(String.init)
-            .filter { $0.count >= 3 && !stopwords.contains(wordHash($0)) }.map { stemHash(Array($0.utf8)[...]) })
+        // A handful of keywords: an array scan beats hashing each word again for a Set.
+        let keywords = Array(Set(obsession.split(whereSeparator: { !$0.isLetter && $0 != "'" }).map(String.init)
+            .filter { $0.count >= 3 && !stopwords.contains(wordHash($0)) }.map { Self.stemHash($0) }))
         guard !keywords.isEmpty else { return }
         let feeling = LexiconIndex.interiority | LexiconIndex.emotionMask | LexiconIndex.physical
         var mentions: [Int] = []
         for index in 0..<words where scanned.wordLengths[index] >= 3 {
             let start = Int(scanned.wordStarts[index])
-            if keywords.contains(stemHash(bytes[start..<start + Int(scanned.wordLengths[index])])) { mentions.append(index) }
+            if keywords.contains(Self.stemHash(bytes, start..<start + Int(scanned.wordLengths[index]))) { mentions.append(index) }
         }
         let recurrence = per1000(mentions.count, of: words)
         // Spread: how many of five equal segments mention it.
@@ -235,20 +236,30 @@ struct Analysis {
         }
     }
 
-    /// Hash of a crude stem: lowercase, a plural or verb ending off, so "keys"/"key", "locked"/"lock" meet.
-    func stemHash<Word: Collection>(_ word: Word) -> UInt64 where Word.Element == UInt8, Word.Index == Int {
-        var end = word.endIndex
-        let length = word.count
-        func endsWith(_ suffix: String) -> Bool {
-            let tail = Array(suffix.utf8)
-            guard length > tail.count + 2 else { return false }
-            return zip(word[(end - tail.count)..<end], tail).allSatisfy { lowercase($0) == $1 }
+    /// Suffixes taken off before comparing words with the obsession's keywords.
+    static let stemSuffixes: [[UInt8]] = ["ing", "ed", "es", "s", "ly"].map { Array($0.utf8) }
+
+    /// Hash of a crude stem of `bytes[range]`: lowercase, one plural or verb ending off, so
+    /// "keys"/"key" and "locked"/"lock" meet. Runs for every word: no allocation.
+    static func stemHash(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt64 {
+        var end = range.upperBound
+        let length = range.count
+        for suffix in stemSuffixes where length > suffix.count + 2 {
+            var matches = true
+            for offset in 0..<suffix.count where lowercase(bytes[end - suffix.count + offset]) != suffix[offset] {
+                matches = false
+                break
+            }
+            if matches {
+                end -= suffix.count
+                break
+            }
         }
-        for suffix in ["ing", "ed", "es", "s", "ly"] where endsWith(suffix) {
-            end -= suffix.utf8.count
-            break
-        }
-        return fnv1a(word[word.startIndex..<end])
+        return fnv1a(UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<end]))
+    }
+
+    static func stemHash(_ word: String) -> UInt64 {
+        Array(word.utf8).withUnsafeBufferPointer { stemHash($0, 0..<$0.count) }
     }
 
     // MARK: Dialogue, rhythm, readability
@@ -302,7 +313,7 @@ struct Analysis {
 
     /// MTLD: the mean length of runs whose type-token ratio stays above 0.72, both directions.
     mutating func lexicalDiversity() {
-        var types = GenerationalWordSet(capacity: words)
+        var types = GenerationalWordSet()
         func factors<S: Sequence>(_ hashes: S) -> Double where S.Element == UInt64 {
             types.removeAll()
             var tokens = 0
@@ -333,7 +344,7 @@ struct Analysis {
 
     mutating func repetition() {
         // Repeated 5-grams: every occurrence after the first counts.
-        var seen = GenerationalWordSet(capacity: max(words, 1))
+        var seen = GenerationalWordSet(capacity: max(words, 16))
         var repeats = 0
         var firstRepeat: [Int] = []
         if words >= 5 {
@@ -377,13 +388,12 @@ struct Analysis {
     }
 
     mutating func clicheDensity() {
-        let phrases = Lexicons.lists["cliche"]?.phrases ?? []
-        var byFirst: [UInt64: [[UInt64]]] = [:]
-        for phrase in phrases { byFirst[phrase[0], default: []].append(phrase) }
+        let cliches = ClicheIndex.shared
         var hits = 0
         for index in 0..<words {
-            guard let candidates = byFirst[scanned.wordHashes[index]] else { continue }
-            for phrase in candidates where index + phrase.count <= words {
+            let group = cliches.byFirst[scanned.wordHashes[index]]
+            guard group > 0 else { continue }
+            for phrase in cliches.groups[group - 1] where index + phrase.count <= words {
                 if (0..<phrase.count).allSatisfy({ scanned.wordHashes[index + $0] == phrase[$0] }) {
                     hits += 1
                     let paragraph = scanned.paragraph(ofWord: index)
@@ -421,6 +431,27 @@ struct Analysis {
                 issue("fluency", paragraph: worst, "Broken sentences in paragraph \(worst + 1)")
             }
         }
+    }
+}
+
+/// The cliché phrases grouped by their first word, found with one table lookup per word.
+struct ClicheIndex: Sendable {
+    static let shared = ClicheIndex()
+    /// First-word hash → group number + 1 (0: no phrase starts with it).
+    let byFirst: WordTable<Int>
+    let groups: [[[UInt64]]]
+
+    init() {
+        var grouped: [UInt64: [[UInt64]]] = [:]
+        for phrase in Lexicons.lists["cliche"]?.phrases ?? [] { grouped[phrase[0], default: []].append(phrase) }
+        var table = WordTable<Int>(capacity: grouped.count, empty: 0)
+        var groups: [[[UInt64]]] = []
+        for (first, phrases) in grouped.sorted(by: { $0.key < $1.key }) {
+            groups.append(phrases)
+            table.set(first, groups.count)
+        }
+        byFirst = table
+        self.groups = groups
     }
 }
 

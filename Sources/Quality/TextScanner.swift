@@ -75,7 +75,7 @@ public enum TextScanner {
         var result = ScannedText()
         let count = bytes.count
         result.byteCount = count
-        let estimate = count / 6
+        let estimate = count / 4 + 16  // English runs ~5.5 bytes a word: no regrowth
         result.wordHashes.reserveCapacity(estimate)
         result.wordStarts.reserveCapacity(estimate)
         result.wordLengths.reserveCapacity(estimate)

@@ -69,16 +69,17 @@ struct WordTable<Value>: @unchecked Sendable {
 }
 
 /// A set of word hashes that can be emptied in O(1): entries carry the generation they were
-/// added in, and clearing starts a new generation (MTLD clears after every factor).
+/// added in, and clearing starts a new generation (MTLD clears after every factor). It
+/// grows when half full, so it starts small whatever the text's length.
 struct GenerationalWordSet {
     private var keys: [UInt64]
     private var generations: [UInt32]
     private var generation: UInt32 = 1
-    private let shift: UInt64
-    private let mask: Int
+    private var shift: UInt64
+    private var mask: Int
     private(set) var count = 0
 
-    init(capacity: Int) {
+    init(capacity: Int = 512) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         keys = [UInt64](repeating: 0, count: size)
@@ -97,6 +98,7 @@ struct GenerationalWordSet {
         generations[index] = generation
         keys[index] = key
         count += 1
+        if count * 2 > keys.count { grow() }
         return true
     }
 
@@ -107,5 +109,17 @@ struct GenerationalWordSet {
             generation = 1
         }
         count = 0
+    }
+
+    private mutating func grow() {
+        let live = zip(keys, generations).filter { $0.1 == generation }.map(\.0)
+        let size = keys.count * 2
+        keys = [UInt64](repeating: 0, count: size)
+        generations = [UInt32](repeating: 0, count: size)
+        mask = size - 1
+        shift = UInt64(64 - size.trailingZeroBitCount)
+        generation = 1
+        count = 0
+        for key in live { _ = insert(key) }
     }
 }
