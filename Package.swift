@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Store"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "Store", "WorkbenchCore"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "WorkbenchCore"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "Quality", "WorkbenchCore"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "WorkbenchCore"]),
         // Runs the built `workbench` binary as a process.
         .testTarget(

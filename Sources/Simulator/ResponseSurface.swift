@@ -9,7 +9,7 @@ import WorkbenchCore
 /// A trigger is a case-insensitive phrase anywhere in the system or user messages. The
 /// simulator does not understand negation: "no sensory detail" still triggers.
 public struct ResponseSurface: Sendable, Equatable {
-    public static let version = "sim-surface-1"
+    public static let version = "sim-surface-2"
 
     /// Probability that a sentence carries a given property.
     public struct Knob: Sendable, Equatable {
@@ -22,11 +22,11 @@ public struct ResponseSurface: Sendable, Equatable {
     }
 
     public static let knobs: [Knob] = [
-        Knob(name: "sensory", triggers: ["sensory detail", "vivid detail", "five senses", "concrete detail"], baseline: 0.20, instructed: 0.50),
-        Knob(name: "dialogue", triggers: ["include dialogue", "use dialogue", "more dialogue", "through dialogue"], baseline: 0.12, instructed: 0.40),
-        Knob(name: "emotion", triggers: ["emotional intensity", "interiority", "show feelings", "deepen emotion"], baseline: 0.15, instructed: 0.45),
-        Knob(name: "obsession", triggers: ["stay with the obsession", "return to the obsession", "keep the obsession"], baseline: 0.05, instructed: 0.25),
-        Knob(name: "repetition", triggers: ["avoid repetition", "never repeat", "vary sentences"], baseline: 0.08, instructed: 0.01),
+        Knob(name: "sensory", triggers: ["sensory detail", "vivid detail", "five senses", "concrete detail"], baseline: 0.04, instructed: 0.10),
+        Knob(name: "dialogue", triggers: ["include dialogue", "use dialogue", "more dialogue", "through dialogue"], baseline: 0.12, instructed: 0.35),
+        Knob(name: "emotion", triggers: ["emotional intensity", "interiority", "show feelings", "deepen emotion"], baseline: 0.05, instructed: 0.15),
+        Knob(name: "obsession", triggers: ["stay with the obsession", "return to the obsession", "keep the obsession"], baseline: 0.02, instructed: 0.08),
+        Knob(name: "repetition", triggers: ["avoid repetition", "never repeat", "vary sentences"], baseline: 0.02, instructed: 0.002),
     ]
 
     /// Lognormal noise on every probability, per request: p × exp(σ·z), z ~ N(0, 1).
@@ -82,10 +82,12 @@ public struct ResponseSurface: Sendable, Equatable {
             let lowered = line.lowercased()
             guard let range = lowered.range(of: "characters:") else { continue }
             let rest = line[line.index(line.startIndex, offsetBy: lowered.distance(from: lowered.startIndex, to: range.upperBound))...]
-            // Drop parenthesised notes ("Marcus (28, black hair)") before splitting on commas.
+            // The list ends with its sentence ("Characters: A, B. Use …"); parenthesised
+            // notes ("Marcus (28, black hair)") go before splitting on commas.
             var plain = ""
             var depth = 0
             for character in rest {
+                if character == ".", depth == 0 { break }
                 if character == "(" { depth += 1 } else if character == ")" { depth = max(0, depth - 1) } else if depth == 0 { plain.append(character) }
             }
             let names = plain.replacingOccurrences(of: " and ", with: ",").split(separator: ",")

@@ -50,7 +50,7 @@ public enum SchemaFaker {
         case "null":
             return NSNull()
         case "string":
-            let words = [Lexicon.pick(Lexicon.actions, &random), Lexicon.pick(Lexicon.sensory, &random)]
+            let words = [Lexicon.pick(Lexicon.transitive, &random) + " " + Lexicon.pick(Lexicon.objects, &random), Lexicon.sensory(&random)]
             var text = "\(key.replacingOccurrences(of: "_", with: " ")): \(words.joined(separator: "; "))"
             if let maxLength = schema["maxLength"] as? Int, text.count > maxLength { text = String(text.prefix(maxLength)) }
             if let minLength = schema["minLength"] as? Int, text.count < minLength { text += String(repeating: ".", count: minLength - text.count) }

@@ -1,5 +1,6 @@
 import Foundation
 import LLM
+import Quality
 import Testing
 @testable import Simulator
 import WorkbenchCore
@@ -38,29 +39,37 @@ import WorkbenchCore
         #expect(output.text.split(whereSeparator: \.isWhitespace).count == 75)
     }
 
-    /// The documented surface: an instruction moves its property by the documented amount.
+    /// The documented surface, measured with the Quality metrics: each instruction moves the
+    /// metric it targets, and leaves the others' means within noise.
     @Test(arguments: [
-        ("sensory", "Use vivid detail in every scene.", "the smell of", 0.20, 0.50),
-        ("dialogue", "Include dialogue between them.", "\"", 0.12, 0.40),
+        ("sensory", "Use vivid detail.", "detail_density", 1.8),
+        ("dialogue", "Include dialogue.", "dialogue_ratio", 2.0),
+        ("emotion", "Deepen emotion.", "emotion", 1.15),
+        ("obsession", "Stay with the obsession.", "obsession_depth", 1.15),
     ])
-    func instructionsShiftTheirProperty(knob: String, instruction: String, marker: String, baseline: Double, instructed: Double) {
-        #expect(ResponseSurface.probabilities(for: instruction)[knob] == instructed)
-        #expect(ResponseSurface.probabilities(for: "Write the chapter.")[knob] == baseline)
-        func share(_ prompt: String) -> Double {
-            var hits = 0, sentences = 0
-            for seed in 0..<60 {
-                let text = writer.respond(to: request(prompt + " Write about 300 words.", seed: UInt64(seed))).text
-                for sentence in text.components(separatedBy: ". ") where !sentence.isEmpty {
-                    sentences += 1
-                    if Lexicon.sensory.contains(where: sentence.contains) && knob == "sensory" { hits += 1 }
-                    if sentence.contains(marker) && knob == "dialogue" { hits += 1 }
-                }
+    func instructionsMoveTheirMetric(knob: String, instruction: String, metric: String, factor: Double) {
+        let knobEntry = ResponseSurface.knobs.first { $0.name == knob }!
+        #expect(ResponseSurface.probabilities(for: instruction)[knob] == knobEntry.instructed)
+        #expect(ResponseSurface.probabilities(for: "Write the chapter.")[knob] == knobEntry.baseline)
+        func mean(_ prompt: String) -> Double {
+            let context = AnalysisContext(obsession: "the sealed letter")
+            let values = (0..<30).map { seed in
+                let text = writer.respond(to: request(prompt + "\nCharacters: Anna, Tomas, Ines\nObsession: the sealed letter\nWrite about 1500 words.", seed: UInt64(seed), maxTokens: 4000)).text
+                return QualityAnalyzer.analyze(text, context: context)[metric] ?? 0
             }
-            return Double(hits) / Double(sentences)
+            return values.reduce(0, +) / Double(values.count)
         }
-        let plain = share("Write the chapter.")
-        let instructedShare = share(instruction)
-        #expect(instructedShare > plain * 1.8, "\(knob): \(plain) → \(instructedShare)")
+        let plain = mean("Write the chapter.")
+        let instructed = mean("Write the chapter. " + instruction)
+        #expect(instructed > plain * factor, "\(metric): \(plain) → \(instructed)")
+    }
+
+    @Test func plainSimulatorProseIsNotDegenerate() {
+        let text = writer.respond(to: request("Characters: Anna, Tomas\nWrite about 2000 words.", maxTokens: 4000)).text
+        let report = QualityAnalyzer.analyze(text, context: AnalysisContext(targetWords: 2000))
+        #expect(report.quality > 5, "\(report.metrics)")
+        #expect(report["fluency"]! < 2)
+        #expect(report["repetition"]! < 0.1)
     }
 
     @Test func cosmeticRewordingChangesNoProbability() {
