@@ -19,6 +19,7 @@ import WorkbenchCore
         ("runs-show", ["runs", "show", "--help"]),
         ("doctor", ["doctor", "--help"]),
         ("analyze", ["analyze", "--help"]),
+        ("judge", ["judge", "--help"]),
     ])
     func helpMatchesGoldenFile(name: String, arguments: [String]) throws {
         let result = try CLI.run(arguments, in: FileManager.default.temporaryDirectory)
@@ -304,5 +305,23 @@ import WorkbenchCore
         #expect(result.stdout.isEmpty)
         let missing = try CLI.run(["analyze", scratch.url.appendingPathComponent("nope.txt").path], in: scratch.url)
         #expect(missing.status == 65)
+    }
+}
+
+@Suite struct JudgeCommandTests {
+    @Test func judgesWithTheSimulatorBesideTheHeuristics() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let chapter = scratch.url.appendingPathComponent("chapter.txt")
+        try Data("The lamp guttered in the cold hall. She felt a sudden dread.\n\nHe did not answer her.".utf8).write(to: chapter)
+        let rubrics = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Experiments/prompts/judge/v1").standardized.path
+        let result = try CLI.run(["judge", chapter.path, "--rubrics", rubrics, "--samples", "2", "--json"], in: scratch.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let verdicts = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(verdicts.compactMap { $0["dimension"] as? String } == ["detail", "emotion", "voice", "overall"])
+        #expect(verdicts.allSatisfy { ($0["samples"] as? [Any])?.count == 2 && $0["heuristic_score"] is Double })
+        let unknown = try CLI.run(["judge", chapter.path, "--rubrics", rubrics, "--dimensions", "plot"], in: scratch.url)
+        #expect(unknown.status == 65)
+        #expect(unknown.stderr.contains("no judge rubric for dimension `plot`"))
     }
 }

@@ -1,0 +1,138 @@
+import ArgumentParser
+import Foundation
+import Judge
+import LLM
+import Quality
+import Reports
+import Store
+import WorkbenchCore
+
+extension Workbench {
+    struct JudgeChapter: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "judge",
+            abstract: "Score a chapter with LLM judges, beside the heuristic metrics, or compare two versions.",
+            discussion: """
+                Each dimension is scored 1–10 by every judge, --samples times each (seeded), and the \
+                judges' means are averaged. The table shows the heuristic score of the same dimension \
+                and flags a disagreement of 2 points or more. With --against, the two texts are compared \
+                pairwise per dimension, their order drawn at random per sample against position bias.
+                """
+        )
+
+        @OptionGroup var providers: ProviderOptions
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Argument(help: "The chapter to judge (- for standard input).")
+        var file: String
+
+        @Option(help: ArgumentHelp("A second version to compare FILE with.", valueName: "file"))
+        var against: String?
+
+        @Option(help: "Judges: provider names, comma-separated.")
+        var judges: String = "sim"
+
+        @Option(help: "Dimensions to judge, comma-separated (a rubric each).")
+        var dimensions: String = "detail,emotion,voice,overall"
+
+        @Option(help: "Samples per judge and dimension.")
+        var samples: Int = 3
+
+        @Option(help: "The book's central obsession (for the obsession rubric and metric).")
+        var obsession: String?
+
+        @Option(help: ArgumentHelp("The rubric folder.", valueName: "dir"))
+        var rubrics: String = Rubrics.defaultFolder
+
+        @Option(help: "Seed of the judges' samples and of the pairwise order.")
+        var seed: UInt64 = 1
+
+        @Flag(help: "Print JSON instead of a table.")
+        var json = false
+
+        func validate() throws {
+            guard (1...50).contains(samples) else { throw ValidationError("--samples must be 1…50") }
+            guard !judges.split(separator: ",").isEmpty else { throw ValidationError("--judges needs at least one provider") }
+        }
+
+        func run() async throws {
+            let text = try Workbench.Analyze.read(file)
+            let other = try against.map { try Workbench.Analyze.read($0) }
+            let loaded = try Rubrics.load(folder: rubrics)
+            let wanted = dimensions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            for dimension in wanted where loaded.dimensions[dimension] == nil {
+                throw JudgeError.unknownDimension(dimension, known: Array(loaded.dimensions.keys))
+            }
+            let (table, _) = try providers.table()
+            let factory = providers.factory()
+            let database = try? workspace.open()
+            do {
+                var panel: [any LLMProvider] = []
+                for name in judges.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                    let resilient = try await factory.provider(for: table.provider(named: name))
+                    panel.append(database.map { RecordingProvider(resilient, store: $0) } ?? resilient)
+                }
+                let judge = Judge(judges: panel, rubrics: loaded, samples: samples, seed: seed)
+                if let other {
+                    var verdicts: [PairwiseVerdict] = []
+                    for dimension in wanted { verdicts.append(try await judge.compare(text, other, dimension: dimension)) }
+                    Console.output(json ? JSONOutput.render(verdicts.map(Self.object)) : Self.pairTable(verdicts, a: file, b: against ?? ""))
+                } else {
+                    let heuristic = QualityAnalyzer.analyze(text, context: AnalysisContext(obsession: obsession))
+                    var verdicts: [JudgeVerdict] = []
+                    for dimension in wanted { verdicts.append(try await judge.score(text, dimension: dimension, obsession: obsession)) }
+                    Console.output(json ? JSONOutput.render(verdicts.map { Self.object($0, heuristic: heuristic) }) : Self.scoreTable(verdicts, heuristic: heuristic))
+                }
+            } catch {
+                await factory.shutdown()
+                throw error
+            }
+            await factory.shutdown()
+        }
+
+        /// The heuristic score of the same dimension, for the disagreement column.
+        static func heuristicScore(_ dimension: String, _ report: QualityReport) -> Double? {
+            switch dimension {
+            case "detail": return report.metric("detail_density")?.score
+            case "emotion": return report.metric("emotion")?.score
+            case "voice": return report.metric("voice")?.score
+            case "obsession": return report.metric("obsession_depth")?.score
+            case "overall": return report.quality
+            default: return nil
+            }
+        }
+
+        static func scoreTable(_ verdicts: [JudgeVerdict], heuristic: QualityReport) -> String {
+            var table = TextTable(columns: [.init("DIMENSION"), .init("JUDGE", .right), .init("SPREAD", .right), .init("HEURISTIC", .right), .init("AGREE"), .init("A REASON")])
+            for verdict in verdicts {
+                let other = heuristicScore(verdict.dimension, heuristic)
+                let agree = other.map { abs($0 - verdict.score) >= 2 ? "DISAGREE" : "yes" } ?? "-"
+                table.append([verdict.dimension, String(format: "%.2f", verdict.score), String(format: "%.2f", verdict.spread),
+                              other.map { String(format: "%.2f", $0) } ?? "-", agree, String(verdict.samples.first?.reason.prefix(60) ?? "")])
+            }
+            return "scorer \(verdicts.first?.scorer ?? "-")\n" + table.render()
+        }
+
+        static func pairTable(_ verdicts: [PairwiseVerdict], a: String, b: String) -> String {
+            var table = TextTable(columns: [.init("DIMENSION"), .init("A WINS", .right), .init("B WINS", .right), .init("TIES", .right), .init("PREFER A", .right), .init("A SHOWN FIRST", .right)])
+            for verdict in verdicts {
+                table.append([verdict.dimension, String(verdict.winsA), String(verdict.winsB), String(verdict.ties),
+                              String(format: "%.0f%%", verdict.preferenceA * 100), String(verdict.aShownFirst)])
+            }
+            return "A = \(a), B = \(b)\n" + table.render()
+        }
+
+        static func object(_ verdict: JudgeVerdict, heuristic: QualityReport) -> [String: Any] {
+            [
+                "dimension": verdict.dimension, "score": verdict.score, "spread": verdict.spread, "scorer": verdict.scorer,
+                "heuristic_score": heuristicScore(verdict.dimension, heuristic) ?? NSNull(),
+                "samples": verdict.samples.map { ["judge": $0.judge, "score": $0.score, "reason": $0.reason] as [String: Any] },
+            ]
+        }
+
+        static func object(_ verdict: PairwiseVerdict) -> [String: Any] {
+            ["dimension": verdict.dimension, "wins_a": verdict.winsA, "wins_b": verdict.winsB, "ties": verdict.ties,
+             "preference_a": verdict.preferenceA, "a_shown_first": verdict.aShownFirst]
+        }
+    }
+}

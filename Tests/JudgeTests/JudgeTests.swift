@@ -1,0 +1,120 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import Judge
+@testable import LLM
+import Simulator
+
+let rubricFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Experiments/prompts/judge/v1").standardized.path
+
+/// A judge that answers from a script, to test what the Judge does with answers.
+final class ScriptedJudge: LLMProvider, Sendable {
+    let name: String
+    var model: String { "scripted" }
+    private let answers: Mutex<[String]>
+    private let prompts = Mutex<[String]>([])
+
+    init(name: String = "scripted", answers: [String]) {
+        self.name = name
+        self.answers = Mutex(answers)
+    }
+
+    var seenPrompts: [String] { prompts.withLock { $0 } }
+
+    func complete(_ request: CompletionRequest) async throws -> Completion {
+        prompts.withLock { $0.append(request.messages.map(\.content).joined(separator: "\n")) }
+        let text = answers.withLock { $0.count > 1 ? $0.removeFirst() : $0[0] }
+        return Completion(text: text, usage: TokenUsage(promptTokens: 1, completionTokens: 1), finishReason: .stop, provider: name, model: model, latency: .zero)
+    }
+
+    func stream(_ request: CompletionRequest) -> AsyncThrowingStream<CompletionChunk, any Error> {
+        AsyncThrowingStream { $0.finish() }
+    }
+}
+
+@Suite struct JudgeTests {
+    let rubrics: Rubrics
+
+    init() throws { rubrics = try Rubrics.load(folder: rubricFolder) }
+
+    @Test func shippedRubricsLoad() {
+        #expect(Set(rubrics.dimensions.keys) == ["detail", "emotion", "voice", "obsession", "overall"])
+        #expect(rubrics.version == "v1")
+        #expect(rubrics.system.contains("JSON"))
+    }
+
+    @Test func scoresOverHTTPWithTheSimulatorAsJudge() async throws {
+        let server = try await SimulatorServer.start()
+        defer { Task { await server.stop() } }
+        let sim = OpenAICompatibleProvider(config: ProviderConfig(name: "sim", kind: .sim, baseURL: server.baseURL, model: "sim-1"), environment: [:])
+        let judge = Judge(judges: [sim], rubrics: rubrics, samples: 3)
+        let verdict = try await judge.score("The rain fell on the slate roof.", dimension: "detail")
+        #expect(verdict.samples.count == 3)
+        #expect(verdict.samples.allSatisfy { (1...10).contains($0.score) && !$0.reason.isEmpty })
+        #expect((1...10).contains(verdict.score))
+        #expect(verdict.scorer == "judge:sim@v1")
+        // Deterministic: the same judge, seed and text give the same verdict.
+        #expect(try await judge.score("The rain fell on the slate roof.", dimension: "detail") == verdict)
+        await server.stop()
+    }
+
+    @Test func severalJudgesAreAveragedJudgeByJudge() async throws {
+        let generous = ScriptedJudge(name: "generous", answers: [#"{"score": 9, "reason": "vivid"}"#])
+        let strict = ScriptedJudge(name: "strict", answers: [#"{"score": 5, "reason": "thin"}"#, #"{"score": 7, "reason": "fair"}"#])
+        let verdict = try await Judge(judges: [generous, strict], rubrics: rubrics, samples: 2).score("Text.", dimension: "overall")
+        #expect(verdict.score == 7.5)  // (9 + (5 + 7) / 2) / 2
+        #expect(verdict.samples.count == 4)
+        #expect(verdict.spread > 0)
+        #expect(verdict.scorer == "judge:generous+strict@v1")
+    }
+
+    @Test func invalidAnswersAreAskedAgainThenRefused() async throws {
+        let recovering = ScriptedJudge(answers: ["I think it is good.", #"{"score": 11, "reason": "x"}"#, "```json\n{\"score\": 6, \"reason\": \"ok\"}\n```"])
+        let verdict = try await Judge(judges: [recovering], rubrics: rubrics, samples: 1).score("Text.", dimension: "voice")
+        #expect(verdict.score == 6)
+        #expect(recovering.seenPrompts.count == 3)
+        let hopeless = ScriptedJudge(answers: ["no"])
+        await #expect(throws: JudgeError.self) { try await Judge(judges: [hopeless], rubrics: rubrics, samples: 1).score("Text.", dimension: "voice") }
+        do {
+            _ = try await Judge(judges: [hopeless], rubrics: rubrics).score("Text.", dimension: "plot")
+            Issue.record("an unknown dimension was scored")
+        } catch let error as JudgeError {
+            #expect(error.message == "no judge rubric for dimension `plot`")
+            #expect(error.fix == "use one of: detail, emotion, obsession, overall, voice")
+        }
+    }
+
+    @Test func theObsessionReachesItsRubric() async throws {
+        let judge = ScriptedJudge(answers: [#"{"score": 7, "reason": "r"}"#])
+        _ = try await Judge(judges: [judge], rubrics: rubrics, samples: 1).score("Text.", dimension: "obsession", obsession: "the locked room")
+        #expect(judge.seenPrompts.first?.contains("(\"the locked room\")") == true)
+    }
+
+    /// A judge that always prefers whatever is shown first must come out neutral: the order is random.
+    @Test func pairwiseOrderIsRandomisedAgainstPositionBias() async throws {
+        let biased = ScriptedJudge(answers: [#"{"winner": "first", "reason": "first is better"}"#])
+        let verdict = try await Judge(judges: [biased], rubrics: rubrics, samples: 40, seed: 3).compare("A text", "B text", dimension: "overall")
+        #expect(verdict.winsA == verdict.aShownFirst)
+        #expect(verdict.winsA + verdict.winsB == 40)
+        #expect((12...28).contains(verdict.aShownFirst), "order drawn about half and half, got \(verdict.aShownFirst)")
+        #expect(abs(verdict.preferenceA - 0.5) < 0.2)
+        // A judge that sees through the order prefers A whichever comes first.
+        let fair = FairJudge()
+        let fairVerdict = try await Judge(judges: [fair], rubrics: rubrics, samples: 10).compare("A text", "B text", dimension: "overall")
+        #expect(fairVerdict.preferenceA == 1)
+    }
+}
+
+/// Prefers the version that contains "A text", wherever it stands.
+final class FairJudge: LLMProvider, Sendable {
+    var name: String { "fair" }
+    var model: String { "fair" }
+    func complete(_ request: CompletionRequest) async throws -> Completion {
+        let prompt = request.messages.map(\.content).joined()
+        let first = prompt.range(of: "First version")!, a = prompt.range(of: "A text")!, second = prompt.range(of: "Second version")!
+        let aIsFirst = a.lowerBound > first.lowerBound && a.lowerBound < second.lowerBound
+        let text = #"{"winner": "\#(aIsFirst ? "first" : "second")", "reason": "A"}"#
+        return Completion(text: text, usage: TokenUsage(promptTokens: 1, completionTokens: 1), finishReason: .stop, provider: name, model: model, latency: .zero)
+    }
+    func stream(_ request: CompletionRequest) -> AsyncThrowingStream<CompletionChunk, any Error> { AsyncThrowingStream { $0.finish() } }
+}
