@@ -11,6 +11,7 @@ public enum StoreError: WorkbenchError, Equatable {
     case readOnly(path: String)
     case busy(path: String, detail: String)
     case runNotFound(id: String, path: String)
+    case bookNotFound(id: String, path: String)
     case ambiguousRunID(prefix: String, candidates: [String])
     case invalidConfigJSON(detail: String)
     case sqlite(path: String, sql: String?, detail: String)
@@ -36,8 +37,10 @@ public enum StoreError: WorkbenchError, Equatable {
             return "\(path) stayed locked by another process (\(detail))"
         case .runNotFound(let id, let path):
             return "no run \(id) in \(path)"
+        case .bookNotFound(let id, let path):
+            return "no book \(id) in \(path)"
         case .ambiguousRunID(let prefix, let candidates):
-            return "run id prefix '\(prefix)' matches \(candidates.count) runs: \(candidates.prefix(5).joined(separator: ", "))"
+            return "id prefix '\(prefix)' matches \(candidates.count): \(candidates.prefix(5).joined(separator: ", "))"
         case .invalidConfigJSON(let detail):
             return "run configuration is not valid JSON: \(detail)"
         case .sqlite(let path, let sql, let detail):
@@ -65,6 +68,8 @@ public enum StoreError: WorkbenchError, Equatable {
             return "wait for the other workbench process to finish, then retry"
         case .runNotFound:
             return "list the runs with `workbench runs list`"
+        case .bookNotFound:
+            return "list the books with `workbench books list`"
         case .ambiguousRunID:
             return "give more characters of the id"
         case .invalidConfigJSON:
@@ -76,7 +81,7 @@ public enum StoreError: WorkbenchError, Equatable {
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .workspaceNotFound, .databaseMissing, .ambiguousRunID, .runNotFound: return .usage
+        case .workspaceNotFound, .databaseMissing, .ambiguousRunID, .runNotFound, .bookNotFound: return .usage
         case .corrupt, .notAWorkbenchDatabase, .newerSchema, .invalidConfigJSON: return .dataError
         case .cannotCreate, .readOnly: return .cannotCreate
         case .busy: return .temporaryFailure

@@ -20,6 +20,8 @@ import WorkbenchCore
         ("doctor", ["doctor", "--help"]),
         ("analyze", ["analyze", "--help"]),
         ("judge", ["judge", "--help"]),
+        ("report", ["report", "--help"]),
+        ("books-import", ["books", "import", "--help"]),
     ])
     func helpMatchesGoldenFile(name: String, arguments: [String]) throws {
         let result = try CLI.run(arguments, in: FileManager.default.temporaryDirectory)
@@ -152,7 +154,7 @@ import WorkbenchCore
 
         let ambiguous = try CLI.run(["runs", "show", "2026", "--workspace", scratch.path], in: FileManager.default.temporaryDirectory)
         #expect(ambiguous.status == 2)
-        #expect(ambiguous.stderr.contains("matches 2 runs"))
+        #expect(ambiguous.stderr.contains("matches 2:"))
     }
 
     @Test func doctorReportsEveryComponent() throws {
@@ -323,5 +325,49 @@ import WorkbenchCore
         let unknown = try CLI.run(["judge", chapter.path, "--rubrics", rubrics, "--dimensions", "plot"], in: scratch.url)
         #expect(unknown.status == 65)
         #expect(unknown.stderr.contains("no judge rubric for dimension `plot`"))
+    }
+}
+
+@Suite struct BooksAndReportCommandTests {
+    @Test func importThenReportInEveryFormat() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        #expect(try CLI.run(["init"], in: scratch.url).status == 0)
+        var files: [String] = []
+        for chapter in 1...3 {
+            let file = scratch.url.appendingPathComponent("ch\(chapter).txt")
+            try Data(String(repeating: "The cold rain fell on the roof while Anna waited. She felt a sudden fear and hurried to the door. ", count: 10 + chapter).utf8).write(to: file)
+            files.append(file.path)
+        }
+        let imported = try CLI.run(["books", "import", "--title", "Rain", "--target-words", "200"] + files, in: scratch.url)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let list = try CLI.run(["books", "list", "--json"], in: scratch.url)
+        let books = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        let id = try #require(books.first?["id"] as? String)
+        #expect(books.first?["chapters"] as? Int == 3)
+
+        let terminal = try CLI.run(["report", id], in: scratch.url)
+        #expect(terminal.status == 0)
+        #expect(terminal.stdout.hasPrefix("BOOK QUALITY REPORT: \"Rain\""))
+        #expect(terminal.stdout.contains("Ch 3:"))
+        let html = scratch.url.appendingPathComponent("report.html")
+        let written = try CLI.run(["report", id, "--format", "html", "--out", html.path], in: scratch.url)
+        #expect(written.status == 0)
+        #expect(try String(contentsOf: html, encoding: .utf8).contains("<svg "))
+        let json = try CLI.run(["report", String(id.prefix(15)), "--format", "json"], in: scratch.url)
+        #expect((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["title"] as? String == "Rain")
+        // The run id reports its book too.
+        let byRun = try CLI.run(["report", String(id.dropLast(2)), "--format", "md"], in: scratch.url)
+        #expect(byRun.stdout.hasPrefix("# Book quality report: Rain"))
+
+        #expect(try CLI.run(["report", "nope"], in: scratch.url).status == 2)
+        #expect(try CLI.run(["report", id, "--format", "pdf"], in: scratch.url).status == 2)
+        // A bad chapter file stops the import before anything is written.
+        let empty = scratch.url.appendingPathComponent("empty.txt")
+        try Data().write(to: empty)
+        let refused = try CLI.run(["books", "import", "--title", "Broken", files[0], empty.path], in: scratch.url)
+        #expect(refused.status == 65)
+        let after = try #require(try JSONSerialization.jsonObject(with: Data(try CLI.run(["books", "list", "--json"], in: scratch.url).stdout.utf8)) as? [[String: Any]])
+        #expect(after.count == 1)
     }
 }

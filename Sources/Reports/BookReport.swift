@@ -1,0 +1,137 @@
+import Foundation
+import Quality
+
+/// The book quality report of the roadmap (2.4), computed from stored chapter scores:
+/// overall quality against target, per-chapter scores, consistency, weak areas (chapters
+/// below target, declining runs) and recommendations tied to the weak metric.
+public struct BookReport: Sendable, Equatable {
+    public struct Chapter: Sendable, Equatable {
+        public var number: Int
+        public var version: Int
+        public var words: Int
+        public var quality: Double
+        /// Heuristic metric values and 0–10 scores, by metric name.
+        public var values: [String: Double]
+        public var scores: [String: Double]
+        /// Judge scores by dimension, when a judge has scored this version.
+        public var judge: [String: Double]
+
+        public init(number: Int, version: Int, words: Int, quality: Double, values: [String: Double], scores: [String: Double], judge: [String: Double] = [:]) {
+            self.number = number
+            self.version = version
+            self.words = words
+            self.quality = quality
+            self.values = values
+            self.scores = scores
+            self.judge = judge
+        }
+    }
+
+    public struct WeakArea: Sendable, Equatable {
+        public var chapters: ClosedRange<Int>
+        public var message: String
+    }
+
+    public var title: String
+    public var book: String
+    public var target: Double
+    public var targetWords: Int?
+    public var chapters: [Chapter]
+
+    public init(title: String, book: String, target: Double, targetWords: Int?, chapters: [Chapter]) {
+        self.title = title
+        self.book = book
+        self.target = target
+        self.targetWords = targetWords
+        self.chapters = chapters.sorted { $0.number < $1.number }
+    }
+
+    public var overall: Double { chapters.isEmpty ? 0 : chapters.map(\.quality).reduce(0, +) / Double(chapters.count) }
+    public var totalWords: Int { chapters.map(\.words).reduce(0, +) }
+
+    // MARK: Consistency
+
+    /// Mean voice score as a percentage (10/10 = 100%).
+    public var voiceConsistency: Double? { mean(chapters.compactMap { $0.values["voice"] }).map { $0 * 10 } }
+    /// Standard deviation of detail density across chapters: low means even texture.
+    public var detailDensitySpread: Double? { standardDeviation(chapters.compactMap { $0.values["detail_density"] }) }
+    /// Mean word-count accuracy, when chapters had targets.
+    public var wordCountAccuracy: Double? { mean(chapters.compactMap { $0.values["word_count_accuracy"] }) }
+    /// Standard deviation of chapter quality (the roadmap's goal: under 0.5).
+    public var qualitySpread: Double? { standardDeviation(chapters.map(\.quality)) }
+
+    // MARK: Weak areas
+
+    /// Metrics watched for declining runs, and how a decline reads.
+    static let trendMetrics: [(metric: String, phrase: String)] = [
+        ("quality", "declining quality"), ("emotion", "declining emotional impact"),
+        ("detail_density", "thinning sensory detail"), ("obsession_depth", "the obsession fading"),
+    ]
+
+    public var weakAreas: [WeakArea] {
+        var areas: [WeakArea] = []
+        for chapter in chapters where chapter.quality < target {
+            areas.append(WeakArea(chapters: chapter.number...chapter.number,
+                                  message: String(format: "Chapter %d: below target (%+.1f)", chapter.number, chapter.quality - target)))
+        }
+        for (metric, phrase) in Self.trendMetrics {
+            let values = chapters.map { metric == "quality" ? $0.quality : $0.values[metric] }
+            for run in Self.decliningRuns(values) {
+                let first = chapters[run.lowerBound].number, last = chapters[run.upperBound].number
+                areas.append(WeakArea(chapters: first...last, message: "Chapters \(first)–\(last): \(phrase)"))
+            }
+        }
+        return areas
+    }
+
+    /// Runs of 3+ consecutive chapters, each lower than the one before, falling 10% or more in all.
+    static func decliningRuns(_ values: [Double?]) -> [ClosedRange<Int>] {
+        var runs: [ClosedRange<Int>] = []
+        var start = 0
+        for index in 1...max(values.count, 1) {
+            let continues = index < values.count && values[index] != nil && values[index - 1] != nil && values[index]! < values[index - 1]!
+            if !continues {
+                if index - start >= 3, let first = values[start], let last = values[index - 1], first > 0, (first - last) / first >= 0.1 {
+                    runs.append(start...(index - 1))
+                }
+                start = index
+            }
+        }
+        return runs
+    }
+
+    // MARK: Recommendations
+
+    /// What to do about the weakest metric of each weak chapter, and each declining run.
+    public var recommendations: [String] {
+        var result: [String] = []
+        for chapter in chapters where chapter.quality < target {
+            let weakest = chapter.scores.filter { Self.actions[$0.key] != nil }.min { $0.value < $1.value }
+            if let weakest, let action = Self.actions[weakest.key] {
+                result.append("Re-enhance chapter \(chapter.number) \(action.text) (\(action.operation); \(weakest.key) scores \(String(format: "%.1f", weakest.value)))")
+            }
+        }
+        for area in weakAreas where area.chapters.count >= 3 {
+            result.append("Review chapters \(area.chapters.lowerBound)–\(area.chapters.upperBound) for pacing: \(area.message.components(separatedBy: ": ").last ?? "")")
+        }
+        return result
+    }
+
+    static let actions: [String: (text: String, operation: String)] = [
+        "detail_density": ("with concrete sensory detail", "ADD_DEPTH"),
+        "emotion": ("focusing on emotion", "EXPAND_EMOTION"),
+        "voice": ("to restore the point of view and tense", "FIX_VOICE"),
+        "obsession_depth": ("returning to the central obsession", "ADD_DEPTH"),
+        "word_count_accuracy": ("toward its word target", "EXTEND"),
+        "lexical_diversity": ("with a richer vocabulary", "TIGHTEN"),
+        "sentence_rhythm": ("varying sentence length", "TIGHTEN"),
+        "cliche_density": ("replacing stock phrases", "TIGHTEN"),
+    ]
+
+    func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
+
+    func standardDeviation(_ values: [Double]) -> Double? {
+        guard values.count >= 2, let average = mean(values) else { return nil }
+        return (values.map { ($0 - average) * ($0 - average) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
+    }
+}

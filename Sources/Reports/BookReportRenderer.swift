@@ -1,0 +1,244 @@
+import Foundation
+
+/// Renders a `BookReport` as terminal text, Markdown (for CI job summaries), one
+/// self-contained HTML file with inline SVG charts (readable without JavaScript), or JSON.
+public enum BookReportRenderer {
+    public enum Format: String, CaseIterable, Sendable { case terminal, md, html, json }
+
+    public static func render(_ report: BookReport, as format: Format, style: TerminalStyle = .plain) -> String {
+        switch format {
+        case .terminal: return terminal(report, style: style)
+        case .md: return markdown(report)
+        case .html: return html(report)
+        case .json: return json(report)
+        }
+    }
+
+    static func f1(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    // MARK: Checks shared by every format
+
+    struct Check {
+        var label: String
+        var value: String
+        var ok: Bool
+    }
+
+    static func checks(_ report: BookReport) -> [Check] {
+        var checks: [Check] = []
+        if let voice = report.voiceConsistency { checks.append(Check(label: "Voice consistency", value: "\(Int(voice.rounded()))%", ok: voice >= 85)) }
+        if let spread = report.detailDensitySpread {
+            checks.append(Check(label: "Detail density σ", value: f1(spread) + (spread <= 1.5 ? " (low variance)" : " (uneven)"), ok: spread <= 1.5))
+        }
+        if let accuracy = report.wordCountAccuracy { checks.append(Check(label: "Word count accuracy", value: "\(Int(accuracy.rounded()))%", ok: accuracy >= 90)) }
+        if let spread = report.qualitySpread { checks.append(Check(label: "Quality σ across chapters", value: String(format: "%.2f", spread), ok: spread < 0.5)) }
+        return checks
+    }
+
+    // MARK: Terminal
+
+    static func terminal(_ report: BookReport, style: TerminalStyle) -> String {
+        let heading = "BOOK QUALITY REPORT: \"\(report.title)\""
+        var lines = [style.bold(heading), String(repeating: "=", count: heading.count)]
+        let met = report.overall >= report.target
+        lines.append("Overall Quality: \(f1(report.overall))/10 (TARGET: \(f1(report.target))) \(met ? style.green("✓") : style.red("✗"))")
+        lines.append("\(report.chapters.count) chapters, \(report.totalWords) words (book \(report.book))")
+        lines.append("")
+        lines.append("Chapter Breakdown:")
+        let width = String(report.chapters.map(\.number).max() ?? 1).count
+        for chapter in report.chapters {
+            let label = "Ch \(chapter.number):" + String(repeating: " ", count: width - String(chapter.number).count + 1)
+            let mark = chapter.quality < report.target ? " " + style.yellow("⚠") : ""
+            lines.append("\(label) \(QualityText.bar(chapter.quality)) \(f1(chapter.quality))/10\(mark)")
+        }
+        lines.append("")
+        lines.append("Consistency Metrics:")
+        for check in checks(report) { lines.append("- \(check.label): \(check.value) \(check.ok ? style.green("✓") : style.yellow("⚠"))") }
+        let weak = report.weakAreas
+        lines.append("")
+        lines.append("Weak Areas:")
+        lines += weak.isEmpty ? ["- none"] : weak.map { "- \($0.message)" }
+        let recommendations = report.recommendations
+        if !recommendations.isEmpty {
+            lines.append("")
+            lines.append("Recommendations:")
+            lines += recommendations.enumerated().map { "\($0.offset + 1). \($0.element)" }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: Markdown
+
+    static let tableMetrics = ["detail_density", "emotion", "voice", "obsession_depth", "dialogue_ratio", "lexical_diversity", "repetition"]
+
+    static func markdown(_ report: BookReport) -> String {
+        var lines = ["# Book quality report: \(report.title)", ""]
+        lines.append("**Overall quality \(f1(report.overall))/10** (target \(f1(report.target))) \(report.overall >= report.target ? "✅" : "❌") — \(report.chapters.count) chapters, \(report.totalWords) words.")
+        lines.append("")
+        let metrics = tableMetrics.filter { name in report.chapters.contains { $0.values[name] != nil } }
+        lines.append("| chapter | quality | | words | " + metrics.joined(separator: " | ") + " |")
+        lines.append("|---:|---:|---|---:|" + metrics.map { _ in "---:" }.joined(separator: "|") + "|")
+        for chapter in report.chapters {
+            let cells = metrics.map { name in chapter.values[name].map { String(format: $0 < 1 ? "%.3f" : "%.1f", $0) } ?? "–" }
+            lines.append("| \(chapter.number) | \(f1(chapter.quality)) | `\(QualityText.bar(chapter.quality))`\(chapter.quality < report.target ? " ⚠️" : "") | \(chapter.words) | " + cells.joined(separator: " | ") + " |")
+        }
+        lines.append("")
+        lines.append("## Consistency")
+        lines.append("")
+        for check in checks(report) { lines.append("- \(check.label): \(check.value) \(check.ok ? "✅" : "⚠️")") }
+        lines.append("")
+        lines.append("## Weak areas")
+        lines.append("")
+        let weak = report.weakAreas
+        lines += weak.isEmpty ? ["- none"] : weak.map { "- \($0.message)" }
+        let recommendations = report.recommendations
+        if !recommendations.isEmpty {
+            lines.append("")
+            lines.append("## Recommendations")
+            lines.append("")
+            lines += recommendations.enumerated().map { "\($0.offset + 1). \($0.element)" }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: JSON
+
+    static func json(_ report: BookReport) -> String {
+        JSONOutput.render([
+            "title": report.title, "book": report.book, "overall": (report.overall * 100).rounded() / 100, "target": report.target,
+            "meets_target": report.overall >= report.target, "words": report.totalWords,
+            "consistency": [
+                "voice_consistency_percent": report.voiceConsistency ?? NSNull(), "detail_density_sd": report.detailDensitySpread ?? NSNull(),
+                "word_count_accuracy_percent": report.wordCountAccuracy ?? NSNull(), "quality_sd": report.qualitySpread ?? NSNull(),
+            ] as [String: Any],
+            "chapters": report.chapters.map { chapter -> [String: Any] in
+                ["chapter": chapter.number, "version": chapter.version, "words": chapter.words, "quality": chapter.quality,
+                 "values": chapter.values, "scores": chapter.scores, "judge": chapter.judge]
+            },
+            "weak_areas": report.weakAreas.map { ["first": $0.chapters.lowerBound, "last": $0.chapters.upperBound, "message": $0.message] as [String: Any] },
+            "recommendations": report.recommendations,
+        ] as [String: Any])
+    }
+
+    // MARK: HTML
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    static func html(_ report: BookReport) -> String {
+        let title = escape(report.title)
+        var body = """
+            <h1>Book quality report: \(title)</h1>
+            <p class="overall \(report.overall >= report.target ? "ok" : "bad")"><strong>Overall quality \(f1(report.overall))/10</strong> \
+            (target \(f1(report.target))) — \(report.chapters.count) chapters, \(report.totalWords) words.</p>
+            <h2>Quality per chapter</h2>
+            \(chapterBars(report))
+            <h2>Metric trends</h2>
+            \(trends(report))
+            <h2>Distribution of chapter quality</h2>
+            \(histogram(report))
+            <h2>Consistency</h2>
+            <ul>\(checks(report).map { "<li class=\"\($0.ok ? "ok" : "warn")\">\(escape($0.label)): \(escape($0.value))</li>" }.joined())</ul>
+            <h2>Weak areas</h2>
+            <ul>\(report.weakAreas.isEmpty ? "<li>none</li>" : report.weakAreas.map { "<li>\(escape($0.message))</li>" }.joined())</ul>
+            """
+        let recommendations = report.recommendations
+        if !recommendations.isEmpty {
+            body += "\n<h2>Recommendations</h2>\n<ol>" + recommendations.map { "<li>\(escape($0))</li>" }.joined() + "</ol>"
+        }
+        let metrics = tableMetrics.filter { name in report.chapters.contains { $0.values[name] != nil } }
+        body += "\n<h2>Chapters</h2>\n<table><thead><tr><th>chapter</th><th>quality</th><th>words</th>"
+            + metrics.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+        for chapter in report.chapters {
+            body += "<tr class=\"\(chapter.quality < report.target ? "below" : "")\"><td>\(chapter.number)</td><td>\(f1(chapter.quality))</td><td>\(chapter.words)</td>"
+                + metrics.map { name in "<td>\(chapter.values[name].map { String(format: $0 < 1 ? "%.3f" : "%.1f", $0) } ?? "–")</td>" }.joined() + "</tr>"
+        }
+        body += "</tbody></table>"
+        return """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Quality report: \(title)</title>
+            <style>
+            body { font: 15px/1.5 system-ui, sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em; color: #222; }
+            h1 { font-size: 1.6em; } h2 { font-size: 1.2em; margin-top: 1.6em; border-bottom: 1px solid #ddd; }
+            .overall.ok strong { color: #1a7f37; } .overall.bad strong { color: #b42318; }
+            li.ok::marker { content: "✓ "; color: #1a7f37; } li.warn::marker { content: "⚠ "; color: #b54708; }
+            table { border-collapse: collapse; width: 100%; font-size: 0.9em; } th, td { padding: 4px 8px; border-bottom: 1px solid #eee; text-align: right; }
+            tr.below td { background: #fff4e5; } svg { width: 100%; height: auto; } svg text { font: 11px system-ui, sans-serif; fill: #444; }
+            </style>
+            </head>
+            <body>
+            \(body)
+            </body>
+            </html>
+
+            """
+    }
+
+    /// Per-chapter bars with the target as a dashed line.
+    static func chapterBars(_ report: BookReport) -> String {
+        let count = max(report.chapters.count, 1)
+        let width = 900.0, height = 240.0, left = 30.0, bottom = 20.0
+        let slot = (width - left) / Double(count)
+        func y(_ value: Double) -> Double { (height - bottom) * (1 - value / 10) }
+        var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"quality per chapter\">"
+        for tick in stride(from: 0, through: 10, by: 2) {
+            svg += "<line x1=\"\(left)\" x2=\"\(width)\" y1=\"\(y(Double(tick)))\" y2=\"\(y(Double(tick)))\" stroke=\"#eee\"/><text x=\"4\" y=\"\(y(Double(tick)) + 4)\">\(tick)</text>"
+        }
+        for (index, chapter) in report.chapters.enumerated() {
+            let x = left + Double(index) * slot + slot * 0.15
+            let colour = chapter.quality >= report.target ? "#4c9a6a" : "#d9822b"
+            svg += "<rect x=\"\(String(format: "%.1f", x))\" y=\"\(String(format: "%.1f", y(chapter.quality)))\" width=\"\(String(format: "%.1f", slot * 0.7))\" height=\"\(String(format: "%.1f", (height - bottom) - y(chapter.quality)))\" fill=\"\(colour)\"><title>Chapter \(chapter.number): \(f1(chapter.quality))</title></rect>"
+            svg += "<text x=\"\(String(format: "%.1f", x + slot * 0.35))\" y=\"\(height - 5)\" text-anchor=\"middle\">\(chapter.number)</text>"
+        }
+        svg += "<line x1=\"\(left)\" x2=\"\(width)\" y1=\"\(y(report.target))\" y2=\"\(y(report.target))\" stroke=\"#b42318\" stroke-dasharray=\"6 4\"/>"
+        svg += "<text x=\"\(width - 4)\" y=\"\(y(report.target) - 4)\" text-anchor=\"end\">target \(f1(report.target))</text></svg>"
+        return svg
+    }
+
+    /// Lines of the 0–10 scores of the main dimensions across chapters.
+    static func trends(_ report: BookReport) -> String {
+        let series: [(String, String)] = [("quality", "#222"), ("emotion", "#b42318"), ("detail_density", "#1570ef"), ("voice", "#7a5af8"), ("obsession_depth", "#d9822b")]
+        let width = 900.0, height = 240.0, left = 30.0, bottom = 20.0
+        let count = report.chapters.count
+        func x(_ index: Int) -> Double { count <= 1 ? left + (width - left) / 2 : left + Double(index) * (width - left - 10) / Double(count - 1) }
+        func y(_ value: Double) -> Double { (height - bottom) * (1 - min(10, max(0, value)) / 10) + 2 }
+        var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"metric trends\">"
+        for tick in stride(from: 0, through: 10, by: 2) {
+            svg += "<line x1=\"\(left)\" x2=\"\(width)\" y1=\"\(y(Double(tick)))\" y2=\"\(y(Double(tick)))\" stroke=\"#eee\"/><text x=\"4\" y=\"\(y(Double(tick)) + 4)\">\(tick)</text>"
+        }
+        var legend = 0.0
+        for (name, colour) in series {
+            let points = report.chapters.enumerated().compactMap { index, chapter -> String? in
+                let value = name == "quality" ? chapter.quality : chapter.scores[name]
+                return value.map { String(format: "%.1f,%.1f", x(index), y($0)) }
+            }
+            guard !points.isEmpty else { continue }
+            svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"><title>\(name)</title></polyline>"
+            svg += "<text x=\"\(left + 10 + legend)\" y=\"14\" fill=\"\(colour)\" style=\"fill:\(colour)\">\(name)</text>"
+            legend += Double(name.count) * 7 + 20
+        }
+        return svg + "</svg>"
+    }
+
+    /// How many chapters fall in each one-point band of quality.
+    static func histogram(_ report: BookReport) -> String {
+        var bins = [Int](repeating: 0, count: 10)
+        for chapter in report.chapters { bins[min(9, max(0, Int(chapter.quality)))] += 1 }
+        let peak = max(bins.max() ?? 1, 1)
+        let width = 900.0, height = 160.0, bottom = 20.0, slot = width / 10
+        var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"distribution of chapter quality\">"
+        for (band, count) in bins.enumerated() {
+            let barHeight = (height - bottom - 14) * Double(count) / Double(peak)
+            svg += "<rect x=\"\(Double(band) * slot + 4)\" y=\"\(height - bottom - barHeight)\" width=\"\(slot - 8)\" height=\"\(barHeight)\" fill=\"#9db4d6\"><title>\(band)–\(band + 1): \(count)</title></rect>"
+            svg += "<text x=\"\(Double(band) * slot + slot / 2)\" y=\"\(height - 5)\" text-anchor=\"middle\">\(band)–\(band + 1)</text>"
+            if count > 0 { svg += "<text x=\"\(Double(band) * slot + slot / 2)\" y=\"\(height - bottom - barHeight - 3)\" text-anchor=\"middle\">\(count)</text>" }
+        }
+        return svg + "</svg>"
+    }
+}

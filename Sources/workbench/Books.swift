@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import Quality
+import Reports
+import Store
+import WorkbenchCore
+
+extension Workbench {
+    struct Books: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Books in the workspace: list them, or import a manuscript's chapters to analyse and report on.",
+            subcommands: [List.self, Import.self],
+            defaultSubcommand: List.self
+        )
+    }
+}
+
+extension Workbench.Books {
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List books, newest first.")
+        @OptionGroup var workspace: WorkspaceOptions
+        @Flag(help: "Print JSON instead of a table.") var json = false
+
+        func run() throws {
+            let books = try workspace.open().books()
+            if json {
+                Console.output(JSONOutput.render(books.map { ["id": $0.id, "run": $0.runID.rawValue, "title": $0.title, "chapters": $0.chapterCount, "status": $0.status] as [String: Any] }))
+                return
+            }
+            if books.isEmpty { return Console.output("No books yet. `workbench books import --title T FILE...` adds a manuscript.\n") }
+            var table = TextTable(columns: [.init("ID"), .init("TITLE"), .init("CHAPTERS", .right), .init("STATUS"), .init("UPDATED (UTC)")])
+            for book in books {
+                table.append([book.id, book.title, String(book.chapterCount), book.status, CivilTime(secondsSince1970: book.updatedAt.timeIntervalSince1970).shortDisplay])
+            }
+            Console.output(table.render())
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import chapter files (in order) as a book, scoring each with the heuristic metrics.",
+            discussion: "Records an `import` run. Each file becomes chapter 1, 2, … (version 1, origin `import`).")
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Option(help: "The book's title.")
+        var title: String
+
+        @Option(help: "Target words per chapter (adds word_count_accuracy).")
+        var targetWords: Int?
+
+        @Option(help: "The book's central obsession (adds obsession_depth).")
+        var obsession: String?
+
+        @Argument(help: "Chapter files, in order.")
+        var files: [String]
+
+        func validate() throws {
+            guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--title must not be empty") }
+            if let targetWords, targetWords < 1 { throw ValidationError("--target-words must be at least 1") }
+        }
+
+        func run() throws {
+            // Read and check every file before writing anything.
+            let texts = try files.map { try Workbench.Analyze.read($0) }
+            let database = try workspace.open()
+            let config: [String: Any] = ["title": title, "files": files, "target_words": targetWords ?? NSNull(), "obsession": obsession ?? NSNull()]
+            let configJSON = String(decoding: try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]), as: UTF8.self)
+            let run = try database.startRun(kind: RunKind(rawValue: "import"), configJSON: configJSON, gitRevision: nil)
+            let book = try database.createBook(runID: run.id, title: title, chapterCount: texts.count)
+            let context = AnalysisContext(targetWords: targetWords, obsession: obsession)
+            for (index, text) in texts.enumerated() {
+                let report = QualityAnalyzer.analyze(text, context: context)
+                try database.addChapterVersion(bookID: book.id, chapter: index + 1, text: text, wordCount: Int(report["word_count"] ?? 0),
+                                               origin: "import", scores: report.scoreRows)
+            }
+            try database.setBookStatus(book.id, "imported")
+            try database.finishRun(run.id, status: .succeeded)
+            Console.output("imported \(texts.count) chapters as book \(book.id) (run \(run.id))\n")
+        }
+    }
+}
+
+extension Workbench {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The book quality report: overall against target, chapters, consistency, weak areas, recommendations.",
+            discussion: "BOOK is a book id (or a unique prefix), or a run id whose first book is reported.")
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Argument(help: "A book or run id.")
+        var id: String
+
+        @Option(help: "terminal, md, html or json.")
+        var format: String = "terminal"
+
+        @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "path"))
+        var out: String?
+
+        @Option(help: "The composite quality target.")
+        var target: Double = 8.0
+
+        func validate() throws {
+            guard BookReportRenderer.Format(rawValue: format) != nil else {
+                throw ValidationError("--format must be one of: \(BookReportRenderer.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard (0...10).contains(target) else { throw ValidationError("--target must be between 0 and 10") }
+        }
+
+        func run() throws {
+            let database = try workspace.open()
+            let book: BookRecord
+            if let run = try? database.run(matching: id), let first = try database.books().filter({ $0.runID == run.id }).sorted(by: { $0.id < $1.id }).first {
+                book = first
+            } else {
+                book = try database.book(matching: id)
+            }
+            var targets = QualityTargets.standard
+            targets.quality = target
+            let report = try BookReport.load(book, from: database, targets: targets)
+            let text = BookReportRenderer.render(report, as: BookReportRenderer.Format(rawValue: format)!, style: out == nil ? Console.style : .plain)
+            if let out {
+                do {
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+                } catch {
+                    throw StoreError.cannotCreate(path: out, reason: "\(error.localizedDescription)")
+                }
+                Console.output("wrote \(out)\n")
+            } else {
+                Console.output(text)
+            }
+        }
+    }
+}
