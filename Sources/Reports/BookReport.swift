@@ -100,6 +100,39 @@ public struct BookReport: Sendable, Equatable {
         return runs
     }
 
+    // MARK: Judges against heuristics
+
+    /// Which heuristic score stands for a judge's dimension (`overall` is the composite).
+    public static func heuristicScore(dimension: String, scores: [String: Double], quality: Double) -> Double? {
+        switch dimension {
+        case "detail": return scores["detail_density"]
+        case "emotion": return scores["emotion"]
+        case "voice": return scores["voice"]
+        case "obsession": return scores["obsession_depth"]
+        case "overall": return quality
+        default: return nil
+        }
+    }
+
+    public struct Disagreement: Sendable, Equatable {
+        public var chapter: Int
+        public var dimension: String
+        public var judge: Double
+        public var heuristic: Double
+    }
+
+    /// Where a judge and the heuristic score of the same dimension differ by 2 points or more.
+    public var disagreements: [Disagreement] {
+        chapters.flatMap { chapter in
+            chapter.judge.keys.sorted().compactMap { dimension -> Disagreement? in
+                guard let judged = chapter.judge[dimension],
+                      let heuristic = Self.heuristicScore(dimension: dimension, scores: chapter.scores, quality: chapter.quality),
+                      abs(judged - heuristic) >= 2 else { return nil }
+                return Disagreement(chapter: chapter.number, dimension: dimension, judge: judged, heuristic: heuristic)
+            }
+        }
+    }
+
     // MARK: Recommendations
 
     /// What to do about the weakest metric of each weak chapter, and each declining run.

@@ -64,6 +64,12 @@ public enum BookReportRenderer {
             lines.append("Recommendations:")
             lines += recommendations.enumerated().map { "\($0.offset + 1). \($0.element)" }
         }
+        let disagreements = report.disagreements
+        if !disagreements.isEmpty {
+            lines.append("")
+            lines.append("Judges and heuristics disagree:")
+            lines += disagreements.map { "- Chapter \($0.chapter), \($0.dimension): judge \(f1($0.judge)), heuristic \(f1($0.heuristic))" }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -98,6 +104,11 @@ public enum BookReportRenderer {
             lines.append("")
             lines += recommendations.enumerated().map { "\($0.offset + 1). \($0.element)" }
         }
+        let disagreements = report.disagreements
+        if !disagreements.isEmpty {
+            lines += ["", "## Judges and heuristics disagree", "", "| chapter | dimension | judge | heuristic |", "|---:|---|---:|---:|"]
+            lines += disagreements.map { "| \($0.chapter) | \($0.dimension) | \(f1($0.judge)) | \(f1($0.heuristic)) |" }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -117,6 +128,7 @@ public enum BookReportRenderer {
             },
             "weak_areas": report.weakAreas.map { ["first": $0.chapters.lowerBound, "last": $0.chapters.upperBound, "message": $0.message] as [String: Any] },
             "recommendations": report.recommendations,
+            "disagreements": report.disagreements.map { ["chapter": $0.chapter, "dimension": $0.dimension, "judge": $0.judge, "heuristic": $0.heuristic] as [String: Any] },
         ] as [String: Any])
     }
 
@@ -147,6 +159,12 @@ public enum BookReportRenderer {
         let recommendations = report.recommendations
         if !recommendations.isEmpty {
             body += "\n<h2>Recommendations</h2>\n<ol>" + recommendations.map { "<li>\(escape($0))</li>" }.joined() + "</ol>"
+        }
+        let disagreements = report.disagreements
+        if !disagreements.isEmpty {
+            body += "\n<h2>Judges and heuristics disagree</h2>\n<table><thead><tr><th>chapter</th><th>dimension</th><th>judge</th><th>heuristic</th></tr></thead><tbody>"
+                + disagreements.map { "<tr><td>\($0.chapter)</td><td>\(escape($0.dimension))</td><td>\(f1($0.judge))</td><td>\(f1($0.heuristic))</td></tr>" }.joined()
+                + "</tbody></table>"
         }
         let metrics = tableMetrics.filter { name in report.chapters.contains { $0.values[name] != nil } }
         body += "\n<h2>Chapters</h2>\n<table><thead><tr><th>chapter</th><th>quality</th><th>words</th>"

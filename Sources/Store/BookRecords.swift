@@ -85,14 +85,23 @@ extension WorkbenchDatabase {
                 id: nil, bookID: bookID, chapter: chapter, version: last + 1, parentVersion: parentVersion, origin: origin, text: text,
                 wordCount: wordCount, textHash: SHA256.hex(of: text), createdAt: time)
             try record.insert(db)
-            for score in scores {
-                try db.execute(sql: """
-                    INSERT INTO scores (chapter_version_id, scorer, metric, value, created_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (chapter_version_id, scorer, metric) DO UPDATE SET value = excluded.value
-                    """, arguments: [record.id, score.scorer, score.metric, score.value, time])
-            }
+            try Self.upsertScores(db, versionID: record.id!, scores, at: time)
             try db.execute(sql: "UPDATE books SET updated_at = ? WHERE id = ?", arguments: [time, bookID])
             return record
+        }
+    }
+
+    /// Adds (or replaces) scores of an existing chapter version: a judge's, a new scorer's.
+    public func addScores(versionID: Int64, _ scores: [(scorer: String, metric: String, value: Double)], at time: Date = Date()) throws {
+        try write { db in try Self.upsertScores(db, versionID: versionID, scores, at: time) }
+    }
+
+    private static func upsertScores(_ db: Database, versionID: Int64, _ scores: [(scorer: String, metric: String, value: Double)], at time: Date) throws {
+        for score in scores {
+            try db.execute(sql: """
+                INSERT INTO scores (chapter_version_id, scorer, metric, value, created_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (chapter_version_id, scorer, metric) DO UPDATE SET value = excluded.value, created_at = excluded.created_at
+                """, arguments: [versionID, score.scorer, score.metric, score.value, time])
         }
     }
 

@@ -23,8 +23,11 @@ extension Workbench {
         @OptionGroup var providers: ProviderOptions
         @OptionGroup var workspace: WorkspaceOptions
 
-        @Argument(help: "The chapter to judge (- for standard input).")
-        var file: String
+        @Argument(help: "The chapter to judge (- for standard input); omit with --book.")
+        var file: String?
+
+        @Option(help: ArgumentHelp("Judge the newest version of every chapter of a stored book, and store the scores.", valueName: "book"))
+        var book: String?
 
         @Option(help: ArgumentHelp("A second version to compare FILE with.", valueName: "file"))
         var against: String?
@@ -53,10 +56,12 @@ extension Workbench {
         func validate() throws {
             guard (1...50).contains(samples) else { throw ValidationError("--samples must be 1…50") }
             guard !judges.split(separator: ",").isEmpty else { throw ValidationError("--judges needs at least one provider") }
+            guard (file == nil) != (book == nil) else { throw ValidationError("give a FILE or --book BOOK, not both or neither") }
+            if book != nil, against != nil { throw ValidationError("--against compares two files; it does not apply to --book") }
         }
 
         func run() async throws {
-            let text = try Workbench.Analyze.read(file)
+            let text = try file.map { try Workbench.Analyze.read($0) } ?? ""
             let other = try against.map { try Workbench.Analyze.read($0) }
             let loaded = try Rubrics.load(folder: rubrics)
             let wanted = dimensions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -73,10 +78,14 @@ extension Workbench {
                     panel.append(database.map { RecordingProvider(resilient, store: $0) } ?? resilient)
                 }
                 let judge = Judge(judges: panel, rubrics: loaded, samples: samples, seed: seed)
-                if let other {
+                if let book, let database {
+                    try await judgeBook(book, judge: judge, dimensions: wanted, database: database)
+                } else if book != nil {
+                    throw StoreError.workspaceNotFound(searchedFrom: workspace.currentDirectory.path)
+                } else if let other {
                     var verdicts: [PairwiseVerdict] = []
                     for dimension in wanted { verdicts.append(try await judge.compare(text, other, dimension: dimension)) }
-                    Console.output(json ? JSONOutput.render(verdicts.map(Self.object)) : Self.pairTable(verdicts, a: file, b: against ?? ""))
+                    Console.output(json ? JSONOutput.render(verdicts.map(Self.object)) : Self.pairTable(verdicts, a: file ?? "", b: against ?? ""))
                 } else {
                     let heuristic = QualityAnalyzer.analyze(text, context: AnalysisContext(obsession: obsession))
                     var verdicts: [JudgeVerdict] = []
@@ -90,16 +99,29 @@ extension Workbench {
             await factory.shutdown()
         }
 
+        /// Scores the newest version of each chapter and stores the verdicts under the judge's scorer name.
+        func judgeBook(_ id: String, judge: Judge, dimensions: [String], database: WorkbenchDatabase) async throws {
+            let record = try database.book(matching: id)
+            let versions = try database.latestChapterVersions(bookID: record.id)
+            var table = TextTable(columns: [.init("CHAPTER", .right)] + dimensions.map { .init($0.uppercased(), .right) })
+            for version in versions {
+                var row = [String(version.chapter)]
+                var scores: [(scorer: String, metric: String, value: Double)] = []
+                for dimension in dimensions {
+                    let verdict = try await judge.score(version.text, dimension: dimension, obsession: obsession)
+                    scores.append((verdict.scorer, dimension, verdict.score))
+                    row.append(String(format: "%.2f", verdict.score))
+                }
+                try database.addScores(versionID: version.id!, scores)
+                table.append(row)
+            }
+            Console.output("scorer \(judge.scorer), stored for book \(record.id)\n" + table.render())
+        }
+
         /// The heuristic score of the same dimension, for the disagreement column.
         static func heuristicScore(_ dimension: String, _ report: QualityReport) -> Double? {
-            switch dimension {
-            case "detail": return report.metric("detail_density")?.score
-            case "emotion": return report.metric("emotion")?.score
-            case "voice": return report.metric("voice")?.score
-            case "obsession": return report.metric("obsession_depth")?.score
-            case "overall": return report.quality
-            default: return nil
-            }
+            let scores = Dictionary(uniqueKeysWithValues: report.metrics.compactMap { metric in metric.score.map { (metric.name, $0) } })
+            return BookReport.heuristicScore(dimension: dimension, scores: scores, quality: report.quality)
         }
 
         static func scoreTable(_ verdicts: [JudgeVerdict], heuristic: QualityReport) -> String {

@@ -47,6 +47,19 @@ import WorkbenchCore
         #expect(report.recommendations.contains("Review chapters 3–5 for pacing: declining emotional impact"))
     }
 
+    @Test func judgeScoresStoredBesideHeuristicsShowDisagreements() throws {
+        let (database, book) = try storedBook()
+        let versions = try database.latestChapterVersions(bookID: book.id)
+        try database.addScores(versionID: versions[1].id!, [("judge:sim@v1", "overall", 4.0), ("judge:sim@v1", "emotion", 8.0)])
+        let report = try BookReport.load(book, from: database)
+        #expect(report.chapters[1].judge == ["overall": 4.0, "emotion": 8.0])
+        // Chapter 2: overall 8.5 vs judge 4 disagrees; emotion 7.8 scores 8.9 vs judge 8 agrees.
+        #expect(report.disagreements == [BookReport.Disagreement(chapter: 2, dimension: "overall", judge: 4, heuristic: 8.5)])
+        let text = BookReportRenderer.render(report, as: .terminal)
+        #expect(text.contains("Judges and heuristics disagree:\n- Chapter 2, overall: judge 4.0, heuristic 8.5"))
+        #expect(BookReportRenderer.render(report, as: .html).contains("<h2>Judges and heuristics disagree</h2>"))
+    }
+
     @Test func decliningRunsNeedThreeChaptersAndATenPercentFall() {
         #expect(BookReport.decliningRuns([9, 8, 7, 8]) == [0...2])
         #expect(BookReport.decliningRuns([9, 8.9, 8.8]) == [], "a 2% drift is no decline")

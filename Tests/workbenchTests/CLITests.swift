@@ -360,6 +360,15 @@ import WorkbenchCore
         let byRun = try CLI.run(["report", String(id.dropLast(2)), "--format", "md"], in: scratch.url)
         #expect(byRun.stdout.hasPrefix("# Book quality report: Rain"))
 
+        // Judges score the stored chapters; their scores land beside the heuristic ones.
+        let rubrics = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Experiments/prompts/judge/v1").standardized.path
+        let judged = try CLI.run(["judge", "--book", id, "--rubrics", rubrics, "--dimensions", "overall", "--samples", "1"], in: scratch.url)
+        #expect(judged.status == 0, "\(judged.stderr)")
+        #expect(judged.stdout.contains("stored for book \(id)"))
+        let withJudge = try CLI.run(["report", id, "--format", "json"], in: scratch.url)
+        let chapters = (try JSONSerialization.jsonObject(with: Data(withJudge.stdout.utf8)) as? [String: Any])?["chapters"] as? [[String: Any]]
+        #expect(chapters?.allSatisfy { ($0["judge"] as? [String: Double])?["overall"] != nil } == true)
+
         #expect(try CLI.run(["report", "nope"], in: scratch.url).status == 2)
         #expect(try CLI.run(["report", id, "--format", "pdf"], in: scratch.url).status == 2)
         // A bad chapter file stops the import before anything is written.
