@@ -39,5 +39,5 @@ struct LexiconIndex: Sendable {
         self.table = table
     }
 
-    func flags(_ hashes: [UInt64]) -> [UInt32] { hashes.map { table[$0] } }
+    func flags(_ hashes: [UInt64]) -> [UInt32] { table.values(for: hashes) }
 }

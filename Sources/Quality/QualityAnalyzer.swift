@@ -196,9 +196,13 @@ struct Analysis {
             .filter { $0.count >= 3 && !stopwords.contains(wordHash($0)) }.map { Self.stemHash($0) }))
         guard !keywords.isEmpty else { return }
         let feeling = LexiconIndex.interiority | LexiconIndex.emotionMask | LexiconIndex.physical
+        // Only words starting with a keyword's first letter can match: a cheap filter first.
+        var firstLetters = [Bool](repeating: false, count: 256)
+        for word in obsession.lowercased().split(whereSeparator: { !$0.isLetter }) { if let first = word.utf8.first { firstLetters[Int(first)] = true } }
         var mentions: [Int] = []
         for index in 0..<words where scanned.wordLengths[index] >= 3 {
             let start = Int(scanned.wordStarts[index])
+            guard firstLetters[Int(lowercase(bytes[start]))] else { continue }
             if keywords.contains(Self.stemHash(bytes, start..<start + Int(scanned.wordLengths[index]))) { mentions.append(index) }
         }
         let recurrence = per1000(mentions.count, of: words)
@@ -321,7 +325,7 @@ struct Analysis {
             for hash in hashes {
                 tokens += 1
                 _ = types.insert(hash)
-                if Double(types.count) / Double(tokens) <= 0.72 {
+                if types.count * 100 <= tokens * 72 {  // type-token ratio at or below 0.72
                     count += 1
                     types.removeAll()
                     tokens = 0
@@ -344,7 +348,7 @@ struct Analysis {
 
     mutating func repetition() {
         // Repeated 5-grams: every occurrence after the first counts.
-        var seen = GenerationalWordSet(capacity: max(words, 16))
+        var seen = WordHashSet(capacity: max(words, 16))
         var repeats = 0
         var firstRepeat: [Int] = []
         if words >= 5 {
@@ -389,9 +393,13 @@ struct Analysis {
 
     mutating func clicheDensity() {
         let cliches = ClicheIndex.shared
+        let firstWordBits = cliches.firstWordBits
         var hits = 0
         for index in 0..<words {
-            let group = cliches.byFirst[scanned.wordHashes[index]]
+            let hash = scanned.wordHashes[index]
+            // Most words start no cliché: one bit test rejects them before the table lookup.
+            guard firstWordBits & (1 << (hash & 63)) != 0 else { continue }
+            let group = cliches.byFirst[hash]
             guard group > 0 else { continue }
             for phrase in cliches.groups[group - 1] where index + phrase.count <= words {
                 if (0..<phrase.count).allSatisfy({ scanned.wordHashes[index + $0] == phrase[$0] }) {
@@ -440,6 +448,8 @@ struct ClicheIndex: Sendable {
     /// First-word hash → group number + 1 (0: no phrase starts with it).
     let byFirst: WordTable<Int>
     let groups: [[[UInt64]]]
+    /// Bit `hash & 63` set for every first word: a one-instruction filter.
+    let firstWordBits: UInt64
 
     init() {
         var grouped: [UInt64: [[UInt64]]] = [:]
@@ -452,6 +462,7 @@ struct ClicheIndex: Sendable {
         }
         byFirst = table
         self.groups = groups
+        firstWordBits = grouped.keys.reduce(0) { $0 | (1 << ($1 & 63)) }
     }
 }
 

@@ -72,16 +72,25 @@ public enum TextScanner {
     }
 
     public static func scan(bytes: UnsafeBufferPointer<UInt8>) -> ScannedText {
+        // The class table as a local pointer: a static is re-checked for initialisation on every access.
+        byteClasses.withUnsafeBufferPointer { classes in scan(bytes: bytes, classes: classes) }
+    }
+
+    private static func scan(bytes: UnsafeBufferPointer<UInt8>, classes: UnsafeBufferPointer<UInt8>) -> ScannedText {
         var result = ScannedText()
         let count = bytes.count
         result.byteCount = count
         let estimate = count / 4 + 16  // English runs ~5.5 bytes a word: no regrowth
-        result.wordHashes.reserveCapacity(estimate)
-        result.wordStarts.reserveCapacity(estimate)
-        result.wordLengths.reserveCapacity(estimate)
-        result.wordSyllables.reserveCapacity(estimate)
-        result.wordInDialogue.reserveCapacity(estimate)
-        result.wordCapitalized.reserveCapacity(estimate)
+        // Local arrays, moved into the result at the end: appending to a struct's fields
+        // through `inout` paid a uniqueness check per append.
+        var wordHashes: [UInt64] = [], wordStarts: [Int32] = [], wordLengths: [UInt16] = []
+        var wordSyllables: [UInt8] = [], wordInDialogue: [Bool] = [], wordCapitalized: [Bool] = []
+        wordHashes.reserveCapacity(estimate)
+        wordStarts.reserveCapacity(estimate)
+        wordLengths.reserveCapacity(estimate)
+        wordSyllables.reserveCapacity(estimate)
+        wordInDialogue.reserveCapacity(estimate)
+        wordCapitalized.reserveCapacity(estimate)
 
         var index = 0
         var line: Int32 = 1
@@ -92,22 +101,10 @@ public enum TextScanner {
         var lastWordHash: UInt64 = 0
         var lastWordLength = 0
 
-        func openSentenceIfNeeded(_ result: inout ScannedText) {
-            if !paragraphOpen {
-                paragraphOpen = true
-                result.paragraphWordStarts.append(Int32(result.wordHashes.count))
-                result.paragraphSentenceStarts.append(Int32(result.sentenceStarts.count))
-                result.paragraphLines.append(line)
-            }
-            if !sentenceOpen {
-                sentenceOpen = true
-                result.sentenceStarts.append(Int32(result.wordHashes.count))
-            }
-        }
 
         while index < count {
             let byte = bytes[index]
-            if isWordStart(byte, bytes, index) {
+            if classes[Int(byte)] & Self.asciiWord != 0 || (byte >= 0x80 && isWordStart(byte, bytes, index)) {
                 // A blank line before this word closed the paragraph.
                 if newlinesSinceText >= 2 {
                     paragraphOpen = false
@@ -115,7 +112,16 @@ public enum TextScanner {
                     inQuote = false
                 }
                 newlinesSinceText = 0
-                openSentenceIfNeeded(&result)
+                if !paragraphOpen {
+                    paragraphOpen = true
+                    result.paragraphWordStarts.append(Int32(wordHashes.count))
+                    result.paragraphSentenceStarts.append(Int32(result.sentenceStarts.count))
+                    result.paragraphLines.append(line)
+                }
+                if !sentenceOpen {
+                    sentenceOpen = true
+                    result.sentenceStarts.append(Int32(wordHashes.count))
+                }
                 let start = index
                 var hash: UInt64 = 0xCBF2_9CE4_8422_2325
                 var syllables = 0
@@ -125,6 +131,24 @@ public enum TextScanner {
                 var letters = 0
                 while index < count {
                     var current = bytes[index]
+                    let byteClass = classes[Int(current)]
+                    if byteClass & Self.asciiWord != 0 {
+                        // The common case, an ASCII letter or digit, decided by one table load.
+                        if byteClass & Self.asciiLetter != 0 {
+                            current |= 0x20
+                            let vowel = byteClass & Self.vowel != 0 || (byteClass & Self.letterY != 0 && letters > 0)
+                            if vowel && !previousVowel { syllables += 1 }
+                            previousVowel = vowel
+                            beforeLast = lastLetter
+                            lastLetter = current
+                            letters += 1
+                        } else {
+                            previousVowel = false
+                        }
+                        hash = (hash ^ UInt64(current)) &* 0x0000_0100_0000_01B3
+                        index += 1
+                        continue
+                    }
                     if current == 0xE2, index + 2 < count, bytes[index + 1] == 0x80, bytes[index + 2] == 0x99 {
                         // ’ inside a word is an apostrophe: hash it as '.
                         guard index + 3 < count, isLetterByte(bytes[index + 3]) else { break }
@@ -157,12 +181,12 @@ public enum TextScanner {
                 // Silent final e ("make"), but not "-le" after a consonant ("table").
                 if lastLetter == 0x65, syllables > 1, !(beforeLast == 0x6C && letters > 2) { syllables -= 1 }
                 let length = index - start
-                result.wordHashes.append(hash)
-                result.wordStarts.append(Int32(start))
-                result.wordLengths.append(UInt16(min(length, Int(UInt16.max))))
-                result.wordSyllables.append(UInt8(min(max(syllables, 1), 255)))
-                result.wordInDialogue.append(inQuote)
-                result.wordCapitalized.append(bytes[start] >= 0x41 && bytes[start] <= 0x5A)
+                wordHashes.append(hash)
+                wordStarts.append(Int32(start))
+                wordLengths.append(UInt16(min(length, Int(UInt16.max))))
+                wordSyllables.append(UInt8(min(max(syllables, 1), 255)))
+                wordInDialogue.append(inQuote)
+                wordCapitalized.append(bytes[start] >= 0x41 && bytes[start] <= 0x5A)
                 lastWordHash = hash
                 lastWordLength = length
                 continue
@@ -199,7 +223,29 @@ public enum TextScanner {
             }
             index += 1
         }
+        result.wordHashes = wordHashes
+        result.wordStarts = wordStarts
+        result.wordLengths = wordLengths
+        result.wordSyllables = wordSyllables
+        result.wordInDialogue = wordInDialogue
+        result.wordCapitalized = wordCapitalized
         return result
+    }
+
+    static let asciiWord: UInt8 = 1, asciiLetter: UInt8 = 2, vowel: UInt8 = 4, letterY: UInt8 = 8
+
+    /// What each byte value is, for the scanner's inner loop.
+    static let byteClasses: [UInt8] = (0..<256).map { value in
+        let byte = UInt8(value)
+        var classes: UInt8 = 0
+        let lower = byte | 0x20
+        if (lower >= 0x61 && lower <= 0x7A) && ((byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)) {
+            classes |= asciiWord | asciiLetter
+            if [0x61, 0x65, 0x69, 0x6F, 0x75].contains(lower) { classes |= vowel }
+            if lower == 0x79 { classes |= letterY }
+        }
+        if byte >= 0x30 && byte <= 0x39 { classes |= asciiWord }
+        return classes
     }
 
     /// A word starts at an ASCII letter or digit, or a non-ASCII letter's lead byte.

@@ -3,9 +3,9 @@
 /// table mixes with one multiply and probes linearly. The analysis does tens of lookups per
 /// word, and this is where its time went.
 struct WordTable<Value>: @unchecked Sendable {
-    private var keys: [UInt64]
-    private var values: [Value]
-    private var used: [Bool]
+    /// Keys and values side by side, so a probe touches one cache line; key 0 marks an empty
+    /// slot (a real hash of 0 is stored as 1: one word in 2⁶⁴ shares a slot key, harmlessly).
+    private var entries: [(key: UInt64, value: Value)]
     private let shift: UInt64
     private let mask: Int
     private(set) var count = 0
@@ -14,57 +14,104 @@ struct WordTable<Value>: @unchecked Sendable {
     init(capacity: Int, empty: Value) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        keys = [UInt64](repeating: 0, count: size)
-        values = [Value](repeating: empty, count: size)
-        used = [Bool](repeating: false, count: size)
+        entries = [(key: UInt64, value: Value)](repeating: (0, empty), count: size)
         mask = size - 1
         shift = UInt64(64 - size.trailingZeroBitCount)
         self.empty = empty
     }
 
+    @inline(__always) private static func stored(_ key: UInt64) -> UInt64 { key == 0 ? 1 : key }
     @inline(__always) private func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
 
     /// The value for `key`, or the empty value.
     @inline(__always) subscript(key: UInt64) -> Value {
-        var index = slot(key)
-        while used[index] {
-            if keys[index] == key { return values[index] }
-            index = (index + 1) & mask
+        let key = Self.stored(key)
+        return entries.withUnsafeBufferPointer { table in
+            var index = slot(key)
+            while true {
+                let entry = table[index]
+                if entry.key == key { return entry.value }
+                if entry.key == 0 { return empty }
+                index = (index + 1) & mask
+            }
         }
-        return empty
+    }
+
+    /// The values for many keys at once, the table pinned once for all of them.
+    func values(for keys: [UInt64]) -> [Value] {
+        entries.withUnsafeBufferPointer { table in
+            keys.map { raw in
+                let key = Self.stored(raw)
+                var index = slot(key)
+                while true {
+                    let entry = table[index]
+                    if entry.key == key { return entry.value }
+                    if entry.key == 0 { return empty }
+                    index = (index + 1) & mask
+                }
+            }
+        }
     }
 
     /// Stores `value` for `key`; returns the value that was there, if any.
     @discardableResult
     mutating func set(_ key: UInt64, _ value: Value) -> Value? {
+        let key = Self.stored(key)
         var index = slot(key)
-        while used[index] {
-            if keys[index] == key {
-                let old = values[index]
-                values[index] = value
+        while entries[index].key != 0 {
+            if entries[index].key == key {
+                let old = entries[index].value
+                entries[index].value = value
                 return old
             }
             index = (index + 1) & mask
         }
-        used[index] = true
-        keys[index] = key
-        values[index] = value
+        entries[index] = (key, value)
         count += 1
         return nil
     }
+}
 
-    /// Inserts `value` unless the key is present; returns the value now stored and whether it was new.
-    @inline(__always) mutating func insertIfAbsent(_ key: UInt64, _ value: Value) -> (stored: Value, inserted: Bool) {
-        var index = slot(key)
-        while used[index] {
-            if keys[index] == key { return (values[index], false) }
-            index = (index + 1) & mask
+/// A growing set of word hashes for one pass (the n-gram check): one array, key 0 empty.
+struct WordHashSet {
+    private var keys: [UInt64]
+    private var shift: UInt64
+    private var mask: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        keys = [UInt64](repeating: 0, count: size)
+        mask = size - 1
+        shift = UInt64(64 - size.trailingZeroBitCount)
+    }
+
+    /// Adds `key`; true if it was not there.
+    @inline(__always) mutating func insert(_ key: UInt64) -> Bool {
+        let key = key == 0 ? 1 : key
+        let (index, found) = keys.withUnsafeBufferPointer { table -> (Int, Bool) in
+            var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+            while true {
+                let present = table[index]
+                if present == key { return (index, true) }
+                if present == 0 { return (index, false) }
+                index = (index + 1) & mask
+            }
         }
-        used[index] = true
+        if found { return false }
         keys[index] = key
-        values[index] = value
         count += 1
-        return (value, true)
+        if count * 2 > keys.count {
+            let old = keys.filter { $0 != 0 }
+            let size = keys.count * 2
+            keys = [UInt64](repeating: 0, count: size)
+            mask = size - 1
+            shift = UInt64(64 - size.trailingZeroBitCount)
+            count = 0
+            for key in old { _ = insert(key) }
+        }
+        return true
     }
 }
 
@@ -72,8 +119,8 @@ struct WordTable<Value>: @unchecked Sendable {
 /// added in, and clearing starts a new generation (MTLD clears after every factor). It
 /// grows when half full, so it starts small whatever the text's length.
 struct GenerationalWordSet {
-    private var keys: [UInt64]
-    private var generations: [UInt32]
+    /// Key and generation side by side: one cache line per probe.
+    private var slots: [(key: UInt64, generation: UInt32)]
     private var generation: UInt32 = 1
     private var shift: UInt64
     private var mask: Int
@@ -82,40 +129,43 @@ struct GenerationalWordSet {
     init(capacity: Int = 512) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        keys = [UInt64](repeating: 0, count: size)
-        generations = [UInt32](repeating: 0, count: size)
+        slots = [(key: UInt64, generation: UInt32)](repeating: (0, 0), count: size)
         mask = size - 1
         shift = UInt64(64 - size.trailingZeroBitCount)
     }
 
     /// Adds `key`; true if it was not there.
     @inline(__always) mutating func insert(_ key: UInt64) -> Bool {
-        var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-        while generations[index] == generation {
-            if keys[index] == key { return false }
-            index = (index + 1) & mask
+        let generation = self.generation, mask = self.mask
+        let start = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        let added = slots.withUnsafeMutableBufferPointer { table -> Bool in
+            var index = start
+            while table[index].generation == generation {
+                if table[index].key == key { return false }
+                index = (index + 1) & mask
+            }
+            table[index] = (key, generation)
+            return true
         }
-        generations[index] = generation
-        keys[index] = key
+        guard added else { return false }
         count += 1
-        if count * 2 > keys.count { grow() }
+        if count * 2 > slots.count { grow() }
         return true
     }
 
     mutating func removeAll() {
         generation &+= 1
         if generation == 0 {
-            generations = [UInt32](repeating: 0, count: generations.count)
+            slots = [(key: UInt64, generation: UInt32)](repeating: (0, 0), count: slots.count)
             generation = 1
         }
         count = 0
     }
 
     private mutating func grow() {
-        let live = zip(keys, generations).filter { $0.1 == generation }.map(\.0)
-        let size = keys.count * 2
-        keys = [UInt64](repeating: 0, count: size)
-        generations = [UInt32](repeating: 0, count: size)
+        let live = slots.filter { $0.generation == generation }.map(\.key)
+        let size = slots.count * 2
+        slots = [(key: UInt64, generation: UInt32)](repeating: (0, 0), count: size)
         mask = size - 1
         shift = UInt64(64 - size.trailingZeroBitCount)
         generation = 1
