@@ -130,7 +130,7 @@ public enum TextScanner {
                 var beforeLast: UInt8 = 0
                 var letters = 0
                 while index < count {
-                    var current = bytes[index]
+                    var current = bytes[index]  // lowercased in place on the fast path
                     let byteClass = classes[Int(current)]
                     if byteClass & Self.asciiWord != 0 {
                         // The common case, an ASCII letter or digit, decided by one table load.
@@ -163,19 +163,11 @@ public enum TextScanner {
                     } else if !isWordByte(current, bytes, index) {
                         break
                     }
-                    current = lowercase(current)
+                    // Here only an apostrophe, a hyphen or a byte of a non-ASCII letter: ASCII
+                    // letters and digits took the fast path above.
                     hash = (hash ^ UInt64(current)) &* 0x0000_0100_0000_01B3
-                    if current >= 0x61 && current <= 0x7A {
-                        let vowel = current == 0x61 || current == 0x65 || current == 0x69 || current == 0x6F || current == 0x75 || (current == 0x79 && letters > 0)
-                        if vowel && !previousVowel { syllables += 1 }
-                        previousVowel = vowel
-                        beforeLast = lastLetter
-                        lastLetter = current
-                        letters += 1
-                    } else {
-                        previousVowel = false
-                        if current >= 0x80 { letters += 1 }
-                    }
+                    previousVowel = false
+                    if current >= 0x80 { letters += 1 }
                     index += 1
                 }
                 // Silent final e ("make"), but not "-le" after a consonant ("table").

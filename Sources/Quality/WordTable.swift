@@ -25,31 +25,22 @@ struct WordTable<Value>: @unchecked Sendable {
 
     /// The value for `key`, or the empty value.
     @inline(__always) subscript(key: UInt64) -> Value {
-        let key = Self.stored(key)
-        return entries.withUnsafeBufferPointer { table in
-            var index = slot(key)
-            while true {
-                let entry = table[index]
-                if entry.key == key { return entry.value }
-                if entry.key == 0 { return empty }
-                index = (index + 1) & mask
-            }
-        }
+        entries.withUnsafeBufferPointer { lookup(key, in: $0) }
     }
 
     /// The values for many keys at once, the table pinned once for all of them.
     func values(for keys: [UInt64]) -> [Value] {
-        entries.withUnsafeBufferPointer { table in
-            keys.map { raw in
-                let key = Self.stored(raw)
-                var index = slot(key)
-                while true {
-                    let entry = table[index]
-                    if entry.key == key { return entry.value }
-                    if entry.key == 0 { return empty }
-                    index = (index + 1) & mask
-                }
-            }
+        entries.withUnsafeBufferPointer { table in keys.map { lookup($0, in: table) } }
+    }
+
+    @inline(__always) private func lookup(_ raw: UInt64, in table: UnsafeBufferPointer<(key: UInt64, value: Value)>) -> Value {
+        let key = Self.stored(raw)
+        var index = slot(key)
+        while true {
+            let entry = table[index]
+            if entry.key == key { return entry.value }
+            if entry.key == 0 { return empty }
+            index = (index + 1) & mask
         }
     }
 

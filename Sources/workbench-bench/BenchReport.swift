@@ -66,3 +66,20 @@ func peakResidentMegabytes() -> Double {
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_maxrss) / 1024  // Linux reports kilobytes
 }
+
+/// Runs one of scripts/*.py with `python` and reads the one JSON object it prints; nil when
+/// the script or its packages are missing (the benchmark then says so in the table).
+func runPythonReference(_ python: String, script name: String, arguments: [String]) throws -> [String: Double]? {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/\(name)").standardized.path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [python, script] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return nil }
+    return try? JSONSerialization.jsonObject(with: data) as? [String: Double]
+}

@@ -78,18 +78,7 @@ enum LLMBenchmarks {
     }
 
     static func pythonReference(python: String, baseURL: String, inFlight: Int, total: Int) throws -> (callsPerSecond: Double, cpuPerCall: Double)? {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/bench_aiohttp_client.py").standardized.path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, script, baseURL, String(inFlight), String(total)]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let result = try? JSONSerialization.jsonObject(with: data) as? [String: Double],
+        guard let result = try runPythonReference(python, script: "bench_aiohttp_client.py", arguments: [baseURL, String(inFlight), String(total)]),
               let seconds = result["seconds"], let cpu = result["cpu_seconds"], let calls = result["calls"]
         else { return nil }
         return (calls / seconds, cpu / calls)

@@ -43,17 +43,7 @@ enum QualityBenchmarks {
         let ours = Double(bytes) / best / 1_048_576
         report.add("quality", "all heuristic metrics, corpus (\(bytes / 1_048_576) MB in \(texts.count) chapters), one core", ours, "MB/s")
 
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/bench_textstat.py").standardized.path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, script, corpus]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        if process.terminationStatus == 0, let result = try? JSONSerialization.jsonObject(with: data) as? [String: Double],
+        if let result = try runPythonReference(python, script: "bench_textstat.py", arguments: [corpus]),
            let seconds = result["seconds"], let measured = result["bytes"] {
             let theirs = measured / seconds / 1_048_576
             report.add("quality", "textstat 0.7.3 flesch_reading_ease only, same chapters", theirs, "MB/s")
