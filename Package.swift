@@ -51,6 +51,11 @@ let package = Package(
             name: "Judge",
             dependencies: ["WorkbenchCore", "LLM", .product(name: "Mustache", package: "swift-mustache")]
         ),
+        // The book pipeline: plan, write, analyse, enhance, store.
+        .target(
+            name: "Engine",
+            dependencies: ["WorkbenchCore", "Config", "LLM", "Quality", "Store", .product(name: "Mustache", package: "swift-mustache")]
+        ),
         // Renders what the store holds: terminal tables and JSON (later Markdown, HTML, JUnit).
         .target(name: "Reports", dependencies: ["WorkbenchCore", "Store", "Diagnostics", "Quality"]),
 
@@ -58,7 +63,8 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge",
+                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +79,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Store"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "Store", "WorkbenchCore"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "LLM", "Simulator", "Store", "Quality", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "JudgeTests", dependencies: ["Judge", "LLM", "Simulator", "WorkbenchCore"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "Quality", "WorkbenchCore"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "WorkbenchCore"]),

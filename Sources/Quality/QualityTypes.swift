@@ -78,5 +78,10 @@ public struct QualityReport: Sendable, Codable, Equatable {
     public var lexicon: String
 
     public func metric(_ name: String) -> MetricValue? { metrics.first { $0.name == name } }
+
+    /// Rows for the workspace's `scores` table: every metric value and the composite, under this scorer.
+    public var scoreRows: [(scorer: String, metric: String, value: Double)] {
+        metrics.map { (scorer, $0.name, $0.value) } + [(scorer, "quality", quality)]
+    }
     public subscript(_ name: String) -> Double? { metric(name)?.value }
 }

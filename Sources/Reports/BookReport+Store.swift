@@ -23,10 +23,3 @@ extension BookReport {
         return BookReport(title: book.title, book: book.id, target: targets.quality, targetWords: targetWords, chapters: chapters)
     }
 }
-
-extension QualityReport {
-    /// Rows for the `scores` table: every metric value and the composite, under this scorer.
-    public var scoreRows: [(scorer: String, metric: String, value: Double)] {
-        metrics.map { (scorer, $0.name, $0.value) } + [(scorer, "quality", quality)]
-    }
-}

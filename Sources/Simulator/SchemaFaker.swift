@@ -50,13 +50,37 @@ public enum SchemaFaker {
         case "null":
             return NSNull()
         case "string":
-            let words = [Lexicon.pick(Lexicon.transitive, &random) + " " + Lexicon.pick(Lexicon.objects, &random), Lexicon.sensory(&random)]
-            var text = "\(key.replacingOccurrences(of: "_", with: " ")): \(words.joined(separator: "; "))"
+            var text = string(forKey: key, random: &random)
             if let maxLength = schema["maxLength"] as? Int, text.count > maxLength { text = String(text.prefix(maxLength)) }
             if let minLength = schema["minLength"] as? Int, text.count < minLength { text += String(repeating: ".", count: minLength - text.count) }
             return text
         default:
             throw Failure.unsupported(type ?? "?")
+        }
+    }
+
+    static let names = ["Mara", "Tomas", "Ines", "Elias", "Anna", "Jonah", "Clara", "Felix", "Ruth", "Osric", "Nell", "Adrian"]
+    static let titleWords = ["Salt", "Lantern", "Harbour", "Ashes", "Winter", "Tide", "Letters", "Glass", "Orchard", "Bells"]
+
+    /// A string that reads like what its key names: a name, a title, an obsession, a sentence.
+    static func string(forKey key: String, random: inout SeededGenerator) -> String {
+        switch key.lowercased() {
+        case "name", "character", "speaker":
+            return Lexicon.pick(names, &random)
+        case "title", "chapter_title":
+            return "The \(Lexicon.pick(titleWords, &random)) of the \(Lexicon.pick(titleWords, &random))"
+        case "obsession", "desire":
+            return Lexicon.pick(Lexicon.objects, &random).replacingOccurrences(of: "a ", with: "the ")
+        case "age":
+            return String(18 + Int(random.next() % 60))
+        case "hair":
+            return Lexicon.pick(["black", "grey", "red", "fair", "brown", "white"], &random)
+        case "occupation":
+            return Lexicon.pick(["keeper", "clerk", "ferryman", "doctor", "teacher", "baker", "sailor", "widow"], &random)
+        default:
+            // A sentence: a plain action with one sensory clause.
+            let name = Lexicon.pick(names, &random)
+            return "\(Lexicon.plain(name: name, cast: names, random: &random)), \(Lexicon.sensory(&random))"
         }
     }
 }

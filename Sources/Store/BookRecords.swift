@@ -35,9 +35,11 @@ public struct ChapterVersionRecord: Codable, Sendable, Equatable, FetchableRecor
     public var wordCount: Int
     public var textHash: String
     public var createdAt: Date
+    /// False for a version that scored worse than its parent: stored, but not the chapter.
+    public var kept: Bool
 
     enum CodingKeys: String, CodingKey {
-        case id, chapter, version, origin, text
+        case id, chapter, version, origin, text, kept
         case bookID = "book_id", parentVersion = "parent_version", wordCount = "word_count", textHash = "text_hash", createdAt = "created_at"
     }
 
@@ -77,13 +79,13 @@ extension WorkbenchDatabase {
     @discardableResult
     public func addChapterVersion(
         bookID: String, chapter: Int, text: String, wordCount: Int, origin: String, parentVersion: Int? = nil,
-        scores: [(scorer: String, metric: String, value: Double)] = [], at time: Date = Date()
+        scores: [(scorer: String, metric: String, value: Double)] = [], kept: Bool = true, at time: Date = Date()
     ) throws -> ChapterVersionRecord {
         try write { db in
             let last = try Int.fetchOne(db, sql: "SELECT max(version) FROM chapter_versions WHERE book_id = ? AND chapter = ?", arguments: [bookID, chapter]) ?? 0
             var record = ChapterVersionRecord(
                 id: nil, bookID: bookID, chapter: chapter, version: last + 1, parentVersion: parentVersion, origin: origin, text: text,
-                wordCount: wordCount, textHash: SHA256.hex(of: text), createdAt: time)
+                wordCount: wordCount, textHash: SHA256.hex(of: text), createdAt: time, kept: kept)
             try record.insert(db)
             try Self.upsertScores(db, versionID: record.id!, scores, at: time)
             try db.execute(sql: "UPDATE books SET updated_at = ? WHERE id = ?", arguments: [time, bookID])
@@ -131,12 +133,13 @@ extension WorkbenchDatabase {
         }
     }
 
-    /// The newest version of every chapter of a book, in chapter order.
+    /// The kept version of every chapter of a book (its newest version not rejected), in chapter order.
     public func latestChapterVersions(bookID: String) throws -> [ChapterVersionRecord] {
         try read { db in
             try ChapterVersionRecord.fetchAll(db, sql: """
                 SELECT cv.* FROM chapter_versions cv
-                WHERE cv.book_id = ? AND cv.version = (SELECT max(version) FROM chapter_versions WHERE book_id = cv.book_id AND chapter = cv.chapter)
+                WHERE cv.book_id = ? AND cv.kept = 1
+                  AND cv.version = (SELECT max(version) FROM chapter_versions WHERE book_id = cv.book_id AND chapter = cv.chapter AND kept = 1)
                 ORDER BY cv.chapter
                 """, arguments: [bookID])
         }

@@ -131,5 +131,10 @@ enum Schema {
             hits              INTEGER NOT NULL DEFAULT 0
         ) STRICT;
         """),
+        ("0003-kept-chapter-versions", """
+        -- An enhancement that scores worse is stored (every version is kept) but not kept:
+        -- the book's chapter is its newest version with kept = 1.
+        ALTER TABLE chapter_versions ADD COLUMN kept INTEGER NOT NULL DEFAULT 1 CHECK (kept IN (0, 1));
+        """),
     ]
 }

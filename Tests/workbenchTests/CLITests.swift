@@ -22,6 +22,7 @@ import WorkbenchCore
         ("judge", ["judge", "--help"]),
         ("report", ["report", "--help"]),
         ("books-import", ["books", "import", "--help"]),
+        ("generate", ["generate", "--help"]),
     ])
     func helpMatchesGoldenFile(name: String, arguments: [String]) throws {
         let result = try CLI.run(arguments, in: FileManager.default.temporaryDirectory)
@@ -98,7 +99,7 @@ import WorkbenchCore
         defer { scratch.delete() }
         let first = try CLI.run(["init"], in: scratch.url)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("Initialized workspace \(scratch.url.standardizedFileURL.path)/.workbench: applied 0001-initial-schema, 0002-llm-response-cache."))
+        #expect(first.stdout.contains("Initialized workspace \(scratch.url.standardizedFileURL.path)/.workbench: applied 0001-initial-schema, 0002-llm-response-cache, 0003-kept-chapter-versions."))
         func schemaDump() throws -> [String] {
             let database = try WorkbenchDatabase.open(Workspace(root: scratch.url))
             return try database.read { db in
@@ -109,7 +110,7 @@ import WorkbenchCore
         let before = try schemaDump()
         let second = try CLI.run(["init"], in: scratch.url)
         #expect(second.status == 0)
-        #expect(second.stdout.contains("is current (2 migrations); nothing to do."))
+        #expect(second.stdout.contains("is current (3 migrations); nothing to do."))
         #expect(try schemaDump() == before)
         // Found from a subfolder, like git.
         let nested = scratch.url.appendingPathComponent("chapters/drafts")
@@ -378,5 +379,31 @@ import WorkbenchCore
         #expect(refused.status == 65)
         let after = try #require(try JSONSerialization.jsonObject(with: Data(try CLI.run(["books", "list", "--json"], in: scratch.url).stdout.utf8)) as? [[String: Any]])
         #expect(after.count == 1)
+    }
+}
+
+@Suite struct GenerateCommandTests {
+    @Test func generatesABookWithTheSimulatorAndWritesItsOutputs() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        #expect(try CLI.run(["init"], in: scratch.url).status == 0)
+        let experiment = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Experiments/sim.yaml").standardized.path
+        let result = try CLI.run(["generate", "--experiment", experiment, "--premise", "A storm over the harbour.", "--chapters", "3", "--words", "300"], in: scratch.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("planned \""))
+        #expect(result.stdout.contains("chapter 3 done"))
+        #expect(result.stdout.contains("BOOK QUALITY REPORT"))
+        let reports = try FileManager.default.contentsOfDirectory(atPath: scratch.url.appendingPathComponent("Reports").path)
+        #expect(reports.contains { $0.hasSuffix(".md") } && reports.contains { $0.hasSuffix(".html") })
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(try CLI.run(["runs", "list", "--json"], in: scratch.url).stdout.utf8)) as? [[String: Any]])
+        #expect(runs.first?["kind"] as? String == "generate")
+        #expect(runs.first?["status"] as? String == "succeeded")
+
+        #expect(try CLI.run(["generate", "--experiment", experiment], in: scratch.url).status == 2, "needs a premise or an outline")
+        let badOutline = scratch.url.appendingPathComponent("outline.yaml")
+        try Data("title: T\nchapters: nope\n".utf8).write(to: badOutline)
+        let refused = try CLI.run(["generate", "--experiment", experiment, "--outline", badOutline.path], in: scratch.url)
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains(badOutline.path))
     }
 }

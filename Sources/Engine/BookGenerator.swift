@@ -1,0 +1,290 @@
+import Foundation
+import LLM
+import Quality
+import Store
+import WorkbenchCore
+
+/// The book pipeline: plan (or take an outline), write the chapters concurrently scene by
+/// scene to their word targets, analyse every version, enhance the weak ones, and store
+/// each step as it happens (every version is kept; a worse enhancement is stored unkept).
+public final class BookGenerator: Sendable {
+    public typealias Router = @Sendable (_ task: String, _ context: CallContext) async throws -> any LLMProvider
+
+    public let config: ExperimentConfig
+    let prompts: PromptSet
+    let database: WorkbenchDatabase
+    let route: Router
+    let onEvent: @Sendable (PipelineEvent) -> Void
+
+    public struct Result: Sendable {
+        public var runID: RunID
+        public var bookID: String
+        public var outline: Outline
+        public var quality: Double
+        public var words: Int
+        public var costUSD: Double
+    }
+
+    public init(config: ExperimentConfig, prompts: PromptSet, database: WorkbenchDatabase, route: @escaping Router,
+                onEvent: @escaping @Sendable (PipelineEvent) -> Void = { _ in }) {
+        self.config = config
+        self.prompts = prompts
+        self.database = database
+        self.route = route
+        self.onEvent = onEvent
+    }
+
+    public func generate(premise: String?, outline given: Outline?, gitRevision: String? = nil) async throws -> Result {
+        let run = try database.startRun(kind: .generate, configJSON: config.json, gitRevision: gitRevision)
+        do {
+            let outline: Outline
+            if let given {
+                let problems = given.problems(expectedChapters: nil)
+                guard problems.isEmpty else { throw EngineError.invalidOutline(source: "the outline file", problems: problems) }
+                outline = given
+            } else {
+                outline = try await plan(premise: premise ?? "", run: run.id)
+            }
+            let outlineJSON = try CanonicalJSON.encode(outline)
+            let book = try database.createBook(runID: run.id, title: outline.title, premise: premise, outlineJSON: outlineJSON, chapterCount: outline.chapters.count)
+            try emit(.planned(title: outline.title, chapters: outline.chapters.count), run: run.id)
+
+            // Chapters run concurrently, at most `concurrency` at a time.
+            var qualities: [Int: (Double, Int)] = [:]
+            try await withThrowingTaskGroup(of: (Int, Double, Int).self) { group in
+                var pending = outline.chapters[...]
+                for _ in 0..<min(config.concurrency, pending.count) {
+                    let spec = pending.removeFirst()
+                    group.addTask { try await self.writeChapter(spec, outline: outline, book: book.id, run: run.id) }
+                }
+                while let (number, quality, words) = try await group.next() {
+                    qualities[number] = (quality, words)
+                    if let spec = pending.popFirst() {
+                        group.addTask { try await self.writeChapter(spec, outline: outline, book: book.id, run: run.id) }
+                    }
+                }
+            }
+            let cost = try spent(run.id)
+            let quality = qualities.values.map(\.0).reduce(0, +) / Double(max(qualities.count, 1))
+            let words = qualities.values.map(\.1).reduce(0, +)
+            try database.setBookStatus(book.id, "done")
+            try emit(.bookDone(quality: quality, costUSD: cost, words: words), run: run.id)
+            try database.finishRun(run.id, status: .succeeded)
+            return Result(runID: run.id, bookID: book.id, outline: outline, quality: quality, words: words, costUSD: cost)
+        } catch {
+            let status: RunStatus = (error as? EngineError).map { if case .budgetReached = $0 { return .interrupted } else { return .failed } } ?? .failed
+            try? database.finishRun(run.id, status: status, error: "\(error)")
+            throw error
+        }
+    }
+
+    // MARK: Plan
+
+    static let outlineSchema = #"""
+    {"type":"object","required":["title","logline","obsession","setting","characters","chapters"],"properties":{
+    "title":{"type":"string","minLength":1,"maxLength":80},"logline":{"type":"string","minLength":1},"obsession":{"type":"string","minLength":1,"maxLength":80},
+    "setting":{"type":"string","minLength":1},
+    "characters":{"type":"array","minItems":2,"maxItems":5,"items":{"type":"object","required":["name","attributes","relationships"],"properties":{
+      "name":{"type":"string","minLength":1,"maxLength":30},"attributes":{"type":"object","properties":{"age":{"type":"string"},"hair":{"type":"string"},"occupation":{"type":"string"}}},
+      "relationships":{"type":"object","properties":{}}}}},
+    "chapters":{"type":"array","items":{"type":"object","required":["number","title","beats","target_words"],"properties":{
+      "number":{"type":"integer","minimum":1},"title":{"type":"string","minLength":1},"beats":{"type":"array","minItems":3,"maxItems":5,"items":{"type":"string","minLength":1}},
+      "target_words":{"type":"integer","minimum":50}}}}}}
+    """#
+
+    /// Asks the `plan` route for an outline; an answer that does not parse or validate is
+    /// repaired where that is safe (numbering, targets, chapter count) and asked again otherwise.
+    func plan(premise: String, run: RunID) async throws -> Outline {
+        let provider = try await route("plan", CallContext(runID: run))
+        let prompt = prompts.plan.render(["premise": premise, "chapters": String(config.chapters), "words": String(config.wordsPerChapter)] as [String: String])
+        var problems: [String] = []
+        for attempt in 0..<3 {
+            let schema = Self.outlineSchema.replacingOccurrences(of: "\"chapters\":{\"type\":\"array\",", with: "\"chapters\":{\"type\":\"array\",\"minItems\":\(config.chapters),\"maxItems\":\(config.chapters),")
+            let completion = try await provider.complete(CompletionRequest(
+                messages: [ChatMessage(.user, prompt)], temperature: 0.7, maxTokens: 2000, seed: config.seed &+ UInt64(attempt),
+                responseFormat: .jsonSchema(name: "outline", schema: schema), task: "plan"))
+            try checkBudget(run)
+            guard var outline = try? JSONDecoder().decode(Outline.self, from: Data(completion.text.utf8)) else {
+                problems = ["not JSON in the outline's shape: \(completion.text.prefix(80))"]
+                continue
+            }
+            outline = repaired(outline)
+            problems = outline.problems(expectedChapters: config.chapters)
+            if problems.isEmpty { return outline }
+        }
+        throw EngineError.invalidOutline(source: "the planner", problems: problems)
+    }
+
+    /// Renumbers chapters and sets their word targets from the experiment: safe repairs
+    /// that do not change what the planner meant.
+    func repaired(_ outline: Outline) -> Outline {
+        var fixed = outline
+        for index in fixed.chapters.indices {
+            fixed.chapters[index].number = index + 1
+            fixed.chapters[index].targetWords = config.wordsPerChapter
+        }
+        return fixed
+    }
+
+    // MARK: Write
+
+    func writeChapter(_ spec: ChapterSpec, outline: Outline, book: String, run: RunID) async throws -> (Int, Double, Int) {
+        let provider = try await route("generate", CallContext(runID: run, bookID: book, chapter: spec.number))
+        let characters = outline.characters.map(\.name).joined(separator: ", ")
+        let previous = outline.chapters.filter { $0.number < spec.number }.map { "\($0.number). \($0.title): \($0.beats.joined(separator: " "))" }.joined(separator: " ")
+        let target = spec.targetWords
+        var text = try await complete(provider, prompts.chapter.render([
+            "number": String(spec.number), "chapters": String(outline.chapters.count), "title": outline.title, "logline": outline.logline,
+            "setting": outline.setting, "characters": characters, "obsession": outline.obsession, "previous": previous,
+            "chapter_title": spec.title, "beats": spec.beats, "words": String(target),
+        ] as [String: Any]), seed: seed(spec.number, 0), tokens: target * 2, run: run)
+        var words = TextScanner.scan(text).wordCount
+        try emit(.sceneWritten(chapter: spec.number, scene: 1, words: words, target: target), run: run)
+
+        // Small models stop early whatever they are asked: continue scene by scene, each
+        // from the chapter's last paragraphs and on to the next beat, until the target.
+        var scene = 1, stalled = 0
+        while Double(words) < Double(target) * 0.95, scene < 40 {
+            scene += 1
+            let tail = Self.tail(of: text, words: 120)
+            let beat = spec.beats[min(spec.beats.count - 1, (scene - 1) * spec.beats.count / max(2, target / 250 + 1))]
+            let piece = try await complete(provider, prompts.continuation.render([
+                "number": String(spec.number), "title": outline.title, "characters": characters, "obsession": outline.obsession,
+                "tail": tail, "beat": beat, "words": String(target - words),
+            ] as [String: String]), seed: seed(spec.number, scene), tokens: (target - words) * 2, run: run)
+            let added = TextScanner.scan(piece).wordCount
+            if added < 5 {
+                stalled += 1
+                if stalled >= 3 { break }
+                continue
+            }
+            stalled = 0
+            text += "\n\n" + piece.trimmingCharacters(in: .whitespacesAndNewlines)
+            words += added
+            try emit(.sceneWritten(chapter: spec.number, scene: scene, words: words, target: target), run: run)
+        }
+        guard words > 0 else { throw EngineError.noProgress(chapter: spec.number, words: 0) }
+
+        let targets = config.targets(forChapter: spec.number)
+        let context = AnalysisContext(targetWords: target, obsession: outline.obsession, targets: targets)
+        var best = QualityAnalyzer.analyze(text, context: context)
+        var bestVersion = try database.addChapterVersion(bookID: book, chapter: spec.number, text: text, wordCount: words,
+                                                         origin: "generate", scores: best.scoreRows)
+        try emit(.chapterScored(chapter: spec.number, version: bestVersion.version, quality: best.quality, words: words), run: run)
+
+        // Enhance while below target: rewrite the passage behind the weakest metric, keep
+        // the new version only if the composite rises.
+        let enhancer = try await route("enhance", CallContext(runID: run, bookID: book, chapter: spec.number))
+        var bestText = text
+        for iteration in 0..<config.enhancementIterations where best.quality < targets.quality {
+            guard let operation = Enhancement.choose(for: best) else { break }
+            let paragraphs = bestText.components(separatedBy: "\n\n")
+            let index = min(max(0, (operation.paragraph ?? Enhancement.longest(paragraphs)) - 1), paragraphs.count - 1)
+            let passage = paragraphs[index]
+            let passageWords = TextScanner.scan(passage).wordCount
+            let wanted = operation.name == "EXTEND" ? passageWords + max(0, target - words) : passageWords
+            let rewritten = try await complete(enhancer, prompts.enhance.render([
+                "number": String(spec.number), "title": outline.title, "characters": characters, "obsession": outline.obsession,
+                "operation": operation.name, "instruction": operation.instruction, "passage": passage, "words": String(max(wanted, 30)),
+            ] as [String: String]), seed: seed(spec.number, 100 + iteration), tokens: max(wanted, 30) * 2, run: run)
+            guard TextScanner.scan(rewritten).wordCount >= 5 else { continue }
+            var candidate = paragraphs
+            candidate[index] = rewritten.trimmingCharacters(in: .whitespacesAndNewlines)
+            let candidateText = candidate.joined(separator: "\n\n")
+            let report = QualityAnalyzer.analyze(candidateText, context: context)
+            let kept = report.quality > best.quality
+            let version = try database.addChapterVersion(
+                bookID: book, chapter: spec.number, text: candidateText, wordCount: Int(report["word_count"] ?? 0),
+                origin: "enhance:\(operation.name)", parentVersion: bestVersion.version, scores: report.scoreRows, kept: kept)
+            try emit(.enhanced(chapter: spec.number, version: version.version, operation: operation.name, quality: report.quality, kept: kept), run: run)
+            if kept {
+                best = report
+                bestText = candidateText
+                bestVersion = version
+            }
+        }
+        let finalWords = Int(best["word_count"] ?? Double(words))
+        try emit(.chapterDone(chapter: spec.number, quality: best.quality), run: run)
+        return (spec.number, best.quality, finalWords)
+    }
+
+    /// One completion's text, then a budget check.
+    func complete(_ provider: any LLMProvider, _ prompt: String, seed: UInt64, tokens: Int, run: RunID) async throws -> String {
+        let completion = try await provider.complete(CompletionRequest(
+            messages: [ChatMessage(.user, prompt)], temperature: 0.8, maxTokens: min(max(tokens, 64), 8192), seed: seed, task: "generate"))
+        try checkBudget(run)
+        return completion.text
+    }
+
+    func seed(_ chapter: Int, _ step: Int) -> UInt64 { config.seed &+ UInt64(chapter) &* 10_007 &+ UInt64(step) }
+
+    func spent(_ run: RunID) throws -> Double { try database.summary(of: run).costUSD }
+
+    func checkBudget(_ run: RunID) throws {
+        guard let budget = config.budgetUSD else { return }
+        let cost = try spent(run)
+        if cost >= budget { throw EngineError.budgetReached(spent: cost, budget: budget, runID: run.rawValue) }
+    }
+
+    func emit(_ event: PipelineEvent, run: RunID) throws {
+        try database.appendEvent(to: run, kind: event.kind, payloadJSON: event.payloadJSON)
+        onEvent(event)
+    }
+
+    /// The last paragraphs of a text, up to about `words` words: what a continuation follows.
+    static func tail(of text: String, words: Int) -> String {
+        var result: [Substring] = []
+        var count = 0
+        for paragraph in text.split(separator: "\n\n").reversed() {
+            result.insert(paragraph, at: 0)
+            count += paragraph.split(separator: " ").count
+            if count >= words { break }
+        }
+        let joined = result.joined(separator: "\n\n")
+        let allWords = joined.split(separator: " ")
+        return allWords.count > words * 2 ? allWords.suffix(words * 2).joined(separator: " ") : joined
+    }
+}
+
+/// The enhancement operations, chosen from the weakest metric and its located issue.
+enum Enhancement {
+    struct Operation {
+        var name: String
+        var instruction: String
+        /// 1-based paragraph the issue points at, if any.
+        var paragraph: Int?
+    }
+
+    static let byMetric: [String: (String, String)] = [
+        "detail_density": ("ADD_DEPTH", "add concrete sensory detail (sight, sound, smell, taste, touch) to every sentence that lacks it"),
+        "emotion": ("EXPAND_EMOTION", "deepen emotion: let the characters feel, show their bodies react, give their interiority"),
+        "obsession_depth": ("ADD_DEPTH", "return to the obsession: stay with it, let the character's thoughts circle back to it"),
+        "word_count_accuracy": ("EXTEND", "extend the passage with a new moment of the scene, with vivid detail"),
+        "repetition": ("TIGHTEN", "remove every repeated phrase and sentence; vary sentences"),
+        "voice": ("FIX_VOICE", "keep one point of view (third person) and the past tense throughout"),
+        "lexical_diversity": ("TIGHTEN", "vary the vocabulary; avoid repetition"),
+    ]
+
+    static func choose(for report: QualityReport) -> Operation? {
+        let candidates = report.metrics.filter { byMetric[$0.name] != nil && $0.score != nil }
+        guard let weakest = candidates.min(by: { $0.score! < $1.score! }), let (name, instruction) = byMetric[weakest.name] else { return nil }
+        let paragraph = report.issues.first { $0.metric == weakest.name && $0.paragraph != nil }?.paragraph
+        return Operation(name: name, instruction: instruction, paragraph: paragraph)
+    }
+
+    static func longest(_ paragraphs: [String]) -> Int {
+        (paragraphs.indices.max { paragraphs[$0].count < paragraphs[$1].count } ?? 0) + 1
+    }
+}
+
+/// The manuscript of a book as Markdown: title, logline, then each chapter's kept text.
+public enum Manuscript {
+    public static func markdown(outline: Outline, chapters: [ChapterVersionRecord]) -> String {
+        var lines = ["# \(outline.title)", "", "*\(outline.logline)*", ""]
+        for version in chapters.sorted(by: { $0.chapter < $1.chapter }) {
+            let title = outline.chapters.first { $0.number == version.chapter }?.title ?? ""
+            lines += ["## Chapter \(version.chapter)\(title.isEmpty ? "" : ": \(title)")", "", version.text.trimmingCharacters(in: .whitespacesAndNewlines), ""]
+        }
+        return lines.joined(separator: "\n")
+    }
+}

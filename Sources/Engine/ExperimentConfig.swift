@@ -1,0 +1,121 @@
+import Config
+import Foundation
+import Quality
+import WorkbenchCore
+
+/// An experiment: what to generate, with which providers and prompts, to which targets.
+/// Read from `Experiments/*.yaml`; every error names the file, line and field.
+public struct ExperimentConfig: Sendable, Equatable {
+    public var name: String
+    public var file: String
+    /// The provider table this experiment uses (its own `providers:` file, else Experiments/providers.yaml).
+    public var providersFile: String?
+    /// Task → provider chain; overrides the provider table's routes.
+    public var routes: [String: [String]]
+    public var promptVersion: String
+    public var promptsFolder: String
+    public var chapters: Int
+    public var wordsPerChapter: Int
+    public var targets: QualityTargets
+    /// Chapter number → metric (or `quality`) → target, overriding the book's (roadmap 3.1).
+    public var chapterRequirements: [Int: [String: Double]]
+    public var enhancementIterations: Int
+    public var concurrency: Int
+    public var seed: UInt64
+    public var budgetUSD: Double?
+
+    public static let tasks = ["plan", "generate", "enhance", "judge", "extract"]
+
+    /// The targets for one chapter: the book's, with its chapter requirements on top.
+    public func targets(forChapter number: Int) -> QualityTargets {
+        var result = targets
+        for (metric, value) in chapterRequirements[number] ?? [:] {
+            if metric == "quality" { result.quality = value } else { result.targets[metric] = value }
+        }
+        return result
+    }
+
+    public static func load(file: String) throws -> ExperimentConfig {
+        let root = try ConfigNode.load(file: file)
+        try root.rejectUnknownKeys(["name", "providers", "routes", "prompts", "book", "quality", "enhancement", "concurrency", "seed", "budget_usd"])
+        let folder = (file as NSString).deletingLastPathComponent
+        func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : (folder.isEmpty ? path : folder + "/" + path) }
+
+        var config = ExperimentConfig(
+            name: try root.optional("name")?.nonEmptyString() ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension,
+            file: file, providersFile: nil, routes: [:], promptVersion: "v1", promptsFolder: "", chapters: 3, wordsPerChapter: 600,
+            targets: .standard, chapterRequirements: [:], enhancementIterations: 1, concurrency: 4, seed: 1, budgetUSD: nil)
+        if let providers = try root.optional("providers") {
+            let path = resolve(try providers.nonEmptyString())
+            guard FileManager.default.fileExists(atPath: path) else { throw providers.error("no such file \(path)", fix: "give a path relative to \(file)") }
+            config.providersFile = path
+        } else if FileManager.default.fileExists(atPath: resolve("providers.yaml")) {
+            config.providersFile = resolve("providers.yaml")
+        }
+        if let routes = try root.optional("routes") {
+            for (task, chain) in try routes.entries() {
+                guard tasks.contains(task) else { throw chain.error("unknown task `\(task)`", fix: "tasks: \(tasks.joined(separator: ", "))") }
+                let names = try chain.stringList()
+                guard !names.isEmpty else { throw chain.error("a route needs at least one provider") }
+                config.routes[task] = names
+            }
+        }
+        if let prompts = try root.optional("prompts") {
+            config.promptVersion = try prompts.nonEmptyString()
+        }
+        config.promptsFolder = resolve("prompts/\(config.promptVersion)")
+        guard FileManager.default.fileExists(atPath: config.promptsFolder + "/chapter.mustache") else {
+            throw (try root.optional("prompts") ?? root).error("no prompt templates at \(config.promptsFolder)", fix: "create prompts/\(config.promptVersion)/ beside the experiment (see Experiments/prompts/README.md)")
+        }
+        if let book = try root.optional("book") {
+            try book.rejectUnknownKeys(["chapters", "words_per_chapter"])
+            config.chapters = try book.optional("chapters")?.int(in: 1...200) ?? config.chapters
+            config.wordsPerChapter = try book.optional("words_per_chapter")?.int(in: 50...20_000) ?? config.wordsPerChapter
+        }
+        if let quality = try root.optional("quality") {
+            try quality.rejectUnknownKeys(["target", "targets", "weights", "chapter_requirements"])
+            config.targets.quality = try quality.optional("target")?.double(in: 0...10) ?? config.targets.quality
+            let known = MetricCatalog.entries.map(\.name)
+            if let targets = try quality.optional("targets") {
+                try targets.rejectUnknownKeys(known)
+                for (metric, node) in try targets.entries() { config.targets.targets[metric] = try node.double(in: 0...100_000) }
+            }
+            if let weights = try quality.optional("weights") {
+                try weights.rejectUnknownKeys(known)
+                for (metric, node) in try weights.entries() { config.targets.weights[metric] = try node.double(in: 0...100) }
+            }
+            if let requirements = try quality.optional("chapter_requirements") {
+                for (key, node) in try requirements.entries() {
+                    guard let number = Int(key), number >= 1 else { throw node.error("chapter `\(key)` is not a chapter number", fix: "use 1, 2, …") }
+                    try node.rejectUnknownKeys(known + ["quality"])
+                    var values: [String: Double] = [:]
+                    for (metric, value) in try node.entries() { values[metric] = try value.double(in: 0...100_000) }
+                    config.chapterRequirements[number] = values
+                }
+            }
+        }
+        if let enhancement = try root.optional("enhancement") {
+            try enhancement.rejectUnknownKeys(["iterations"])
+            config.enhancementIterations = try enhancement.optional("iterations")?.int(in: 0...20) ?? config.enhancementIterations
+        }
+        config.concurrency = try root.optional("concurrency")?.int(in: 1...256) ?? config.concurrency
+        if let seed = try root.optional("seed") { config.seed = UInt64(try seed.int(in: 0...Int.max)) }
+        config.budgetUSD = try root.optional("budget_usd")?.double(in: 0...1_000_000)
+        for number in config.chapterRequirements.keys where number > config.chapters {
+            throw try root.required("quality").error("chapter_requirements names chapter \(number), but the book has \(config.chapters)")
+        }
+        return config
+    }
+
+    /// The configuration as canonical JSON, for the run record.
+    public var json: String {
+        let object: [String: Any] = [
+            "name": name, "file": file, "providers": providersFile ?? NSNull(), "routes": routes, "prompts": promptVersion,
+            "chapters": chapters, "words_per_chapter": wordsPerChapter, "quality_target": targets.quality, "targets": targets.targets,
+            "weights": targets.weights, "chapter_requirements": Dictionary(uniqueKeysWithValues: chapterRequirements.map { (String($0.key), $0.value) }),
+            "enhancement_iterations": enhancementIterations, "concurrency": concurrency, "seed": seed, "budget_usd": budgetUSD ?? NSNull(),
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

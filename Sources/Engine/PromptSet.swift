@@ -1,0 +1,110 @@
+import Foundation
+import Mustache
+import WorkbenchCore
+
+/// The prompt templates of one version (`Experiments/prompts/v1`).
+public struct PromptSet: Sendable {
+    public let version: String
+    let plan: MustacheTemplate
+    let chapter: MustacheTemplate
+    let continuation: MustacheTemplate
+    let enhance: MustacheTemplate
+
+    public static func load(folder: String) throws -> PromptSet {
+        func template(_ name: String) throws -> MustacheTemplate {
+            let path = folder + "/" + name + ".mustache"
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw EngineError.promptMissing(path: path)
+            }
+            do {
+                return try MustacheTemplate(string: text)
+            } catch {
+                throw EngineError.promptInvalid(path: path, detail: "\(error)")
+            }
+        }
+        return PromptSet(version: URL(fileURLWithPath: folder).lastPathComponent, plan: try template("plan"), chapter: try template("chapter"),
+                         continuation: try template("continue"), enhance: try template("enhance"))
+    }
+}
+
+public enum EngineError: WorkbenchError, Equatable {
+    case promptMissing(path: String)
+    case promptInvalid(path: String, detail: String)
+    case invalidOutline(source: String, problems: [String])
+    case budgetReached(spent: Double, budget: Double, runID: String)
+    case noProgress(chapter: Int, words: Int)
+
+    public var message: String {
+        switch self {
+        case .promptMissing(let path): return "prompt template \(path) is missing"
+        case .promptInvalid(let path, let detail): return "prompt template \(path) is not valid Mustache: \(detail)"
+        case .invalidOutline(let source, let problems): return "the outline from \(source) is unusable: \(problems.joined(separator: "; "))"
+        case .budgetReached(let spent, let budget, _): return String(format: "budget reached: $%.4f spent of $%.4f", spent, budget)
+        case .noProgress(let chapter, let words): return "chapter \(chapter) stopped growing at \(words) words: the model returned nothing new"
+        }
+    }
+
+    public var fix: String? {
+        switch self {
+        case .promptMissing, .promptInvalid: return "see Experiments/prompts/README.md for the templates a prompt version holds"
+        case .invalidOutline: return "fix the outline file's named fields, or plan with a stronger model"
+        case .budgetReached(_, _, let run): return "raise budget_usd and resume run \(run) (resuming arrives with the next engine step)"
+        case .noProgress: return "use a model that follows continuation prompts, or lower words_per_chapter"
+        }
+    }
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .budgetReached: return .checkFailed
+        case .noProgress: return .temporaryFailure
+        default: return .dataError
+        }
+    }
+}
+
+/// What the pipeline reports as it goes: shown live, stored in `events`.
+public enum PipelineEvent: Sendable, Equatable {
+    case planned(title: String, chapters: Int)
+    case sceneWritten(chapter: Int, scene: Int, words: Int, target: Int)
+    case chapterScored(chapter: Int, version: Int, quality: Double, words: Int)
+    case enhanced(chapter: Int, version: Int, operation: String, quality: Double, kept: Bool)
+    case chapterDone(chapter: Int, quality: Double)
+    case bookDone(quality: Double, costUSD: Double, words: Int)
+
+    public var kind: String {
+        switch self {
+        case .planned: return "plan.done"
+        case .sceneWritten: return "scene.written"
+        case .chapterScored: return "chapter.scored"
+        case .enhanced: return "chapter.enhanced"
+        case .chapterDone: return "chapter.done"
+        case .bookDone: return "book.done"
+        }
+    }
+
+    public var payloadJSON: String {
+        let object: [String: Any]
+        switch self {
+        case .planned(let title, let chapters): object = ["title": title, "chapters": chapters]
+        case .sceneWritten(let chapter, let scene, let words, let target): object = ["chapter": chapter, "scene": scene, "words": words, "target": target]
+        case .chapterScored(let chapter, let version, let quality, let words): object = ["chapter": chapter, "version": version, "quality": quality, "words": words]
+        case .enhanced(let chapter, let version, let operation, let quality, let kept): object = ["chapter": chapter, "version": version, "operation": operation, "quality": quality, "kept": kept]
+        case .chapterDone(let chapter, let quality): object = ["chapter": chapter, "quality": quality]
+        case .bookDone(let quality, let cost, let words): object = ["quality": quality, "cost_usd": cost, "words": words]
+        }
+        return String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    /// One plain line, for logs and non-terminal output.
+    public var line: String {
+        switch self {
+        case .planned(let title, let chapters): return "planned \"\(title)\": \(chapters) chapters"
+        case .sceneWritten(let chapter, let scene, let words, let target): return "chapter \(chapter): scene \(scene), \(words)/\(target) words"
+        case .chapterScored(let chapter, let version, let quality, let words): return String(format: "chapter %d v%d: quality %.2f, %d words", chapter, version, quality, words)
+        case .enhanced(let chapter, let version, let operation, let quality, let kept):
+            return String(format: "chapter %d v%d: %@ → quality %.2f (%@)", chapter, version, operation, quality, kept ? "kept" : "not kept: no better")
+        case .chapterDone(let chapter, let quality): return String(format: "chapter %d done: quality %.2f", chapter, quality)
+        case .bookDone(let quality, let cost, let words): return String(format: "book done: quality %.2f, %d words, $%.4f", quality, words, cost)
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Engine
+import Foundation
+import LLM
+import Reports
+import Store
+import WorkbenchCore
+import Quality
+import Yams
+
+extension Workbench {
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate a book under an experiment: plan, write chapters in parallel, analyse, enhance.",
+            discussion: """
+                Every step is stored in the workspace as it happens. At the end the manuscript \
+                (Markdown) and the book quality report (HTML) are written to Reports/.
+                """
+        )
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Option(help: ArgumentHelp("The experiment configuration (YAML).", valueName: "file"))
+        var experiment: String
+
+        @Option(help: "What the book is about: the planner makes the outline from it.")
+        var premise: String?
+
+        @Option(help: ArgumentHelp("A hand-written outline (YAML or JSON) instead of planning.", valueName: "file"))
+        var outline: String?
+
+        @Option(help: "Override the experiment's chapter count.")
+        var chapters: Int?
+
+        @Option(help: "Override the words per chapter.")
+        var words: Int?
+
+        @Option(help: "Override the concurrency.")
+        var concurrency: Int?
+
+        @Option(help: "Override the seed.")
+        var seed: UInt64?
+
+        @Option(help: "Override the budget in USD.")
+        var budget: Double?
+
+        @Option(help: "Send every task to this provider instead of the experiment's routes.")
+        var provider: String?
+
+        @Flag(help: "One line per event (the default when output is not a terminal).")
+        var plain = false
+
+        func validate() throws {
+            guard (premise == nil) != (outline == nil) else { throw ValidationError("give --premise TEXT or --outline FILE (one of them)") }
+            if let chapters, !(1...200).contains(chapters) { throw ValidationError("--chapters must be 1…200") }
+            if let words, !(50...20_000).contains(words) { throw ValidationError("--words must be 50…20000") }
+            if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        }
+
+        func run() async throws {
+            var config = try ExperimentConfig.load(file: experiment)
+            if let chapters { config.chapters = chapters }
+            if let words { config.wordsPerChapter = words }
+            if let concurrency { config.concurrency = concurrency }
+            if let seed { config.seed = seed }
+            if let budget { config.budgetUSD = budget }
+            let prompts = try PromptSet.load(folder: config.promptsFolder)
+            let given = try outline.map(Self.readOutline)
+            let database = try workspace.open()
+            let table = try config.providersFile.map { try ProviderTable.load(file: $0) } ?? ProviderOptions().table().0
+            let factory = ProviderOptions().factory()
+            let routes = config.routes
+            let override = provider
+            let seed = config.seed
+            let router: BookGenerator.Router = { task, context in
+                let names = override.map { [$0] } ?? routes[task] ?? table.routes[task] ?? ["sim"]
+                var chain: [any LLMProvider] = []
+                for name in names {
+                    chain.append(RecordingProvider(try await factory.provider(for: table.provider(named: name), seed: seed), store: database, context: context))
+                }
+                return FallbackProvider(task: task, chain: chain)
+            }
+            let generator = BookGenerator(config: config, prompts: prompts, database: database, route: router) { event in
+                Console.output(event.line + "\n")
+            }
+            do {
+                let result = try await generator.generate(premise: premise, outline: given)
+                await factory.shutdown()
+                try writeOutputs(result, targets: config.targets, database: database)
+            } catch {
+                await factory.shutdown()
+                throw error
+            }
+        }
+
+        func writeOutputs(_ result: BookGenerator.Result, targets: QualityTargets, database: WorkbenchDatabase) throws {
+            let folder = (try? workspace.resolve().root.appendingPathComponent("Reports").path) ?? "Reports"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let versions = try database.latestChapterVersions(bookID: result.bookID)
+            let manuscript = folder + "/\(result.bookID).md"
+            try Data(Manuscript.markdown(outline: result.outline, chapters: versions).utf8).write(to: URL(fileURLWithPath: manuscript))
+            let report = try BookReport.load(database.book(matching: result.bookID), from: database, targets: targets)
+            let html = folder + "/\(result.bookID).html"
+            try Data(BookReportRenderer.render(report, as: .html).utf8).write(to: URL(fileURLWithPath: html))
+            Console.output(BookReportRenderer.render(report, as: .terminal, style: Console.style))
+            Console.output("book \(result.bookID) (run \(result.runID)): manuscript \(manuscript), report \(html)\n")
+        }
+
+        /// A hand-written outline, YAML or JSON, with errors naming the file.
+        static func readOutline(_ path: String) throws -> Outline {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw EngineError.invalidOutline(source: path, problems: ["the file cannot be read"])
+            }
+            do {
+                return try YAMLDecoder().decode(Outline.self, from: text)
+            } catch {
+                throw EngineError.invalidOutline(source: path, problems: ["\(error)"])
+            }
+        }
+    }
+}
