@@ -35,47 +35,99 @@ public final class BookGenerator: Sendable {
     }
 
     public func generate(premise: String?, outline given: Outline?, gitRevision: String? = nil) async throws -> Result {
-        let run = try database.startRun(kind: .generate, configJSON: config.json, gitRevision: gitRevision)
-        do {
-            let outline: Outline
+        let run = try database.startRun(kind: .generate, configJSON: config.json(premise: premise), gitRevision: gitRevision)
+        return try await finishing(run.id) {
             if let given {
                 let problems = given.problems(expectedChapters: nil)
                 guard problems.isEmpty else { throw EngineError.invalidOutline(source: "the outline file", problems: problems) }
-                outline = given
-            } else {
-                outline = try await plan(premise: premise ?? "", run: run.id)
             }
-            let outlineJSON = try CanonicalJSON.encode(outline)
-            let book = try database.createBook(runID: run.id, title: outline.title, premise: premise, outlineJSON: outlineJSON, chapterCount: outline.chapters.count)
-            try emit(.planned(title: outline.title, chapters: outline.chapters.count), run: run.id)
+            return try await complete(run: run.id, premise: premise, outline: given, book: nil)
+        }
+    }
 
-            // Chapters run concurrently, at most `concurrency` at a time.
-            var qualities: [Int: (Double, Int)] = [:]
-            try await withThrowingTaskGroup(of: (Int, Double, Int).self) { group in
-                var pending = outline.chapters[...]
-                for _ in 0..<min(config.concurrency, pending.count) {
-                    let spec = pending.removeFirst()
-                    group.addTask { try await self.writeChapter(spec, outline: outline, book: book.id, run: run.id) }
-                }
-                while let (number, quality, words) = try await group.next() {
-                    qualities[number] = (quality, words)
-                    if let spec = pending.popFirst() {
-                        group.addTask { try await self.writeChapter(spec, outline: outline, book: book.id, run: run.id) }
-                    }
-                }
-            }
-            let cost = try spent(run.id)
-            let quality = qualities.values.map(\.0).reduce(0, +) / Double(max(qualities.count, 1))
-            let words = qualities.values.map(\.1).reduce(0, +)
-            try database.setBookStatus(book.id, "done")
-            try emit(.bookDone(quality: quality, costUSD: cost, words: words), run: run.id)
-            try database.finishRun(run.id, status: .succeeded)
-            return Result(runID: run.id, bookID: book.id, outline: outline, quality: quality, words: words, costUSD: cost)
+    /// Continues a run from where it stopped: chapters already done are not redone, a
+    /// chapter in progress continues from its last stored version, and every call it had
+    /// paid for is answered again by the response cache (same prompts, same seeds).
+    public func resume(_ runID: RunID) async throws -> Result {
+        let run = try database.run(matching: runID.rawValue)
+        guard run.status != .succeeded else { throw EngineError.alreadyFinished(runID: runID.rawValue) }
+        try database.reopenRun(runID)
+        try database.appendEvent(to: runID, kind: "run.resumed")
+        return try await finishing(runID) {
+            let book = try database.books().filter { $0.runID == runID }.sorted { $0.id < $1.id }.first
+            let outline = try book?.outlineJSON.map { try JSONDecoder().decode(Outline.self, from: Data($0.utf8)) }
+            return try await complete(run: runID, premise: book?.premise ?? Self.premise(inConfig: run.configJSON), outline: outline, book: book)
+        }
+    }
+
+    /// Runs `body`, then marks the run succeeded, or interrupted (budget) or failed (the error).
+    private func finishing(_ run: RunID, _ body: () async throws -> Result) async throws -> Result {
+        do {
+            let result = try await body()
+            try database.finishRun(run, status: .succeeded)
+            return result
         } catch {
             let status: RunStatus = (error as? EngineError).map { if case .budgetReached = $0 { return .interrupted } else { return .failed } } ?? .failed
-            try? database.finishRun(run.id, status: status, error: "\(error)")
+            try? database.finishRun(run, status: status, error: "\(error)")
             throw error
         }
+    }
+
+    /// Plans if there is no book yet, then writes every chapter not yet done.
+    private func complete(run: RunID, premise: String?, outline given: Outline?, book existing: BookRecord?) async throws -> Result {
+        let outline: Outline
+        if let given { outline = given } else { outline = try await plan(premise: premise ?? "", run: run) }
+        let bookID: String
+        if let existing {
+            bookID = existing.id
+        } else {
+            let outlineJSON = try CanonicalJSON.encode(outline)
+            bookID = try database.createBook(runID: run, title: outline.title, premise: premise, outlineJSON: outlineJSON, chapterCount: outline.chapters.count).id
+            try emit(.planned(title: outline.title, chapters: outline.chapters.count), run: run)
+        }
+        let done = try finishedChapters(run)
+
+        // Chapters run concurrently, at most `concurrency` at a time.
+        var qualities: [Int: (Double, Int)] = [:]
+        try await withThrowingTaskGroup(of: (Int, Double, Int).self) { group in
+            var pending = outline.chapters[...]
+            func next() -> ChapterSpec? { pending.popFirst() }
+            for _ in 0..<min(config.concurrency, pending.count) {
+                guard let spec = next() else { break }
+                group.addTask { try await self.chapter(spec, outline: outline, book: bookID, run: run, done: done[spec.number]) }
+            }
+            while let (number, quality, words) = try await group.next() {
+                qualities[number] = (quality, words)
+                if let spec = next() {
+                    group.addTask { try await self.chapter(spec, outline: outline, book: bookID, run: run, done: done[spec.number]) }
+                }
+            }
+        }
+        let cost = try spent(run)
+        let quality = qualities.values.map(\.0).reduce(0, +) / Double(max(qualities.count, 1))
+        let words = qualities.values.map(\.1).reduce(0, +)
+        try database.setBookStatus(bookID, "done")
+        try emit(.bookDone(quality: quality, costUSD: cost, words: words), run: run)
+        return Result(runID: run, bookID: bookID, outline: outline, quality: quality, words: words, costUSD: cost)
+    }
+
+    /// Chapter → (quality, words) for the chapters whose `chapter.done` event is stored.
+    private func finishedChapters(_ run: RunID) throws -> [Int: (Double, Int)] {
+        try database.events(of: run, kind: PipelineEvent.chapterDoneKind).reduce(into: [:]) { result, payload in
+            if let chapter = payload["chapter"] as? Int, let quality = payload["quality"] as? Double {
+                result[chapter] = (quality, payload["words"] as? Int ?? 0)
+            }
+        }
+    }
+
+    /// A chapter already done is only reported; others are written or continued.
+    private func chapter(_ spec: ChapterSpec, outline: Outline, book: String, run: RunID, done: (Double, Int)?) async throws -> (Int, Double, Int) {
+        if let done { return (spec.number, done.0, done.1) }
+        return try await writeChapter(spec, outline: outline, book: book, run: run)
+    }
+
+    static func premise(inConfig json: String) -> String? {
+        (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["premise"] as? String
     }
 
     // MARK: Plan
@@ -129,8 +181,68 @@ public final class BookGenerator: Sendable {
     // MARK: Write
 
     func writeChapter(_ spec: ChapterSpec, outline: Outline, book: String, run: RunID) async throws -> (Int, Double, Int) {
-        let provider = try await route("generate", CallContext(runID: run, bookID: book, chapter: spec.number))
         let characters = outline.characters.map(\.name).joined(separator: ", ")
+        let targets = config.targets(forChapter: spec.number)
+        let context = AnalysisContext(targetWords: spec.targetWords, obsession: outline.obsession, targets: targets)
+        // A chapter interrupted after its draft was stored continues from its versions.
+        let stored = try database.chapterVersions(bookID: book, chapter: spec.number)
+        var best: QualityReport
+        var bestVersion: ChapterVersionRecord
+        var bestText: String
+        if let kept = stored.last(where: \.kept) {
+            bestText = kept.text
+            bestVersion = kept
+            best = QualityAnalyzer.analyze(kept.text, context: context)
+        } else {
+            bestText = try await draft(spec, outline: outline, characters: characters, book: book, run: run)
+            best = QualityAnalyzer.analyze(bestText, context: context)
+            bestVersion = try database.addChapterVersion(bookID: book, chapter: spec.number, text: bestText, wordCount: Int(best["word_count"] ?? 0),
+                                                         origin: "generate", scores: best.scoreRows)
+            try emit(.chapterScored(chapter: spec.number, version: bestVersion.version, quality: best.quality, words: Int(best["word_count"] ?? 0)), run: run)
+        }
+        let iterationsDone = max(0, (stored.last?.version ?? bestVersion.version) - 1)
+
+        // Enhance while below target: rewrite the passage behind the weakest metric, keep
+        // the new version only if the composite rises.
+        let enhancer = try await route("enhance", CallContext(runID: run, bookID: book, chapter: spec.number))
+        let target = spec.targetWords
+        for iteration in iterationsDone..<max(iterationsDone, config.enhancementIterations) where best.quality < targets.quality {
+            guard let operation = Enhancement.choose(for: best) else { break }
+            let words = Int(best["word_count"] ?? 0)
+            let paragraphs = bestText.components(separatedBy: "\n\n")
+            let index = min(max(0, (operation.paragraph ?? Enhancement.longest(paragraphs)) - 1), paragraphs.count - 1)
+            let passage = paragraphs[index]
+            let passageWords = TextScanner.scan(passage).wordCount
+            let wanted = operation.name == "EXTEND" ? passageWords + max(0, target - words) : passageWords
+            let rewritten = try await complete(enhancer, prompts.enhance.render([
+                "number": String(spec.number), "title": outline.title, "characters": characters, "obsession": outline.obsession,
+                "operation": operation.name, "instruction": operation.instruction, "passage": passage, "words": String(max(wanted, 30)),
+            ] as [String: String]), seed: seed(spec.number, 100 + iteration), tokens: max(wanted, 30) * 2, run: run)
+            var candidate = paragraphs
+            let replacement = rewritten.trimmingCharacters(in: .whitespacesAndNewlines)
+            // An empty rewrite would drop the passage: keep the old one (the version still records the try).
+            candidate[index] = TextScanner.scan(replacement).wordCount >= 5 ? replacement : passage
+            let candidateText = candidate.joined(separator: "\n\n")
+            let report = QualityAnalyzer.analyze(candidateText, context: context)
+            let kept = report.quality > best.quality
+            let version = try database.addChapterVersion(
+                bookID: book, chapter: spec.number, text: candidateText, wordCount: Int(report["word_count"] ?? 0),
+                origin: "enhance:\(operation.name)", parentVersion: bestVersion.version, scores: report.scoreRows, kept: kept)
+            try emit(.enhanced(chapter: spec.number, version: version.version, operation: operation.name, quality: report.quality, kept: kept), run: run)
+            if kept {
+                best = report
+                bestText = candidateText
+                bestVersion = version
+            }
+        }
+        let finalWords = Int(best["word_count"] ?? 0)
+        try emit(.chapterDone(chapter: spec.number, quality: best.quality, words: finalWords), run: run)
+        return (spec.number, best.quality, finalWords)
+    }
+
+    /// The chapter's first full draft: its opening scene, then continuations to the target.
+    func draft(_ spec: ChapterSpec, outline: Outline, characters: String, book: String, run: RunID) async throws -> String {
+        let provider = try await route("generate", CallContext(runID: run, bookID: book, chapter: spec.number))
         let previous = outline.chapters.filter { $0.number < spec.number }.map { "\($0.number). \($0.title): \($0.beats.joined(separator: " "))" }.joined(separator: " ")
         let target = spec.targetWords
         var text = try await complete(provider, prompts.chapter.render([
@@ -164,48 +276,7 @@ public final class BookGenerator: Sendable {
             try emit(.sceneWritten(chapter: spec.number, scene: scene, words: words, target: target), run: run)
         }
         guard words > 0 else { throw EngineError.noProgress(chapter: spec.number, words: 0) }
-
-        let targets = config.targets(forChapter: spec.number)
-        let context = AnalysisContext(targetWords: target, obsession: outline.obsession, targets: targets)
-        var best = QualityAnalyzer.analyze(text, context: context)
-        var bestVersion = try database.addChapterVersion(bookID: book, chapter: spec.number, text: text, wordCount: words,
-                                                         origin: "generate", scores: best.scoreRows)
-        try emit(.chapterScored(chapter: spec.number, version: bestVersion.version, quality: best.quality, words: words), run: run)
-
-        // Enhance while below target: rewrite the passage behind the weakest metric, keep
-        // the new version only if the composite rises.
-        let enhancer = try await route("enhance", CallContext(runID: run, bookID: book, chapter: spec.number))
-        var bestText = text
-        for iteration in 0..<config.enhancementIterations where best.quality < targets.quality {
-            guard let operation = Enhancement.choose(for: best) else { break }
-            let paragraphs = bestText.components(separatedBy: "\n\n")
-            let index = min(max(0, (operation.paragraph ?? Enhancement.longest(paragraphs)) - 1), paragraphs.count - 1)
-            let passage = paragraphs[index]
-            let passageWords = TextScanner.scan(passage).wordCount
-            let wanted = operation.name == "EXTEND" ? passageWords + max(0, target - words) : passageWords
-            let rewritten = try await complete(enhancer, prompts.enhance.render([
-                "number": String(spec.number), "title": outline.title, "characters": characters, "obsession": outline.obsession,
-                "operation": operation.name, "instruction": operation.instruction, "passage": passage, "words": String(max(wanted, 30)),
-            ] as [String: String]), seed: seed(spec.number, 100 + iteration), tokens: max(wanted, 30) * 2, run: run)
-            guard TextScanner.scan(rewritten).wordCount >= 5 else { continue }
-            var candidate = paragraphs
-            candidate[index] = rewritten.trimmingCharacters(in: .whitespacesAndNewlines)
-            let candidateText = candidate.joined(separator: "\n\n")
-            let report = QualityAnalyzer.analyze(candidateText, context: context)
-            let kept = report.quality > best.quality
-            let version = try database.addChapterVersion(
-                bookID: book, chapter: spec.number, text: candidateText, wordCount: Int(report["word_count"] ?? 0),
-                origin: "enhance:\(operation.name)", parentVersion: bestVersion.version, scores: report.scoreRows, kept: kept)
-            try emit(.enhanced(chapter: spec.number, version: version.version, operation: operation.name, quality: report.quality, kept: kept), run: run)
-            if kept {
-                best = report
-                bestText = candidateText
-                bestVersion = version
-            }
-        }
-        let finalWords = Int(best["word_count"] ?? Double(words))
-        try emit(.chapterDone(chapter: spec.number, quality: best.quality), run: run)
-        return (spec.number, best.quality, finalWords)
+        return text
     }
 
     /// One completion's text, then a budget check.

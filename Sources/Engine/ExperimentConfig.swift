@@ -108,14 +108,35 @@ public struct ExperimentConfig: Sendable, Equatable {
     }
 
     /// The configuration as canonical JSON, for the run record.
-    public var json: String {
-        let object: [String: Any] = [
+    public var json: String { json(premise: nil) }
+
+    /// The run record's configuration: the experiment and the premise it was run on.
+    public func json(premise: String?) -> String {
+        var object: [String: Any] = [
             "name": name, "file": file, "providers": providersFile ?? NSNull(), "routes": routes, "prompts": promptVersion,
             "chapters": chapters, "words_per_chapter": wordsPerChapter, "quality_target": targets.quality, "targets": targets.targets,
             "weights": targets.weights, "chapter_requirements": Dictionary(uniqueKeysWithValues: chapterRequirements.map { (String($0.key), $0.value) }),
             "enhancement_iterations": enhancementIterations, "concurrency": concurrency, "seed": seed, "budget_usd": budgetUSD ?? NSNull(),
         ]
+        if let premise { object["premise"] = premise }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension ExperimentConfig {
+    /// The configuration a run was started with: its experiment file read again, with the
+    /// values the run overrode (chapters, words, concurrency, seed, budget) put back.
+    public static func resumed(fromRunJSON json: String) throws -> ExperimentConfig {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], let file = object["file"] as? String else {
+            throw EngineError.invalidOutline(source: "the run's configuration", problems: ["no experiment file recorded"])
+        }
+        var config = try load(file: file)
+        if let value = object["chapters"] as? Int { config.chapters = value }
+        if let value = object["words_per_chapter"] as? Int { config.wordsPerChapter = value }
+        if let value = object["concurrency"] as? Int { config.concurrency = value }
+        if let value = (object["seed"] as? NSNumber)?.uint64Value { config.seed = value }
+        if let value = object["budget_usd"] as? Double { config.budgetUSD = value }
+        return config
     }
 }

@@ -33,6 +33,7 @@ public enum EngineError: WorkbenchError, Equatable {
     case invalidOutline(source: String, problems: [String])
     case budgetReached(spent: Double, budget: Double, runID: String)
     case noProgress(chapter: Int, words: Int)
+    case alreadyFinished(runID: String)
 
     public var message: String {
         switch self {
@@ -41,6 +42,7 @@ public enum EngineError: WorkbenchError, Equatable {
         case .invalidOutline(let source, let problems): return "the outline from \(source) is unusable: \(problems.joined(separator: "; "))"
         case .budgetReached(let spent, let budget, _): return String(format: "budget reached: $%.4f spent of $%.4f", spent, budget)
         case .noProgress(let chapter, let words): return "chapter \(chapter) stopped growing at \(words) words: the model returned nothing new"
+        case .alreadyFinished(let run): return "run \(run) already finished: there is nothing to resume"
         }
     }
 
@@ -48,8 +50,9 @@ public enum EngineError: WorkbenchError, Equatable {
         switch self {
         case .promptMissing, .promptInvalid: return "see Experiments/prompts/README.md for the templates a prompt version holds"
         case .invalidOutline: return "fix the outline file's named fields, or plan with a stronger model"
-        case .budgetReached(_, _, let run): return "raise budget_usd and resume run \(run) (resuming arrives with the next engine step)"
+        case .budgetReached(_, _, let run): return "raise the budget: `workbench resume \(run) --budget USD`"
         case .noProgress: return "use a model that follows continuation prompts, or lower words_per_chapter"
+        case .alreadyFinished: return "start a new run with `workbench generate`"
         }
     }
 
@@ -57,6 +60,7 @@ public enum EngineError: WorkbenchError, Equatable {
         switch self {
         case .budgetReached: return .checkFailed
         case .noProgress: return .temporaryFailure
+        case .alreadyFinished: return .usage
         default: return .dataError
         }
     }
@@ -68,8 +72,10 @@ public enum PipelineEvent: Sendable, Equatable {
     case sceneWritten(chapter: Int, scene: Int, words: Int, target: Int)
     case chapterScored(chapter: Int, version: Int, quality: Double, words: Int)
     case enhanced(chapter: Int, version: Int, operation: String, quality: Double, kept: Bool)
-    case chapterDone(chapter: Int, quality: Double)
+    case chapterDone(chapter: Int, quality: Double, words: Int)
     case bookDone(quality: Double, costUSD: Double, words: Int)
+
+    static let chapterDoneKind = "chapter.done"
 
     public var kind: String {
         switch self {
@@ -89,7 +95,7 @@ public enum PipelineEvent: Sendable, Equatable {
         case .sceneWritten(let chapter, let scene, let words, let target): object = ["chapter": chapter, "scene": scene, "words": words, "target": target]
         case .chapterScored(let chapter, let version, let quality, let words): object = ["chapter": chapter, "version": version, "quality": quality, "words": words]
         case .enhanced(let chapter, let version, let operation, let quality, let kept): object = ["chapter": chapter, "version": version, "operation": operation, "quality": quality, "kept": kept]
-        case .chapterDone(let chapter, let quality): object = ["chapter": chapter, "quality": quality]
+        case .chapterDone(let chapter, let quality, let words): object = ["chapter": chapter, "quality": quality, "words": words]
         case .bookDone(let quality, let cost, let words): object = ["quality": quality, "cost_usd": cost, "words": words]
         }
         return String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
@@ -103,7 +109,7 @@ public enum PipelineEvent: Sendable, Equatable {
         case .chapterScored(let chapter, let version, let quality, let words): return String(format: "chapter %d v%d: quality %.2f, %d words", chapter, version, quality, words)
         case .enhanced(let chapter, let version, let operation, let quality, let kept):
             return String(format: "chapter %d v%d: %@ → quality %.2f (%@)", chapter, version, operation, quality, kept ? "kept" : "not kept: no better")
-        case .chapterDone(let chapter, let quality): return String(format: "chapter %d done: quality %.2f", chapter, quality)
+        case .chapterDone(let chapter, let quality, let words): return String(format: "chapter %d done: quality %.2f, %d words", chapter, quality, words)
         case .bookDone(let quality, let cost, let words): return String(format: "book done: quality %.2f, %d words, $%.4f", quality, words, cost)
         }
     }

@@ -145,6 +145,13 @@ extension WorkbenchDatabase {
         }
     }
 
+    /// Every version of one chapter, oldest first.
+    public func chapterVersions(bookID: String, chapter: Int) throws -> [ChapterVersionRecord] {
+        try read { db in
+            try ChapterVersionRecord.filter(Column("book_id") == bookID && Column("chapter") == chapter).order(Column("version")).fetchAll(db)
+        }
+    }
+
     /// Every score of the given versions: version id → scorer → metric → value.
     public func scores(versionIDs: [Int64]) throws -> [Int64: [String: [String: Double]]] {
         guard !versionIDs.isEmpty else { return [:] }

@@ -34,6 +34,22 @@ extension WorkbenchDatabase {
         if changed == 0 { throw StoreError.runNotFound(id: id.rawValue, path: path) }
     }
 
+    /// Makes a stopped run running again, for `resume`.
+    public func reopenRun(_ id: RunID) throws {
+        let changed = try write { db in
+            try RunRecord.filter(key: id.rawValue).updateAll(db, Column("status").set(to: RunStatus.running), Column("finished_at").set(to: nil), Column("error").set(to: nil))
+        }
+        if changed == 0 { throw StoreError.runNotFound(id: id.rawValue, path: path) }
+    }
+
+    /// The payloads of a run's events of one kind, in order.
+    public func events(of runID: RunID, kind: String) throws -> [[String: Any]] {
+        let payloads = try read { db in
+            try String.fetchAll(db, sql: "SELECT payload_json FROM events WHERE run_id = ? AND kind = ? ORDER BY seq", arguments: [runID, kind])
+        }
+        return payloads.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+    }
+
     /// Appends an event to a run's stream, numbering it after the last one in the same transaction.
     @discardableResult
     public func appendEvent(to runID: RunID, kind: String, payloadJSON: String = "{}", at time: Date = Date()) throws -> EventRecord {

@@ -64,13 +64,23 @@ extension Workbench {
             if let concurrency { config.concurrency = concurrency }
             if let seed { config.seed = seed }
             if let budget { config.budgetUSD = budget }
-            let prompts = try PromptSet.load(folder: config.promptsFolder)
             let given = try outline.map(Self.readOutline)
+            try await Self.runEngine(config: config, workspace: workspace, provider: provider) { generator in
+                try await generator.generate(premise: premise, outline: given)
+            }
+        }
+
+        /// Builds the generator (providers routed per task, calls cached and logged in the
+        /// workspace, events printed), runs `body`, and writes the manuscript and report.
+        static func runEngine(
+            config: ExperimentConfig, workspace: WorkspaceOptions, provider override: String?,
+            _ body: (BookGenerator) async throws -> BookGenerator.Result
+        ) async throws {
+            let prompts = try PromptSet.load(folder: config.promptsFolder)
             let database = try workspace.open()
             let table = try config.providersFile.map { try ProviderTable.load(file: $0) } ?? ProviderOptions().table().0
             let factory = ProviderOptions().factory()
             let routes = config.routes
-            let override = provider
             let seed = config.seed
             let router: BookGenerator.Router = { task, context in
                 let names = override.map { [$0] } ?? routes[task] ?? table.routes[task] ?? ["sim"]
@@ -84,16 +94,16 @@ extension Workbench {
                 Console.output(event.line + "\n")
             }
             do {
-                let result = try await generator.generate(premise: premise, outline: given)
+                let result = try await body(generator)
                 await factory.shutdown()
-                try writeOutputs(result, targets: config.targets, database: database)
+                try writeOutputs(result, targets: config.targets, database: database, workspace: workspace)
             } catch {
                 await factory.shutdown()
                 throw error
             }
         }
 
-        func writeOutputs(_ result: BookGenerator.Result, targets: QualityTargets, database: WorkbenchDatabase) throws {
+        static func writeOutputs(_ result: BookGenerator.Result, targets: QualityTargets, database: WorkbenchDatabase, workspace: WorkspaceOptions) throws {
             let folder = (try? workspace.resolve().root.appendingPathComponent("Reports").path) ?? "Reports"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let versions = try database.latestChapterVersions(bookID: result.bookID)
@@ -115,6 +125,42 @@ extension Workbench {
                 return try YAMLDecoder().decode(Outline.self, from: text)
             } catch {
                 throw EngineError.invalidOutline(source: path, problems: ["\(error)"])
+            }
+        }
+    }
+}
+
+extension Workbench {
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Continue a generation run from where it stopped (a crash, a kill, a budget).",
+            discussion: """
+                Chapters already done are not redone; a chapter in progress continues from its last \
+                stored version; calls already paid are answered by the response cache.
+                """
+        )
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Argument(help: "The run id (or a unique prefix).")
+        var run: String
+
+        @Option(help: "A new budget in USD (to continue a run the old budget stopped).")
+        var budget: Double?
+
+        @Option(help: "Override the concurrency.")
+        var concurrency: Int?
+
+        @Option(help: "Send every task to this provider instead of the experiment's routes.")
+        var provider: String?
+
+        func run() async throws {
+            let record = try workspace.open().run(matching: run)
+            var config = try ExperimentConfig.resumed(fromRunJSON: record.configJSON)
+            if let budget { config.budgetUSD = budget }
+            if let concurrency { config.concurrency = concurrency }
+            try await Generate.runEngine(config: config, workspace: workspace, provider: provider) { generator in
+                try await generator.resume(record.id)
             }
         }
     }

@@ -73,7 +73,7 @@ import WorkbenchCore
     @Test func theShippedTableParses() throws {
         let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Experiments/providers.yaml").standardized.path
         let table = try ProviderTable.load(file: file)
-        #expect(table.providers.map(\.name).prefix(2) == ["sim", "local"])
+        #expect(table.providers.map(\.name).prefix(3) == ["sim", "sim-priced", "local"])
         #expect(table.routes["generate"] == ["groq", "deepseek", "openrouter"])
         let groq = try table.provider(named: "groq")
         #expect(groq.apiKeyEnv == "GROQ_API_KEY")

@@ -407,3 +407,92 @@ import WorkbenchCore
         #expect(refused.stderr.contains(badOutline.path))
     }
 }
+
+/// Crash safety: SIGKILL a generation at many points, resume it, and get the same book.
+@Suite(.serialized) struct KillAndResumeTests {
+    static let experiment = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Experiments/sim.yaml").standardized.path
+    static let arguments = ["--experiment", experiment, "--premise", "A keeper's daughter and a sealed letter.", "--chapters", "3", "--words", "400", "--concurrency", "2"]
+
+    /// Starts `workbench generate`, kills it with SIGKILL after `lines` lines of output.
+    static func generateKilled(after lines: Int, in directory: URL) throws {
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["generate"] + arguments
+        process.currentDirectoryURL = directory
+        var environment = ProcessInfo.processInfo.environment
+        environment["WORKBENCH_WORKSPACE"] = nil
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var seen = 0
+        let deadline = Date().addingTimeInterval(60)
+        while seen < lines, Date() < deadline {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }  // it finished before the kill point
+            seen += chunk.filter { $0 == 0x0A }.count
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    static func manuscript(in directory: URL) throws -> String {
+        let reports = directory.appendingPathComponent("Reports")
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: reports.path).first { $0.hasSuffix(".md") })
+        return try String(contentsOf: reports.appendingPathComponent(file), encoding: .utf8)
+    }
+
+    @Test func killedAtTenPointsThenResumedGivesTheSameManuscript() throws {
+        // The uninterrupted book.
+        let clean = try Scratch()
+        defer { clean.delete() }
+        #expect(try CLI.run(["init"], in: clean.url).status == 0)
+        let full = try CLI.run(["generate"] + Self.arguments, in: clean.url)
+        #expect(full.status == 0, "\(full.stderr)")
+        let expected = try Self.manuscript(in: clean.url)
+        let totalLines = full.stdout.split(separator: "\n").count
+        #expect(full.stdout.contains("not kept") || full.stdout.contains("(kept)"), "enhancements ran, so kills can land in them")
+
+        // Kill points spread over the whole run, planning to the last enhancement.
+        let points = Array(Set((0..<10).map { 1 + $0 * max(1, (totalLines - 12) / 10) })).sorted()
+        #expect(points.count >= 10)
+        for point in points {
+            let scratch = try Scratch()
+            defer { scratch.delete() }
+            #expect(try CLI.run(["init"], in: scratch.url).status == 0)
+            try Self.generateKilled(after: point, in: scratch.url)
+            let runs = try #require(try JSONSerialization.jsonObject(with: Data(try CLI.run(["runs", "list", "--json"], in: scratch.url).stdout.utf8)) as? [[String: Any]])
+            let id = try #require(runs.first?["id"] as? String)
+            if runs.first?["status"] as? String != "succeeded" {
+                let resumed = try CLI.run(["resume", id], in: scratch.url)
+                #expect(resumed.status == 0, "kill after \(point) lines: \(resumed.stderr)")
+            }
+            #expect(try Self.manuscript(in: scratch.url) == expected, "kill after \(point) lines")
+            // No call was paid twice, and the database survived every kill.
+            let database = try WorkbenchDatabase.open(Workspace(root: scratch.url))
+            let duplicates = try database.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT request_hash FROM llm_calls WHERE outcome = 'ok' GROUP BY request_hash HAVING count(*) > 1)")
+            }
+            #expect(duplicates == 0, "kill after \(point) lines")
+            #expect(try database.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
+        }
+    }
+
+    @Test func aBudgetStopsAndAResumeWithMoreFinishes() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        #expect(try CLI.run(["init"], in: scratch.url).status == 0)
+        let stopped = try CLI.run(["generate"] + Self.arguments + ["--budget", "0.0001", "--provider", "sim-priced"], in: scratch.url)
+        #expect(stopped.status == 1)
+        #expect(stopped.stderr.contains("budget reached"))
+        #expect(stopped.stderr.contains("workbench resume"))
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(try CLI.run(["runs", "list", "--json"], in: scratch.url).stdout.utf8)) as? [[String: Any]])
+        #expect(runs.first?["status"] as? String == "interrupted")
+        let id = try #require(runs.first?["id"] as? String)
+        let resumed = try CLI.run(["resume", id, "--budget", "100", "--provider", "sim-priced"], in: scratch.url)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("book done"))
+        #expect(try CLI.run(["resume", id], in: scratch.url).status == 2, "a finished run has nothing to resume")
+    }
+}
