@@ -60,10 +60,12 @@ public struct ExperimentConfig: Sendable, Equatable {
                 config.routes[task] = names
             }
         }
+        // `prompts: v1` names a version beside the experiment; a value with a slash is a folder path.
         if let prompts = try root.optional("prompts") {
             config.promptVersion = try prompts.nonEmptyString()
         }
-        config.promptsFolder = resolve("prompts/\(config.promptVersion)")
+        config.promptsFolder = config.promptVersion.contains("/") ? resolve(config.promptVersion) : resolve("prompts/\(config.promptVersion)")
+        if config.promptVersion.contains("/") { config.promptVersion = URL(fileURLWithPath: config.promptsFolder).lastPathComponent }
         guard FileManager.default.fileExists(atPath: config.promptsFolder + "/chapter.mustache") else {
             throw (try root.optional("prompts") ?? root).error("no prompt templates at \(config.promptsFolder)", fix: "create prompts/\(config.promptVersion)/ beside the experiment (see Experiments/prompts/README.md)")
         }

@@ -27,6 +27,18 @@ public struct ProviderConfig: Sendable, Equatable, Codable {
     public var tokensPerMinute: Double?
     /// Extra fields sent in every request body (e.g. llama.cpp's `repeat_penalty`), as JSON text.
     public var extraBodyJSON: String?
+    /// For `sim` providers started in-process: latency and faults.
+    public var simulator: SimulatorSettings?
+
+    /// How an in-process simulator behaves (see `workbench sim serve` for the same knobs).
+    public struct SimulatorSettings: Sendable, Equatable, Codable {
+        public var faultRate: Double = 0
+        public var faults: [String] = []
+        public var timeToFirstTokenMilliseconds: Double = 0
+        public var tokensPerSecond: Double = 0
+        public var retryAfterMilliseconds: Double = 1000
+        public init() {}
+    }
 
     public init(
         name: String, kind: Kind, baseURL: String, model: String, apiKeyEnv: String? = nil,

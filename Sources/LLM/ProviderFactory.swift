@@ -5,7 +5,7 @@ import WorkbenchCore
 /// circuit breaker, `sim` and `local` started on demand. Starting a simulator lives above
 /// this module (the Simulator depends on it), so it is handed in as a closure.
 public final class ProviderFactory: Sendable {
-    public typealias SimulatorStarter = @Sendable (_ seed: UInt64) async throws -> String
+    public typealias SimulatorStarter = @Sendable (_ seed: UInt64, _ settings: ProviderConfig.SimulatorSettings?) async throws -> String
 
     private let environment: [String: String]
     private let engine: CurlEngine
@@ -28,7 +28,7 @@ public final class ProviderFactory: Sendable {
         switch config.kind {
         case .sim where config.baseURL.isEmpty:
             guard let startSimulator else { throw LLMError.connection(provider: config.name, detail: "no simulator available here") }
-            resolved.baseURL = try await startSimulator(seed)
+            resolved.baseURL = try await startSimulator(seed, config.simulator)
         case .local where config.baseURL.isEmpty:
             resolved.baseURL = try await local.baseURL()
         default:

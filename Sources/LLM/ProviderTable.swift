@@ -38,7 +38,8 @@ public struct ProviderTable: Sendable, Equatable {
         try parse(ConfigNode.parse(text, file: file))
     }
 
-    static let providerFields = ["kind", "base_url", "model", "api_key_env", "price", "limits", "extra_body"]
+    static let providerFields = ["kind", "base_url", "model", "api_key_env", "price", "limits", "extra_body", "simulator"]
+    static let faultNames = ["429", "500", "503", "timeout", "truncate", "malformed", "reset"]
 
     static func parse(_ root: ConfigNode) throws -> ProviderTable {
         try root.rejectUnknownKeys(["providers", "routes"])
@@ -98,6 +99,22 @@ public struct ProviderTable: Sendable, Equatable {
                 config.extraBodyJSON = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
             } else if kind == .local {
                 config.extraBodyJSON = ProviderConfig.localPenalties
+            }
+            if let simulator = try node.optional("simulator") {
+                guard kind == .sim else { throw simulator.error("only `kind: sim` providers have simulator settings") }
+                try simulator.rejectUnknownKeys(["fault_rate", "faults", "ttft_ms", "tokens_per_second", "retry_after_ms"])
+                var settings = ProviderConfig.SimulatorSettings()
+                settings.faultRate = try simulator.optional("fault_rate")?.double(in: 0...1) ?? 0
+                if let faults = try simulator.optional("faults") {
+                    settings.faults = try faults.stringList()
+                    for (index, fault) in settings.faults.enumerated() where !Self.faultNames.contains(fault) {
+                        throw try faults.items()[index].error("unknown fault `\(fault)`", fix: "faults: \(Self.faultNames.joined(separator: ", "))")
+                    }
+                }
+                settings.timeToFirstTokenMilliseconds = try simulator.optional("ttft_ms")?.double(in: 0...600_000) ?? 0
+                settings.tokensPerSecond = try simulator.optional("tokens_per_second")?.double(in: 0...1_000_000) ?? 0
+                settings.retryAfterMilliseconds = try simulator.optional("retry_after_ms")?.double(in: 0...600_000) ?? 1000
+                config.simulator = settings
             }
             if providers.contains(where: { $0.name == name }) { throw node.error("provider `\(name)` is declared twice") }
             providers.append(config)

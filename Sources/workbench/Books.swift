@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Quality
 import Reports
@@ -9,7 +10,7 @@ extension Workbench {
     struct Books: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Books in the workspace: list them, or import a manuscript's chapters to analyse and report on.",
-            subcommands: [List.self, Import.self],
+            subcommands: [List.self, Show.self, Export.self, Import.self],
             defaultSubcommand: List.self
         )
     }
@@ -33,6 +34,63 @@ extension Workbench.Books {
                 table.append([book.id, book.title, String(book.chapterCount), book.status, CivilTime(secondsSince1970: book.updatedAt.timeIntervalSince1970).shortDisplay])
             }
             Console.output(table.render())
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A book: its outline and, per chapter, versions, the kept one, words and quality.")
+        @OptionGroup var workspace: WorkspaceOptions
+        @Argument(help: "The book id (or a unique prefix).") var id: String
+
+        func run() throws {
+            let database = try workspace.open()
+            let book = try database.book(matching: id)
+            let outline = book.outlineJSON.flatMap { try? JSONDecoder().decode(Outline.self, from: Data($0.utf8)) }
+            var lines = ["\(book.title)  (book \(book.id), run \(book.runID), \(book.status))"]
+            if let outline {
+                lines.append("logline:   \(outline.logline)")
+                lines.append("obsession: \(outline.obsession)")
+                lines.append("setting:   \(outline.setting)")
+                lines.append("cast:      \(outline.characters.map(\.name).joined(separator: ", "))")
+            }
+            let kept = try database.latestChapterVersions(bookID: book.id)
+            let scores = try database.scores(versionIDs: kept.compactMap(\.id))
+            var table = TextTable(columns: [.init("CHAPTER", .right), .init("TITLE"), .init("VERSIONS", .right), .init("KEPT", .right), .init("WORDS", .right), .init("QUALITY", .right)])
+            for version in kept {
+                let all = try database.chapterVersions(bookID: book.id, chapter: version.chapter)
+                let quality = scores[version.id ?? -1]?[QualityAnalyzer.scorer]?["quality"]
+                table.append([String(version.chapter), outline?.chapters.first { $0.number == version.chapter }?.title ?? "", String(all.count),
+                              "v\(version.version)", String(version.wordCount), quality.map { String(format: "%.2f", $0) } ?? "-"])
+            }
+            Console.output(lines.joined(separator: "\n") + "\n\n" + table.render())
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The manuscript: each chapter's kept version, as Markdown.")
+        @OptionGroup var workspace: WorkspaceOptions
+        @Argument(help: "The book id (or a unique prefix).") var id: String
+        @Option(help: "md (Markdown).") var format: String = "md"
+        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "path")) var out: String?
+
+        func validate() throws {
+            guard format == "md" else { throw ValidationError("--format md is the one format so far (EPUB is not built yet)") }
+        }
+
+        func run() throws {
+            let database = try workspace.open()
+            let book = try database.book(matching: id)
+            let outline = book.outlineJSON.flatMap { try? JSONDecoder().decode(Outline.self, from: Data($0.utf8)) }
+                ?? Outline(title: book.title, logline: book.premise ?? "", obsession: "", setting: "", characters: [], chapters: [])
+            let text = Manuscript.markdown(outline: outline, chapters: try database.latestChapterVersions(bookID: book.id))
+            if let out {
+                do { try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
+                    throw StoreError.cannotCreate(path: out, reason: error.localizedDescription)
+                }
+                Console.output("wrote \(out)\n")
+            } else {
+                Console.output(text)
+            }
         }
     }
 

@@ -23,9 +23,16 @@ struct ProviderOptions: ParsableArguments {
 
     /// A factory that can start an in-process simulator for `sim` providers without a URL.
     func factory() -> ProviderFactory {
-        ProviderFactory(environment: Console.environment) { seed in
+        ProviderFactory(environment: Console.environment) { seed, settings in
             var options = SimulatorOptions()
             options.seed = seed
+            if let settings {
+                options.faultRate = settings.faultRate
+                options.faults = settings.faults.compactMap(FaultKind.init(rawValue:))
+                options.timeToFirstToken = .milliseconds(settings.timeToFirstTokenMilliseconds)
+                options.tokensPerSecond = settings.tokensPerSecond
+                options.retryAfter = .milliseconds(settings.retryAfterMilliseconds)
+            }
             return try await SimulatorServer.start(options).baseURL
         }
     }

@@ -398,6 +398,14 @@ import WorkbenchCore
         let runs = try #require(try JSONSerialization.jsonObject(with: Data(try CLI.run(["runs", "list", "--json"], in: scratch.url).stdout.utf8)) as? [[String: Any]])
         #expect(runs.first?["kind"] as? String == "generate")
         #expect(runs.first?["status"] as? String == "succeeded")
+        let books = try #require(try JSONSerialization.jsonObject(with: Data(try CLI.run(["books", "list", "--json"], in: scratch.url).stdout.utf8)) as? [[String: Any]])
+        let book = try #require(books.first?["id"] as? String)
+        let shown = try CLI.run(["books", "show", book], in: scratch.url)
+        #expect(shown.status == 0 && shown.stdout.contains("obsession:") && shown.stdout.contains("CHAPTER"))
+        let exported = try CLI.run(["books", "export", book], in: scratch.url)
+        let written = try String(contentsOf: scratch.url.appendingPathComponent("Reports/\(book).md"), encoding: .utf8)
+        #expect(exported.stdout == written, "export gives the manuscript generate wrote")
+        #expect(try CLI.run(["books", "export", book, "--format", "epub"], in: scratch.url).status == 2)
 
         #expect(try CLI.run(["generate", "--experiment", experiment], in: scratch.url).status == 2, "needs a premise or an outline")
         let badOutline = scratch.url.appendingPathComponent("outline.yaml")
@@ -494,5 +502,39 @@ import WorkbenchCore
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("book done"))
         #expect(try CLI.run(["resume", id], in: scratch.url).status == 2, "a finished run has nothing to resume")
+    }
+}
+
+@Suite struct FaultyProviderTests {
+    /// With a fifth of all calls failing (rate limits, server errors, truncated and malformed
+    /// answers, reset connections), the book still completes and every failure is logged.
+    @Test func aBookCompletesThroughTwentyPercentTransientFaults() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        #expect(try CLI.run(["init"], in: scratch.url).status == 0)
+        let prompts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Experiments/prompts/v1").standardized.path
+        try Data("""
+            providers:
+              sim-faulty:
+                kind: sim
+                simulator: {fault_rate: 0.2, faults: ["429", "500", "503", "truncate", "malformed", "reset"], retry_after_ms: 20}
+            """.utf8).write(to: scratch.url.appendingPathComponent("providers.yaml"))
+        try Data("""
+            routes: {plan: [sim-faulty], generate: [sim-faulty], enhance: [sim-faulty]}
+            prompts: \(prompts)
+            book: {chapters: 24, words_per_chapter: 300}
+            enhancement: {iterations: 1}
+            concurrency: 8
+            seed: 3
+            """.utf8).write(to: scratch.url.appendingPathComponent("faulty.yaml"))
+        let result = try CLI.run(["generate", "--experiment", scratch.url.appendingPathComponent("faulty.yaml").path, "--premise", "A storm."], in: scratch.url, timeout: 120)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("book done"))
+        let database = try WorkbenchDatabase.open(Workspace(root: scratch.url))
+        let outcomes = try database.llmCalls().map(\.outcome)
+        let failures = outcomes.filter { $0.hasPrefix("error:") }
+        #expect(failures.count >= 3, "faults were injected and logged: \(Set(outcomes))")
+        #expect(Set(failures).count >= 2, "several kinds: \(Set(failures))")
+        #expect(outcomes.filter { $0 == "ok" }.count > failures.count)
     }
 }
