@@ -67,6 +67,7 @@ test: deps local-llm
 ## bench: release build, then every benchmark that exists so far, as one table
 bench: release pydeps
 	.build/release/workbench-bench --corpus $(CORPUS) $(if $(BENCH_JSON),--json $(BENCH_JSON))
+	.build/release/workbench-bench --only engine $(if $(BENCH_JSON),--json $(basename $(BENCH_JSON))-engine.json)
 
 ## demo: the main job on the embedded default workspace: until the generation engine lands,
 ## a health check, a real scene from the local model, and its quality analysis

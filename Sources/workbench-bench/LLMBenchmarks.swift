@@ -56,10 +56,10 @@ enum LLMBenchmarks {
         }
     }
 
-    static func startSimulator(_ binary: URL) throws -> (process: Process, baseURL: String) {
+    static func startSimulator(_ binary: URL, extra: [String] = []) throws -> (process: Process, baseURL: String) {
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["sim", "serve", "--port", "0"]
+        process.arguments = ["sim", "serve", "--port", "0"] + extra
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
