@@ -14,7 +14,7 @@ public final class BookGenerator: Sendable {
     let prompts: PromptSet
     let database: WorkbenchDatabase
     let route: Router
-    let onEvent: @Sendable (PipelineEvent) -> Void
+    let onEvent: @Sendable (PipelineEvent, RunID) -> Void
 
     public struct Result: Sendable {
         public var runID: RunID
@@ -26,7 +26,7 @@ public final class BookGenerator: Sendable {
     }
 
     public init(config: ExperimentConfig, prompts: PromptSet, database: WorkbenchDatabase, route: @escaping Router,
-                onEvent: @escaping @Sendable (PipelineEvent) -> Void = { _ in }) {
+                onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void = { _, _ in }) {
         self.config = config
         self.prompts = prompts
         self.database = database
@@ -126,6 +126,18 @@ public final class BookGenerator: Sendable {
         return try await writeChapter(spec, outline: outline, book: book, run: run)
     }
 
+    /// The metrics the live dashboard draws: detail density, emotion and voice (values and scores).
+    static func dashboardMetrics(_ report: QualityReport) -> [String: Double] {
+        var result: [String: Double] = [:]
+        for name in ["detail_density", "emotion", "voice"] {
+            if let metric = report.metric(name) {
+                result[name] = metric.value
+                if let score = metric.score { result[name + ".score"] = score }
+            }
+        }
+        return result
+    }
+
     static func premise(inConfig json: String) -> String? {
         (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["premise"] as? String
     }
@@ -198,7 +210,8 @@ public final class BookGenerator: Sendable {
             best = QualityAnalyzer.analyze(bestText, context: context)
             bestVersion = try database.addChapterVersion(bookID: book, chapter: spec.number, text: bestText, wordCount: Int(best["word_count"] ?? 0),
                                                          origin: "generate", scores: best.scoreRows)
-            try emit(.chapterScored(chapter: spec.number, version: bestVersion.version, quality: best.quality, words: Int(best["word_count"] ?? 0)), run: run)
+            try emit(.chapterScored(chapter: spec.number, version: bestVersion.version, quality: best.quality, words: Int(best["word_count"] ?? 0),
+                                    metrics: Self.dashboardMetrics(best), issues: best.issues.prefix(2).map(\.message)), run: run)
         }
         let iterationsDone = max(0, (stored.last?.version ?? bestVersion.version) - 1)
 
@@ -214,6 +227,7 @@ public final class BookGenerator: Sendable {
             let passage = paragraphs[index]
             let passageWords = TextScanner.scan(passage).wordCount
             let wanted = operation.name == "EXTEND" ? passageWords + max(0, target - words) : passageWords
+            try emit(.enhancing(chapter: spec.number, operation: operation.name, paragraph: index + 1), run: run)
             let rewritten = try await complete(enhancer, prompts.enhance.render([
                 "number": String(spec.number), "title": outline.title, "characters": characters, "obsession": outline.obsession,
                 "operation": operation.name, "instruction": operation.instruction, "passage": passage, "words": String(max(wanted, 30)),
@@ -233,6 +247,8 @@ public final class BookGenerator: Sendable {
                 best = report
                 bestText = candidateText
                 bestVersion = version
+                try emit(.chapterScored(chapter: spec.number, version: version.version, quality: report.quality, words: Int(report["word_count"] ?? 0),
+                                        metrics: Self.dashboardMetrics(report), issues: report.issues.prefix(2).map(\.message)), run: run)
             }
         }
         let finalWords = Int(best["word_count"] ?? 0)
@@ -299,7 +315,7 @@ public final class BookGenerator: Sendable {
 
     func emit(_ event: PipelineEvent, run: RunID) throws {
         try database.appendEvent(to: run, kind: event.kind, payloadJSON: event.payloadJSON)
-        onEvent(event)
+        onEvent(event, run)
     }
 
     /// The last paragraphs of a text, up to about `words` words: what a continuation follows.

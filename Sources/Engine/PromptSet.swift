@@ -70,7 +70,8 @@ public enum EngineError: WorkbenchError, Equatable {
 public enum PipelineEvent: Sendable, Equatable {
     case planned(title: String, chapters: Int)
     case sceneWritten(chapter: Int, scene: Int, words: Int, target: Int)
-    case chapterScored(chapter: Int, version: Int, quality: Double, words: Int)
+    case chapterScored(chapter: Int, version: Int, quality: Double, words: Int, metrics: [String: Double], issues: [String])
+    case enhancing(chapter: Int, operation: String, paragraph: Int)
     case enhanced(chapter: Int, version: Int, operation: String, quality: Double, kept: Bool)
     case chapterDone(chapter: Int, quality: Double, words: Int)
     case bookDone(quality: Double, costUSD: Double, words: Int)
@@ -82,6 +83,7 @@ public enum PipelineEvent: Sendable, Equatable {
         case .planned: return "plan.done"
         case .sceneWritten: return "scene.written"
         case .chapterScored: return "chapter.scored"
+        case .enhancing: return "chapter.enhancing"
         case .enhanced: return "chapter.enhanced"
         case .chapterDone: return "chapter.done"
         case .bookDone: return "book.done"
@@ -93,7 +95,9 @@ public enum PipelineEvent: Sendable, Equatable {
         switch self {
         case .planned(let title, let chapters): object = ["title": title, "chapters": chapters]
         case .sceneWritten(let chapter, let scene, let words, let target): object = ["chapter": chapter, "scene": scene, "words": words, "target": target]
-        case .chapterScored(let chapter, let version, let quality, let words): object = ["chapter": chapter, "version": version, "quality": quality, "words": words]
+        case .chapterScored(let chapter, let version, let quality, let words, let metrics, let issues):
+            object = ["chapter": chapter, "version": version, "quality": quality, "words": words, "metrics": metrics, "issues": issues]
+        case .enhancing(let chapter, let operation, let paragraph): object = ["chapter": chapter, "operation": operation, "paragraph": paragraph]
         case .enhanced(let chapter, let version, let operation, let quality, let kept): object = ["chapter": chapter, "version": version, "operation": operation, "quality": quality, "kept": kept]
         case .chapterDone(let chapter, let quality, let words): object = ["chapter": chapter, "quality": quality, "words": words]
         case .bookDone(let quality, let cost, let words): object = ["quality": quality, "cost_usd": cost, "words": words]
@@ -106,7 +110,8 @@ public enum PipelineEvent: Sendable, Equatable {
         switch self {
         case .planned(let title, let chapters): return "planned \"\(title)\": \(chapters) chapters"
         case .sceneWritten(let chapter, let scene, let words, let target): return "chapter \(chapter): scene \(scene), \(words)/\(target) words"
-        case .chapterScored(let chapter, let version, let quality, let words): return String(format: "chapter %d v%d: quality %.2f, %d words", chapter, version, quality, words)
+        case .chapterScored(let chapter, let version, let quality, let words, _, _): return String(format: "chapter %d v%d: quality %.2f, %d words", chapter, version, quality, words)
+        case .enhancing(let chapter, let operation, let paragraph): return "chapter \(chapter): \(operation) on paragraph \(paragraph)"
         case .enhanced(let chapter, let version, let operation, let quality, let kept):
             return String(format: "chapter %d v%d: %@ → quality %.2f (%@)", chapter, version, operation, quality, kept ? "kept" : "not kept: no better")
         case .chapterDone(let chapter, let quality, let words): return String(format: "chapter %d done: quality %.2f, %d words", chapter, quality, words)

@@ -65,7 +65,7 @@ extension Workbench {
             if let seed { config.seed = seed }
             if let budget { config.budgetUSD = budget }
             let given = try outline.map(Self.readOutline)
-            try await Self.runEngine(config: config, workspace: workspace, provider: provider) { generator in
+            try await Self.runEngine(config: config, workspace: workspace, provider: provider, plain: plain) { generator in
                 try await generator.generate(premise: premise, outline: given)
             }
         }
@@ -73,7 +73,7 @@ extension Workbench {
         /// Builds the generator (providers routed per task, calls cached and logged in the
         /// workspace, events printed), runs `body`, and writes the manuscript and report.
         static func runEngine(
-            config: ExperimentConfig, workspace: WorkspaceOptions, provider override: String?,
+            config: ExperimentConfig, workspace: WorkspaceOptions, provider override: String?, plain: Bool,
             _ body: (BookGenerator) async throws -> BookGenerator.Result
         ) async throws {
             let prompts = try PromptSet.load(folder: config.promptsFolder)
@@ -90,8 +90,11 @@ extension Workbench {
                 }
                 return FallbackProvider(task: task, chain: chain)
             }
-            let generator = BookGenerator(config: config, prompts: prompts, database: database, route: router) { event in
-                Console.output(event.line + "\n")
+            // On a terminal the dashboard redraws in place; elsewhere (or with --plain) one line per event.
+            let live = !plain && isatty(STDOUT_FILENO) != 0 && Console.environment["TERM"] != "dumb"
+            let display = LiveDisplay(live: live, database: database, style: Console.style)
+            let generator = BookGenerator(config: config, prompts: prompts, database: database, route: router) { event, run in
+                display.show(event, run: run)
             }
             do {
                 let result = try await body(generator)
@@ -154,12 +157,15 @@ extension Workbench {
         @Option(help: "Send every task to this provider instead of the experiment's routes.")
         var provider: String?
 
+        @Flag(help: "One line per event instead of the live dashboard.")
+        var plain = false
+
         func run() async throws {
             let record = try workspace.open().run(matching: run)
             var config = try ExperimentConfig.resumed(fromRunJSON: record.configJSON)
             if let budget { config.budgetUSD = budget }
             if let concurrency { config.concurrency = concurrency }
-            try await Generate.runEngine(config: config, workspace: workspace, provider: provider) { generator in
+            try await Generate.runEngine(config: config, workspace: workspace, provider: provider, plain: plain) { generator in
                 try await generator.resume(record.id)
             }
         }

@@ -14,7 +14,7 @@ let experiments = URL(fileURLWithPath: #filePath).deletingLastPathComponent().ap
 /// Collects the pipeline's events.
 final class EventLog: Sendable {
     private let events = Mutex<[PipelineEvent]>([])
-    func add(_ event: PipelineEvent) { events.withLock { $0.append(event) } }
+    func add(_ event: PipelineEvent, _ run: RunID) { events.withLock { $0.append(event) } }
     var all: [PipelineEvent] { events.withLock { $0 } }
 }
 

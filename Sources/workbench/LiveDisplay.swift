@@ -1,0 +1,54 @@
+import Engine
+import Foundation
+import Reports
+import Store
+import Synchronization
+import WorkbenchCore
+
+/// Shows pipeline events: the dashboard redrawn in place on a terminal (at most ten frames
+/// a second, each written in one piece so it does not flicker), or one plain line each.
+final class LiveDisplay: Sendable {
+    private let live: Bool
+    private let style: TerminalStyle
+    private let database: WorkbenchDatabase
+    private let state: Mutex<(dashboard: Dashboard, drawnLines: Int, lastDraw: Date)>
+
+    init(live: Bool, database: WorkbenchDatabase, style: TerminalStyle) {
+        self.live = live
+        self.style = style
+        self.database = database
+        state = Mutex((Dashboard(), 0, .distantPast))
+    }
+
+    func show(_ event: PipelineEvent, run: RunID) {
+        guard live else { return Console.output(event.line + "\n") }
+        state.withLock { state in
+            switch event {
+            case .planned(let title, _): state.dashboard.title = title
+            case .sceneWritten(let chapter, let scene, let words, let target):
+                state.dashboard.progress(chapter: chapter, words: words, target: target, activity: "writing scene \(scene)")
+            case .chapterScored(let chapter, _, let quality, let words, let metrics, let issues):
+                state.dashboard.scored(chapter: chapter, quality: quality, words: words, metrics: metrics, issues: issues)
+            case .enhancing(let chapter, let operation, let paragraph):
+                state.dashboard.activity(chapter: chapter, "enhancing ¶\(paragraph) (\(operation))")
+            case .enhanced(let chapter, _, _, _, _): state.dashboard.activity(chapter: chapter, "scored")
+            case .chapterDone(let chapter, let quality, _): state.dashboard.finished(chapter: chapter, quality: quality)
+            case .bookDone(_, let cost, _):
+                state.dashboard.costUSD = cost
+                state.dashboard.doneAt = Date()
+            }
+            let now = Date()
+            if case .bookDone = event {} else if now.timeIntervalSince(state.lastDraw) < 0.1 { return }
+            state.lastDraw = now
+            if let totals = try? database.summary(of: run) {
+                state.dashboard.costUSD = totals.costUSD
+                state.dashboard.completionTokens = totals.completionTokens
+            }
+            let frame = state.dashboard.frame(now: now, style: style)
+            // Up over the last frame, clear to the end, draw: one write.
+            let prefix = state.drawnLines > 0 ? "\u{1B}[\(state.drawnLines)A\u{1B}[J" : ""
+            Console.output(prefix + frame)
+            state.drawnLines = frame.split(separator: "\n", omittingEmptySubsequences: false).count - 1
+        }
+    }
+}
