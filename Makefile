@@ -69,18 +69,13 @@ bench: release pydeps
 	.build/release/workbench-bench --corpus $(CORPUS) $(if $(BENCH_JSON),--json $(BENCH_JSON))
 	.build/release/workbench-bench --only engine $(if $(BENCH_JSON),--json $(basename $(BENCH_JSON))-engine.json)
 
-## demo: the main job on the embedded default workspace: until the generation engine lands,
-## a health check, a real scene from the local model, and its quality analysis
+## demo: the main job: a short book written by the local model (SmolLM2-135M on llama.cpp),
+## with the live dashboard, its manuscript and HTML report in Reports/ (about 2-3 minutes)
 demo: build local-llm
 	$(BIN_DEBUG) init --workspace $(DEMO_DIR)
 	$(BIN_DEBUG) doctor --workspace $(DEMO_DIR)
-	@echo "==> a scene from the local model (SmolLM2-135M on llama.cpp), cached in the workspace"
-	@mkdir -p $(DEMO_DIR)/Reports
-	$(BIN_DEBUG) complete --workspace $(DEMO_DIR) --provider local --max-tokens 300 --seed 7 \
-	  "Write a short scene: a lighthouse keeper climbs the tower during a storm. Use vivid detail." \
-	  | tee $(DEMO_DIR)/Reports/demo-scene.txt
-	@echo "==> its quality analysis"
-	$(BIN_DEBUG) analyze --target-words 220 $(DEMO_DIR)/Reports/demo-scene.txt
+	$(BIN_DEBUG) generate --workspace $(DEMO_DIR) --experiment Experiments/demo.yaml \
+	  --premise "A lighthouse keeper's daughter finds a sealed letter from her drowned father."
 
 clean:
 	rm -rf .build .build-*

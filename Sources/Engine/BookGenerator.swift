@@ -87,8 +87,16 @@ public final class BookGenerator: Sendable {
         }
         let done = try finishedChapters(run)
 
-        // Chapters run concurrently, at most `concurrency` at a time.
         var qualities: [Int: (Double, Int)] = [:]
+        if config.sequential {
+            // One after another, each prompt carrying what the earlier chapters actually say.
+            for spec in outline.chapters {
+                let (number, quality, words) = try await chapter(spec, outline: outline, book: bookID, run: run, done: done[spec.number])
+                qualities[number] = (quality, words)
+            }
+            return try finish(run: run, bookID: bookID, outline: outline, qualities: qualities)
+        }
+        // Chapters run concurrently, at most `concurrency` at a time.
         try await withThrowingTaskGroup(of: (Int, Double, Int).self) { group in
             var pending = outline.chapters[...]
             func next() -> ChapterSpec? { pending.popFirst() }
@@ -103,12 +111,29 @@ public final class BookGenerator: Sendable {
                 }
             }
         }
+        return try finish(run: run, bookID: bookID, outline: outline, qualities: qualities)
+    }
+
+    private func finish(run: RunID, bookID: String, outline: Outline, qualities: [Int: (Double, Int)]) throws -> Result {
         let cost = try spent(run)
         let quality = qualities.values.map(\.0).reduce(0, +) / Double(max(qualities.count, 1))
         let words = qualities.values.map(\.1).reduce(0, +)
         try database.setBookStatus(bookID, "done")
         try emit(.bookDone(quality: quality, costUSD: cost, words: words), run: run)
         return Result(runID: run, bookID: bookID, outline: outline, quality: quality, words: words, costUSD: cost)
+    }
+
+    /// An extractive summary of a written chapter: the first sentence of its opening
+    /// paragraphs and of its last, so the next chapter follows what was really written.
+    static func summary(of text: String, chapter: Int) -> String {
+        let paragraphs = text.components(separatedBy: "\n\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let picked = Array(paragraphs.prefix(3)) + (paragraphs.count > 3 ? [paragraphs[paragraphs.count - 1]] : [])
+        let sentences = picked.map { paragraph -> String in
+            let trimmed = paragraph.trimmingCharacters(in: .whitespacesAndNewlines)
+            if let end = trimmed.firstIndex(where: { ".!?".contains($0) }) { return String(trimmed[...end]) }
+            return String(trimmed.prefix(160))
+        }
+        return "Chapter \(chapter) as written: " + sentences.joined(separator: " ")
     }
 
     /// Chapter → (quality, words) for the chapters whose `chapter.done` event is stored.
@@ -259,7 +284,14 @@ public final class BookGenerator: Sendable {
     /// The chapter's first full draft: its opening scene, then continuations to the target.
     func draft(_ spec: ChapterSpec, outline: Outline, characters: String, book: String, run: RunID) async throws -> String {
         let provider = try await route("generate", CallContext(runID: run, bookID: book, chapter: spec.number))
-        let previous = outline.chapters.filter { $0.number < spec.number }.map { "\($0.number). \($0.title): \($0.beats.joined(separator: " "))" }.joined(separator: " ")
+        let previous: String
+        if config.sequential {
+            // What the earlier chapters actually say (their kept versions), not only their plan.
+            previous = try database.latestChapterVersions(bookID: book).filter { $0.chapter < spec.number }
+                .map { Self.summary(of: $0.text, chapter: $0.chapter) }.joined(separator: " ")
+        } else {
+            previous = outline.chapters.filter { $0.number < spec.number }.map { "\($0.number). \($0.title): \($0.beats.joined(separator: " "))" }.joined(separator: " ")
+        }
         let target = spec.targetWords
         var text = try await complete(provider, prompts.chapter.render([
             "number": String(spec.number), "chapters": String(outline.chapters.count), "title": outline.title, "logline": outline.logline,

@@ -21,6 +21,9 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var chapterRequirements: [Int: [String: Double]]
     public var enhancementIterations: Int
     public var concurrency: Int
+    /// Write chapters one after another, each prompt carrying summaries of the chapters
+    /// actually written before it (instead of only their planned beats).
+    public var sequential: Bool
     public var seed: UInt64
     public var budgetUSD: Double?
 
@@ -37,14 +40,14 @@ public struct ExperimentConfig: Sendable, Equatable {
 
     public static func load(file: String) throws -> ExperimentConfig {
         let root = try ConfigNode.load(file: file)
-        try root.rejectUnknownKeys(["name", "providers", "routes", "prompts", "book", "quality", "enhancement", "concurrency", "seed", "budget_usd"])
+        try root.rejectUnknownKeys(["name", "providers", "routes", "prompts", "book", "quality", "enhancement", "concurrency", "sequential", "seed", "budget_usd"])
         let folder = (file as NSString).deletingLastPathComponent
         func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : (folder.isEmpty ? path : folder + "/" + path) }
 
         var config = ExperimentConfig(
             name: try root.optional("name")?.nonEmptyString() ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension,
             file: file, providersFile: nil, routes: [:], promptVersion: "v1", promptsFolder: "", chapters: 3, wordsPerChapter: 600,
-            targets: .standard, chapterRequirements: [:], enhancementIterations: 1, concurrency: 4, seed: 1, budgetUSD: nil)
+            targets: .standard, chapterRequirements: [:], enhancementIterations: 1, concurrency: 4, sequential: false, seed: 1, budgetUSD: nil)
         if let providers = try root.optional("providers") {
             let path = resolve(try providers.nonEmptyString())
             guard FileManager.default.fileExists(atPath: path) else { throw providers.error("no such file \(path)", fix: "give a path relative to \(file)") }
@@ -101,6 +104,7 @@ public struct ExperimentConfig: Sendable, Equatable {
             config.enhancementIterations = try enhancement.optional("iterations")?.int(in: 0...20) ?? config.enhancementIterations
         }
         config.concurrency = try root.optional("concurrency")?.int(in: 1...256) ?? config.concurrency
+        config.sequential = try root.optional("sequential")?.bool() ?? false
         if let seed = try root.optional("seed") { config.seed = UInt64(try seed.int(in: 0...Int.max)) }
         config.budgetUSD = try root.optional("budget_usd")?.double(in: 0...1_000_000)
         for number in config.chapterRequirements.keys where number > config.chapters {
@@ -118,7 +122,7 @@ public struct ExperimentConfig: Sendable, Equatable {
             "name": name, "file": file, "providers": providersFile ?? NSNull(), "routes": routes, "prompts": promptVersion,
             "chapters": chapters, "words_per_chapter": wordsPerChapter, "quality_target": targets.quality, "targets": targets.targets,
             "weights": targets.weights, "chapter_requirements": Dictionary(uniqueKeysWithValues: chapterRequirements.map { (String($0.key), $0.value) }),
-            "enhancement_iterations": enhancementIterations, "concurrency": concurrency, "seed": seed, "budget_usd": budgetUSD ?? NSNull(),
+            "enhancement_iterations": enhancementIterations, "concurrency": concurrency, "sequential": sequential, "seed": seed, "budget_usd": budgetUSD ?? NSNull(),
         ]
         if let premise { object["premise"] = premise }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)

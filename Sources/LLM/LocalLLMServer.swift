@@ -35,6 +35,8 @@ public actor LocalLLMServer {
     public nonisolated let settings: Settings
     private let engine: CurlEngine
     private var owned: (process: Process, url: String)?
+    /// A start in progress: concurrent callers wait for it instead of starting a second server.
+    private var starting: Task<String, any Error>?
 
     public init(settings: Settings, engine: CurlEngine = .shared) {
         self.settings = settings
@@ -44,11 +46,17 @@ public actor LocalLLMServer {
     /// The base URL of a healthy server: the shared one if it runs, else one of our own.
     public func baseURL() async throws -> String {
         if let owned, owned.process.isRunning { return owned.url }
-        if let shared = try? readState(), isAlive(shared.pid), await healthy(shared.port) { return shared.baseURL }
-        let (process, port) = try await launch(detached: false)
-        let url = "http://127.0.0.1:\(port)/v1"
-        owned = (process, url)
-        return url
+        if let starting { return try await starting.value }
+        let task = Task { () async throws -> String in
+            if let shared = try? readState(), isAlive(shared.pid), await healthy(shared.port) { return shared.baseURL }
+            let (process, port) = try await launch(detached: false)
+            let url = "http://127.0.0.1:\(port)/v1"
+            owned = (process, url)
+            return url
+        }
+        starting = task
+        defer { starting = nil }
+        return try await task.value
     }
 
     /// Starts a server that outlives this process and records it in the state file.
@@ -119,7 +127,9 @@ public actor LocalLLMServer {
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         do {
-            try process.run()
+            // From a thread that lives as long as the process: the parent-death signal fires
+            // when the *thread* that started the child exits, and pool threads come and go.
+            try ProcessLauncher.shared.run(process)
         } catch {
             throw LLMError.localUnavailable(detail: "cannot start \(settings.serverPath): \(error)")
         }
@@ -159,5 +169,51 @@ public actor LocalLLMServer {
         guard bound == 0 else { throw LLMError.localUnavailable(detail: "cannot bind a free port on 127.0.0.1") }
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Starts child processes from one thread that never exits, so a child's parent-death
+/// signal (`setpriv --pdeathsig`) means "this process died", not "a worker thread retired".
+final class ProcessLauncher: @unchecked Sendable {
+    static let shared = ProcessLauncher()
+    private let lock = NSCondition()
+    private var pending: [(Process, (any Error)?) -> Void] = []
+    private var queue: [Process] = []
+
+    private init() {
+        let thread = Thread { [unowned self] in self.loop() }
+        thread.name = "process-launcher"
+        thread.start()
+    }
+
+    func run(_ process: Process) throws {
+        let done = DispatchSemaphore(value: 0)
+        var failure: (any Error)?
+        lock.lock()
+        queue.append(process)
+        pending.append { _, error in
+            failure = error
+            done.signal()
+        }
+        lock.signal()
+        lock.unlock()
+        done.wait()
+        if let failure { throw failure }
+    }
+
+    private func loop() {
+        while true {
+            lock.lock()
+            while queue.isEmpty { lock.wait() }
+            let process = queue.removeFirst()
+            let reply = pending.removeFirst()
+            lock.unlock()
+            do {
+                try process.run()
+                reply(process, nil)
+            } catch {
+                reply(process, error)
+            }
+        }
     }
 }

@@ -95,6 +95,34 @@ func simGenerator(_ config: ExperimentConfig, database: WorkbenchDatabase, serve
         #expect(manuscript.components(separatedBy: "\n## Chapter ").count == 6)
     }
 
+    @Test func sequentialModeFeedsWhatWasWritten() async throws {
+        var config = try ExperimentConfig.load(file: experiments + "/sim.yaml")
+        config.chapters = 3
+        config.wordsPerChapter = 300
+        config.sequential = true
+        let database = try WorkbenchDatabase.inMemory()
+        let server = try await SimulatorServer.start()
+        defer { Task { await server.stop() } }
+        let log = EventLog()
+        let result = try await simGenerator(config, database: database, server: server, log: log).generate(premise: "A storm.", outline: nil)
+        await server.stop()
+        #expect(try database.latestChapterVersions(bookID: result.bookID).count == 3)
+        // One after another: each chapter is done before the next starts writing.
+        let order = log.all.compactMap { event -> Int? in
+            switch event {
+            case .sceneWritten(let chapter, 1, _, _): return chapter
+            case .chapterDone(let chapter, _, _): return -chapter
+            default: return nil
+            }
+        }
+        #expect(order == [1, -1, 2, -2, 3, -3])
+    }
+
+    @Test func summariesTakeFirstSentences() {
+        let text = "It rained. The roof leaked.\n\nShe ran out! Nobody followed.\n\nThird one here. More.\n\nFourth.\n\nThe end came. Quietly."
+        #expect(BookGenerator.summary(of: text, chapter: 2) == "Chapter 2 as written: It rained. She ran out! Third one here. The end came.")
+    }
+
     @Test func enhancementNeverKeepsAWorseChapter() async throws {
         var config = try ExperimentConfig.load(file: experiments + "/sim.yaml")
         config.chapters = 2
@@ -175,4 +203,36 @@ final class ScriptedProvider: LLMProvider, Sendable {
         return Completion(text: text, usage: TokenUsage(promptTokens: 1, completionTokens: 1), finishReason: .stop, provider: name, model: model, latency: .zero)
     }
     func stream(_ request: CompletionRequest) -> AsyncThrowingStream<CompletionChunk, any Error> { AsyncThrowingStream { $0.finish() } }
+}
+
+/// One short book with the real local model (installed by `make local-llm`, which `make test` runs first).
+@Suite(.serialized) struct LocalModelBookTests {
+    @Test func aShortBookWithTheLocalModel() async throws {
+        let paths = CachePaths(environment: ProcessInfo.processInfo.environment)
+        guard FileManager.default.isExecutableFile(atPath: paths.llamaServer), FileManager.default.fileExists(atPath: paths.localModel) else {
+            Issue.record("the local model is not installed: run `make local-llm`")
+            return
+        }
+        var config = try ExperimentConfig.load(file: experiments + "/demo.yaml")
+        config.chapters = 2
+        config.wordsPerChapter = 150
+        config.enhancementIterations = 0
+        let server = LocalLLMServer(settings: .init(paths: paths))
+        let local = ResilientProvider(OpenAICompatibleProvider(
+            config: ProviderConfig(name: "local", kind: .local, baseURL: try await server.baseURL(), model: "SmolLM2-135M-Instruct", extraBodyJSON: ProviderConfig.localPenalties),
+            environment: [:]))
+        let simulator = try await SimulatorServer.start()
+        let planner = ResilientProvider(OpenAICompatibleProvider(config: ProviderConfig(name: "sim", kind: .sim, baseURL: simulator.baseURL, model: "sim-1"), environment: [:]))
+        let database = try WorkbenchDatabase.inMemory()
+        let generator = BookGenerator(config: config, prompts: try PromptSet.load(folder: config.promptsFolder), database: database, route: { task, context in
+            RecordingProvider(task == "plan" ? planner : local, store: database, context: context)
+        })
+        let result = try await generator.generate(premise: "A keeper's daughter and a sealed letter.", outline: nil)
+        await server.stopOwned()
+        await simulator.stop()
+        let versions = try database.latestChapterVersions(bookID: result.bookID)
+        #expect(versions.count == 2)
+        #expect(versions.allSatisfy { $0.wordCount >= 100 }, "small model, continued scene by scene to the target: \(versions.map(\.wordCount))")
+        #expect(try database.llmCalls().contains { $0.provider == "local" && $0.outcome == "ok" && !$0.tokensEstimated })
+    }
 }
