@@ -54,7 +54,7 @@ let package = Package(
         // The book pipeline: plan, write, analyse, enhance, store.
         .target(
             name: "Engine",
-            dependencies: ["WorkbenchCore", "Config", "LLM", "Quality", "Store", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["WorkbenchCore", "Config", "LLM", "Quality", "Store", "Judge", .product(name: "Mustache", package: "swift-mustache")]
         ),
         // Renders what the store holds: terminal tables and JSON (later Markdown, HTML, JUnit).
         .target(name: "Reports", dependencies: ["WorkbenchCore", "Store", "Diagnostics", "Quality"]),

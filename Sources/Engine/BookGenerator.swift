@@ -1,4 +1,5 @@
 import Foundation
+import Judge
 import LLM
 import Quality
 import Store
@@ -163,6 +164,16 @@ public final class BookGenerator: Sendable {
         return result
     }
 
+    /// "Mara (34, black hair, keeper; sister of Tomas), Tomas (…)": the cast with their attributes.
+    static func characterSheet(_ characters: [BookCharacter]) -> String {
+        characters.map { character in
+            let attributes = ["age", "hair", "occupation"].compactMap { character.attributes[$0] } + character.attributes.filter { !["age", "hair", "occupation"].contains($0.key) }.sorted { $0.key < $1.key }.map(\.value)
+            let relationships = character.relationships.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+            let details = [attributes.joined(separator: ", "), relationships.joined(separator: ", ")].filter { !$0.isEmpty }.joined(separator: "; ")
+            return details.isEmpty ? character.name : "\(character.name) (\(details))"
+        }.joined(separator: ", ")
+    }
+
     static func premise(inConfig json: String) -> String? {
         (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["premise"] as? String
     }
@@ -218,7 +229,7 @@ public final class BookGenerator: Sendable {
     // MARK: Write
 
     func writeChapter(_ spec: ChapterSpec, outline: Outline, book: String, run: RunID) async throws -> (Int, Double, Int) {
-        let characters = outline.characters.map(\.name).joined(separator: ", ")
+        let characters = Self.characterSheet(outline.characters)
         let targets = config.targets(forChapter: spec.number)
         let context = AnalysisContext(targetWords: spec.targetWords, obsession: outline.obsession, targets: targets)
         // A chapter interrupted after its draft was stored continues from its versions.
@@ -275,6 +286,18 @@ public final class BookGenerator: Sendable {
                 try emit(.chapterScored(chapter: spec.number, version: version.version, quality: report.quality, words: Int(report["word_count"] ?? 0),
                                         metrics: Self.dashboardMetrics(report), issues: report.issues.prefix(2).map(\.message)), run: run)
             }
+        }
+        if let settings = config.judge {
+            // The judges score the kept version; their scores go beside the heuristic ones.
+            let judge = Judge(judges: [try await route("judge", CallContext(runID: run, bookID: book, chapter: spec.number))],
+                              rubrics: try Rubrics.load(folder: settings.rubrics), samples: settings.samples, seed: seed(spec.number, 500))
+            var scores: [(scorer: String, metric: String, value: Double)] = []
+            for dimension in settings.dimensions {
+                let verdict = try await judge.score(bestText, dimension: dimension, obsession: outline.obsession)
+                scores.append((verdict.scorer, dimension, verdict.score))
+            }
+            try checkBudget(run)
+            try database.addScores(versionID: bestVersion.id!, scores)
         }
         let finalWords = Int(best["word_count"] ?? 0)
         try emit(.chapterDone(chapter: spec.number, quality: best.quality, words: finalWords), run: run)

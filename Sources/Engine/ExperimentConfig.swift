@@ -26,6 +26,14 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var sequential: Bool
     public var seed: UInt64
     public var budgetUSD: Double?
+    /// LLM judges on each finished chapter (routed through the `judge` task); nil for none.
+    public var judge: JudgeSettings?
+
+    public struct JudgeSettings: Sendable, Equatable {
+        public var dimensions: [String]
+        public var samples: Int
+        public var rubrics: String
+    }
 
     public static let tasks = ["plan", "generate", "enhance", "judge", "extract"]
 
@@ -40,14 +48,14 @@ public struct ExperimentConfig: Sendable, Equatable {
 
     public static func load(file: String) throws -> ExperimentConfig {
         let root = try ConfigNode.load(file: file)
-        try root.rejectUnknownKeys(["name", "providers", "routes", "prompts", "book", "quality", "enhancement", "concurrency", "sequential", "seed", "budget_usd"])
+        try root.rejectUnknownKeys(["name", "providers", "routes", "prompts", "book", "quality", "enhancement", "concurrency", "sequential", "seed", "budget_usd", "judge"])
         let folder = (file as NSString).deletingLastPathComponent
         func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : (folder.isEmpty ? path : folder + "/" + path) }
 
         var config = ExperimentConfig(
             name: try root.optional("name")?.nonEmptyString() ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension,
             file: file, providersFile: nil, routes: [:], promptVersion: "v1", promptsFolder: "", chapters: 3, wordsPerChapter: 600,
-            targets: .standard, chapterRequirements: [:], enhancementIterations: 1, concurrency: 4, sequential: false, seed: 1, budgetUSD: nil)
+            targets: .standard, chapterRequirements: [:], enhancementIterations: 1, concurrency: 4, sequential: false, seed: 1, budgetUSD: nil, judge: nil)
         if let providers = try root.optional("providers") {
             let path = resolve(try providers.nonEmptyString())
             guard FileManager.default.fileExists(atPath: path) else { throw providers.error("no such file \(path)", fix: "give a path relative to \(file)") }
@@ -107,6 +115,15 @@ public struct ExperimentConfig: Sendable, Equatable {
         config.sequential = try root.optional("sequential")?.bool() ?? false
         if let seed = try root.optional("seed") { config.seed = UInt64(try seed.int(in: 0...Int.max)) }
         config.budgetUSD = try root.optional("budget_usd")?.double(in: 0...1_000_000)
+        if let judge = try root.optional("judge") {
+            try judge.rejectUnknownKeys(["dimensions", "samples", "rubrics"])
+            let rubrics = resolve(try judge.optional("rubrics")?.nonEmptyString() ?? "prompts/judge/v1")
+            guard FileManager.default.fileExists(atPath: rubrics + "/_system.mustache") else {
+                throw judge.error("no judge rubrics at \(rubrics)", fix: "point judge.rubrics at a folder like Experiments/prompts/judge/v1")
+            }
+            config.judge = JudgeSettings(dimensions: try judge.optional("dimensions")?.stringList() ?? ["overall"],
+                                         samples: try judge.optional("samples")?.int(in: 1...20) ?? 1, rubrics: rubrics)
+        }
         for number in config.chapterRequirements.keys where number > config.chapters {
             throw try root.required("quality").error("chapter_requirements names chapter \(number), but the book has \(config.chapters)")
         }

@@ -112,6 +112,8 @@ extension Workbench {
             let versions = try database.latestChapterVersions(bookID: result.bookID)
             let manuscript = folder + "/\(result.bookID).md"
             try Data(Manuscript.markdown(outline: result.outline, chapters: versions).utf8).write(to: URL(fileURLWithPath: manuscript))
+            // The outline as YAML: readable, and accepted back by `generate --outline`.
+            try Data(try YAMLEncoder().encode(result.outline).utf8).write(to: URL(fileURLWithPath: folder + "/\(result.bookID).outline.yaml"))
             let report = try BookReport.load(database.book(matching: result.bookID), from: database, targets: targets)
             let html = folder + "/\(result.bookID).html"
             try Data(BookReportRenderer.render(report, as: .html).utf8).write(to: URL(fileURLWithPath: html))

@@ -31,6 +31,7 @@ func simGenerator(_ config: ExperimentConfig, database: WorkbenchDatabase, serve
 @Suite struct EngineTests {
     @Test func theShippedExperimentsLoad() throws {
         let sim = try ExperimentConfig.load(file: experiments + "/sim.yaml")
+        #expect(sim.judge?.dimensions == ["overall"])
         #expect(sim.chapters == 5 && sim.wordsPerChapter == 1200 && sim.concurrency == 5 && sim.seed == 7)
         #expect(sim.routes["generate"] == ["sim"])
         #expect(sim.targets(forChapter: 1).quality == 8.5)
@@ -87,9 +88,10 @@ func simGenerator(_ config: ExperimentConfig, database: WorkbenchDatabase, serve
         #expect(summary.eventCount == log.all.count)
         #expect(log.all.first == .planned(title: result.outline.title, chapters: 5))
         if case .bookDone? = log.all.last {} else { Issue.record("the last event is \(String(describing: log.all.last))") }
-        // Scores are stored with every version.
+        // Scores are stored with every version, and the judge's beside them on the kept one.
         let scores = try database.scores(versionIDs: versions.compactMap(\.id))
         #expect(scores.values.allSatisfy { $0[QualityAnalyzer.scorer]?["quality"] != nil })
+        #expect(scores.values.allSatisfy { $0["judge:sim@v1"]?["overall"] != nil }, "judge: {dimensions: [overall]} in sim.yaml")
         let manuscript = Manuscript.markdown(outline: result.outline, chapters: versions)
         #expect(manuscript.hasPrefix("# \(result.outline.title)\n"))
         #expect(manuscript.components(separatedBy: "\n## Chapter ").count == 6)
@@ -116,6 +118,14 @@ func simGenerator(_ config: ExperimentConfig, database: WorkbenchDatabase, serve
             }
         }
         #expect(order == [1, -1, 2, -2, 3, -3])
+    }
+
+    @Test func theCharacterSheetCarriesAttributesAndRelationships() {
+        let sheet = BookGenerator.characterSheet([
+            BookCharacter(name: "Mara", attributes: ["age": "34", "hair": "black", "occupation": "keeper"], relationships: ["Tomas": "sister of"]),
+            BookCharacter(name: "Tomas"),
+        ])
+        #expect(sheet == "Mara (34, black, keeper; sister of Tomas), Tomas")
     }
 
     @Test func summariesTakeFirstSentences() {

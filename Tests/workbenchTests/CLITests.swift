@@ -406,6 +406,11 @@ import WorkbenchCore
         let written = try String(contentsOf: scratch.url.appendingPathComponent("Reports/\(book).md"), encoding: .utf8)
         #expect(exported.stdout == written, "export gives the manuscript generate wrote")
         #expect(try CLI.run(["books", "export", book, "--format", "epub"], in: scratch.url).status == 2)
+        // The outline generate wrote is accepted back as --outline.
+        let again = try CLI.run(["generate", "--experiment", experiment, "--outline", scratch.url.appendingPathComponent("Reports/\(book).outline.yaml").path, "--words", "300"], in: scratch.url)
+        #expect(again.status == 0, "\(again.stderr)")
+        let newest = try WorkbenchDatabase.open(Workspace(root: scratch.url)).runs(limit: 1)[0]
+        #expect(try WorkbenchDatabase.open(Workspace(root: scratch.url)).llmCalls(runID: newest.id).allSatisfy { $0.task != "plan" }, "a given outline needs no planning call")
 
         #expect(try CLI.run(["generate", "--experiment", experiment], in: scratch.url).status == 2, "needs a premise or an outline")
         let badOutline = scratch.url.appendingPathComponent("outline.yaml")
