@@ -42,7 +42,9 @@ public final class ProviderFactory: Sendable {
         case .gemini: inner = GeminiProvider(config: resolved, environment: environment, engine: engine, timeouts: timeouts)
         case .openai, .sim, .local: inner = OpenAICompatibleProvider(config: resolved, environment: environment, engine: engine, timeouts: timeouts)
         }
-        let provider = ResilientProvider(inner, config: resolved)
+        var policy = RetryPolicy()
+        if let attempts = config.maxAttempts { policy.maxAttempts = attempts }
+        let provider = ResilientProvider(inner, config: resolved, policy: policy)
         await built.set(config.name, provider)
         return provider
     }

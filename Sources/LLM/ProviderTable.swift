@@ -38,7 +38,7 @@ public struct ProviderTable: Sendable, Equatable {
         try parse(ConfigNode.parse(text, file: file))
     }
 
-    static let providerFields = ["kind", "base_url", "model", "api_key_env", "price", "limits", "extra_body", "simulator"]
+    static let providerFields = ["kind", "base_url", "model", "api_key_env", "price", "limits", "extra_body", "simulator", "attempts"]
     static let faultNames = ["429", "500", "503", "timeout", "truncate", "malformed", "reset"]
 
     static func parse(_ root: ConfigNode) throws -> ProviderTable {
@@ -100,6 +100,7 @@ public struct ProviderTable: Sendable, Equatable {
             } else if kind == .local {
                 config.extraBodyJSON = ProviderConfig.localPenalties
             }
+            config.maxAttempts = try node.optional("attempts")?.int(in: 1...20)
             if let simulator = try node.optional("simulator") {
                 guard kind == .sim else { throw simulator.error("only `kind: sim` providers have simulator settings") }
                 try simulator.rejectUnknownKeys(["fault_rate", "faults", "ttft_ms", "tokens_per_second", "retry_after_ms"])

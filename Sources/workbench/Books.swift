@@ -82,15 +82,7 @@ extension Workbench.Books {
             let book = try database.book(matching: id)
             let outline = book.outlineJSON.flatMap { try? JSONDecoder().decode(Outline.self, from: Data($0.utf8)) }
                 ?? Outline(title: book.title, logline: book.premise ?? "", obsession: "", setting: "", characters: [], chapters: [])
-            let text = Manuscript.markdown(outline: outline, chapters: try database.latestChapterVersions(bookID: book.id))
-            if let out {
-                do { try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
-                    throw StoreError.cannotCreate(path: out, reason: error.localizedDescription)
-                }
-                Console.output("wrote \(out)\n")
-            } else {
-                Console.output(text)
-            }
+            try Console.deliver(Manuscript.markdown(outline: outline, chapters: try database.latestChapterVersions(bookID: book.id)), to: out)
         }
     }
 
@@ -177,17 +169,7 @@ extension Workbench {
             var targets = QualityTargets.standard
             targets.quality = target
             let report = try BookReport.load(book, from: database, targets: targets)
-            let text = BookReportRenderer.render(report, as: BookReportRenderer.Format(rawValue: format)!, style: out == nil ? Console.style : .plain)
-            if let out {
-                do {
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
-                } catch {
-                    throw StoreError.cannotCreate(path: out, reason: "\(error.localizedDescription)")
-                }
-                Console.output("wrote \(out)\n")
-            } else {
-                Console.output(text)
-            }
+            try Console.deliver(BookReportRenderer.render(report, as: BookReportRenderer.Format(rawValue: format)!, style: out == nil ? Console.style : .plain), to: out)
         }
     }
 }

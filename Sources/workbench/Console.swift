@@ -1,5 +1,6 @@
 import Foundation
 import Reports
+import Store
 
 /// Where commands write: stdout for results, stderr for errors and progress.
 enum Console {
@@ -12,6 +13,17 @@ enum Console {
     }
 
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// Writes `text` to the file `out` (atomically) and says so, or to stdout when there is none.
+    static func deliver(_ text: String, to out: String?) throws {
+        guard let out else { return output(text) }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        } catch {
+            throw StoreError.cannotCreate(path: out, reason: error.localizedDescription)
+        }
+        output("wrote \(out)\n")
+    }
 
     /// Colour only for a terminal, and never under NO_COLOR.
     static var style: TerminalStyle {
