@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "WorkbenchCore"),
         // Quality metrics, located issues and the composite score: pure, no I/O.
         .target(name: "Quality", dependencies: ["WorkbenchCore"]),
+        // Distributions and hypothesis tests: pure, checked against SciPy.
+        .target(name: "Stats", dependencies: ["WorkbenchCore"]),
         // The workspace database (SQLite through GRDB).
         .target(
             name: "Store",
@@ -63,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine",
+                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine", "Stats",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -76,6 +78,7 @@ let package = Package(
 
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"]),
         .testTarget(name: "QualityTests", dependencies: ["Quality", "WorkbenchCore"]),
+        .testTarget(name: "StatsTests", dependencies: ["Stats", "WorkbenchCore"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Store"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "Store", "WorkbenchCore"]),

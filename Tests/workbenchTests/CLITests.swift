@@ -23,6 +23,7 @@ import WorkbenchCore
         ("report", ["report", "--help"]),
         ("books-import", ["books", "import", "--help"]),
         ("generate", ["generate", "--help"]),
+        ("stats", ["stats", "--help"]),
     ])
     func helpMatchesGoldenFile(name: String, arguments: [String]) throws {
         let result = try CLI.run(arguments, in: FileManager.default.temporaryDirectory)
@@ -544,5 +545,50 @@ import WorkbenchCore
         #expect(failures.count >= 3, "faults were injected and logged: \(Set(outcomes))")
         #expect(Set(failures).count >= 2, "several kinds: \(Set(failures))")
         #expect(outcomes.filter { $0 == "ok" }.count > failures.count)
+    }
+}
+
+@Suite struct StatsCommandTests {
+    @Test func welchFromFilesAndCSVColumns() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let a = scratch.url.appendingPathComponent("a.txt"), b = scratch.url.appendingPathComponent("b.csv")
+        try Data("# control\n5.1\n4.9\n\n6.2\n5.5\n".utf8).write(to: a)
+        try Data("arm,score\nv,4.1\nv,3.9\nv,4.2\nv,4.8\n".utf8).write(to: b)
+        // --column applies to every file of the call, so the plain-lines comparison uses a plain B.
+        let plainB = scratch.url.appendingPathComponent("b.txt")
+        try Data("4.1\n3.9\n4.2\n4.8\n".utf8).write(to: plainB)
+        let result = try CLI.run(["stats", "welch", "--a", a.path, "--b", plainB.path, "--json"], in: scratch.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        // scipy.stats.ttest_ind([5.1, 4.9, 6.2, 5.5], [4.1, 3.9, 4.2, 4.8], equal_var=False)
+        #expect(abs((object["statistic"] as? Double ?? 0) - 3.3948810570186914) < 1e-12)
+        #expect(abs((object["p_value"] as? Double ?? 0) - 0.01786775666664256) < 1e-12)
+        #expect(abs((object["df"] as? Double ?? 0) - 5.264030781478041) < 1e-12)
+        #expect(object["n_a"] as? Int == 4 && object["n_b"] as? Int == 4)
+        for key in ["ci_low", "ci_high", "effect_size"] { #expect(object[key] is Double, "\(key)") }
+        let csv = try CLI.run(["stats", "onesample", "--a", b.path, "--column", "score", "--mu", "4", "--alternative", "greater"], in: scratch.url)
+        #expect(csv.status == 0, "\(csv.stderr)")
+        #expect(csv.stdout.hasPrefix("onesample t test (greater)"))
+    }
+
+    @Test(arguments: [
+        ("1\nx\n", "is not a number"),
+        ("", "is empty"),
+        ("3\n3\n3\n", "is constant"),
+        ("1\nnan\n2\n", "not a finite number"),
+    ])
+    func badSamplesExit65(contents: String, message: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let file = scratch.url.appendingPathComponent("a.txt")
+        try Data(contents.utf8).write(to: file)
+        let result = try CLI.run(["stats", "onesample", "--a", file.path], in: scratch.url)
+        #expect(result.status == 65)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        let mismatched = scratch.url.appendingPathComponent("b.txt")
+        try Data("1\n2\n".utf8).write(to: mismatched)
+        try Data("1\n2\n3\n".utf8).write(to: file)
+        #expect(try CLI.run(["stats", "paired", "--a", file.path, "--b", mismatched.path], in: scratch.url).status == 65)
     }
 }

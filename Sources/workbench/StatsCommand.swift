@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import Reports
+import Stats
+import WorkbenchCore
+
+extension Workbench {
+    struct StatsCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "stats",
+            abstract: "Hypothesis tests on plain data files, with SciPy's conventions.",
+            discussion: """
+                A FILE holds one number per line (blank lines and lines starting with # are skipped), \
+                or a CSV whose column --column names. welch = ttest_ind(equal_var=False), student = \
+                ttest_ind(equal_var=True), paired = ttest_rel, onesample = ttest_1samp. Non-finite values, \
+                empty or constant samples and mismatched pairs exit 65. Rank, permutation and bootstrap \
+                tests are not built yet.
+                """,
+            subcommands: [Welch.self, Student.self, Paired.self, OneSample.self]
+        )
+    }
+}
+
+/// The options every test takes.
+struct StatsOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Sample A.", valueName: "file")) var a: String
+    @Option(help: ArgumentHelp("Sample B (two-sample and paired tests).", valueName: "file")) var b: String?
+    @Option(help: "The CSV column holding the numbers (default: one number per line).") var column: String?
+    @Option(help: "two-sided, less or greater.") var alternative: String = "two-sided"
+    @Option(help: "Confidence level of the interval.") var confidence: Double = 0.95
+    @Flag(help: "Print JSON: statistic, p_value, df, ci_low, ci_high, effect_size, n_a, n_b.") var json = false
+
+    func validate() throws {
+        guard Alternative(rawValue: alternative) != nil else { throw ValidationError("--alternative must be two-sided, less or greater") }
+    }
+
+    var parsedAlternative: Alternative { Alternative(rawValue: alternative)! }
+
+    func sampleA() throws -> [Double] { try SampleFile.read(a, column: column) }
+    func sampleB() throws -> [Double] {
+        guard let b else { throw ValidationError("this test needs --b FILE") }
+        return try SampleFile.read(b, column: column)
+    }
+
+    func print(_ result: TestResult) {
+        if json {
+            func number(_ value: Double) -> Any { value.isFinite ? value : (value > 0 ? "inf" : "-inf") }
+            Console.output(JSONOutput.render([
+                "test": result.test, "statistic": result.statistic, "p_value": result.pValue, "df": result.df ?? NSNull(),
+                "ci_low": number(result.ciLow), "ci_high": number(result.ciHigh), "confidence": result.confidence,
+                "estimate": result.estimate, "effect_size": result.effectSize, "n_a": result.nA, "n_b": result.nB ?? NSNull(),
+                "alternative": alternative,
+            ] as [String: Any]))
+        } else {
+            Console.output("""
+                \(result.test) t test (\(alternative)): t = \(String(format: "%.6g", result.statistic)), df = \(String(format: "%.6g", result.df ?? .nan)), p = \(String(format: "%.6g", result.pValue))
+                estimate \(String(format: "%.6g", result.estimate)), \(Int(result.confidence * 100))% CI [\(String(format: "%.6g", result.ciLow)), \(String(format: "%.6g", result.ciHigh))], effect size \(String(format: "%.4g", result.effectSize)), n = \(result.nA)\(result.nB.map { " and \($0)" } ?? "")
+
+                """)
+        }
+    }
+}
+
+/// Reads a sample: one number per line, or a named CSV column; errors name the file and line.
+enum SampleFile {
+    enum Failure: WorkbenchError {
+        case unreadable(String), notANumber(file: String, line: Int, text: String), noColumn(file: String, column: String, header: [String])
+        var message: String {
+            switch self {
+            case .unreadable(let file): return "\(file) cannot be read"
+            case .notANumber(let file, let line, let text): return "\(file):\(line): `\(text)` is not a number"
+            case .noColumn(let file, let column, let header): return "\(file) has no column `\(column)` (columns: \(header.joined(separator: ", ")))"
+            }
+        }
+        var fix: String? { "one number per line, or --column NAME for a CSV with a header" }
+        var exitStatus: ExitStatus { .dataError }
+    }
+
+    static func read(_ file: String, column: String?) throws -> [Double] {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw Failure.unreadable(file) }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r"))) }
+        var index = 0
+        if let column {
+            let header = lines.first?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+            guard let position = header.firstIndex(of: column) else { throw Failure.noColumn(file: file, column: column, header: header) }
+            index = position
+            lines = Array(lines.dropFirst())
+            return try lines.enumerated().compactMap { number, line in
+                guard !line.isEmpty else { return nil }
+                let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+                let field = index < fields.count ? fields[index].trimmingCharacters(in: .whitespaces) : ""
+                guard let value = Double(field) else { throw Failure.notANumber(file: file, line: number + 2, text: field) }
+                return value
+            }
+        }
+        return try lines.enumerated().compactMap { number, line in
+            guard !line.isEmpty, !line.hasPrefix("#") else { return nil }
+            guard let value = Double(line) else { throw Failure.notANumber(file: file, line: number + 1, text: line) }
+            return value
+        }
+    }
+}
+
+extension Workbench.StatsCommand {
+    struct Welch: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Welch's two-sample t test (unequal variances).")
+        @OptionGroup var options: StatsOptions
+        func run() throws { options.print(try TTests.welch(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence)) }
+    }
+
+    struct Student: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Student's two-sample t test (pooled variance).")
+        @OptionGroup var options: StatsOptions
+        func run() throws { options.print(try TTests.student(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence)) }
+    }
+
+    struct Paired: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Paired t test on A − B.")
+        @OptionGroup var options: StatsOptions
+        func run() throws { options.print(try TTests.paired(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence)) }
+    }
+
+    struct OneSample: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "onesample", abstract: "One-sample t test of A against --mu.")
+        @OptionGroup var options: StatsOptions
+        @Option(help: "The mean under the null hypothesis.") var mu: Double = 0
+        func run() throws { options.print(try TTests.oneSample(options.sampleA(), mu: mu, alternative: options.parsedAlternative, confidence: options.confidence)) }
+    }
+}

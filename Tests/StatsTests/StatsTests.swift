@@ -1,0 +1,187 @@
+import Foundation
+import Testing
+@testable import Stats
+import WorkbenchCore
+
+/// Runs scripts/scipy_reference.py on the cases; nil, with a recorded issue, when SciPy is missing.
+func scipy(_ cases: [[String: Any]]) throws -> [[String: Double]]? {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/scipy_reference.py").standardized.path
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("workbench-scipy-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let input = folder.appendingPathComponent("in.json"), output = folder.appendingPathComponent("out.json")
+    try JSONSerialization.data(withJSONObject: cases).write(to: input)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", "python3 '\(script)' < '\(input.path)' > '\(output.path)'"]
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0, let data = try? Data(contentsOf: output),
+          let raw = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+        Issue.record("SciPy is missing (python3 -c 'import scipy' fails): `make pydeps` installs it; the reference comparison did not run")
+        return nil
+    }
+    // Infinite interval ends come as the strings "inf" and "-inf".
+    return raw.map { row in
+        row.compactMapValues { value in
+            if let number = value as? Double { return number }
+            if let text = value as? String { return text == "inf" ? .infinity : text == "-inf" ? -.infinity : nil }
+            return nil
+        }
+    }
+}
+
+/// Relative error, except for a reference of exactly 0 (a statistic of two equal means),
+/// where a rounding residue of the order of 1e-15 is measured absolutely.
+func relativeError(_ a: Double, _ b: Double) -> Double {
+    if a == b { return 0 }
+    if a.isInfinite || b.isInfinite { return .infinity }
+    if b == 0 { return abs(a) < 1e-12 ? 0 : abs(a) }
+    return abs(a - b) / abs(b)
+}
+
+@Suite struct StatsAgainstSciPyTests {
+    static func draw(_ n: Int, shape: Int, shift: Double, _ random: inout SeededGenerator) -> [Double] {
+        var values: [Double] = []
+        for _ in 0..<n {
+            switch shape {
+            case 0: values.append(5 + random.nextGaussian() + shift)
+            case 1: values.append((5 + 2 * random.nextGaussian() + shift).rounded())
+            default: values.append(-log(max(random.nextUnit(), 1e-12)) * 2 + shift)
+            }
+        }
+        return values
+    }
+
+    static func test(_ kind: String, _ a: [Double], _ b: [Double], mu: Double, alternative: Alternative, confidence: Double) throws -> TestResult {
+        switch kind {
+        case "welch": return try TTests.welch(a, b, alternative: alternative, confidence: confidence)
+        case "student": return try TTests.student(a, b, alternative: alternative, confidence: confidence)
+        case "paired": return try TTests.paired(a, b, alternative: alternative, confidence: confidence)
+        default: return try TTests.oneSample(a, mu: mu, alternative: alternative, confidence: confidence)
+        }
+    }
+
+    /// A few hundred randomised cases: sizes 3–500, ties, skewed data, every alternative.
+    @Test func tTestsMatchSciPy() throws {
+        var random = SeededGenerator(seed: 2026)
+        var cases: [[String: Any]] = []
+        var ours: [TestResult] = []
+        let kinds = ["welch", "student", "paired", "onesample"]
+        for index in 0..<320 {
+            let kind = kinds[index % 4]
+            let alternative = Alternative.allCases[index / 4 % 3]
+            let sizes = [3, 5, 8, 20, 50, 120, 500]
+            let nA = sizes[Int(random.next() % UInt64(sizes.count))]
+            let nB = kind == "paired" ? nA : sizes[Int(random.next() % UInt64(sizes.count))]
+            let shape = index % 3  // 0 normal, 1 ties (rounded), 2 skewed (exponential)
+            let a = Self.draw(nA, shape: shape, shift: 0, &random), b = Self.draw(nB, shape: shape, shift: 0.3, &random)
+            let mu = 4.8
+            let confidence = [0.9, 0.95, 0.99][index % 3]
+            // A constant rounded sample is refused, as documented: skip it.
+            guard let result = try? Self.test(kind, a, b, mu: mu, alternative: alternative, confidence: confidence) else { continue }
+            ours.append(result)
+            cases.append(["kind": kind, "a": a, "b": b, "mu": mu, "alternative": alternative.rawValue, "confidence": confidence])
+        }
+        #expect(cases.count > 300)
+        guard let reference = try scipy(cases) else { return }
+        for (index, (mine, theirs)) in zip(ours, reference).enumerated() {
+            let context = "case \(index) \(cases[index]["kind"]!) \(cases[index]["alternative"]!)"
+            #expect(relativeError(mine.statistic, theirs["statistic"]!) < 1e-9, "\(context) statistic \(mine.statistic) vs \(theirs["statistic"]!)")
+            #expect(relativeError(mine.pValue, theirs["p_value"]!) < 1e-9, "\(context) p \(mine.pValue) vs \(theirs["p_value"]!)")
+            #expect(relativeError(mine.df!, theirs["df"]!) < 1e-9, "\(context) df")
+            #expect(relativeError(mine.ciLow, theirs["ci_low"]!) < 1e-9, "\(context) ci_low \(mine.ciLow) vs \(theirs["ci_low"]!)")
+            #expect(relativeError(mine.ciHigh, theirs["ci_high"]!) < 1e-9, "\(context) ci_high \(mine.ciHigh) vs \(theirs["ci_high"]!)")
+        }
+    }
+
+}
+
+@Suite struct DistributionsAgainstSciPyTests {
+    struct Case {
+        var name: String
+        var params: [Double]
+        var x: Double
+        var p: Double?
+        var cdf: Double
+        var sf: Double
+        var ppf: Double?
+
+        init(_ name: String, _ params: [Double], _ x: Double, p: Double? = nil, cdf: (Double) -> Double, sf: (Double) -> Double, quantile: (Double) -> Double) {
+            self.name = name
+            self.params = params
+            self.x = x
+            self.p = p
+            self.cdf = cdf(x)
+            self.sf = sf(x)
+            ppf = p.map(quantile)
+        }
+
+        var json: [String: Any] {
+            var item: [String: Any] = ["kind": "dist", "name": name, "params": params, "x": x]
+            if let p { item["p"] = p }
+            return item
+        }
+    }
+
+    static func cases() -> [Case] {
+        var cases: [Case] = []
+        for df in [1.0, 2.5, 7, 30, 200] {
+            let t = StudentT(df: df), chi = ChiSquare(df: df), f = FDistribution(df1: df, df2: 12)
+            for x in [-40.0, -6, -2, -0.3, 0, 0.7, 3, 12, 60] { cases.append(Case("t", [df], x, cdf: t.cdf, sf: t.sf, quantile: t.quantile)) }
+            for p in [1e-10, 0.001, 0.025, 0.5, 0.9, 0.999] { cases.append(Case("t", [df], 1, p: p, cdf: t.cdf, sf: t.sf, quantile: t.quantile)) }
+            for x in [0.01, 0.5, 3, 20, 150] { cases.append(Case("chi2", [df], x, cdf: chi.cdf, sf: chi.sf, quantile: chi.quantile)) }
+            for x in [0.05, 1, 4, 30] { cases.append(Case("f", [df, 12], x, cdf: f.cdf, sf: f.sf, quantile: f.quantile)) }
+        }
+        for (a, b) in [(0.5, 0.5), (2.0, 8.0), (30.0, 3.0), (120.0, 140.0)] {
+            let beta = BetaDistribution(a: a, b: b)
+            for x in [1e-6, 0.1, 0.5, 0.9, 0.999999] { cases.append(Case("beta", [a, b], x, cdf: beta.cdf, sf: beta.sf, quantile: beta.quantile)) }
+        }
+        let normal = Normal()
+        for x in [-37.0, -8, -1.5, 0, 2, 8.5] { cases.append(Case("norm", [], x, cdf: normal.cdf, sf: normal.sf, quantile: normal.quantile)) }
+        for p in [1e-300, 1e-20, 0.01, 0.5, 0.975, 1 - 1e-12] { cases.append(Case("norm", [], 0, p: p, cdf: normal.cdf, sf: normal.sf, quantile: normal.quantile)) }
+        return cases
+    }
+
+    @Test func distributionsMatchSciPyTo1e12() throws {
+        let cases = Self.cases()
+        guard let reference = try scipy(cases.map(\.json)) else { return }
+        for (mine, theirs) in zip(cases, reference) {
+            let context = "\(mine.name)\(mine.params) at \(mine.x)"
+            // Values below 1e-290 sit at the edge of doubles on both sides: not compared.
+            let cdf = theirs["cdf"]!, sf = theirs["sf"]!
+            if cdf > 1e-290 { #expect(relativeError(mine.cdf, cdf) < 1e-12, "\(context) cdf \(mine.cdf) vs \(cdf)") }
+            if sf > 1e-290 { #expect(relativeError(mine.sf, sf) < 1e-12, "\(context) sf \(mine.sf) vs \(sf)") }
+            if let ppf = mine.ppf, let expected = theirs["ppf"] {
+                #expect(relativeError(ppf, expected) < 1e-12, "\(context) ppf(\(mine.p!)) \(ppf) vs \(expected)")
+            }
+        }
+    }
+}
+
+@Suite struct TTestUnitTests {
+    @Test func knownAnswerByHand() throws {
+        // a: mean 2, b: mean 4; both variances 1 with n = 3: se = sqrt(1/3 + 1/3), t = −2/0.8165 = −2.449, df = 4.
+        let result = try TTests.welch([1, 2, 3], [3, 4, 5])
+        #expect(abs(result.statistic + 2.449_489_742_783_178) < 1e-12)
+        #expect(abs(result.df! - 4) < 1e-12)
+        #expect(abs(result.effectSize + 2) < 1e-12)
+    }
+
+    @Test func badSamplesAreRefused() {
+        #expect(throws: StatsError.empty(sample: "A")) { try TTests.welch([], [1, 2]) }
+        #expect(throws: StatsError.nonFinite(sample: "B", index: 1)) { try TTests.welch([1, 2], [1, .nan]) }
+        #expect(throws: StatsError.constant(sample: "A")) { try TTests.oneSample([3, 3, 3]) }
+        #expect(throws: StatsError.mismatchedPairs(countA: 3, countB: 2)) { try TTests.paired([1, 2, 3], [1, 2]) }
+        #expect(throws: StatsError.tooSmall(sample: "A", count: 1, needed: 2)) { try TTests.student([1], [1, 2]) }
+        #expect(StatsError.constant(sample: "A").exitStatus == .dataError)
+    }
+
+    @Test func quantilesInvertTheirCDFs() {
+        for df in [1.0, 3.3, 40] {
+            let t = StudentT(df: df)
+            for p in [0.001, 0.2, 0.5, 0.8, 0.999] { #expect(abs(t.cdf(t.quantile(p)) - p) < 1e-13) }
+        }
+        #expect(abs(Normal().quantile(0.975) - 1.959_963_984_540_054) < 1e-15)
+    }
+}

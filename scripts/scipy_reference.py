@@ -1,0 +1,59 @@
+"""SciPy's answers for the cases the Stats tests send (JSON on stdin, JSON on stdout).
+
+Each case: {"kind": "welch"|"student"|"paired"|"onesample"|"dist", ...}. The tests compare
+the workbench's statistics, p-values, degrees of freedom and intervals to these.
+"""
+import json
+import math
+import sys
+
+import numpy as np
+from scipy import stats
+
+
+def t_test(case):
+    a = np.array(case["a"], dtype=float)
+    alternative = case["alternative"]
+    kind = case["kind"]
+    if kind == "welch":
+        r = stats.ttest_ind(a, np.array(case["b"]), equal_var=False, alternative=alternative)
+    elif kind == "student":
+        r = stats.ttest_ind(a, np.array(case["b"]), equal_var=True, alternative=alternative)
+    elif kind == "paired":
+        r = stats.ttest_rel(a, np.array(case["b"]), alternative=alternative)
+    else:
+        r = stats.ttest_1samp(a, case["mu"], alternative=alternative)
+    ci = r.confidence_interval(confidence_level=case["confidence"])
+    return {"statistic": float(r.statistic), "p_value": float(r.pvalue), "df": float(r.df),
+            "ci_low": number(ci.low), "ci_high": number(ci.high)}
+
+
+def number(x):
+    """JSON has no infinity: one-sided intervals send it as a string."""
+    x = float(x)
+    return x if math.isfinite(x) else ("inf" if x > 0 else "-inf")
+
+
+def distribution(case):
+    name, x, params = case["name"], case["x"], case["params"]
+    if name == "t":
+        d = stats.t(params[0])
+    elif name == "chi2":
+        d = stats.chi2(params[0])
+    elif name == "f":
+        d = stats.f(params[0], params[1])
+    elif name == "beta":
+        d = stats.beta(params[0], params[1])
+    elif name == "norm":
+        d = stats.norm()
+    elif name == "binom":
+        d = stats.binom(int(params[0]), params[1])
+        return {"cdf": float(d.cdf(x)), "sf": float(d.sf(x))}
+    out = {"cdf": float(d.cdf(x)), "sf": float(d.sf(x))}
+    if "p" in case:
+        out["ppf"] = float(d.ppf(case["p"]))
+    return out
+
+
+cases = json.load(sys.stdin)
+print(json.dumps([distribution(c) if c["kind"] == "dist" else t_test(c) for c in cases]))
