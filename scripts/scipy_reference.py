@@ -34,6 +34,11 @@ def number(x):
     return x if math.isfinite(x) else ("inf" if x > 0 else "-inf")
 
 
+def rank_test(case):
+    r = stats.mannwhitneyu(case["a"], case["b"], alternative=case["alternative"])
+    return {"statistic": float(r.statistic), "p_value": float(r.pvalue)}
+
+
 def distribution(case):
     name, x, params = case["name"], case["x"], case["params"]
     if name == "t":
@@ -56,4 +61,5 @@ def distribution(case):
 
 
 cases = json.load(sys.stdin)
-print(json.dumps([distribution(c) if c["kind"] == "dist" else t_test(c) for c in cases]))
+handlers = {"dist": distribution, "mannwhitney": rank_test}
+print(json.dumps([handlers.get(c["kind"], t_test)(c) for c in cases]))

@@ -12,11 +12,11 @@ extension Workbench {
             discussion: """
                 A FILE holds one number per line (blank lines and lines starting with # are skipped), \
                 or a CSV whose column --column names. welch = ttest_ind(equal_var=False), student = \
-                ttest_ind(equal_var=True), paired = ttest_rel, onesample = ttest_1samp. Non-finite values, \
-                empty or constant samples and mismatched pairs exit 65. Rank, permutation and bootstrap \
-                tests are not built yet.
+                ttest_ind(equal_var=True), paired = ttest_rel, onesample = ttest_1samp, mannwhitney = \
+                mannwhitneyu. Non-finite values, empty or constant samples and mismatched pairs exit 65. \
+                Wilcoxon, permutation and bootstrap tests are not built yet.
                 """,
-            subcommands: [Welch.self, Student.self, Paired.self, OneSample.self]
+            subcommands: [Welch.self, Student.self, Paired.self, OneSample.self, MannWhitney.self]
         )
     }
 }
@@ -43,6 +43,17 @@ struct StatsOptions: ParsableArguments {
     }
 
     func print(_ result: TestResult) {
+        if result.test == "mannwhitney" {
+            if json {
+                Console.output(JSONOutput.render([
+                    "test": result.test, "statistic": result.statistic, "p_value": result.pValue, "df": NSNull(),
+                    "effect_size": result.effectSize, "n_a": result.nA, "n_b": result.nB ?? NSNull(), "alternative": alternative,
+                ] as [String: Any]))
+            } else {
+                Console.output("Mann–Whitney U (\(alternative)): U = \(String(format: "%.6g", result.statistic)), p = \(String(format: "%.6g", result.pValue)), rank-biserial \(String(format: "%.4g", result.effectSize)), n = \(result.nA) and \(result.nB ?? 0)\n")
+            }
+            return
+        }
         if json {
             func number(_ value: Double) -> Any { value.isFinite ? value : (value > 0 ? "inf" : "-inf") }
             Console.output(JSONOutput.render([
@@ -118,6 +129,12 @@ extension Workbench.StatsCommand {
         static let configuration = CommandConfiguration(abstract: "Paired t test on A − B.")
         @OptionGroup var options: StatsOptions
         func run() throws { options.print(try TTests.paired(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence)) }
+    }
+
+    struct MannWhitney: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "mannwhitney", abstract: "Mann–Whitney U rank test (exact for small samples without ties).")
+        @OptionGroup var options: StatsOptions
+        func run() throws { options.print(try RankTests.mannWhitney(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative)) }
     }
 
     struct OneSample: ParsableCommand {

@@ -185,3 +185,35 @@ func relativeError(_ a: Double, _ b: Double) -> Double {
         #expect(abs(Normal().quantile(0.975) - 1.959_963_984_540_054) < 1e-15)
     }
 }
+
+@Suite struct RankTestsAgainstSciPyTests {
+    /// Exact (small, no ties) and approximate (large or tied) cases, every alternative.
+    @Test func mannWhitneyMatchesSciPy() throws {
+        var random = SeededGenerator(seed: 77)
+        var cases: [[String: Any]] = []
+        var ours: [TestResult] = []
+        for index in 0..<240 {
+            let sizes = [3, 5, 7, 8, 9, 15, 40, 200]
+            let nA = sizes[Int(random.next() % UInt64(sizes.count))], nB = sizes[Int(random.next() % UInt64(sizes.count))]
+            let shape = index % 3
+            let a = StatsAgainstSciPyTests.draw(nA, shape: shape, shift: 0, &random), b = StatsAgainstSciPyTests.draw(nB, shape: shape, shift: 0.4, &random)
+            let alternative = Alternative.allCases[index % 3]
+            ours.append(try RankTests.mannWhitney(a, b, alternative: alternative))
+            cases.append(["kind": "mannwhitney", "a": a, "b": b, "alternative": alternative.rawValue])
+        }
+        guard let reference = try scipy(cases) else { return }
+        for (index, (mine, theirs)) in zip(ours, reference).enumerated() {
+            #expect(relativeError(mine.statistic, theirs["statistic"]!) < 1e-9, "case \(index) U \(mine.statistic) vs \(theirs["statistic"]!)")
+            #expect(relativeError(mine.pValue, theirs["p_value"]!) < 1e-9, "case \(index) (\(mine.nA), \(mine.nB!)) p \(mine.pValue) vs \(theirs["p_value"]!)")
+        }
+    }
+
+    @Test func exactDistributionByHand() {
+        // m = n = 2: U takes 0, 1, 2, 2, 3, 4 over the 6 orderings, so P(U ≥ 3) = 2/6.
+        #expect(abs(RankTests.exactUSurvival(3, 2, 2) - 2.0 / 6) < 1e-15)
+        #expect(RankTests.exactUSurvival(0, 2, 2) == 1)
+        let (ranks, ties) = RankTests.averageRanks([3, 1, 3, 2])
+        #expect(ranks == [3.5, 1, 3.5, 2])
+        #expect(ties == [1, 1, 2])
+    }
+}

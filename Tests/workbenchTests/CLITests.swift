@@ -567,6 +567,11 @@ import WorkbenchCore
         #expect(abs((object["df"] as? Double ?? 0) - 5.264030781478041) < 1e-12)
         #expect(object["n_a"] as? Int == 4 && object["n_b"] as? Int == 4)
         for key in ["ci_low", "ci_high", "effect_size"] { #expect(object[key] is Double, "\(key)") }
+        let ranks = try CLI.run(["stats", "mannwhitney", "--a", a.path, "--b", plainB.path, "--json"], in: scratch.url)
+        let rankObject = try #require(try JSONSerialization.jsonObject(with: Data(ranks.stdout.utf8)) as? [String: Any])
+        // scipy.stats.mannwhitneyu([5.1, 4.9, 6.2, 5.5], [4.1, 3.9, 4.2, 4.8]): U = 16, exact p = 0.02857142857142857
+        #expect(rankObject["statistic"] as? Double == 16)
+        #expect(abs((rankObject["p_value"] as? Double ?? 0) - 0.02857142857142857) < 1e-12)
         let csv = try CLI.run(["stats", "onesample", "--a", b.path, "--column", "score", "--mu", "4", "--alternative", "greater"], in: scratch.url)
         #expect(csv.status == 0, "\(csv.stderr)")
         #expect(csv.stdout.hasPrefix("onesample t test (greater)"))
