@@ -35,7 +35,10 @@ def number(x):
 
 
 def rank_test(case):
-    r = stats.mannwhitneyu(case["a"], case["b"], alternative=case["alternative"])
+    if case["kind"] == "wilcoxon":
+        r = stats.wilcoxon(case["a"], case.get("b"), alternative=case["alternative"])
+    else:
+        r = stats.mannwhitneyu(case["a"], case["b"], alternative=case["alternative"])
     return {"statistic": float(r.statistic), "p_value": float(r.pvalue)}
 
 
@@ -61,5 +64,5 @@ def distribution(case):
 
 
 cases = json.load(sys.stdin)
-handlers = {"dist": distribution, "mannwhitney": rank_test}
+handlers = {"dist": distribution, "mannwhitney": rank_test, "wilcoxon": rank_test}
 print(json.dumps([handlers.get(c["kind"], t_test)(c) for c in cases]))

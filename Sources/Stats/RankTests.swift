@@ -37,6 +37,96 @@ public enum RankTests {
                           effectSize: effect, estimate: u1 / Double(n1 * n2), nA: n1, nB: n2)
     }
 
+    /// Wilcoxon signed-rank on A − B, or on A alone (`scipy.stats.wilcoxon`, defaults): zeros
+    /// are dropped (Wilcox's method). Up to 50 differences with neither ties nor zeros get the
+    /// exact distribution; with ties or zeros, up to 13 get the exact permutation
+    /// distribution (all 2ⁿ sign flips); everything else the normal approximation with tie
+    /// correction and no continuity correction. The statistic is min(R⁺, R⁻) for two-sided tests, R⁺ otherwise; the
+    /// effect size is the matched-pairs rank-biserial (R⁺ − R⁻)/(R⁺ + R⁻).
+    public static func wilcoxon(_ a: [Double], _ b: [Double]? = nil, alternative: Alternative = .twoSided) throws -> TestResult {
+        let sa = try Summary(a, name: "A", minimum: 1)
+        var differences = a
+        if let b {
+            guard a.count == b.count else { throw StatsError.mismatchedPairs(countA: a.count, countB: b.count) }
+            _ = try Summary(b, name: "B", minimum: 1)
+            differences = zip(a, b).map { $0 - $1 }
+        }
+        let nonzero = differences.filter { $0 != 0 }
+        guard !nonzero.isEmpty else { throw StatsError.constant(sample: b == nil ? "A" : "A − B") }
+        let (ranks, tieSizes) = averageRanks(nonzero.map(abs))
+        let rPlus = zip(nonzero, ranks).filter { $0.0 > 0 }.reduce(0) { $0 + $1.1 }
+        let rMinus = zip(nonzero, ranks).filter { $0.0 < 0 }.reduce(0) { $0 + $1.1 }
+        let count = nonzero.count
+        let hasTies = tieSizes.contains { $0 > 1 }
+        let zeros = differences.count - count
+        var p: Double
+        if differences.count <= 50, !hasTies, zeros == 0 {
+            let distribution = signedRankCounts(count)
+            let total = distribution.reduce(0, +)
+            func cdf(_ k: Int) -> Double { k < 0 ? 0 : distribution[...min(k, distribution.count - 1)].reduce(0, +) / total }
+            func sf(_ k: Int) -> Double { k >= distribution.count ? 0 : distribution[max(k, 0)...].reduce(0, +) / total }
+            switch alternative {
+            case .less: p = cdf(Int(rPlus.rounded(.up)))
+            case .greater: p = sf(Int(rPlus.rounded(.down)))
+            case .twoSided: p = min(1, 2 * min(sf(Int(rPlus.rounded(.down))), cdf(Int(rPlus.rounded(.up)))))
+            }
+        } else if differences.count <= 13 {  // ties or zeros in a small sample
+            p = signFlipPValue(differences, observed: rPlus, alternative: alternative)
+        } else {
+            let n = Double(count)
+            let mean = n * (n + 1) / 4
+            let tieTerm = tieSizes.reduce(0.0) { $0 + pow(Double($1), 3) - Double($1) }
+            let se = ((n * (n + 1) * (2 * n + 1) - tieTerm / 2) / 24).squareRoot()
+            let z = (rPlus - mean) / se
+            switch alternative {
+            case .less: p = Normal().cdf(z)
+            case .greater: p = Normal().sf(z)
+            case .twoSided: p = min(1, 2 * Normal().sf(abs(z)))
+            }
+        }
+        let statistic = alternative == .twoSided ? min(rPlus, rMinus) : rPlus
+        return TestResult(test: "wilcoxon", statistic: statistic, pValue: p, df: nil, ciLow: .nan, ciHigh: .nan, confidence: .nan,
+                          effectSize: (rPlus - rMinus) / (rPlus + rMinus), estimate: rPlus, nA: sa.count, nB: b?.count)
+    }
+
+    /// How many of the 2ⁿ sign assignments give each signed-rank sum 0…n(n+1)/2.
+    static func signedRankCounts(_ n: Int) -> [Double] {
+        let top = n * (n + 1) / 2
+        var counts = [Double](repeating: 0, count: top + 1)
+        counts[0] = 1
+        var reach = 0
+        for rank in 1...max(n, 1) where n > 0 {
+            reach += rank
+            for sum in stride(from: reach, through: rank, by: -1) { counts[sum] += counts[sum - rank] }
+        }
+        return counts
+    }
+
+    /// The exact permutation p-value of R⁺ over every sign flip of the differences (as
+    /// SciPy's permutation_test does for n ≤ 13), with its tolerance for ties in the statistic.
+    static func signFlipPValue(_ differences: [Double], observed: Double, alternative: Alternative) -> Double {
+        let magnitudes = differences.map(abs)
+        let nonzero = magnitudes.enumerated().filter { $0.element != 0 }
+        let (ranks, _) = averageRanks(nonzero.map(\.element))
+        // Equal statistics count as at least as extreme; the tolerance is SciPy's (100 ε relative).
+        let tolerance = abs(observed) * Double.ulpOfOne * 100
+        var atLeast = 0, atMost = 0
+        let total = 1 << differences.count
+        for mask in 0..<total {
+            // Signs of zero differences do not matter; count every mask, as SciPy does.
+            var sum = 0.0
+            for (position, entry) in nonzero.enumerated() where mask & (1 << entry.offset) == 0 { sum += ranks[position] }
+            if sum >= observed - tolerance { atLeast += 1 }
+            if sum <= observed + tolerance { atMost += 1 }
+        }
+        let greater = Double(atLeast) / Double(total), less = Double(atMost) / Double(total)
+        switch alternative {
+        case .greater: return greater
+        case .less: return less
+        case .twoSided: return min(1, 2 * min(greater, less))
+        }
+    }
+
     /// Ranks 1…n with ties given their average rank, and the size of each group of ties.
     static func averageRanks(_ values: [Double]) -> (ranks: [Double], tieSizes: [Int]) {
         let order = values.indices.sorted { values[$0] < values[$1] }

