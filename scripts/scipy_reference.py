@@ -63,6 +63,11 @@ def distribution(case):
     return out
 
 
+def adjust(case):
+    adjusted = stats.false_discovery_control(case["p"], method=case["method"])
+    return {str(i): float(x) for i, x in enumerate(adjusted)}
+
+
 cases = json.load(sys.stdin)
-handlers = {"dist": distribution, "mannwhitney": rank_test, "wilcoxon": rank_test}
+handlers = {"dist": distribution, "mannwhitney": rank_test, "wilcoxon": rank_test, "adjust": adjust}
 print(json.dumps([handlers.get(c["kind"], t_test)(c) for c in cases]))

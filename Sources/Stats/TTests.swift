@@ -30,6 +30,7 @@ public enum StatsError: WorkbenchError, Equatable {
     case tooSmall(sample: String, count: Int, needed: Int)
     case mismatchedPairs(countA: Int, countB: Int)
     case badConfidence(Double)
+    case badProbability(index: Int, value: Double)
 
     public var message: String {
         switch self {
@@ -39,6 +40,7 @@ public enum StatsError: WorkbenchError, Equatable {
         case .tooSmall(let sample, let count, let needed): return "sample \(sample) has \(count) value\(count == 1 ? "" : "s"); this test needs at least \(needed)"
         case .mismatchedPairs(let a, let b): return "paired samples differ in length: \(a) and \(b)"
         case .badConfidence(let value): return "confidence \(value) is not between 0 and 1"
+        case .badProbability(let index, let value): return "p-value \(value) at position \(index + 1) is not between 0 and 1"
         }
     }
 
@@ -49,6 +51,7 @@ public enum StatsError: WorkbenchError, Equatable {
         case .constant: return "a constant sample carries no variance: check the data, or use a test that does not need it"
         case .mismatchedPairs: return "paired tests need one value of B for each value of A, in the same order"
         case .badConfidence: return "use e.g. --confidence 0.95"
+        case .badProbability: return "p-values are probabilities: check that the column holds p-values, one per line"
         }
     }
 

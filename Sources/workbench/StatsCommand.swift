@@ -13,11 +13,12 @@ extension Workbench {
                 A FILE holds one number per line (blank lines and lines starting with # are skipped), \
                 or a CSV whose column --column names. welch = ttest_ind(equal_var=False), student = \
                 ttest_ind(equal_var=True), paired = ttest_rel, onesample = ttest_1samp, mannwhitney = \
-                mannwhitneyu, wilcoxon = wilcoxon (on A − B, or A alone). Non-finite values, empty or \
+                mannwhitneyu, wilcoxon = wilcoxon (on A − B, or A alone), adjust = Holm or \
+                false_discovery_control (bh, by) over a file of p-values. Non-finite values, empty or \
                 constant samples and mismatched pairs exit 65. Permutation and bootstrap tests are not \
                 built yet.
                 """,
-            subcommands: [Welch.self, Student.self, Paired.self, OneSample.self, MannWhitney.self, Wilcoxon.self]
+            subcommands: [Welch.self, Student.self, Paired.self, OneSample.self, MannWhitney.self, Wilcoxon.self, Adjust.self]
         )
     }
 }
@@ -152,5 +153,35 @@ extension Workbench.StatsCommand {
         @OptionGroup var options: StatsOptions
         @Option(help: "The mean under the null hypothesis.") var mu: Double = 0
         func run() throws { options.print(try TTests.oneSample(options.sampleA(), mu: mu, alternative: options.parsedAlternative, confidence: options.confidence)) }
+    }
+
+    struct Adjust: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Adjust a family of p-values for multiple comparisons (Holm, Benjamini–Hochberg, Benjamini–Yekutieli).")
+        @Option(help: ArgumentHelp("The p-values, one per line (or a CSV column with --column).", valueName: "file")) var p: String
+        @Option(help: "The CSV column holding the p-values.") var column: String?
+        @Option(help: "holm (family-wise error), bh or by (false discovery rate).") var method: String = "holm"
+        @Option(help: "Mark the p-values whose adjusted value is at most this level.") var alpha: Double = 0.05
+        @Flag(help: "Print JSON: method, alpha and per p-value the raw and adjusted values and whether it is rejected.") var json = false
+
+        func validate() throws {
+            guard MultipleComparisons.Method(rawValue: method) != nil else { throw ValidationError("--method must be holm, bh or by") }
+            guard alpha > 0 && alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1, e.g. 0.05") }
+        }
+
+        func run() throws {
+            let raw = try SampleFile.read(p, column: column)
+            guard !raw.isEmpty else { throw StatsError.empty(sample: p) }
+            let adjusted = try MultipleComparisons.adjust(raw, method: MultipleComparisons.Method(rawValue: method)!)
+            if json {
+                let rows = zip(raw, adjusted).map { ["p_value": $0, "adjusted": $1, "rejected": $1 <= alpha] as [String: Any] }
+                Console.output(JSONOutput.render(["method": method, "alpha": alpha, "results": rows] as [String: Any]))
+                return
+            }
+            var table = TextTable(columns: [.init("#", .right), .init("P", .right), .init("ADJUSTED", .right), .init("AT \(String(format: "%g", alpha))")])
+            for (index, (value, adjustedValue)) in zip(raw, adjusted).enumerated() {
+                table.append(["\(index + 1)", String(format: "%.6g", value), String(format: "%.6g", adjustedValue), adjustedValue <= alpha ? "rejected" : ""])
+            }
+            Console.output(table.render() + "\(adjusted.filter { $0 <= alpha }.count) of \(raw.count) rejected (\(method))\n")
+        }
     }
 }

@@ -247,3 +247,53 @@ func relativeError(_ a: Double, _ b: Double) -> Double {
         #expect(RankTests.signedRankCounts(3) == [1, 1, 1, 2, 1, 1, 1])
     }
 }
+
+@Suite struct MultipleComparisonsTests {
+    @Test func falseDiscoveryRateMatchesSciPy() throws {
+        var random = SeededGenerator(seed: 61)
+        var cases: [[String: Any]] = [], inputs: [([Double], MultipleComparisons.Method)] = []
+        for index in 0..<120 {
+            let m = 1 + Int(random.next() % 40)
+            // A mix of small (real effects), uniform (nulls) and repeated p-values.
+            var p = (0..<m).map { _ in Double(random.next() % 1_000_000) / 1_000_000 }
+            for k in p.indices where random.next() % 3 == 0 { p[k] = p[k] * 0.01 }
+            if m > 3 { p[1] = p[0]; p[m - 1] = 1 }
+            let method: MultipleComparisons.Method = index % 2 == 0 ? .benjaminiHochberg : .benjaminiYekutieli
+            inputs.append((p, method))
+            cases.append(["kind": "adjust", "p": p, "method": method.rawValue])
+        }
+        guard let reference = try scipy(cases) else { return }
+        for (index, (p, method)) in inputs.enumerated() {
+            let mine = try MultipleComparisons.adjust(p, method: method)
+            for (k, value) in mine.enumerated() {
+                #expect(relativeError(value, reference[index]["\(k)"]!) < 1e-12, "case \(index) \(method) p[\(k)]")
+            }
+        }
+    }
+
+    @Test func holmByHand() throws {
+        // R: p.adjust(c(0.01, 0.04, 0.03, 0.02, 0.05), "holm"); the input order is kept.
+        let holm = try MultipleComparisons.adjust([0.01, 0.04, 0.03, 0.02, 0.05], method: .holm)
+        for (value, expected) in zip(holm, [0.05, 0.09, 0.09, 0.08, 0.09]) { #expect(abs(value - expected) < 1e-15) }
+        #expect(try MultipleComparisons.adjust([0.3, 0.6], method: .holm) == [0.6, 0.6])
+        #expect(try MultipleComparisons.adjust([0.7, 0.9], method: .holm) == [1, 1])
+        #expect(try MultipleComparisons.adjust([], method: .holm) == [])
+    }
+
+    @Test func holmIsNeverBelowTheRawPValueAndKeepsTheOrder() throws {
+        var random = SeededGenerator(seed: 7)
+        for _ in 0..<200 {
+            let p = (0..<(1 + Int(random.next() % 30))).map { _ in Double(random.next() % 10_000) / 10_000 }
+            let holm = try MultipleComparisons.adjust(p, method: .holm), bh = try MultipleComparisons.adjust(p, method: .benjaminiHochberg)
+            for k in p.indices {
+                #expect(holm[k] >= p[k] && holm[k] <= 1 && bh[k] <= holm[k] + 1e-15)
+                for j in p.indices where p[j] < p[k] { #expect(holm[j] <= holm[k] && bh[j] <= bh[k]) }
+            }
+        }
+    }
+
+    @Test func aValueThatIsNotAProbabilityIsRefused() {
+        #expect(throws: StatsError.badProbability(index: 1, value: 1.5)) { try MultipleComparisons.adjust([0.1, 1.5], method: .holm) }
+        #expect(throws: StatsError.self) { try MultipleComparisons.adjust([.nan], method: .benjaminiHochberg) }
+    }
+}

@@ -586,6 +586,25 @@ import WorkbenchCore
         #expect(csv.stdout.hasPrefix("onesample t test (greater)"))
     }
 
+    @Test func adjustMarksTheRejectedPValues() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let file = scratch.url.appendingPathComponent("p.txt")
+        try Data("0.01\n0.04\n0.03\n0.02\n0.05\n".utf8).write(to: file)
+        let holm = try CLI.run(["stats", "adjust", "--p", file.path, "--json"], in: scratch.url)
+        #expect(holm.status == 0, "\(holm.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(holm.stdout.utf8)) as? [String: Any])
+        let rows = try #require(object["results"] as? [[String: Any]])
+        // R: p.adjust(c(0.01, 0.04, 0.03, 0.02, 0.05), "holm") = 0.05 0.09 0.09 0.08 0.09
+        #expect(rows.map { $0["rejected"] as? Bool } == [true, false, false, false, false])
+        #expect(abs((rows[3]["adjusted"] as? Double ?? 0) - 0.08) < 1e-15)
+        let bh = try CLI.run(["stats", "adjust", "--p", file.path, "--method", "bh"], in: scratch.url)
+        #expect(bh.stdout.contains("5 of 5 rejected (bh)"), "\(bh.stdout)")
+        try Data("0.2\n1.5\n".utf8).write(to: file)
+        let bad = try CLI.run(["stats", "adjust", "--p", file.path], in: scratch.url)
+        #expect(bad.status == 65 && bad.stderr.contains("position 2"), "\(bad.stderr)")
+    }
+
     @Test(arguments: [
         ("1\nx\n", "is not a number"),
         ("", "is empty"),
