@@ -68,6 +68,26 @@ def adjust(case):
     return {str(i): float(x) for i, x in enumerate(adjusted)}
 
 
+def noncentral_t(case):
+    d = stats.nct(case["df"], case["nc"])
+    value = float(d.cdf(case["x"]))
+    # SciPy answers NaN far in the lower tail of a large noncentrality: sent as null, skipped.
+    return {"cdf": value if math.isfinite(value) else None}
+
+
+def power(case):
+    """statsmodels' power analysis: the convention `workbench stats power` follows."""
+    from statsmodels.stats.power import TTestIndPower, TTestPower
+    solver = TTestIndPower() if case["design"] == "twosample" else TTestPower()
+    alternative = {"two-sided": "two-sided", "greater": "larger", "less": "smaller"}[case["alternative"]]
+    def finite(x):
+        return float(x) if math.isfinite(float(x)) else None
+    out = {"power": finite(solver.power(case["d"], case["n"], case["alpha"], alternative=alternative))}
+    if "target" in case:
+        out["n"] = finite(solver.solve_power(case["d"], None, case["alpha"], case["target"], alternative=alternative))
+    return out
+
+
 cases = json.load(sys.stdin)
-handlers = {"dist": distribution, "mannwhitney": rank_test, "wilcoxon": rank_test, "adjust": adjust}
+handlers = {"dist": distribution, "mannwhitney": rank_test, "wilcoxon": rank_test, "adjust": adjust, "nct": noncentral_t, "power": power}
 print(json.dumps([handlers.get(c["kind"], t_test)(c) for c in cases]))

@@ -14,11 +14,12 @@ extension Workbench {
                 or a CSV whose column --column names. welch = ttest_ind(equal_var=False), student = \
                 ttest_ind(equal_var=True), paired = ttest_rel, onesample = ttest_1samp, mannwhitney = \
                 mannwhitneyu, wilcoxon = wilcoxon (on A − B, or A alone), adjust = Holm or \
-                false_discovery_control (bh, by) over a file of p-values. Non-finite values, empty or \
+                false_discovery_control (bh, by) over a file of p-values, power = statsmodels' \
+                TTestPower / TTestIndPower. Non-finite values, empty or \
                 constant samples and mismatched pairs exit 65. Permutation and bootstrap tests are not \
                 built yet.
                 """,
-            subcommands: [Welch.self, Student.self, Paired.self, OneSample.self, MannWhitney.self, Wilcoxon.self, Adjust.self]
+            subcommands: [Welch.self, Student.self, Paired.self, OneSample.self, MannWhitney.self, Wilcoxon.self, Adjust.self, PowerCommand.self]
         )
     }
 }
@@ -182,6 +183,64 @@ extension Workbench.StatsCommand {
                 table.append(["\(index + 1)", String(format: "%.6g", value), String(format: "%.6g", adjustedValue), adjustedValue <= alpha ? "rejected" : ""])
             }
             Console.output(table.render() + "\(adjusted.filter { $0 <= alpha }.count) of \(raw.count) rejected (\(method))\n")
+        }
+    }
+
+    struct PowerCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "power",
+            abstract: "Power, sample size or minimum detectable effect of a t test: give two of effect, n and power.",
+            discussion: """
+                --effect is Cohen's d (for paired, d of the differences); or give --difference in points \
+                with the --sd of the scores (paired: of the differences). With effect and --n: the power. \
+                With effect and --power: the n per arm needed. With --n and --power: the smallest effect \
+                detected (in points too when --sd is given).
+                """
+        )
+        @Option(help: "onesample, paired (n pairs) or twosample (n per arm).") var design: String = "paired"
+        @Option(help: "The effect as Cohen's d.") var effect: Double?
+        @Option(help: "The effect in points (with --sd).") var difference: Double?
+        @Option(help: "The standard deviation that turns points into d.") var sd: Double?
+        @Option(help: "Observations per arm (pairs for paired).") var n: Int?
+        @Option(help: "The target power, e.g. 0.8.") var power: Double?
+        @Option(help: "Significance level.") var alpha: Double = 0.05
+        @Option(help: "two-sided, less or greater.") var alternative: String = "two-sided"
+        @Flag(help: "Print JSON: design, alpha, alternative, effect_size, n, power (and difference, sd when given).") var json = false
+
+        func validate() throws {
+            guard Power.Design(rawValue: design) != nil else { throw ValidationError("--design must be onesample, paired or twosample") }
+            guard Alternative(rawValue: alternative) != nil else { throw ValidationError("--alternative must be two-sided, less or greater") }
+            if effect != nil && difference != nil { throw ValidationError("give --effect or --difference, not both") }
+            if difference != nil && sd == nil { throw ValidationError("--difference needs --sd to become an effect size") }
+            if let sd, !(sd > 0 && sd.isFinite) { throw ValidationError("--sd must be a positive number") }
+            let given = [effect != nil || difference != nil, n != nil, power != nil].filter { $0 }.count
+            guard given == 2 else { throw ValidationError("give exactly two of the effect (--effect or --difference), --n and --power; the third is computed") }
+        }
+
+        func run() throws {
+            let design = Power.Design(rawValue: design)!, alternative = Alternative(rawValue: alternative)!
+            var d = effect ?? difference.map { $0 / sd! }
+            var n = n, power = power
+            if let effectSize = d, let observations = n {
+                power = try Power.power(design: design, effect: effectSize, n: observations, alpha: alpha, alternative: alternative)
+            } else if let effectSize = d, let target = power {
+                n = try Power.sampleSize(design: design, effect: effectSize, power: target, alpha: alpha, alternative: alternative)
+                // Report what that whole n achieves, which is at least the target.
+                power = try Power.power(design: design, effect: effectSize, n: n!, alpha: alpha, alternative: alternative)
+            } else {
+                d = try Power.minimumDetectableEffect(design: design, n: n!, power: power!, alpha: alpha, alternative: alternative)
+            }
+            let points = sd.map { d! * $0 }
+            if json {
+                var object: [String: Any] = ["design": design.rawValue, "alpha": alpha, "alternative": alternative.rawValue,
+                                             "effect_size": d!, "n": n!, "power": power!]
+                if let sd { object["sd"] = sd; object["difference"] = points! }
+                Console.output(JSONOutput.render(object))
+                return
+            }
+            let unit = design == .twoSample ? "per arm" : design == .paired ? "pairs" : "observations"
+            let effectText = "d = \(String(format: "%.4g", d!))" + (points.map { " (\(String(format: "%.4g", $0)) points at sd \(String(format: "%g", sd!)))" } ?? "")
+            Console.output("\(design.rawValue) t test (\(alternative.rawValue), alpha \(String(format: "%g", alpha))): \(effectText), n = \(n!) \(unit), power = \(String(format: "%.4f", power!))\n")
         }
     }
 }

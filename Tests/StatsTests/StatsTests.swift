@@ -18,7 +18,7 @@ func scipy(_ cases: [[String: Any]]) throws -> [[String: Double]]? {
     process.waitUntilExit()
     guard process.terminationStatus == 0, let data = try? Data(contentsOf: output),
           let raw = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
-        Issue.record("SciPy is missing (python3 -c 'import scipy' fails): `make pydeps` installs it; the reference comparison did not run")
+        Issue.record("SciPy or statsmodels is missing (python3 -c 'import scipy, statsmodels' fails): `make pydeps` installs them; the reference comparison did not run")
         return nil
     }
     // Infinite interval ends come as the strings "inf" and "-inf".
@@ -295,5 +295,76 @@ func relativeError(_ a: Double, _ b: Double) -> Double {
     @Test func aValueThatIsNotAProbabilityIsRefused() {
         #expect(throws: StatsError.badProbability(index: 1, value: 1.5)) { try MultipleComparisons.adjust([0.1, 1.5], method: .holm) }
         #expect(throws: StatsError.self) { try MultipleComparisons.adjust([.nan], method: .benjaminiHochberg) }
+    }
+}
+
+@Suite struct PowerAgainstReferenceTests {
+    @Test func noncentralTMatchesSciPy() throws {
+        var cases: [[String: Any]] = [], inputs: [(Double, Double, Double)] = []
+        for df in [1.0, 2.5, 5, 19, 38, 120, 998] {
+            for nc in [-4.0, -1.2, 0, 0.3, 1.7, 2.8, 5.5, 11, 22] {
+                for x in [-6.0, -2.1, -0.4, 0, 0.7, 1.96, 2.4, 4.5, 9, 25] {
+                    inputs.append((df, nc, x))
+                    cases.append(["kind": "nct", "df": df, "nc": nc, "x": x])
+                }
+            }
+        }
+        guard let reference = try scipy(cases) else { return }
+        var worst = 0.0, compared = 0
+        for (index, (df, nc, x)) in inputs.enumerated() {
+            let mine = NoncentralT(df: df, noncentrality: nc).cdf(x)
+            guard let theirs = reference[index]["cdf"] else {
+                // SciPy has no answer (NaN) deep in the lower tail; the true value there is below 1e-12.
+                #expect(mine < 1e-12, "nct(df \(df), nc \(nc)).cdf(\(x)) = \(mine)")
+                continue
+            }
+            compared += 1
+            // Relative where a power lives (above 1e-4); deep lower tails, computed by reflection, absolutely.
+            let error = theirs > 1e-4 ? relativeError(mine, theirs) : abs(mine - theirs) * 1e-9 / 1e-13
+            worst = max(worst, error)
+            #expect(error < 1e-9, "nct(df \(df), nc \(nc)).cdf(\(x)) = \(mine), SciPy \(theirs)")
+        }
+        #expect(worst < 1e-9 && compared > 580, "\(compared) compared")
+    }
+
+    @Test func powerAndSampleSizeMatchStatsmodels() throws {
+        var random = SeededGenerator(seed: 91)
+        var cases: [[String: Any]] = []
+        var inputs: [(Power.Design, Double, Int, Double, Alternative)] = []
+        for index in 0..<150 {
+            let design = Power.Design.allCases[index % 3]
+            let alternative = Alternative.allCases[(index / 3) % 3]
+            let magnitude = 0.1 + Double(random.next() % 1400) / 1000
+            let d = alternative == .less ? -magnitude : magnitude
+            // Noncentrality up to 7 (power short of 1 − 1e-11): beyond it SciPy's noncentral t answers NaN.
+            let largest = min(300.0, (design == .twoSample ? 2 : 1) * (7 / magnitude) * (7 / magnitude))
+            let n = 2 + Int(random.next() % UInt64(largest - 1)), alpha = [0.05, 0.01, 0.1][index % 3 == 0 ? 0 : Int(random.next() % 3)]
+            inputs.append((design, d, n, alpha, alternative))
+            cases.append(["kind": "power", "design": design.rawValue, "d": d, "n": n, "alpha": alpha,
+                          "alternative": alternative.rawValue, "target": 0.8])
+        }
+        guard let reference = try scipy(cases) else { return }
+        for (index, (design, d, n, alpha, alternative)) in inputs.enumerated() {
+            let power = try Power.power(design: design, effect: d, n: n, alpha: alpha, alternative: alternative)
+            guard let theirs = reference[index]["power"] else { Issue.record("statsmodels has no power for case \(index) \(design) d \(d) n \(n)"); continue }
+            #expect(relativeError(power, theirs) < 1e-9, "case \(index) \(design) d \(d) n \(n): \(power) vs \(reference[index]["power"]!)")
+            let needed = try Power.sampleSize(design: design, effect: d, power: 0.8, alpha: alpha, alternative: alternative)
+            guard let continuous = reference[index]["n"] else { Issue.record("statsmodels found no n for case \(index)"); continue }
+            // statsmodels solves for a real n; the smallest whole n reaching the power is its ceiling.
+            if abs(continuous - continuous.rounded()) > 1e-6 {
+                #expect(Double(needed) == max(2, continuous.rounded(.up)), "case \(index) \(design) d \(d): n \(needed) vs \(continuous)")
+            }
+        }
+    }
+
+    @Test func halfAPointOnAScaleWithSDOneNeeds34Pairs() throws {
+        // The roadmap's question: what n detects a 0.5-point change at 80% (paired, sd of differences 1)?
+        #expect(try Power.sampleSize(design: .paired, effect: 0.5, power: 0.8) == 34)
+        #expect(try Power.sampleSize(design: .twoSample, effect: 0.5, power: 0.8) == 64)
+        let mde = try Power.minimumDetectableEffect(design: .paired, n: 34, power: 0.8)
+        #expect(mde > 0.48 && mde <= 0.5)
+        #expect(try Power.power(design: .paired, effect: mde, n: 34) >= 0.8)
+        #expect(throws: Power.Failure.badSampleSize(1, needed: 2)) { try Power.power(design: .paired, effect: 0.5, n: 1) }
+        #expect(throws: Power.Failure.badEffect(0)) { try Power.sampleSize(design: .paired, effect: 0, power: 0.8) }
     }
 }

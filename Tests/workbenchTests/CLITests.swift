@@ -605,6 +605,23 @@ import WorkbenchCore
         #expect(bad.status == 65 && bad.stderr.contains("position 2"), "\(bad.stderr)")
     }
 
+    @Test func powerAnswersTheRoadmapsQuestion() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        // What n detects a 0.5-point change at 80%, paired, sd of differences 1? statsmodels:
+        // TTestPower().solve_power(0.5, power=0.8, alpha=0.05) = 33.37, so 34 pairs.
+        let sampleSize = try CLI.run(["stats", "power", "--difference", "0.5", "--sd", "1", "--power", "0.8", "--json"], in: scratch.url)
+        #expect(sampleSize.status == 0, "\(sampleSize.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(sampleSize.stdout.utf8)) as? [String: Any])
+        #expect(object["n"] as? Int == 34)
+        #expect((object["power"] as? Double ?? 0) >= 0.8)
+        // TTestIndPower().power(0.5, 20, 0.05) = 0.33790...
+        let power = try CLI.run(["stats", "power", "--design", "twosample", "--effect", "0.5", "--n", "20"], in: scratch.url)
+        #expect(power.stdout.contains("power = 0.3379"), "\(power.stdout)")
+        let underdetermined = try CLI.run(["stats", "power", "--n", "20"], in: scratch.url)
+        #expect(underdetermined.status == 2 && underdetermined.stderr.contains("exactly two"), "\(underdetermined.status) \(underdetermined.stderr)")
+    }
+
     @Test(arguments: [
         ("1\nx\n", "is not a number"),
         ("", "is empty"),
