@@ -13,13 +13,13 @@ extension Workbench {
                 A FILE holds one number per line (blank lines and lines starting with # are skipped), \
                 or a CSV whose column --column names. welch = ttest_ind(equal_var=False), student = \
                 ttest_ind(equal_var=True), paired = ttest_rel, onesample = ttest_1samp, mannwhitney = \
-                mannwhitneyu, wilcoxon = wilcoxon (on A − B, or A alone), adjust = Holm or \
+                mannwhitneyu, wilcoxon = wilcoxon (on A − B, or A alone), permutation = permutation_test \
+                of the mean difference, adjust = Holm or \
                 false_discovery_control (bh, by) over a file of p-values, power = statsmodels' \
                 TTestPower / TTestIndPower. Non-finite values, empty or \
-                constant samples and mismatched pairs exit 65. Permutation and bootstrap tests are not \
-                built yet.
+                constant samples and mismatched pairs exit 65. Bootstrap intervals are not built yet.
                 """,
-            subcommands: [Welch.self, Student.self, Paired.self, OneSample.self, MannWhitney.self, Wilcoxon.self, Adjust.self, PowerCommand.self]
+            subcommands: [Welch.self, Student.self, Paired.self, OneSample.self, MannWhitney.self, Wilcoxon.self, Permutation.self, Adjust.self, PowerCommand.self]
         )
     }
 }
@@ -45,16 +45,21 @@ struct StatsOptions: ParsableArguments {
         return try SampleFile.read(b, column: column)
     }
 
-    func print(_ result: TestResult) {
-        if result.test == "mannwhitney" || result.test == "wilcoxon" {
+    /// `extra` adds test-specific JSON fields and a note to the text line (the permutation
+    /// test's resample count).
+    func print(_ result: TestResult, extra: [String: Any] = [:], note: String = "") {
+        if ["mannwhitney", "wilcoxon", "permutation"].contains(result.test) {
             if json {
-                Console.output(JSONOutput.render([
+                let fields: [String: Any] = [
                     "test": result.test, "statistic": result.statistic, "p_value": result.pValue, "df": NSNull(),
-                    "effect_size": result.effectSize, "n_a": result.nA, "n_b": result.nB ?? NSNull(), "alternative": alternative,
-                ] as [String: Any]))
+                    "effect_size": result.effectSize.isFinite ? result.effectSize : NSNull(), "n_a": result.nA,
+                    "n_b": result.nB ?? NSNull(), "alternative": alternative,
+                ]
+                Console.output(JSONOutput.render(fields.merging(extra) { $1 }))
             } else {
-                let name = result.test == "wilcoxon" ? "Wilcoxon signed-rank" : "Mann–Whitney U"
-                Console.output("\(name) (\(alternative)): statistic = \(String(format: "%.6g", result.statistic)), p = \(String(format: "%.6g", result.pValue)), rank-biserial \(String(format: "%.4g", result.effectSize)), n = \(result.nA)\(result.nB.map { " and \($0)" } ?? "")\n")
+                let name = ["wilcoxon": "Wilcoxon signed-rank", "mannwhitney": "Mann–Whitney U"][result.test] ?? "Permutation test of the mean difference"
+                let effect = result.test == "permutation" ? "standardised difference" : "rank-biserial"
+                Console.output("\(name) (\(alternative)): statistic = \(String(format: "%.6g", result.statistic)), p = \(String(format: "%.6g", result.pValue)), \(effect) \(String(format: "%.4g", result.effectSize)), n = \(result.nA)\(result.nB.map { " and \($0)" } ?? "")\(note)\n")
             }
             return
         }
@@ -146,6 +151,27 @@ extension Workbench.StatsCommand {
         @OptionGroup var options: StatsOptions
         func run() throws {
             options.print(try RankTests.wilcoxon(options.sampleA(), options.b == nil ? nil : options.sampleB(), alternative: options.parsedAlternative))
+        }
+    }
+
+    struct Permutation: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Permutation test of mean(A) − mean(B), or of mean(A − B) with --paired.")
+        @OptionGroup var options: StatsOptions
+        @Flag(help: "Pairs: swap the members of each pair instead of shuffling labels.") var paired = false
+        @Option(help: "Random arrangements when there are more than this many (else all are enumerated).") var resamples: Int = 9999
+        @Option(help: "Seed of the random arrangements.") var seed: UInt64 = 0
+
+        func validate() throws {
+            guard resamples >= 1 else { throw ValidationError("--resamples must be at least 1, e.g. 9999") }
+        }
+
+        func run() throws {
+            let (a, b) = (try options.sampleA(), try options.sampleB())
+            let outcome = paired
+                ? try PermutationTest.paired(a, b, alternative: options.parsedAlternative, resamples: resamples, seed: seed)
+                : try PermutationTest.independent(a, b, alternative: options.parsedAlternative, resamples: resamples, seed: seed)
+            let note = outcome.exact ? ", all \(outcome.resamples) arrangements" : ", \(outcome.resamples) random arrangements (seed \(seed))"
+            options.print(outcome.result, extra: ["exact": outcome.exact, "resamples": outcome.resamples, "paired": paired], note: note)
         }
     }
 

@@ -368,3 +368,62 @@ func relativeError(_ a: Double, _ b: Double) -> Double {
         #expect(throws: Power.Failure.badEffect(0)) { try Power.sampleSize(design: .paired, effect: 0, power: 0.8) }
     }
 }
+
+@Suite struct PermutationAgainstSciPyTests {
+    /// Data with ties: scores rounded to a tenth, as quality metrics often are.
+    static func sample(_ n: Int, shift: Double, _ random: inout SeededGenerator) -> [Double] {
+        StatsAgainstSciPyTests.draw(n, shape: Int(random.next() % 3), shift: shift, &random).map { ($0 * 10).rounded() / 10 }
+    }
+
+    @Test func exactEnumerationMatchesSciPy() throws {
+        var random = SeededGenerator(seed: 404)
+        var cases: [[String: Any]] = [], inputs: [(Bool, [Double], [Double], Alternative)] = []
+        for index in 0..<150 {
+            let paired = index % 3 == 0, alternative = Alternative.allCases[index % 3 == 0 ? (index / 3) % 3 : index % 3]
+            let nA = paired ? 3 + Int(random.next() % 11) : 3 + Int(random.next() % 5)
+            let nB = paired ? nA : 3 + Int(random.next() % (nA <= 5 ? 8 : 4))
+            let a = Self.sample(nA, shift: 0.5, &random), b = Self.sample(nB, shift: 0, &random)
+            inputs.append((paired, a, b, alternative))
+            cases.append(["kind": "permutation", "paired": paired, "a": a, "b": b, "resamples": 9999, "alternative": alternative.rawValue])
+        }
+        guard let reference = try scipy(cases) else { return }
+        for (index, (paired, a, b, alternative)) in inputs.enumerated() {
+            let outcome = paired ? try PermutationTest.paired(a, b, alternative: alternative) : try PermutationTest.independent(a, b, alternative: alternative)
+            #expect(outcome.exact, "case \(index) should be enumerated")
+            #expect(relativeError(outcome.result.statistic, reference[index]["statistic"]!) < 1e-9, "case \(index)")
+            #expect(relativeError(outcome.result.pValue, reference[index]["p_value"]!) < 1e-9, "case \(index) paired \(paired) n \(a.count), \(b.count) \(alternative): \(outcome.result.pValue) vs \(reference[index]["p_value"]!)")
+        }
+    }
+
+    @Test func randomResamplingAgreesWithinMonteCarloError() throws {
+        var random = SeededGenerator(seed: 405)
+        var cases: [[String: Any]] = [], inputs: [(Bool, [Double], [Double], Alternative)] = []
+        for index in 0..<12 {
+            let paired = index % 2 == 0, alternative = Alternative.allCases[index % 3]
+            let nA = 20 + Int(random.next() % 200), nB = paired ? nA : 20 + Int(random.next() % 200)
+            let a = Self.sample(nA, shift: 0.15, &random), b = Self.sample(nB, shift: 0, &random)
+            inputs.append((paired, a, b, alternative))
+            cases.append(["kind": "permutation", "paired": paired, "a": a, "b": b, "resamples": 100_000, "alternative": alternative.rawValue, "seed": index])
+        }
+        guard let reference = try scipy(cases) else { return }
+        for (index, (paired, a, b, alternative)) in inputs.enumerated() {
+            let resamples = 20_000
+            let outcome = paired ? try PermutationTest.paired(a, b, alternative: alternative, resamples: resamples, seed: UInt64(index))
+                                 : try PermutationTest.independent(a, b, alternative: alternative, resamples: resamples, seed: UInt64(index))
+            #expect(!outcome.exact && outcome.resamples == resamples)
+            let theirs = reference[index]["p_value"]!, mine = outcome.result.pValue
+            // Both are Monte Carlo estimates: 4.5 standard errors of the difference, plus the +1 adjustment.
+            let p = min(max(theirs, 1e-4), 1 - 1e-4)
+            let tolerance = 4.5 * (p * (1 - p) * (1 / Double(resamples) + 1 / 100_000.0)).squareRoot() * (alternative == .twoSided ? 2 : 1) + 2 / Double(resamples)
+            #expect(abs(mine - theirs) < tolerance, "case \(index) paired \(paired) n \(a.count): \(mine) vs \(theirs) (±\(tolerance))")
+        }
+    }
+
+    @Test func theSeedMakesResamplingRepeatable() throws {
+        let a = (0..<40).map { Double($0 % 7) }, b = (0..<40).map { Double($0 % 5) + 0.4 }
+        let first = try PermutationTest.independent(a, b, seed: 9), second = try PermutationTest.independent(a, b, seed: 9)
+        #expect(first.result.pValue == second.result.pValue && first.resamples == 9999)
+        #expect(try PermutationTest.independent(a, b, seed: 10).result.pValue != first.result.pValue)
+        #expect(throws: StatsError.mismatchedPairs(countA: 40, countB: 39)) { try PermutationTest.paired(a, Array(b.dropLast())) }
+    }
+}

@@ -605,6 +605,22 @@ import WorkbenchCore
         #expect(bad.status == 65 && bad.stderr.contains("position 2"), "\(bad.stderr)")
     }
 
+    @Test func permutationEnumeratesSmallSamples() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let a = scratch.url.appendingPathComponent("a.txt"), b = scratch.url.appendingPathComponent("b.txt")
+        try Data("1\n2\n3\n4.5\n".utf8).write(to: a)
+        try Data("2\n3\n5\n6\n7\n".utf8).write(to: b)
+        let result = try CLI.run(["stats", "permutation", "--a", a.path, "--b", b.path, "--json"], in: scratch.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        // scipy.stats.permutation_test(([1, 2, 3, 4.5], [2, 3, 5, 6, 7]), mean difference): p = 11/63 over 126 splits.
+        #expect(abs((object["p_value"] as? Double ?? 0) - 0.1746031746031746) < 1e-12)
+        #expect(object["exact"] as? Bool == true && object["resamples"] as? Int == 126)
+        let paired = try CLI.run(["stats", "permutation", "--paired", "--a", a.path, "--b", b.path], in: scratch.url)
+        #expect(paired.status == 65 && paired.stderr.contains("differ in length"), "\(paired.stderr)")
+    }
+
     @Test func powerAnswersTheRoadmapsQuestion() throws {
         let scratch = try Scratch()
         defer { scratch.delete() }
