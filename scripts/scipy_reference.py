@@ -105,6 +105,45 @@ def permutation(case):
     return {"statistic": float(r.statistic), "p_value": float(r.pvalue)}
 
 
+def bootstrap_interval(case):
+    """The interval SciPy's bootstrap reads off a given bootstrap distribution (the workbench's
+    own resamples), through the private helper `bootstrap` itself uses for BCa."""
+    from scipy.stats._resampling import _bca_interval
+    from scipy._lib._array_api import array_namespace
+    samples = [np.array(x) for x in case["samples"]]
+    theta_hat_b = np.array(case["distribution"])
+
+    def statistic(*data, axis=-1):
+        means = [np.mean(x, axis=axis) for x in data]
+        return means[0] - means[1] if len(means) == 2 else means[0]
+
+    confidence, alternative = case["confidence"], case["alternative"]
+    alpha = (1 - confidence) / 2 if alternative == "two-sided" else 1 - confidence
+    a_hat = 0.0
+    if case["method"] == "BCa":
+        low, high, a_hat = _bca_interval(samples, statistic, axis=-1, alpha=alpha, theta_hat_b=theta_hat_b,
+                                         batch=None, xp=array_namespace(theta_hat_b))
+        low, high = float(low), float(high)
+    else:
+        low, high = alpha, 1 - alpha
+    ci = stats.quantile(theta_hat_b, np.array([low, high]))
+    return {"ci_low": float(ci[0]), "ci_high": float(ci[1]), "acceleration": float(a_hat)}
+
+
+def bootstrap(case):
+    """scipy.stats.bootstrap itself, for the Monte Carlo comparison."""
+    samples = [np.array(x) for x in case["samples"]]
+
+    def statistic(*data, axis=-1):
+        means = [np.mean(x, axis=axis) for x in data]
+        return means[0] - means[1] if len(means) == 2 else means[0]
+
+    r = stats.bootstrap(samples, statistic, method=case["method"], n_resamples=case["resamples"],
+                        confidence_level=case["confidence"], rng=np.random.default_rng(0))
+    return {"ci_low": float(r.confidence_interval.low), "ci_high": float(r.confidence_interval.high)}
+
+
 cases = json.load(sys.stdin)
-handlers = {"dist": distribution, "mannwhitney": rank_test, "wilcoxon": rank_test, "adjust": adjust, "nct": noncentral_t, "power": power, "permutation": permutation}
+handlers = {"dist": distribution, "mannwhitney": rank_test, "wilcoxon": rank_test, "adjust": adjust, "nct": noncentral_t, "power": power, "permutation": permutation,
+            "bootstrap_interval": bootstrap_interval, "bootstrap": bootstrap}
 print(json.dumps([handlers.get(c["kind"], t_test)(c) for c in cases]))

@@ -14,12 +14,13 @@ extension Workbench {
                 or a CSV whose column --column names. welch = ttest_ind(equal_var=False), student = \
                 ttest_ind(equal_var=True), paired = ttest_rel, onesample = ttest_1samp, mannwhitney = \
                 mannwhitneyu, wilcoxon = wilcoxon (on A − B, or A alone), permutation = permutation_test \
-                of the mean difference, adjust = Holm or \
+                of the mean difference, bootstrap = bootstrap (BCa by default) of the mean or mean \
+                difference, adjust = Holm or \
                 false_discovery_control (bh, by) over a file of p-values, power = statsmodels' \
                 TTestPower / TTestIndPower. Non-finite values, empty or \
-                constant samples and mismatched pairs exit 65. Bootstrap intervals are not built yet.
+                constant samples and mismatched pairs exit 65.
                 """,
-            subcommands: [Welch.self, Student.self, Paired.self, OneSample.self, MannWhitney.self, Wilcoxon.self, Permutation.self, Adjust.self, PowerCommand.self]
+            subcommands: [Welch.self, Student.self, Paired.self, OneSample.self, MannWhitney.self, Wilcoxon.self, Permutation.self, BootstrapCommand.self, Adjust.self, PowerCommand.self]
         )
     }
 }
@@ -172,6 +173,42 @@ extension Workbench.StatsCommand {
                 : try PermutationTest.independent(a, b, alternative: options.parsedAlternative, resamples: resamples, seed: seed)
             let note = outcome.exact ? ", all \(outcome.resamples) arrangements" : ", \(outcome.resamples) random arrangements (seed \(seed))"
             options.print(outcome.result, extra: ["exact": outcome.exact, "resamples": outcome.resamples, "paired": paired], note: note)
+        }
+    }
+
+    struct BootstrapCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "bootstrap",
+            abstract: "Bootstrap confidence interval of mean(A), mean(A) − mean(B), or mean(A − B) with --paired."
+        )
+        @OptionGroup var options: StatsOptions
+        @Flag(help: "Pairs: resample the pairs together.") var paired = false
+        @Option(help: "BCa or percentile.") var method: String = "BCa"
+        @Option(help: "Bootstrap resamples.") var resamples: Int = 9999
+        @Option(help: "Seed of the resampling.") var seed: UInt64 = 0
+
+        func validate() throws {
+            guard Bootstrap.Method(rawValue: method) != nil else { throw ValidationError("--method must be BCa or percentile") }
+            guard resamples >= 2 else { throw ValidationError("--resamples must be at least 2, e.g. 9999") }
+        }
+
+        func run() throws {
+            let a = try options.sampleA(), b = options.b == nil ? [] : try options.sampleB()
+            let statistic: Bootstrap.Statistic = options.b == nil ? .mean : paired ? .pairedMeanDifference : .meanDifference
+            let interval = try Bootstrap.interval(statistic, a, b, method: Bootstrap.Method(rawValue: method)!, confidence: options.confidence,
+                                                  alternative: options.parsedAlternative, resamples: resamples, seed: seed)
+            let what = ["mean(A)", "mean(A) − mean(B)", "mean(A − B)"][statistic == .mean ? 0 : statistic == .meanDifference ? 1 : 2]
+            if options.json {
+                func number(_ value: Double) -> Any { value.isFinite ? value : (value > 0 ? "inf" : "-inf") }
+                Console.output(JSONOutput.render([
+                    "test": "bootstrap", "statistic": interval.estimate, "ci_low": number(interval.low), "ci_high": number(interval.high),
+                    "confidence": interval.confidence, "method": interval.method.rawValue, "resamples": interval.resamples,
+                    "standard_error": interval.standardError, "n_a": a.count, "n_b": b.isEmpty ? NSNull() : b.count,
+                    "alternative": options.alternative, "seed": seed,
+                ] as [String: Any]))
+                return
+            }
+            Console.output("Bootstrap \(interval.method.rawValue) (\(options.alternative)): \(what) = \(String(format: "%.6g", interval.estimate)), \(String(format: "%g", interval.confidence * 100))% CI [\(String(format: "%.6g", interval.low)), \(String(format: "%.6g", interval.high))], standard error \(String(format: "%.4g", interval.standardError)), \(interval.resamples) resamples (seed \(seed))\n")
         }
     }
 

@@ -427,3 +427,63 @@ func relativeError(_ a: Double, _ b: Double) -> Double {
         #expect(throws: StatsError.mismatchedPairs(countA: 40, countB: 39)) { try PermutationTest.paired(a, Array(b.dropLast())) }
     }
 }
+
+@Suite struct BootstrapAgainstSciPyTests {
+    /// The workbench's own resamples, with SciPy reading the interval off them: BCa's bias
+    /// correction, jackknife acceleration and interpolated quantiles must agree to 1e-9.
+    @Test func intervalFromTheSameResamplesMatchesSciPy() throws {
+        var random = SeededGenerator(seed: 512)
+        var cases: [[String: Any]] = []
+        var inputs: [([[Double]], [Double], Bootstrap.Method, Double, Alternative, Bootstrap.Interval)] = []
+        for index in 0..<60 {
+            let twoSamples = index % 2 == 0, method: Bootstrap.Method = index % 3 == 0 ? .percentile : .bca
+            let alternative = Alternative.allCases[(index / 2) % 3], confidence = [0.95, 0.9, 0.99][index % 3]
+            let a = StatsAgainstSciPyTests.draw(5 + Int(random.next() % 120), shape: Int(random.next() % 3), shift: 0.3, &random)
+            let samples = twoSamples ? [a, StatsAgainstSciPyTests.draw(5 + Int(random.next() % 120), shape: 2, shift: 0, &random)] : [a]
+            let distribution = Bootstrap.resampledMeans(samples, resamples: 2000, seed: UInt64(index))
+            let interval = try Bootstrap.interval(from: distribution, samples: samples, method: method, confidence: confidence, alternative: alternative)
+            inputs.append((samples, distribution, method, confidence, alternative, interval))
+            cases.append(["kind": "bootstrap_interval", "samples": samples, "distribution": distribution, "method": method.rawValue,
+                          "confidence": confidence, "alternative": alternative.rawValue])
+        }
+        guard let reference = try scipy(cases) else { return }
+        for (index, (_, _, method, _, alternative, interval)) in inputs.enumerated() {
+            let theirs = reference[index]
+            if alternative != .less { #expect(relativeError(interval.low, theirs["ci_low"]!) < 1e-9, "case \(index) \(method) low \(interval.low) vs \(theirs["ci_low"]!)") }
+            if alternative != .greater { #expect(relativeError(interval.high, theirs["ci_high"]!) < 1e-9, "case \(index) \(method) high \(interval.high) vs \(theirs["ci_high"]!)") }
+            #expect(alternative != .less || interval.low == -.infinity)
+            #expect(relativeError(interval.acceleration, theirs["acceleration"]!) < 1e-9, "case \(index) acceleration")
+        }
+    }
+
+    @Test func independentResamplesAgreeWithSciPysBootstrap() throws {
+        var random = SeededGenerator(seed: 513)
+        var cases: [[String: Any]] = [], inputs: [(Bootstrap.Statistic, [Double], [Double], Bootstrap.Method)] = []
+        for index in 0..<6 {
+            let statistic: Bootstrap.Statistic = index % 2 == 0 ? .mean : .meanDifference
+            let method: Bootstrap.Method = index < 4 ? .bca : .percentile
+            // Skewed samples, where BCa's corrections move the interval.
+            let a = StatsAgainstSciPyTests.draw(25 + Int(random.next() % 60), shape: 2, shift: 0.5, &random)
+            let b = statistic == .mean ? [] : StatsAgainstSciPyTests.draw(25 + Int(random.next() % 60), shape: 1, shift: 0, &random)
+            inputs.append((statistic, a, b, method))
+            cases.append(["kind": "bootstrap", "samples": b.isEmpty ? [a] : [a, b], "resamples": 100_000, "method": method.rawValue, "confidence": 0.95])
+        }
+        guard let reference = try scipy(cases) else { return }
+        for (index, (statistic, a, b, method)) in inputs.enumerated() {
+            let mine = try Bootstrap.interval(statistic, a, b, method: method, resamples: 100_000, seed: UInt64(index))
+            let theirs = reference[index], width = theirs["ci_high"]! - theirs["ci_low"]!
+            // Two Monte Carlo estimates of each end: a few standard errors is ~1% of the width.
+            #expect(abs(mine.low - theirs["ci_low"]!) < 0.02 * width, "case \(index) \(method) low \(mine.low) vs \(theirs["ci_low"]!)")
+            #expect(abs(mine.high - theirs["ci_high"]!) < 0.02 * width, "case \(index) \(method) high \(mine.high) vs \(theirs["ci_high"]!)")
+        }
+    }
+
+    @Test func pairedResamplingIsTheBootstrapOfTheDifferences() throws {
+        let a = [5.1, 4.9, 6.2, 5.5, 6.0, 5.8, 4.7], b = [4.1, 4.9, 4.2, 4.8, 5.5, 5.0, 4.9]
+        let paired = try Bootstrap.interval(.pairedMeanDifference, a, b, seed: 3)
+        let differences = try Bootstrap.interval(.mean, zip(a, b).map { $0 - $1 }, seed: 3)
+        #expect(paired == differences)
+        #expect(paired.low < paired.estimate && paired.estimate < paired.high)
+        #expect(throws: Bootstrap.Failure.degenerate) { try Bootstrap.interval(.mean, [2, 2, 2], seed: 1) }
+    }
+}

@@ -621,6 +621,23 @@ import WorkbenchCore
         #expect(paired.status == 65 && paired.stderr.contains("differ in length"), "\(paired.stderr)")
     }
 
+    @Test func bootstrapIsRepeatableForASeed() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let a = scratch.url.appendingPathComponent("a.txt"), b = scratch.url.appendingPathComponent("b.txt")
+        try Data("5.1\n4.9\n6.2\n5.5\n6.0\n5.8\n".utf8).write(to: a)
+        try Data("4.1\n4.9\n4.2\n4.8\n5.5\n5.0\n".utf8).write(to: b)
+        let arguments = ["stats", "bootstrap", "--a", a.path, "--b", b.path, "--paired", "--seed", "7", "--json"]
+        let first = try CLI.run(arguments, in: scratch.url), second = try CLI.run(arguments, in: scratch.url)
+        #expect(first.status == 0 && first.stdout == second.stdout, "\(first.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        let low = try #require(object["ci_low"] as? Double), high = try #require(object["ci_high"] as? Double)
+        #expect(low < 0.8 && 0.8 < high, "mean difference 0.8 inside [\(low), \(high)]")
+        #expect(object["method"] as? String == "BCa" && object["resamples"] as? Int == 9999)
+        let bad = try CLI.run(["stats", "bootstrap", "--a", a.path, "--method", "studentized"], in: scratch.url)
+        #expect(bad.status == 2 && bad.stderr.contains("BCa or percentile"), "\(bad.stderr)")
+    }
+
     @Test func powerAnswersTheRoadmapsQuestion() throws {
         let scratch = try Scratch()
         defer { scratch.delete() }
