@@ -1,5 +1,5 @@
 // `make bench`: every benchmark that exists so far, printed as one table (and JSON with --json PATH).
-// `--only store|blas|cli|quality|llm|engine` runs one group; `make bench` runs the engine group
+// `--only store|blas|cli|quality|stats|llm|engine` runs one group; `make bench` runs the engine group
 // in a process of its own, so its memory figures are its own.
 import Foundation
 
@@ -17,6 +17,7 @@ func runBenchmarks() async throws -> BenchReport {
     if only == nil || only == "blas" { BLASBenchmarks.run(into: &report) }
     if only == nil || only == "cli" { try CLIBenchmarks.run(into: &report, binary: binary) }
     if only == nil || only == "quality" { try QualityBenchmarks.run(into: &report, corpus: corpus, python: value(after: "--python") ?? "python3") }
+    if only == nil || only == "stats" { try StatsBenchmarks.run(into: &report, python: value(after: "--python") ?? "python3") }
     if only == "engine" { try await EngineBenchmarks.run(into: &report, binary: binary) }
     if only == nil || only == "llm" { try await LLMBenchmarks.run(into: &report, binary: binary, python: value(after: "--python") ?? "python3") }
     report.add("process", "peak RSS of this benchmark process", peakResidentMegabytes(), "MB")
