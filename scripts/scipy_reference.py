@@ -143,7 +143,20 @@ def bootstrap(case):
     return {"ci_low": float(r.confidence_interval.low), "ci_high": float(r.confidence_interval.high)}
 
 
+def bayes(case):
+    """The posterior summaries by numerical integration over the scaled t (scipy.integrate.quad),
+    an independent route to the closed forms the workbench uses."""
+    from scipy import integrate
+    m, s, df = case["m"], case["s"], case["df"]
+    posterior = stats.t(df, loc=m, scale=s)
+    loss_a = integrate.quad(lambda x: -x * posterior.pdf(x), -np.inf, 0, epsabs=1e-14, epsrel=1e-12)[0]
+    loss_b = integrate.quad(lambda x: x * posterior.pdf(x), 0, np.inf, epsabs=1e-14, epsrel=1e-12)[0]
+    low, high = posterior.interval(case["credibility"])
+    return {"probability": float(posterior.sf(0)), "loss_a": loss_a, "loss_b": loss_b,
+            "low": float(low), "high": float(high)}
+
+
 cases = json.load(sys.stdin)
 handlers = {"dist": distribution, "mannwhitney": rank_test, "wilcoxon": rank_test, "adjust": adjust, "nct": noncentral_t, "power": power, "permutation": permutation,
-            "bootstrap_interval": bootstrap_interval, "bootstrap": bootstrap}
+            "bootstrap_interval": bootstrap_interval, "bootstrap": bootstrap, "bayes": bayes}
 print(json.dumps([handlers.get(c["kind"], t_test)(c) for c in cases]))

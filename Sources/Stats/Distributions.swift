@@ -56,14 +56,12 @@ public struct StudentT: ContinuousDistribution {
         let logQ = p < 0.5 ? log(p) : log1p(-p)
         var low = 0.0, high = max(1, abs(SpecialFunctions.normalQuantile(q)) * 2)
         while tail(high) > q { (low, high) = (high, high * 2) }
-        let logDensityConstant = lgamma((df + 1) / 2) - lgamma(df / 2) - 0.5 * log(df * Double.pi)
         var t = min(max(abs(SpecialFunctions.normalQuantile(q)), low), high)
         for _ in 0..<100 {
             let upper = tail(t)
             if upper > q { low = t } else { high = t }
-            let logDensity = logDensityConstant - (df + 1) / 2 * log1p(t * t / df)
             // f(t) = log P(T > t) − log q, f′(t) = −density / P(T > t).
-            var next = t + (log(upper) - logQ) * upper / exp(logDensity)
+            var next = t + (log(upper) - logQ) * upper / density(t)
             if !(next > low && next < high) { next = (low + high) / 2 }
             if abs(next - t) <= 4 * Double.ulpOfOne * t || high - low <= 4 * Double.ulpOfOne * high { t = next; break }
             t = next

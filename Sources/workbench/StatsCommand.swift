@@ -15,12 +15,12 @@ extension Workbench {
                 ttest_ind(equal_var=True), paired = ttest_rel, onesample = ttest_1samp, mannwhitney = \
                 mannwhitneyu, wilcoxon = wilcoxon (on A − B, or A alone), permutation = permutation_test \
                 of the mean difference, bootstrap = bootstrap (BCa by default) of the mean or mean \
-                difference, adjust = Holm or \
+                difference, bayes = posterior probability that A beats B and expected losses, adjust = Holm or \
                 false_discovery_control (bh, by) over a file of p-values, power = statsmodels' \
                 TTestPower / TTestIndPower. Non-finite values, empty or \
                 constant samples and mismatched pairs exit 65.
                 """,
-            subcommands: [Welch.self, Student.self, Paired.self, OneSample.self, MannWhitney.self, Wilcoxon.self, Permutation.self, BootstrapCommand.self, Adjust.self, PowerCommand.self]
+            subcommands: [Welch.self, Student.self, Paired.self, OneSample.self, MannWhitney.self, Wilcoxon.self, Permutation.self, BootstrapCommand.self, Bayes.self, Adjust.self, PowerCommand.self]
         )
     }
 }
@@ -209,6 +209,32 @@ extension Workbench.StatsCommand {
                 return
             }
             Console.output("Bootstrap \(interval.method.rawValue) (\(options.alternative)): \(what) = \(String(format: "%.6g", interval.estimate)), \(String(format: "%g", interval.confidence * 100))% CI [\(String(format: "%.6g", interval.low)), \(String(format: "%.6g", interval.high))], standard error \(String(format: "%.4g", interval.standardError)), \(interval.resamples) resamples (seed \(seed))\n")
+        }
+    }
+
+    struct Bayes: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Probability that mean(A) beats mean(B), expected loss of choosing either, credible interval.")
+        @OptionGroup var options: StatsOptions
+        @Flag(help: "Pairs: the posterior of the mean difference of pairs.") var paired = false
+
+        func run() throws {
+            let a = try options.sampleA(), b = try options.sampleB()
+            let summary = paired ? try BayesianSummary.paired(a, b, credibility: options.confidence)
+                                 : try BayesianSummary.independent(a, b, credibility: options.confidence)
+            if options.json {
+                Console.output(JSONOutput.render([
+                    "test": "bayes", "difference": summary.difference, "scale": summary.scale, "df": summary.df,
+                    "probability_a_better": summary.probabilityABetter, "expected_loss_choosing_a": summary.expectedLossChoosingA,
+                    "expected_loss_choosing_b": summary.expectedLossChoosingB, "ci_low": summary.credibleLow, "ci_high": summary.credibleHigh,
+                    "credibility": summary.credibility, "n_a": a.count, "n_b": b.count, "paired": paired,
+                ] as [String: Any]))
+                return
+            }
+            Console.output("""
+                P(A better than B) = \(String(format: "%.4f", summary.probabilityABetter)); difference \(String(format: "%.6g", summary.difference)), \(String(format: "%g", summary.credibility * 100))% credible interval [\(String(format: "%.6g", summary.credibleLow)), \(String(format: "%.6g", summary.credibleHigh))]
+                expected loss choosing A \(String(format: "%.4g", summary.expectedLossChoosingA)), choosing B \(String(format: "%.4g", summary.expectedLossChoosingB)) (metric units; \(paired ? "paired" : "independent"), n = \(a.count) and \(b.count))
+
+                """)
         }
     }
 

@@ -487,3 +487,36 @@ func relativeError(_ a: Double, _ b: Double) -> Double {
         #expect(throws: Bootstrap.Failure.degenerate) { try Bootstrap.interval(.mean, [2, 2, 2], seed: 1) }
     }
 }
+
+@Suite struct BayesianSummaryTests {
+    @Test func closedFormsMatchNumericalIntegration() throws {
+        var random = SeededGenerator(seed: 77)
+        var cases: [[String: Any]] = [], summaries: [BayesianSummary] = []
+        for index in 0..<80 {
+            let n = 3 + Int(random.next() % 200), paired = index % 2 == 0
+            let a = StatsAgainstSciPyTests.draw(n, shape: Int(random.next() % 3), shift: Double(index % 5) * 0.1, &random)
+            let b = StatsAgainstSciPyTests.draw(paired ? n : 3 + Int(random.next() % 200), shape: 1, shift: 0.15, &random)
+            let summary = paired ? try BayesianSummary.paired(a, b) : try BayesianSummary.independent(a, b)
+            summaries.append(summary)
+            cases.append(["kind": "bayes", "m": summary.difference, "s": summary.scale, "df": summary.df, "credibility": 0.95])
+        }
+        guard let reference = try scipy(cases) else { return }
+        for (index, summary) in summaries.enumerated() {
+            let theirs = reference[index]
+            #expect(relativeError(summary.probabilityABetter, theirs["probability"]!) < 1e-9, "case \(index)")
+            #expect(relativeError(summary.expectedLossChoosingA, theirs["loss_a"]!) < 1e-8, "case \(index) loss A \(summary.expectedLossChoosingA) vs \(theirs["loss_a"]!)")
+            #expect(relativeError(summary.expectedLossChoosingB, theirs["loss_b"]!) < 1e-8, "case \(index) loss B")
+            #expect(relativeError(summary.credibleLow, theirs["low"]!) < 1e-9 && relativeError(summary.credibleHigh, theirs["high"]!) < 1e-9, "case \(index) interval")
+        }
+    }
+
+    @Test func pairedPosteriorIsThePairedTInterval() throws {
+        let a = [5.1, 4.9, 6.2, 5.5, 6.0, 5.8, 4.7], b = [4.1, 4.9, 4.2, 4.8, 5.5, 5.0, 4.9]
+        let bayes = try BayesianSummary.paired(a, b), frequentist = try TTests.paired(a, b)
+        // Under the reference prior the credible interval is the confidence interval, and P(A better) = 1 − p/2.
+        #expect(abs(bayes.credibleLow - frequentist.ciLow) < 1e-12 && abs(bayes.credibleHigh - frequentist.ciHigh) < 1e-12)
+        #expect(abs(bayes.probabilityABetter - (1 - frequentist.pValue / 2)) < 1e-12)
+        #expect(abs(bayes.expectedLossChoosingB - bayes.expectedLossChoosingA - bayes.difference) < 1e-12)
+        #expect(throws: StatsError.tooSmall(sample: "A", count: 2, needed: 3)) { try BayesianSummary.paired([1, 2], [2, 1]) }
+    }
+}

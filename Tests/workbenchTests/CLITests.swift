@@ -557,6 +557,14 @@ import WorkbenchCore
     }
 }
 
+/// Sample files a.txt and b.txt in the scratch folder.
+func writeSamples(in scratch: Scratch, a: String, b: String) throws -> (URL, URL) {
+    let fileA = scratch.url.appendingPathComponent("a.txt"), fileB = scratch.url.appendingPathComponent("b.txt")
+    try Data(a.utf8).write(to: fileA)
+    try Data(b.utf8).write(to: fileB)
+    return (fileA, fileB)
+}
+
 @Suite struct StatsCommandTests {
     @Test func welchFromFilesAndCSVColumns() throws {
         let scratch = try Scratch()
@@ -608,9 +616,7 @@ import WorkbenchCore
     @Test func permutationEnumeratesSmallSamples() throws {
         let scratch = try Scratch()
         defer { scratch.delete() }
-        let a = scratch.url.appendingPathComponent("a.txt"), b = scratch.url.appendingPathComponent("b.txt")
-        try Data("1\n2\n3\n4.5\n".utf8).write(to: a)
-        try Data("2\n3\n5\n6\n7\n".utf8).write(to: b)
+        let (a, b) = try writeSamples(in: scratch, a: "1\n2\n3\n4.5\n", b: "2\n3\n5\n6\n7\n")
         let result = try CLI.run(["stats", "permutation", "--a", a.path, "--b", b.path, "--json"], in: scratch.url)
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -624,9 +630,7 @@ import WorkbenchCore
     @Test func bootstrapIsRepeatableForASeed() throws {
         let scratch = try Scratch()
         defer { scratch.delete() }
-        let a = scratch.url.appendingPathComponent("a.txt"), b = scratch.url.appendingPathComponent("b.txt")
-        try Data("5.1\n4.9\n6.2\n5.5\n6.0\n5.8\n".utf8).write(to: a)
-        try Data("4.1\n4.9\n4.2\n4.8\n5.5\n5.0\n".utf8).write(to: b)
+        let (a, b) = try writeSamples(in: scratch, a: "5.1\n4.9\n6.2\n5.5\n6.0\n5.8\n", b: "4.1\n4.9\n4.2\n4.8\n5.5\n5.0\n")
         let arguments = ["stats", "bootstrap", "--a", a.path, "--b", b.path, "--paired", "--seed", "7", "--json"]
         let first = try CLI.run(arguments, in: scratch.url), second = try CLI.run(arguments, in: scratch.url)
         #expect(first.status == 0 && first.stdout == second.stdout, "\(first.stderr)")
@@ -636,6 +640,19 @@ import WorkbenchCore
         #expect(object["method"] as? String == "BCa" && object["resamples"] as? Int == 9999)
         let bad = try CLI.run(["stats", "bootstrap", "--a", a.path, "--method", "studentized"], in: scratch.url)
         #expect(bad.status == 2 && bad.stderr.contains("BCa or percentile"), "\(bad.stderr)")
+    }
+
+    @Test func bayesSummarisesTheDecision() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let (a, b) = try writeSamples(in: scratch, a: "5.1\n4.9\n6.2\n5.5\n6.0\n5.8\n4.7\n", b: "4.1\n4.9\n4.2\n4.8\n5.5\n5.0\n4.9\n")
+        let result = try CLI.run(["stats", "bayes", "--a", a.path, "--b", b.path, "--paired", "--json"], in: scratch.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        // Reference prior: P(A better) = 1 − p/2 of the paired t test, scipy.stats.ttest_rel(a, b).pvalue = 0.04575240161100299
+        let probability = try #require(object["probability_a_better"] as? Double)
+        #expect(abs(probability - (1 - 0.04575240161100299 / 2)) < 1e-12)
+        #expect((object["expected_loss_choosing_a"] as? Double ?? 1) < (object["expected_loss_choosing_b"] as? Double ?? 0))
     }
 
     @Test func powerAnswersTheRoadmapsQuestion() throws {
