@@ -156,7 +156,33 @@ def bayes(case):
             "low": float(low), "high": float(high)}
 
 
+def effect_size(case):
+    """Cohen's d / Hedges' g and the noncentral-t interval by brentq on scipy.stats.nct."""
+    from scipy import optimize, special
+    a, b, confidence = np.array(case["a"]), np.array(case["b"]), case["confidence"]
+    if case["paired"]:
+        diff = a - b
+        d, df, scale = diff.mean() / diff.std(ddof=1), len(diff) - 1, math.sqrt(1 / len(diff))
+    else:
+        df = len(a) + len(b) - 2
+        pooled = math.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / df)
+        d, scale = (a.mean() - b.mean()) / pooled, math.sqrt(1 / len(a) + 1 / len(b))
+    t, alpha = d / scale, 1 - confidence
+
+    def cdf(nc):
+        value = stats.nct.cdf(t, df, nc)
+        # SciPy answers NaN far in a tail (see noncentral_t); there the CDF is 0 or 1.
+        return value if math.isfinite(value) else (0.0 if nc > t else 1.0)
+
+    def limit(target):
+        width = 10 + abs(t)
+        return optimize.brentq(lambda nc: cdf(nc) - target, t - width, t + width, xtol=1e-14, rtol=1e-14)
+
+    j = math.exp(special.gammaln(df / 2) - special.gammaln((df - 1) / 2)) / math.sqrt(df / 2)
+    return {"d": d, "d_low": limit(1 - alpha / 2) * scale, "d_high": limit(alpha / 2) * scale, "g": d * j}
+
+
 cases = json.load(sys.stdin)
 handlers = {"dist": distribution, "mannwhitney": rank_test, "wilcoxon": rank_test, "adjust": adjust, "nct": noncentral_t, "power": power, "permutation": permutation,
-            "bootstrap_interval": bootstrap_interval, "bootstrap": bootstrap, "bayes": bayes}
+            "bootstrap_interval": bootstrap_interval, "bootstrap": bootstrap, "bayes": bayes, "effect_size": effect_size}
 print(json.dumps([handlers.get(c["kind"], t_test)(c) for c in cases]))

@@ -15,12 +15,13 @@ extension Workbench {
                 ttest_ind(equal_var=True), paired = ttest_rel, onesample = ttest_1samp, mannwhitney = \
                 mannwhitneyu, wilcoxon = wilcoxon (on A − B, or A alone), permutation = permutation_test \
                 of the mean difference, bootstrap = bootstrap (BCa by default) of the mean or mean \
-                difference, bayes = posterior probability that A beats B and expected losses, adjust = Holm or \
+                difference, bayes = posterior probability that A beats B and expected losses, effectsize = Cohen's d, \
+                Hedges' g and the rank-biserial correlation (Cliff's delta) with intervals, adjust = Holm or \
                 false_discovery_control (bh, by) over a file of p-values, power = statsmodels' \
                 TTestPower / TTestIndPower. Non-finite values, empty or \
                 constant samples and mismatched pairs exit 65.
                 """,
-            subcommands: [Welch.self, Student.self, Paired.self, OneSample.self, MannWhitney.self, Wilcoxon.self, Permutation.self, BootstrapCommand.self, Bayes.self, Adjust.self, PowerCommand.self]
+            subcommands: [Welch.self, Student.self, Paired.self, OneSample.self, MannWhitney.self, Wilcoxon.self, Permutation.self, BootstrapCommand.self, Bayes.self, EffectSize.self, Adjust.self, PowerCommand.self]
         )
     }
 }
@@ -235,6 +236,32 @@ extension Workbench.StatsCommand {
                 expected loss choosing A \(String(format: "%.4g", summary.expectedLossChoosingA)), choosing B \(String(format: "%.4g", summary.expectedLossChoosingB)) (metric units; \(paired ? "paired" : "independent"), n = \(a.count) and \(b.count))
 
                 """)
+        }
+    }
+
+    struct EffectSize: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "effectsize", abstract: "Cohen's d, Hedges' g and the rank-biserial correlation (Cliff's delta), with intervals.")
+        @OptionGroup var options: StatsOptions
+        @Flag(help: "Pairs: d_z of the differences (the rank-biserial is then not reported).") var paired = false
+
+        func run() throws {
+            let a = try options.sampleA(), b = try options.sampleB()
+            let standardised = try EffectSizes.standardised(a, b, paired: paired, confidence: options.confidence)
+            let ranks = paired ? nil : try EffectSizes.rankBiserial(a, b, confidence: options.confidence)
+            func fields(_ estimate: EffectSizes.Estimate) -> [String: Any] { ["value": estimate.value, "ci_low": estimate.low, "ci_high": estimate.high] }
+            if options.json {
+                var object: [String: Any] = ["cohens_d": fields(standardised.cohensD), "hedges_g": fields(standardised.hedgesG), "df": standardised.df,
+                                             "confidence": options.confidence, "paired": paired, "n_a": a.count, "n_b": b.count]
+                if let ranks { object["rank_biserial"] = fields(ranks) }
+                Console.output(JSONOutput.render(object))
+                return
+            }
+            let level = "\(String(format: "%g", options.confidence * 100))%"
+            func line(_ name: String, _ estimate: EffectSizes.Estimate) -> String {
+                "\(name) \(String(format: "%.4g", estimate.value)), \(level) CI [\(String(format: "%.4g", estimate.low)), \(String(format: "%.4g", estimate.high))]\n"
+            }
+            Console.output(line(paired ? "Cohen's d_z" : "Cohen's d", standardised.cohensD) + line("Hedges' g", standardised.hedgesG)
+                           + (ranks.map { line("rank-biserial (Cliff's delta)", $0) } ?? ""))
         }
     }
 

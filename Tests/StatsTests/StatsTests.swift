@@ -520,3 +520,39 @@ func relativeError(_ a: Double, _ b: Double) -> Double {
         #expect(throws: StatsError.tooSmall(sample: "A", count: 2, needed: 3)) { try BayesianSummary.paired([1, 2], [2, 1]) }
     }
 }
+
+@Suite struct EffectSizeTests {
+    @Test func standardisedEffectsAndIntervalsMatchSciPy() throws {
+        var random = SeededGenerator(seed: 303)
+        var cases: [[String: Any]] = [], estimates: [EffectSizes.Standardised] = []
+        for index in 0..<60 {
+            let paired = index % 2 == 0, nA = 4 + Int(random.next() % 150)
+            let a = StatsAgainstSciPyTests.draw(nA, shape: Int(random.next() % 3), shift: Double(index % 4) * 0.3, &random)
+            let b = StatsAgainstSciPyTests.draw(paired ? nA : 4 + Int(random.next() % 150), shape: 0, shift: 0, &random)
+            let confidence = [0.95, 0.9, 0.99][index % 3]
+            estimates.append(try EffectSizes.standardised(a, b, paired: paired, confidence: confidence))
+            cases.append(["kind": "effect_size", "a": a, "b": b, "paired": paired, "confidence": confidence])
+        }
+        guard let reference = try scipy(cases) else { return }
+        for (index, mine) in estimates.enumerated() {
+            let theirs = reference[index]
+            #expect(relativeError(mine.cohensD.value, theirs["d"]!) < 1e-12, "case \(index) d")
+            #expect(relativeError(mine.hedgesG.value, theirs["g"]!) < 1e-12, "case \(index) g")
+            // The noncentral t is good to ~1e-9 relative in the body; its inverse to a little less.
+            #expect(relativeError(mine.cohensD.low, theirs["d_low"]!) < 1e-7, "case \(index) low \(mine.cohensD.low) vs \(theirs["d_low"]!)")
+            #expect(relativeError(mine.cohensD.high, theirs["d_high"]!) < 1e-7, "case \(index) high \(mine.cohensD.high) vs \(theirs["d_high"]!)")
+        }
+    }
+
+    @Test func rankBiserialIsCliffsDelta() throws {
+        let a = [3.0, 4, 4, 5, 7], b = [1.0, 2, 4, 4, 6, 2]
+        // Cliff's delta by definition: (#(a > b) − #(a < b)) / (n_A n_B).
+        var greater = 0, less = 0
+        for x in a { for y in b { if x > y { greater += 1 } else if x < y { less += 1 } } }
+        let estimate = try EffectSizes.rankBiserial(a, b)
+        #expect(abs(estimate.value - Double(greater - less) / 30) < 1e-15)
+        #expect(estimate.low < estimate.value && estimate.value < estimate.high && estimate.low > -1 && estimate.high < 1)
+        let separated = try EffectSizes.rankBiserial([10, 11, 12], [1, 2, 3])
+        #expect(separated.value == 1 && separated.high <= 1 && separated.low < 1)
+    }
+}

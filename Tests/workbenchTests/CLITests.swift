@@ -655,6 +655,20 @@ func writeSamples(in scratch: Scratch, a: String, b: String) throws -> (URL, URL
         #expect((object["expected_loss_choosing_a"] as? Double ?? 1) < (object["expected_loss_choosing_b"] as? Double ?? 0))
     }
 
+    @Test func effectSizesWithIntervals() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let (a, b) = try writeSamples(in: scratch, a: "1\n2\n3\n4.5\n6\n7\n8\n9\n", b: "0\n1\n2\n1.5\n3\n")
+        let result = try CLI.run(["stats", "effectsize", "--a", a.path, "--b", b.path, "--confidence", "0.99", "--json"], in: scratch.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let d = try #require(object["cohens_d"] as? [String: Double])
+        // Noncentral-t inversion with scipy.stats.nct and brentq: d 1.4744168709998713, 99% CI [-0.21577580218674267, 3.1284489173624306].
+        #expect(abs(d["value"]! - 1.4744168709998713) < 1e-12)
+        #expect(abs(d["ci_low"]! + 0.21577580218674267) < 1e-7 && abs(d["ci_high"]! - 3.1284489173624306) < 1e-7)
+        #expect(object["rank_biserial"] is [String: Double] && object["hedges_g"] is [String: Double])
+    }
+
     @Test func powerAnswersTheRoadmapsQuestion() throws {
         let scratch = try Scratch()
         defer { scratch.delete() }

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Standardised effects with confidence intervals, for reports that say how big a difference
+/// is and not only whether it exists.
+public enum EffectSizes {
+    public struct Estimate: Sendable, Equatable {
+        public var value: Double, low: Double, high: Double, confidence: Double
+    }
+
+    public struct Standardised: Sendable, Equatable {
+        /// Cohen's d: pooled standard deviation (independent), or d_z = mean/sd of the differences (paired).
+        public var cohensD: Estimate
+        /// Hedges' g: d times the exact small-sample correction J(df) = Γ(df/2) / (√(df/2) Γ((df − 1)/2)).
+        public var hedgesG: Estimate
+        public var df: Double
+    }
+
+    /// Cohen's d and Hedges' g with intervals from inverting the noncentral t: the limits are
+    /// the noncentralities under which the observed t sits at the upper and lower α/2 points.
+    public static func standardised(_ a: [Double], _ b: [Double], paired: Bool, confidence: Double = 0.95) throws -> Standardised {
+        guard confidence > 0 && confidence < 1 else { throw StatsError.badConfidence(confidence) }
+        let d: Double, df: Double, scale: Double
+        if paired {
+            _ = try Summary(a, name: "A", minimum: 2)
+            _ = try Summary(b, name: "B", minimum: 2)
+            guard a.count == b.count else { throw StatsError.mismatchedPairs(countA: a.count, countB: b.count) }
+            let differences = try Summary(zip(a, b).map { $0 - $1 }, name: "A − B", minimum: 2)
+            guard differences.variance > 0 else { throw StatsError.constant(sample: "A − B") }
+            d = differences.mean / differences.variance.squareRoot()
+            df = Double(differences.count - 1)
+            scale = (1 / Double(differences.count)).squareRoot()
+        } else {
+            let sa = try Summary(a, name: "A", minimum: 2), sb = try Summary(b, name: "B", minimum: 2)
+            df = Double(sa.count + sb.count - 2)
+            let pooled = ((Double(sa.count - 1) * sa.variance + Double(sb.count - 1) * sb.variance) / df).squareRoot()
+            guard pooled > 0 else { throw StatsError.constant(sample: "A and B") }
+            d = (sa.mean - sb.mean) / pooled
+            scale = (1 / Double(sa.count) + 1 / Double(sb.count)).squareRoot()
+        }
+        // t = d / scale follows a noncentral t with noncentrality δ = (true d) / scale.
+        let t = d / scale, alpha = 1 - confidence
+        let low = noncentrality(df: df, t: t, cdf: 1 - alpha / 2) * scale
+        let high = noncentrality(df: df, t: t, cdf: alpha / 2) * scale
+        let j = exp(lgamma(df / 2) - lgamma((df - 1) / 2)) / (df / 2).squareRoot()
+        return Standardised(cohensD: Estimate(value: d, low: low, high: high, confidence: confidence),
+                            hedgesG: Estimate(value: d * j, low: low * j, high: high * j, confidence: confidence), df: df)
+    }
+
+    /// The δ with NoncentralT(df, δ).cdf(t) = target; the CDF falls as δ grows.
+    static func noncentrality(df: Double, t: Double, cdf target: Double) -> Double {
+        func value(_ delta: Double) -> Double { NoncentralT(df: df, noncentrality: delta).cdf(t) }
+        var low = t - 2, high = t + 2
+        while value(low) < target { low -= 2 * (t - low) + 1 }
+        while value(high) > target { high += 2 * (high - t) + 1 }
+        for _ in 0..<200 {
+            let middle = (low + high) / 2
+            if middle == low || middle == high { break }
+            if value(middle) > target { low = middle } else { high = middle }
+        }
+        return (low + high) / 2
+    }
+
+    /// The rank-biserial correlation (equal to Cliff's delta for two samples): P(A > B) −
+    /// P(A < B) over all cross pairs. Its interval is Fisher's z with standard error
+    /// √((n_A + n_B + 1) / (3 n_A n_B)), as R's `effectsize::rank_biserial` computes it.
+    public static func rankBiserial(_ a: [Double], _ b: [Double], confidence: Double = 0.95) throws -> Estimate {
+        guard confidence > 0 && confidence < 1 else { throw StatsError.badConfidence(confidence) }
+        let result = try RankTests.mannWhitney(a, b)
+        let r = result.effectSize, nA = Double(a.count), nB = Double(b.count)
+        let se = ((nA + nB + 1) / (3 * nA * nB)).squareRoot(), z = SpecialFunctions.normalQuantile(1 - (1 - confidence) / 2)
+        // atanh(±1) is infinite: a complete separation keeps its bound at ±1.
+        let center = atanh(max(-1 + 1e-15, min(1 - 1e-15, r)))
+        return Estimate(value: r, low: tanh(center - z * se), high: tanh(center + z * se), confidence: confidence)
+    }
+}
