@@ -65,7 +65,8 @@ public enum PermutationTest {
         let observed = differences.reduce(0, +) / Double(n)
         var tally = Tally(observed: observed)
         let arrangements = pow(2, Double(n))
-        let exact = arrangements <= Double(resamples)
+        // Sign patterns are enumerated as the bits of an Int: at most 2⁴⁰ of them.
+        let exact = n <= 40 && arrangements <= Double(resamples)
         if exact {
             for mask in 0..<(1 << n) {
                 var sum = 0.0
