@@ -182,7 +182,14 @@ def effect_size(case):
     return {"d": d, "d_low": limit(1 - alpha / 2) * scale, "d_high": limit(alpha / 2) * scale, "g": d * j}
 
 
+def chisquare(case):
+    observed = np.array(case["observed"], dtype=float)
+    expected = observed.sum() * np.array(case["proportions"]) / np.sum(case["proportions"])
+    r = stats.chisquare(observed, expected)
+    return {"statistic": float(r.statistic), "p_value": float(r.pvalue)}
+
+
 cases = json.load(sys.stdin)
 handlers = {"dist": distribution, "mannwhitney": rank_test, "wilcoxon": rank_test, "adjust": adjust, "nct": noncentral_t, "power": power, "permutation": permutation,
-            "bootstrap_interval": bootstrap_interval, "bootstrap": bootstrap, "bayes": bayes, "effect_size": effect_size}
+            "bootstrap_interval": bootstrap_interval, "bootstrap": bootstrap, "bayes": bayes, "effect_size": effect_size, "chisquare": chisquare}
 print(json.dumps([handlers.get(c["kind"], t_test)(c) for c in cases]))

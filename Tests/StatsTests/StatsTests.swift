@@ -556,3 +556,32 @@ func relativeError(_ a: Double, _ b: Double) -> Double {
         #expect(separated.value == 1 && separated.high <= 1 && separated.low < 1)
     }
 }
+
+@Suite struct SampleRatioMismatchTests {
+    @Test func chiSquareMatchesSciPy() throws {
+        var random = SeededGenerator(seed: 808)
+        var cases: [[String: Any]] = [], inputs: [([Double], [Double])] = []
+        for _ in 0..<80 {
+            let arms = 2 + Int(random.next() % 4)
+            let proportions = (0..<arms).map { _ in 1 + Double(random.next() % 3) }
+            let observed = proportions.map { $0 * Double(20 + random.next() % 400) }.map { $0.rounded() }
+            inputs.append((observed, proportions))
+            cases.append(["kind": "chisquare", "observed": observed, "proportions": proportions])
+        }
+        guard let reference = try scipy(cases) else { return }
+        for (index, (observed, proportions)) in inputs.enumerated() {
+            let mine = try GoodnessOfFit.chiSquare(observed: observed, proportions: proportions)
+            #expect(relativeError(mine.statistic, reference[index]["statistic"]!) < 1e-12, "case \(index)")
+            #expect(relativeError(mine.pValue, reference[index]["p_value"]!) < 1e-9, "case \(index) p \(mine.pValue) vs \(reference[index]["p_value"]!)")
+        }
+    }
+
+    @Test func aFiftyFiftySplitThatDriftsIsFlagged() throws {
+        // 1,000 vs 1,100 samples meant to be equal: chi² = 2 · 50²/1050 ≈ 4.76, p ≈ 0.029.
+        let drifted = try GoodnessOfFit.chiSquare(observed: [1000, 1100])
+        #expect(abs(drifted.statistic - 5000.0 / 1050) < 1e-12 && drifted.pValue < 0.05)
+        #expect(try GoodnessOfFit.chiSquare(observed: [500, 505]).pValue > 0.8)
+        #expect(throws: StatsError.self) { try GoodnessOfFit.chiSquare(observed: [3, -1]) }
+        #expect(throws: StatsError.self) { try GoodnessOfFit.chiSquare(observed: [3, 4], proportions: [1]) }
+    }
+}
