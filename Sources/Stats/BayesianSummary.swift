@@ -18,10 +18,7 @@ public struct BayesianSummary: Sendable, Equatable {
     public var credibleLow: Double, credibleHigh: Double, credibility: Double
 
     public static func paired(_ a: [Double], _ b: [Double], credibility: Double = 0.95) throws -> BayesianSummary {
-        _ = try Summary(a, name: "A", minimum: 3)
-        _ = try Summary(b, name: "B", minimum: 3)
-        guard a.count == b.count else { throw StatsError.mismatchedPairs(countA: a.count, countB: b.count) }
-        let differences = try Summary(zip(a, b).map { $0 - $1 }, name: "A − B", minimum: 3)
+        let differences = try Summary(pairedDifferences(a, b, minimum: 3), name: "A − B", minimum: 3)
         guard differences.variance > 0 else { throw StatsError.constant(sample: "A − B") }
         return try summary(differences.mean, (differences.variance / Double(differences.count)).squareRoot(), Double(differences.count - 1), credibility)
     }

@@ -55,10 +55,7 @@ public enum Bootstrap {
             _ = try Summary(b, name: "B", minimum: 2)
             samples = [a, b]
         case .pairedMeanDifference:
-            _ = try Summary(a, name: "A", minimum: 2)
-            _ = try Summary(b, name: "B", minimum: 2)
-            guard a.count == b.count else { throw StatsError.mismatchedPairs(countA: a.count, countB: b.count) }
-            samples = [zip(a, b).map { $0 - $1 }]
+            samples = [try pairedDifferences(a, b, minimum: 2)]
         }
         let distribution = resampledMeans(samples, resamples: resamples, seed: seed)
         return try interval(from: distribution, samples: samples, method: method, confidence: confidence, alternative: alternative)

@@ -14,12 +14,8 @@ extension ContinuousDistribution {
         var low = low, high = high
         while cdf(low) > p { low = low < 0 ? low * 2 : low - 1 }
         while cdf(high) < p { high = high > 0 ? high * 2 : high + 1 }
-        for _ in 0..<200 {
-            let middle = (low + high) / 2
-            if middle == low || middle == high { break }
-            if cdf(middle) < p { low = middle } else { high = middle }
-        }
-        return (low + high) / 2
+        let bracket = SpecialFunctions.bisect(low: low, high: high) { cdf($0) < p }
+        return (bracket.low + bracket.high) / 2
     }
 }
 

@@ -21,10 +21,7 @@ public enum EffectSizes {
         guard confidence > 0 && confidence < 1 else { throw StatsError.badConfidence(confidence) }
         let d: Double, df: Double, scale: Double
         if paired {
-            _ = try Summary(a, name: "A", minimum: 2)
-            _ = try Summary(b, name: "B", minimum: 2)
-            guard a.count == b.count else { throw StatsError.mismatchedPairs(countA: a.count, countB: b.count) }
-            let differences = try Summary(zip(a, b).map { $0 - $1 }, name: "A − B", minimum: 2)
+            let differences = try Summary(pairedDifferences(a, b, minimum: 2), name: "A − B", minimum: 2)
             guard differences.variance > 0 else { throw StatsError.constant(sample: "A − B") }
             d = differences.mean / differences.variance.squareRoot()
             df = Double(differences.count - 1)
@@ -32,7 +29,7 @@ public enum EffectSizes {
         } else {
             let sa = try Summary(a, name: "A", minimum: 2), sb = try Summary(b, name: "B", minimum: 2)
             df = Double(sa.count + sb.count - 2)
-            let pooled = ((Double(sa.count - 1) * sa.variance + Double(sb.count - 1) * sb.variance) / df).squareRoot()
+            let pooled = sa.pooledVariance(with: sb).squareRoot()
             guard pooled > 0 else { throw StatsError.constant(sample: "A and B") }
             d = (sa.mean - sb.mean) / pooled
             scale = (1 / Double(sa.count) + 1 / Double(sb.count)).squareRoot()
@@ -52,12 +49,8 @@ public enum EffectSizes {
         var low = t - 2, high = t + 2
         while value(low) < target { low -= 2 * (t - low) + 1 }
         while value(high) > target { high += 2 * (high - t) + 1 }
-        for _ in 0..<200 {
-            let middle = (low + high) / 2
-            if middle == low || middle == high { break }
-            if value(middle) > target { low = middle } else { high = middle }
-        }
-        return (low + high) / 2
+        let bracket = SpecialFunctions.bisect(low: low, high: high) { value($0) > target }
+        return (bracket.low + bracket.high) / 2
     }
 
     /// The rank-biserial correlation (equal to Cliff's delta for two samples): P(A > B) −

@@ -48,7 +48,8 @@ public enum PermutationTest {
                 tally.add(statistic(sumA: sumA))
             }
         }
-        let pooled = ((Double(sa.count - 1) * sa.variance + Double(sb.count - 1) * sb.variance) / Double(max(1, n - 2))).squareRoot()
+        // One value per sample leaves no degrees of freedom: the pooled sd is NaN and so is the effect.
+        let pooled = sa.pooledVariance(with: sb).squareRoot()
         let result = TestResult(test: "permutation", statistic: observed, pValue: tally.pValue(alternative, exact: exact), df: nil,
                                 ciLow: .nan, ciHigh: .nan, confidence: .nan, effectSize: pooled > 0 ? observed / pooled : .nan,
                                 estimate: observed, nA: sa.count, nB: sb.count)
@@ -58,10 +59,7 @@ public enum PermutationTest {
     /// Paired samples, statistic mean(A − B), the members of each pair swapped (the sign of
     /// each difference flipped) — `permutation_type="samples"`.
     public static func paired(_ a: [Double], _ b: [Double], alternative: Alternative = .twoSided, resamples: Int = 9999, seed: UInt64 = 0) throws -> Outcome {
-        _ = try Summary(a, name: "A", minimum: 1)
-        _ = try Summary(b, name: "B", minimum: 1)
-        guard a.count == b.count else { throw StatsError.mismatchedPairs(countA: a.count, countB: b.count) }
-        let differences = zip(a, b).map { $0 - $1 }, n = differences.count
+        let differences = try pairedDifferences(a, b, minimum: 1), n = differences.count
         let observed = differences.reduce(0, +) / Double(n)
         var tally = Tally(observed: observed)
         let arrangements = pow(2, Double(n))

@@ -131,12 +131,8 @@ public enum Power {
         guard try powerAt(0) < target else { return 0 }
         var low = 0.0, high = 1.0
         while try powerAt(high) < target { (low, high) = (high, high * 2) }
-        for _ in 0..<200 {
-            let middle = (low + high) / 2
-            if middle == low || middle == high { break }
-            if try powerAt(middle) < target { low = middle } else { high = middle }
-        }
-        return sign * high
+        // The upper end of the bracket: the smallest effect known to reach the power.
+        return sign * (try SpecialFunctions.bisect(low: low, high: high) { try powerAt($0) < target }).high
     }
 
     static func degreesAndNoncentrality(_ design: Design, _ d: Double, _ n: Double) -> (Double, Double) {

@@ -4,6 +4,18 @@ import Foundation
 /// gamma functions, by continued fractions evaluated on the side where they converge
 /// (so small tail probabilities keep their relative precision), and the normal quantile.
 public enum SpecialFunctions {
+    /// Narrows a bracket [low, high] around a root to adjacent doubles; `isLow(x)` says x lies
+    /// on the low side. Returns the final bracket: callers take its middle or a conservative end.
+    static func bisect(low: Double, high: Double, isLow: (Double) throws -> Bool) rethrows -> (low: Double, high: Double) {
+        var low = low, high = high
+        for _ in 0..<200 {
+            let middle = (low + high) / 2
+            if middle == low || middle == high { break }
+            if try isLow(middle) { low = middle } else { high = middle }
+        }
+        return (low, high)
+    }
+
     /// ln Γ(x) for x > 0 (glibc's lgamma, accurate to a few ulp).
     @inline(__always) public static func logGamma(_ x: Double) -> Double { lgamma(x) }
 

@@ -76,7 +76,7 @@ public enum TTests {
     public static func student(_ a: [Double], _ b: [Double], alternative: Alternative = .twoSided, confidence: Double = 0.95) throws -> TestResult {
         let (sa, sb) = (try Summary(a, name: "A", minimum: 2), try Summary(b, name: "B", minimum: 2))
         let df = Double(sa.count + sb.count - 2)
-        let pooled = (Double(sa.count - 1) * sa.variance + Double(sb.count - 1) * sb.variance) / df
+        let pooled = sa.pooledVariance(with: sb)
         guard pooled > 0 else { throw StatsError.constant(sample: "A and B") }
         let se = (pooled * (1 / Double(sa.count) + 1 / Double(sb.count))).squareRoot()
         let difference = sa.mean - sb.mean
@@ -135,6 +135,14 @@ public enum TTests {
 
 /// Count, mean and sample variance (n − 1), in two passes as NumPy computes them (mean
 /// first, then squared deviations from it), after checking the data.
+/// A − B, after checking A, then B, then that they pair up.
+func pairedDifferences(_ a: [Double], _ b: [Double], minimum: Int) throws -> [Double] {
+    _ = try Summary(a, name: "A", minimum: minimum)
+    _ = try Summary(b, name: "B", minimum: minimum)
+    guard a.count == b.count else { throw StatsError.mismatchedPairs(countA: a.count, countB: b.count) }
+    return zip(a, b).map { $0 - $1 }
+}
+
 struct Summary {
     let count: Int
     let mean: Double
@@ -149,5 +157,10 @@ struct Summary {
         count = values.count
         self.mean = mean
         variance = values.count > 1 ? squares / Double(values.count - 1) : 0
+    }
+
+    /// The two samples' variance pooled over count + other.count − 2 degrees of freedom.
+    func pooledVariance(with other: Summary) -> Double {
+        (Double(count - 1) * variance + Double(other.count - 1) * other.variance) / Double(count + other.count - 2)
     }
 }

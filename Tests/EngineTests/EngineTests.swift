@@ -219,7 +219,7 @@ final class ScriptedProvider: LLMProvider, Sendable {
 @Suite(.serialized) struct LocalModelBookTests {
     @Test func aShortBookWithTheLocalModel() async throws {
         let paths = CachePaths(environment: ProcessInfo.processInfo.environment)
-        guard FileManager.default.isExecutableFile(atPath: paths.llamaServer), FileManager.default.fileExists(atPath: paths.localModel) else {
+        guard paths.localModelInstalled else {
             Issue.record("the local model is not installed: run `make local-llm`")
             return
         }

@@ -9,7 +9,7 @@ import WorkbenchCore
 @Suite(.serialized) struct LocalModelTests {
     @Test func shortStreamedAndSchemaCompletions() async throws {
         let paths = CachePaths(environment: ProcessInfo.processInfo.environment)
-        guard FileManager.default.isExecutableFile(atPath: paths.llamaServer), FileManager.default.fileExists(atPath: paths.localModel) else {
+        guard paths.localModelInstalled else {
             Issue.record("the local model is not installed (\(paths.llamaServer), \(paths.localModel)): run `make local-llm`")
             return
         }
