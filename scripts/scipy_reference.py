@@ -189,7 +189,23 @@ def chisquare(case):
     return {"statistic": float(r.statistic), "p_value": float(r.pvalue)}
 
 
+def crossing(case):
+    """P(first crossing at look k) of two-sided boundaries c_k at information fractions t_k
+    under H0, by SciPy's multivariate normal (Genz), as p1, p2, ..."""
+    t = np.array(case["fractions"], dtype=float)
+    c = np.array(case["boundaries"], dtype=float)
+    cov = np.sqrt(np.minimum.outer(t, t) / np.maximum.outer(t, t))
+
+    def inside(k):
+        if k == 0:
+            return 1.0
+        return float(stats.multivariate_normal(mean=np.zeros(k), cov=cov[:k, :k], seed=1).cdf(c[:k], lower_limit=-c[:k]))
+
+    return {f"p{k}": inside(k - 1) - inside(k) for k in range(1, len(t) + 1)}
+
+
 cases = json.load(sys.stdin)
 handlers = {"dist": distribution, "mannwhitney": rank_test, "wilcoxon": rank_test, "adjust": adjust, "nct": noncentral_t, "power": power, "permutation": permutation,
-            "bootstrap_interval": bootstrap_interval, "bootstrap": bootstrap, "bayes": bayes, "effect_size": effect_size, "chisquare": chisquare}
+            "bootstrap_interval": bootstrap_interval, "bootstrap": bootstrap, "bayes": bayes, "effect_size": effect_size, "chisquare": chisquare,
+            "crossing": crossing}
 print(json.dumps([handlers.get(c["kind"], t_test)(c) for c in cases]))

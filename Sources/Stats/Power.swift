@@ -124,8 +124,17 @@ public enum Power {
 
     /// The smallest effect (Cohen's d, in the tested direction) that n per arm detects with
     /// the target power: the minimum detectable effect.
+    /// Memoised: reports and sequential looks ask for the same few designs again and again.
     public static func minimumDetectableEffect(design: Design, n: Int, power target: Double, alpha: Double = 0.05, alternative: Alternative = .twoSided) throws -> Double {
         guard target > 0 && target < 1 else { throw Failure.badPower(target) }
+        return try detectable.value(for: "\(design.rawValue)|\(n)|\(target)|\(alpha)|\(alternative.rawValue)") {
+            try searchDetectableEffect(design: design, n: n, power: target, alpha: alpha, alternative: alternative)
+        }
+    }
+
+    private static let detectable = Memo<String, Double>()
+
+    static func searchDetectableEffect(design: Design, n: Int, power target: Double, alpha: Double, alternative: Alternative) throws -> Double {
         let sign: Double = alternative == .less ? -1 : 1
         func powerAt(_ d: Double) throws -> Double { try power(design: design, effect: sign * d, n: n, alpha: alpha, alternative: alternative) }
         guard try powerAt(0) < target else { return 0 }
