@@ -58,6 +58,8 @@ let package = Package(
             name: "Engine",
             dependencies: ["WorkbenchCore", "Config", "LLM", "Quality", "Store", "Judge", .product(name: "Mustache", package: "swift-mustache")]
         ),
+        // Experiments over the engine: A/B tests of prompt variants (later regression suites, optimisation).
+        .target(name: "Experiments", dependencies: ["WorkbenchCore", "Stats", "Store", "Quality", "LLM", "Engine", "Reports"]),
         // Renders what the store holds: terminal tables and JSON (later Markdown, HTML, JUnit).
         .target(name: "Reports", dependencies: ["WorkbenchCore", "Store", "Diagnostics", "Quality"]),
 
@@ -65,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine", "Stats",
+                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine", "Stats", "Experiments",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -85,6 +87,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "LLM", "Simulator", "Store", "Quality", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "JudgeTests", dependencies: ["Judge", "LLM", "Simulator", "WorkbenchCore"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "Quality", "WorkbenchCore"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Engine", "Stats", "Store", "Quality", "Simulator", "LLM", "WorkbenchCore"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "WorkbenchCore"]),
         // Runs the built `workbench` binary as a process.
         .testTarget(

@@ -149,7 +149,18 @@ public final class BookGenerator: Sendable {
     /// A chapter already done is only reported; others are written or continued.
     private func chapter(_ spec: ChapterSpec, outline: Outline, book: String, run: RunID, done: (Double, Int)?) async throws -> (Int, Double, Int) {
         if let done { return (spec.number, done.0, done.1) }
-        return try await writeChapter(spec, outline: outline, book: book, run: run)
+        let outcome = try await writeChapter(spec, outline: outline, book: book, run: run)
+        return (spec.number, outcome.report.quality, outcome.words)
+    }
+
+    /// What writing one chapter produced: the analysis of its kept version and the judges' scores.
+    public struct ChapterOutcome: Sendable {
+        public var slot: Int
+        public var text: String
+        public var report: QualityReport
+        /// Judge dimension → score, when the experiment has judges.
+        public var judgeScores: [String: Double]
+        public var words: Int { Int(report["word_count"] ?? 0) }
     }
 
     /// The metrics the live dashboard draws: detail density, emotion and voice (values and scores).
@@ -228,12 +239,16 @@ public final class BookGenerator: Sendable {
 
     // MARK: Write
 
-    func writeChapter(_ spec: ChapterSpec, outline: Outline, book: String, run: RunID) async throws -> (Int, Double, Int) {
+    /// Writes, analyses and enhances one chapter of `book`. It is stored as chapter `slot`
+    /// (the spec's number unless given: an A/B test stores sample i of an arm as chapter i),
+    /// and an interrupted one continues from its stored versions.
+    public func writeChapter(_ spec: ChapterSpec, outline: Outline, book: String, run: RunID, slot given: Int? = nil) async throws -> ChapterOutcome {
+        let slot = given ?? spec.number
         let characters = Self.characterSheet(outline.characters)
         let targets = config.targets(forChapter: spec.number)
         let context = AnalysisContext(targetWords: spec.targetWords, obsession: outline.obsession, targets: targets)
         // A chapter interrupted after its draft was stored continues from its versions.
-        let stored = try database.chapterVersions(bookID: book, chapter: spec.number)
+        let stored = try database.chapterVersions(bookID: book, chapter: slot)
         var best: QualityReport
         var bestVersion: ChapterVersionRecord
         var bestText: String
@@ -242,18 +257,18 @@ public final class BookGenerator: Sendable {
             bestVersion = kept
             best = QualityAnalyzer.analyze(kept.text, context: context)
         } else {
-            bestText = try await draft(spec, outline: outline, characters: characters, book: book, run: run)
+            bestText = try await draft(spec, outline: outline, characters: characters, book: book, run: run, slot: slot)
             best = QualityAnalyzer.analyze(bestText, context: context)
-            bestVersion = try database.addChapterVersion(bookID: book, chapter: spec.number, text: bestText, wordCount: Int(best["word_count"] ?? 0),
+            bestVersion = try database.addChapterVersion(bookID: book, chapter: slot, text: bestText, wordCount: Int(best["word_count"] ?? 0),
                                                          origin: "generate", scores: best.scoreRows)
-            try emit(.chapterScored(chapter: spec.number, version: bestVersion.version, quality: best.quality, words: Int(best["word_count"] ?? 0),
+            try emit(.chapterScored(chapter: slot, version: bestVersion.version, quality: best.quality, words: Int(best["word_count"] ?? 0),
                                     metrics: Self.dashboardMetrics(best), issues: best.issues.prefix(2).map(\.message)), run: run)
         }
         let iterationsDone = max(0, (stored.last?.version ?? bestVersion.version) - 1)
 
         // Enhance while below target: rewrite the passage behind the weakest metric, keep
         // the new version only if the composite rises.
-        let enhancer = try await route("enhance", CallContext(runID: run, bookID: book, chapter: spec.number))
+        let enhancer = try await route("enhance", CallContext(runID: run, bookID: book, chapter: slot))
         let target = spec.targetWords
         for iteration in iterationsDone..<max(iterationsDone, config.enhancementIterations) where best.quality < targets.quality {
             guard let operation = Enhancement.choose(for: best) else { break }
@@ -263,11 +278,11 @@ public final class BookGenerator: Sendable {
             let passage = paragraphs[index]
             let passageWords = TextScanner.scan(passage).wordCount
             let wanted = operation.name == "EXTEND" ? passageWords + max(0, target - words) : passageWords
-            try emit(.enhancing(chapter: spec.number, operation: operation.name, paragraph: index + 1), run: run)
+            try emit(.enhancing(chapter: slot, operation: operation.name, paragraph: index + 1), run: run)
             let rewritten = try await complete(enhancer, prompts.enhance.render([
                 "number": String(spec.number), "title": outline.title, "characters": characters, "obsession": outline.obsession,
                 "operation": operation.name, "instruction": operation.instruction, "passage": passage, "words": String(max(wanted, 30)),
-            ] as [String: String]), seed: seed(spec.number, 100 + iteration), tokens: max(wanted, 30) * 2, run: run)
+            ] as [String: String]), seed: seed(slot, 100 + iteration), tokens: max(wanted, 30) * 2, run: run)
             var candidate = paragraphs
             let replacement = rewritten.trimmingCharacters(in: .whitespacesAndNewlines)
             // An empty rewrite would drop the passage: keep the old one (the version still records the try).
@@ -276,37 +291,39 @@ public final class BookGenerator: Sendable {
             let report = QualityAnalyzer.analyze(candidateText, context: context)
             let kept = report.quality > best.quality
             let version = try database.addChapterVersion(
-                bookID: book, chapter: spec.number, text: candidateText, wordCount: Int(report["word_count"] ?? 0),
+                bookID: book, chapter: slot, text: candidateText, wordCount: Int(report["word_count"] ?? 0),
                 origin: "enhance:\(operation.name)", parentVersion: bestVersion.version, scores: report.scoreRows, kept: kept)
-            try emit(.enhanced(chapter: spec.number, version: version.version, operation: operation.name, quality: report.quality, kept: kept), run: run)
+            try emit(.enhanced(chapter: slot, version: version.version, operation: operation.name, quality: report.quality, kept: kept), run: run)
             if kept {
                 best = report
                 bestText = candidateText
                 bestVersion = version
-                try emit(.chapterScored(chapter: spec.number, version: version.version, quality: report.quality, words: Int(report["word_count"] ?? 0),
+                try emit(.chapterScored(chapter: slot, version: version.version, quality: report.quality, words: Int(report["word_count"] ?? 0),
                                         metrics: Self.dashboardMetrics(report), issues: report.issues.prefix(2).map(\.message)), run: run)
             }
         }
+        var judgeScores: [String: Double] = [:]
         if let settings = config.judge {
             // The judges score the kept version; their scores go beside the heuristic ones.
-            let judge = Judge(judges: [try await route("judge", CallContext(runID: run, bookID: book, chapter: spec.number))],
-                              rubrics: try Rubrics.load(folder: settings.rubrics), samples: settings.samples, seed: seed(spec.number, 500))
+            let judge = Judge(judges: [try await route("judge", CallContext(runID: run, bookID: book, chapter: slot))],
+                              rubrics: try Rubrics.load(folder: settings.rubrics), samples: settings.samples, seed: seed(slot, 500))
             var scores: [(scorer: String, metric: String, value: Double)] = []
             for dimension in settings.dimensions {
                 let verdict = try await judge.score(bestText, dimension: dimension, obsession: outline.obsession)
                 scores.append((verdict.scorer, dimension, verdict.score))
+                judgeScores[dimension] = verdict.score
             }
             try checkBudget(run)
             try database.addScores(versionID: bestVersion.id!, scores)
         }
-        let finalWords = Int(best["word_count"] ?? 0)
-        try emit(.chapterDone(chapter: spec.number, quality: best.quality, words: finalWords), run: run)
-        return (spec.number, best.quality, finalWords)
+        let outcome = ChapterOutcome(slot: slot, text: bestText, report: best, judgeScores: judgeScores)
+        try emit(.chapterDone(chapter: slot, quality: best.quality, words: outcome.words), run: run)
+        return outcome
     }
 
     /// The chapter's first full draft: its opening scene, then continuations to the target.
-    func draft(_ spec: ChapterSpec, outline: Outline, characters: String, book: String, run: RunID) async throws -> String {
-        let provider = try await route("generate", CallContext(runID: run, bookID: book, chapter: spec.number))
+    func draft(_ spec: ChapterSpec, outline: Outline, characters: String, book: String, run: RunID, slot: Int) async throws -> String {
+        let provider = try await route("generate", CallContext(runID: run, bookID: book, chapter: slot))
         let previous: String
         if config.sequential {
             // What the earlier chapters actually say (their kept versions), not only their plan.
@@ -320,9 +337,9 @@ public final class BookGenerator: Sendable {
             "number": String(spec.number), "chapters": String(outline.chapters.count), "title": outline.title, "logline": outline.logline,
             "setting": outline.setting, "characters": characters, "obsession": outline.obsession, "previous": previous,
             "chapter_title": spec.title, "beats": spec.beats, "words": String(target),
-        ] as [String: Any]), seed: seed(spec.number, 0), tokens: target * 2, run: run)
+        ] as [String: Any]), seed: seed(slot, 0), tokens: target * 2, run: run)
         var words = TextScanner.scan(text).wordCount
-        try emit(.sceneWritten(chapter: spec.number, scene: 1, words: words, target: target), run: run)
+        try emit(.sceneWritten(chapter: slot, scene: 1, words: words, target: target), run: run)
 
         // Small models stop early whatever they are asked: continue scene by scene, each
         // from the chapter's last paragraphs and on to the next beat, until the target.
@@ -334,7 +351,7 @@ public final class BookGenerator: Sendable {
             let piece = try await complete(provider, prompts.continuation.render([
                 "number": String(spec.number), "title": outline.title, "characters": characters, "obsession": outline.obsession,
                 "tail": tail, "beat": beat, "words": String(target - words),
-            ] as [String: String]), seed: seed(spec.number, scene), tokens: (target - words) * 2, run: run)
+            ] as [String: String]), seed: seed(slot, scene), tokens: (target - words) * 2, run: run)
             let added = TextScanner.scan(piece).wordCount
             if added < 5 {
                 stalled += 1
@@ -344,9 +361,9 @@ public final class BookGenerator: Sendable {
             stalled = 0
             text += "\n\n" + piece.trimmingCharacters(in: .whitespacesAndNewlines)
             words += added
-            try emit(.sceneWritten(chapter: spec.number, scene: scene, words: words, target: target), run: run)
+            try emit(.sceneWritten(chapter: slot, scene: scene, words: words, target: target), run: run)
         }
-        guard words > 0 else { throw EngineError.noProgress(chapter: spec.number, words: 0) }
+        guard words > 0 else { throw EngineError.noProgress(chapter: slot, words: 0) }
         return text
     }
 

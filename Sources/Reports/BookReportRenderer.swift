@@ -134,10 +134,7 @@ public enum BookReportRenderer {
 
     // MARK: HTML
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ text: String) -> String { HTMLPage.escape(text) }
 
     static func html(_ report: BookReport) -> String {
         let title = escape(report.title)
@@ -174,28 +171,7 @@ public enum BookReportRenderer {
                 + metrics.map { name in "<td>\(chapter.values[name].map { String(format: $0 < 1 ? "%.3f" : "%.1f", $0) } ?? "–")</td>" }.joined() + "</tr>"
         }
         body += "</tbody></table>"
-        return """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Quality report: \(title)</title>
-            <style>
-            body { font: 15px/1.5 system-ui, sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em; color: #222; }
-            h1 { font-size: 1.6em; } h2 { font-size: 1.2em; margin-top: 1.6em; border-bottom: 1px solid #ddd; }
-            .overall.ok strong { color: #1a7f37; } .overall.bad strong { color: #b42318; }
-            li.ok::marker { content: "✓ "; color: #1a7f37; } li.warn::marker { content: "⚠ "; color: #b54708; }
-            table { border-collapse: collapse; width: 100%; font-size: 0.9em; } th, td { padding: 4px 8px; border-bottom: 1px solid #eee; text-align: right; }
-            tr.below td { background: #fff4e5; } svg { width: 100%; height: auto; } svg text { font: 11px system-ui, sans-serif; fill: #444; }
-            </style>
-            </head>
-            <body>
-            \(body)
-            </body>
-            </html>
-
-            """
+        return HTMLPage.render(title: "Quality report: \(report.title)", body: body)
     }
 
     /// Per-chapter bars with the target as a dashed line.

@@ -3,7 +3,7 @@ import Foundation
 /// Adjusted p-values for a family of tests (variants × metrics), returned in the input order.
 /// A hypothesis is rejected at level α when its adjusted p-value is at most α.
 public enum MultipleComparisons {
-    public enum Method: String, CaseIterable, Sendable {
+    public enum Method: String, CaseIterable, Sendable, Codable {
         /// Holm's step-down: controls the family-wise error rate under any dependence.
         case holm
         /// Benjamini–Hochberg step-up: controls the false discovery rate for independent or

@@ -136,5 +136,23 @@ enum Schema {
         -- the book's chapter is its newest version with kept = 1.
         ALTER TABLE chapter_versions ADD COLUMN kept INTEGER NOT NULL DEFAULT 1 CHECK (kept IN (0, 1));
         """),
+        ("0004-abtest-samples", """
+        -- One row per A/B test sample and arm, written as the sample finishes (or fails), so
+        -- a stopped test resumes with what it has paid for. The run (kind 'abtest') holds the
+        -- design; each arm's chapters are the versions of one book of that run.
+        CREATE TABLE abtest_samples (
+            run_id       TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            arm          TEXT NOT NULL CHECK (arm <> ''),
+            sample       INTEGER NOT NULL CHECK (sample >= 1),
+            chapter      INTEGER NOT NULL CHECK (chapter >= 1),
+            seed         INTEGER NOT NULL,
+            status       TEXT NOT NULL CHECK (status IN ('done', 'failed')),
+            metrics_json TEXT NOT NULL CHECK (json_valid(metrics_json)),
+            cost_usd     REAL NOT NULL DEFAULT 0 CHECK (cost_usd >= 0),
+            error        TEXT,
+            created_at   TEXT NOT NULL,
+            PRIMARY KEY (run_id, arm, sample)
+        ) STRICT;
+        """),
     ]
 }

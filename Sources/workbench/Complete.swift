@@ -51,7 +51,7 @@ extension Workbench {
             let text = prompt == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : prompt
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the prompt is empty") }
             let (table, _) = try providers.table()
-            let factory = providers.factory()
+            let factory = ProviderOptions.factory()
             var messages = [ChatMessage(.user, text)]
             if let system { messages.insert(ChatMessage(.system, system), at: 0) }
             let request = CompletionRequest(messages: messages, temperature: temperature, maxTokens: maxTokens, seed: seed, task: "complete")

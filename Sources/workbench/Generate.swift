@@ -78,18 +78,7 @@ extension Workbench {
         ) async throws {
             let prompts = try PromptSet.load(folder: config.promptsFolder)
             let database = try workspace.open()
-            let table = try config.providersFile.map { try ProviderTable.load(file: $0) } ?? ProviderOptions().table().0
-            let factory = ProviderOptions().factory()
-            let routes = config.routes
-            let seed = config.seed
-            let router: BookGenerator.Router = { task, context in
-                let names = override.map { [$0] } ?? routes[task] ?? table.routes[task] ?? ["sim"]
-                var chain: [any LLMProvider] = []
-                for name in names {
-                    chain.append(RecordingProvider(try await factory.provider(for: table.provider(named: name), seed: seed), store: database, context: context))
-                }
-                return FallbackProvider(task: task, chain: chain)
-            }
+            let (router, factory) = try Self.router(config: config, database: database, provider: override)
             // On a terminal the dashboard redraws in place; elsewhere (or with --plain) one line per event.
             let live = !plain && isatty(STDOUT_FILENO) != 0 && Console.environment["TERM"] != "dumb"
             let display = LiveDisplay(live: live, database: database, style: Console.style)
@@ -104,6 +93,24 @@ extension Workbench {
                 await factory.shutdown()
                 throw error
             }
+        }
+
+        /// Routes each task to its provider chain (or every task to `override`); every call is
+        /// cached and logged in the workspace. The factory owns the servers it started.
+        static func router(config: ExperimentConfig, database: WorkbenchDatabase, provider override: String?) throws -> (BookGenerator.Router, ProviderFactory) {
+            let table = try config.providersFile.map { try ProviderTable.load(file: $0) } ?? ProviderOptions.table(file: nil).0
+            let factory = ProviderOptions.factory()
+            let routes = config.routes
+            let seed = config.seed
+            let router: BookGenerator.Router = { task, context in
+                let names = override.map { [$0] } ?? routes[task] ?? table.routes[task] ?? ["sim"]
+                var chain: [any LLMProvider] = []
+                for name in names {
+                    chain.append(RecordingProvider(try await factory.provider(for: table.provider(named: name), seed: seed), store: database, context: context))
+                }
+                return FallbackProvider(task: task, chain: chain)
+            }
+            return (router, factory)
         }
 
         static func writeOutputs(_ result: BookGenerator.Result, targets: QualityTargets, database: WorkbenchDatabase, workspace: WorkspaceOptions) throws {

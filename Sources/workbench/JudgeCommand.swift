@@ -69,7 +69,7 @@ extension Workbench {
                 throw JudgeError.unknownDimension(dimension, known: Array(loaded.dimensions.keys))
             }
             let (table, _) = try providers.table()
-            let factory = providers.factory()
+            let factory = ProviderOptions.factory()
             let database = try? workspace.open()
             do {
                 var panel: [any LLMProvider] = []

@@ -13,7 +13,11 @@ struct ProviderOptions: ParsableArguments {
     var file: String?
 
     /// The table in force and where it came from.
-    func table() throws -> (ProviderTable, source: String) {
+    func table() throws -> (ProviderTable, source: String) { try Self.table(file: file) }
+
+    /// `file`'s table, else Experiments/providers.yaml's, else the built-in one. Static, so
+    /// commands without `--providers` (an experiment names its own) need no parsed options.
+    static func table(file: String?) throws -> (ProviderTable, source: String) {
         if let file { return (try ProviderTable.load(file: file), file) }
         if FileManager.default.fileExists(atPath: ProviderTable.defaultFile) {
             return (try ProviderTable.load(file: ProviderTable.defaultFile), ProviderTable.defaultFile)
@@ -22,7 +26,7 @@ struct ProviderOptions: ParsableArguments {
     }
 
     /// A factory that can start an in-process simulator for `sim` providers without a URL.
-    func factory() -> ProviderFactory {
+    static func factory() -> ProviderFactory {
         ProviderFactory(environment: Console.environment) { seed, settings in
             var options = SimulatorOptions()
             options.seed = seed
@@ -110,7 +114,7 @@ extension Workbench.Providers {
 
         func run() async throws {
             let (table, _) = try providers.table()
-            let factory = providers.factory()
+            let factory = ProviderOptions.factory()
             defer { Task { await factory.shutdown() } }
             let provider = try await factory.provider(for: table.provider(named: name))
             let request = CompletionRequest(

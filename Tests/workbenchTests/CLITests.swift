@@ -24,6 +24,7 @@ import WorkbenchCore
         ("books-import", ["books", "import", "--help"]),
         ("generate", ["generate", "--help"]),
         ("stats", ["stats", "--help"]),
+        ("abtest", ["abtest", "run", "--help"]),
     ])
     func helpMatchesGoldenFile(name: String, arguments: [String]) throws {
         let result = try CLI.run(arguments, in: FileManager.default.temporaryDirectory)
@@ -100,7 +101,7 @@ import WorkbenchCore
         defer { scratch.delete() }
         let first = try CLI.run(["init"], in: scratch.url)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("Initialized workspace \(scratch.url.standardizedFileURL.path)/.workbench: applied 0001-initial-schema, 0002-llm-response-cache, 0003-kept-chapter-versions."))
+        #expect(first.stdout.contains("Initialized workspace \(scratch.url.standardizedFileURL.path)/.workbench: applied 0001-initial-schema, 0002-llm-response-cache, 0003-kept-chapter-versions, 0004-abtest-samples."))
         func schemaDump() throws -> [String] {
             let database = try WorkbenchDatabase.open(Workspace(root: scratch.url))
             return try database.read { db in
@@ -111,7 +112,7 @@ import WorkbenchCore
         let before = try schemaDump()
         let second = try CLI.run(["init"], in: scratch.url)
         #expect(second.status == 0)
-        #expect(second.stdout.contains("is current (3 migrations); nothing to do."))
+        #expect(second.stdout.contains("is current (4 migrations); nothing to do."))
         #expect(try schemaDump() == before)
         // Found from a subfolder, like git.
         let nested = scratch.url.appendingPathComponent("chapters/drafts")

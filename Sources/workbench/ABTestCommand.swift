@@ -1,0 +1,289 @@
+import ArgumentParser
+import Engine
+import Experiments
+import Foundation
+import Reports
+import Stats
+import Store
+import WorkbenchCore
+import Yams
+
+extension Workbench {
+    struct ABTest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "abtest",
+            abstract: "Compare prompt variants with a paired A/B test through the engine.",
+            discussion: """
+                Every arm writes sample i from the same outline chapter with the same seed, so \
+                the outline's difficulty cancels out of each pair. Each sample's metrics are \
+                stored as it finishes: `abtest resume ID` continues a stopped test, reusing what \
+                was paid for. Reports: a terminal table, and HTML (distribution per arm, \
+                paired differences), Markdown and JSON in Reports/abtest-<id>.*.
+                """,
+            subcommands: [Run.self, List.self, Show.self, Resume.self],
+            defaultSubcommand: Run.self
+        )
+    }
+}
+
+extension MultipleComparisons.Method: ExpressibleByArgument {}
+extension GroupSequential.Spending: ExpressibleByArgument {}
+
+/// Report files and the terminal table, for `abtest`, `abtest resume` and `abtest show`.
+struct ABTestOutputs: ParsableArguments {
+    @Option(help: ArgumentHelp("Also write the JSON result here.", valueName: "path"))
+    var json: String?
+
+    @Option(help: ArgumentHelp("Also write the Markdown summary here (e.g. a CI job summary).", valueName: "path"))
+    var markdown: String?
+
+    @Option(help: ArgumentHelp("Also write the HTML report here.", valueName: "path"))
+    var html: String?
+
+    /// Routes the experiment's tasks, makes the test (new or resumed), runs it with progress
+    /// on stderr, delivers the result, and stops any server the providers started.
+    func execute(config: ExperimentConfig, database: WorkbenchDatabase, provider: String?, workspace: WorkspaceOptions,
+                 _ make: (@escaping BookGenerator.Router) throws -> EngineABTest) async throws {
+        let (router, factory) = try Workbench.Generate.router(config: config, database: database, provider: provider)
+        do {
+            let test = try make(router)
+            let result = try await test.run(progress: progress(total: test.design.samples))
+            await factory.shutdown()
+            try deliver(result, workspace: workspace)
+        } catch {
+            await factory.shutdown()
+            throw error
+        }
+    }
+
+    /// Prints the table, writes Reports/abtest-<id>.{html,md,json}, and any file asked for.
+    func deliver(_ result: ABTestResult, workspace: WorkspaceOptions) throws {
+        Console.output(ABTestReport.render(result, as: .terminal, style: Console.style))
+        let folder = (try? workspace.resolve().root.appendingPathComponent("Reports").path) ?? "Reports"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var written: [String] = []
+        let files: [(ABTestReport.Format, String?, String)] = [(.html, html, "html"), (.markdown, markdown, "md"), (.json, json, "json")]
+        for (format, asked, suffix) in files {
+            let text = ABTestReport.render(result, as: format)
+            for path in [folder + "/abtest-\(result.id).\(suffix)", asked].compactMap({ $0 }) {
+                do {
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                } catch {
+                    throw StoreError.cannotCreate(path: path, reason: error.localizedDescription)
+                }
+                written.append(path)
+            }
+        }
+        Console.output("reports: \(written.joined(separator: ", "))\n")
+    }
+
+    /// Progress on stderr, one line per sample and look (stdout keeps only the result).
+    func progress(total: Int) -> @Sendable (ABTestRunner.Progress) -> Void {
+        { event in
+            switch event {
+            case .sample(let sample):
+                if sample.status == .done {
+                    Console.error(String(format: "sample %d/%d %@: quality %.2f, $%.4f", sample.sample, total, sample.arm, sample.metrics["quality"] ?? .nan, sample.costUSD))
+                } else {
+                    Console.error("sample \(sample.sample)/\(total) \(sample.arm) failed: \(sample.error ?? "")")
+                }
+            case .look(let pairs, let traces):
+                for trace in traces {
+                    if let look = trace.looks.last {
+                        Console.error(String(format: "look at %d pairs, %@: %+.3f (p=%.4g, needs ≤ %.4g): %@", pairs, trace.variant, look.estimate, look.pValue, look.nominalLevel, trace.decision))
+                    }
+                }
+            case .stopped(let stop, let pairs):
+                Console.error("stopped (\(stop.rawValue)) with \(pairs) complete pairs")
+            }
+        }
+    }
+}
+
+extension Workbench.ABTest {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a new A/B test (the default subcommand).",
+            discussion: """
+                Statistics per metric and variant: means, the paired difference with its \
+                (1 − alpha) interval, paired t and Wilcoxon p-values, d_z with its interval, power \
+                at the observed effect, the minimum detectable effect, and p-values corrected \
+                across variants × metrics. With --sequential the primary (first) metric is \
+                looked at after every batch against O'Brien–Fleming (or Pocock) alpha-spending \
+                boundaries: it stops for a clear winner, for futility, or at --max-cost, with \
+                the false-positive rate kept at alpha however often it looks.
+                """
+        )
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Option(help: ArgumentHelp("The experiment configuration (YAML): routes, targets, enhancement, judges.", valueName: "file"))
+        var experiment: String
+
+        @Option(help: ArgumentHelp("The control arm's prompt-template folder.", valueName: "dir"))
+        var control: String
+
+        @Option(help: ArgumentHelp("A variant's prompt-template folder (repeat for several).", valueName: "dir"))
+        var variant: [String] = []
+
+        @Option(help: "Pairs to write (in sequential mode, the most it will write).")
+        var samples: Int = 20
+
+        @Option(help: ArgumentHelp("The metric to compare (quality, a metric name, or judge.<dimension>).", valueName: "name"))
+        var metric: String?
+
+        @Option(help: ArgumentHelp("Metrics to compare, comma-separated; the first is primary.", valueName: "m1,m2"))
+        var metrics: String?
+
+        @Option(help: ArgumentHelp("An outline (YAML or JSON) whose chapters the samples write in turn; default: the built-in standard outline.", valueName: "file"))
+        var outlines: String?
+
+        @Flag(help: "Look after every batch and stop early for a winner or for futility.")
+        var sequential = false
+
+        @Option(name: .customLong("max-cost"), help: ArgumentHelp("Stop before the test's cost would pass this many USD.", valueName: "usd"))
+        var maxCost: Double?
+
+        @Option(help: "The false-positive rate.")
+        var alpha: Double = 0.05
+
+        @Option(help: "The power the sample-size guard and the MDE are figured at.")
+        var power: Double = 0.8
+
+        @Option(help: ArgumentHelp("The smallest difference worth detecting on the primary metric: the guard says how many pairs it needs.", valueName: "x"))
+        var mde: Double?
+
+        @Option(help: "Multiple-comparison correction across variants × metrics: holm (family-wise), bh or by (false discovery rate).")
+        var correction: MultipleComparisons.Method = .holm
+
+        @Option(help: "Sequential alpha spending: obrien-fleming or pocock.")
+        var spending: GroupSequential.Spending = .obrienFleming
+
+        @Option(name: .customLong("first-look"), help: "Sequential: pairs before the first look.")
+        var firstLook: Int = 5
+
+        @Option(help: "Pairs written at once (and between sequential looks); default: the experiment's concurrency.")
+        var batch: Int?
+
+        @Option(help: "Override the experiment's seed (sample i's seed derives from it).")
+        var seed: UInt64?
+
+        @Option(help: "Send every task to this provider instead of the experiment's routes.")
+        var provider: String?
+
+        @OptionGroup var outputs: ABTestOutputs
+
+        func validate() throws {
+            guard !variant.isEmpty else { throw ValidationError("give at least one --variant DIR") }
+            guard metric == nil || metrics == nil else { throw ValidationError("give --metric NAME or --metrics m1,m2, not both") }
+            guard samples >= 2 else { throw ValidationError("--samples must be at least 2 (got \(samples))") }
+            if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        }
+
+        func run() async throws {
+            let config = try ExperimentConfig.load(file: experiment)
+            let names = Self.armNames([control] + variant)
+            let arms = try zip(names, [control] + variant).map { name, folder in
+                ABTestDesign.Arm(name: name, prompts: folder, promptsHash: try EngineABTest.promptsHash(folder: folder))
+            }
+            let metricList = metrics.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [metric ?? "quality"]
+            let design = ABTestDesign(
+                name: config.name, experimentFile: experiment, arms: arms, samples: samples, metrics: metricList, alpha: alpha, power: power,
+                minimumEffect: mde, correction: correction, sequential: sequential, spending: spending, firstLook: min(firstLook, samples),
+                batch: batch ?? config.concurrency, maxCostUSD: maxCost, outlineFile: outlines, seed: seed ?? config.seed)
+            let outline = try outlines.map(Workbench.Generate.readOutline) ?? StandardOutline.outline(wordsPerChapter: config.wordsPerChapter)
+            let database = try workspace.open()
+            try await outputs.execute(config: config, database: database, provider: provider, workspace: workspace) { router in
+                let test = try EngineABTest.start(design: design, config: config, outline: outline, database: database, route: router)
+                Console.error("A/B test \(test.runID): \(names.joined(separator: " vs ")), \(samples) pairs\(sequential ? " at most" : "")")
+                return test
+            }
+        }
+
+        /// Arms are named after their folders; folders with the same name become control, variant-1, ….
+        static func armNames(_ folders: [String]) -> [String] {
+            let names = folders.map { URL(fileURLWithPath: $0).standardized.lastPathComponent }
+            if Set(names).count == names.count { return names }
+            return ["control"] + (1..<folders.count).map { folders.count == 2 ? "variant" : "variant-\($0)" }
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Continue a stopped A/B test: failed samples are retried, paid calls come from the cache.")
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Argument(help: ArgumentHelp("The test's run id, or a unique prefix.", valueName: "id"))
+        var id: String
+
+        @Option(name: .customLong("max-cost"), help: ArgumentHelp("A new cost cap in USD (to go on past the old one).", valueName: "usd"))
+        var maxCost: Double?
+
+        @Option(help: "Send every task to this provider instead of the experiment's routes.")
+        var provider: String?
+
+        @OptionGroup var outputs: ABTestOutputs
+
+        func run() async throws {
+            let database = try workspace.open()
+            let record = try database.run(matching: id)
+            let design = try EngineABTest.result(of: record.id.rawValue, database: database).design
+            let config = try ExperimentConfig.load(file: design.experimentFile)
+            try await outputs.execute(config: config, database: database, provider: provider, workspace: workspace) { router in
+                try EngineABTest.resume(record.id, database: database, route: router, maxCostUSD: maxCost)
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the A/B tests in the workspace, newest first.")
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Flag(help: "Print JSON instead of a table.")
+        var json = false
+
+        func run() throws {
+            let database = try workspace.open()
+            let results = try database.runs(kind: .abtest).map { run in (run, try? EngineABTest.result(of: run.id.rawValue, database: database)) }
+            if json {
+                let rows: [[String: Any]] = results.map { run, result in
+                    ["id": run.id.rawValue, "status": run.status.rawValue, "started_at": CivilTime(secondsSince1970: run.startedAt.timeIntervalSince1970).iso8601,
+                     "name": result?.name ?? NSNull(), "arms": result?.design.arms.map(\.name) ?? [], "stop": result?.stop.rawValue ?? NSNull(),
+                     "verdicts": result?.verdicts ?? [], "cost_usd": result?.totalCostUSD ?? 0]
+                }
+                return Console.output(JSONOutput.render(rows))
+            }
+            var table = TextTable(columns: [.init("id"), .init("status"), .init("arms"), .init("pairs", .right), .init("cost", .right), .init("primary verdict")])
+            for (run, result) in results {
+                table.append([run.id.rawValue, run.status.rawValue, result?.design.arms.map(\.name).joined(separator: " vs ") ?? "?",
+                              result.map { "\($0.comparisons.map(\.pairs).min() ?? 0)/\($0.design.samples)" } ?? "?",
+                              String(format: "$%.4f", result?.totalCostUSD ?? 0), result?.comparisons.first.map { "\($0.metric): \($0.verdict)" } ?? "unreadable"])
+            }
+            Console.output(results.isEmpty ? "no A/B tests yet: `workbench abtest --help`\n" : table.render())
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one A/B test's result (recomputed from its stored samples).")
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Argument(help: ArgumentHelp("The test's run id, or a unique prefix.", valueName: "id"))
+        var id: String
+
+        @Option(help: "terminal, markdown, json or html.")
+        var format: ABTestReport.Format = .terminal
+
+        @Option(help: ArgumentHelp("Write to this file instead of stdout.", valueName: "path"))
+        var out: String?
+
+        func run() throws {
+            let result = try EngineABTest.result(of: id, database: try workspace.open())
+            try Console.deliver(ABTestReport.render(result, as: format, style: out == nil ? Console.style : .plain), to: out)
+        }
+    }
+}
+
+extension ABTestReport.Format: ExpressibleByArgument {}
