@@ -48,6 +48,8 @@ public struct ABTestResult: Codable, Sendable, Equatable {
         public var effectSize: Double?
         public var effectLow: Double?
         public var effectHigh: Double?
+        /// The matched-pairs rank-biserial correlation (Wilcoxon's effect size) and its interval.
+        public var rankBiserial: EffectSizes.Estimate?
         /// Power of this paired test at the effect observed (a post-hoc figure: it says how
         /// likely an effect this large was to be seen, not whether this one is real).
         public var achievedPower: Double?
@@ -64,7 +66,7 @@ public struct ABTestResult: Codable, Sendable, Equatable {
             case variant, metric, pairs, difference, significant, differences, verdict
             case controlMean = "control_mean", variantMean = "variant_mean", controlSD = "control_sd", variantSD = "variant_sd"
             case ciLow = "ci_low", ciHigh = "ci_high", pValue = "p_value", wilcoxonP = "wilcoxon_p", adjustedP = "p_adjusted"
-            case effectSize = "effect_size", effectLow = "effect_low", effectHigh = "effect_high", achievedPower = "achieved_power"
+            case effectSize = "effect_size", effectLow = "effect_low", effectHigh = "effect_high", achievedPower = "achieved_power", rankBiserial = "rank_biserial"
             case minimumDetectable = "mde", pairsNeeded = "pairs_needed"
         }
     }
@@ -169,7 +171,7 @@ public enum ABTestAnalysis {
         var comparison = ABTestResult.Comparison(
             variant: variant, metric: metric, pairs: n, controlMean: controlMean, variantMean: variantMean, controlSD: controlSD, variantSD: variantSD,
             difference: meanDifference, ciLow: .nan, ciHigh: .nan, pValue: 1, wilcoxonP: nil, adjustedP: 1, effectSize: nil, effectLow: nil,
-            effectHigh: nil, achievedPower: nil, minimumDetectable: nil, pairsNeeded: nil, significant: false, differences: differences, verdict: "")
+            effectHigh: nil, rankBiserial: nil, achievedPower: nil, minimumDetectable: nil, pairsNeeded: nil, significant: false, differences: differences, verdict: "")
         guard n >= 2 else { return comparison }
         if sdDifference == 0 {
             // Every pair differs by the same amount (zero for identical arms): exact, no test needed.
@@ -185,6 +187,7 @@ public enum ABTestAnalysis {
             comparison.ciHigh = test.ciHigh
         }
         comparison.wilcoxonP = try? RankTests.wilcoxon(b, a).pValue
+        comparison.rankBiserial = try? EffectSizes.pairedRankBiserial(b, a, confidence: 1 - design.alpha)
         if let effect = try? EffectSizes.standardised(b, a, paired: true, confidence: 1 - design.alpha) {
             comparison.effectSize = effect.cohensD.value
             comparison.effectLow = effect.cohensD.low

@@ -132,6 +132,7 @@ public enum ABTestError: WorkbenchError, Equatable {
     case notAnABTest(runID: String, kind: String)
     case everySampleFailed(batch: String, error: String)
     case corruptRecord(runID: String, detail: String)
+    case alreadyFinished(runID: String)
 
     public var message: String {
         switch self {
@@ -140,6 +141,7 @@ public enum ABTestError: WorkbenchError, Equatable {
         case .notAnABTest(let run, let kind): return "run \(run) is a \(kind) run, not an A/B test"
         case .everySampleFailed(let batch, let error): return "every sample of \(batch) failed; the last error: \(error)"
         case .corruptRecord(let run, let detail): return "the stored A/B test \(run) cannot be read: \(detail)"
+        case .alreadyFinished(let run): return "A/B test \(run) already finished: there is nothing to resume"
         }
     }
 
@@ -150,6 +152,7 @@ public enum ABTestError: WorkbenchError, Equatable {
         case .notAnABTest: return "`workbench abtest list` shows the A/B tests"
         case .everySampleFailed: return "check the providers (`workbench doctor`), then `workbench abtest resume ID` retries what failed"
         case .corruptRecord: return "start the test again; the stored samples and chapters are kept"
+        case .alreadyFinished(let run): return "`workbench abtest show \(run)` prints its result; start a new test to sample more"
         }
     }
 
@@ -157,7 +160,7 @@ public enum ABTestError: WorkbenchError, Equatable {
         switch self {
         case .invalidDesign: return .usage
         case .promptsChanged, .corruptRecord: return .dataError
-        case .notAnABTest: return .usage
+        case .notAnABTest, .alreadyFinished: return .usage
         case .everySampleFailed: return .temporaryFailure
         }
     }

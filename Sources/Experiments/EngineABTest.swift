@@ -61,6 +61,8 @@ public final class EngineABTest: Sendable {
     public static func resume(_ runID: RunID, database: WorkbenchDatabase, route: @escaping BookGenerator.Router,
                               maxCostUSD: Double? = nil) throws -> EngineABTest {
         var stored = try read(runID, database: database)
+        // A finished test stays as it ended: a decided sequential test must not sample on.
+        guard try database.run(matching: runID.rawValue).status != .succeeded else { throw ABTestError.alreadyFinished(runID: runID.rawValue) }
         if let maxCostUSD { stored.design.maxCostUSD = maxCostUSD }
         for arm in stored.design.arms where try promptsHash(folder: arm.prompts) != arm.promptsHash {
             throw ABTestError.promptsChanged(arm: arm.name, folder: arm.prompts)

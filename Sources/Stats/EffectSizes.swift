@@ -3,7 +3,7 @@ import Foundation
 /// Standardised effects with confidence intervals, for reports that say how big a difference
 /// is and not only whether it exists.
 public enum EffectSizes {
-    public struct Estimate: Sendable, Equatable {
+    public struct Estimate: Sendable, Equatable, Codable {
         public var value: Double, low: Double, high: Double, confidence: Double
     }
 
@@ -53,6 +53,25 @@ public enum EffectSizes {
         return (bracket.low + bracket.high) / 2
     }
 
+    /// The matched-pairs rank-biserial correlation of A − B, (R⁺ − R⁻) / (R⁺ + R⁻) over the
+    /// nonzero differences (Kerby 2014; the effect size `RankTests.wilcoxon` reports), with
+    /// the interval R's `effectsize::rank_biserial(paired = TRUE)` gives: Fisher's z with
+    /// standard error √((2n³ + 3n² + n) / 6) / (n(n + 1) / 2), n the nonzero differences.
+    public static func pairedRankBiserial(_ a: [Double], _ b: [Double], confidence: Double = 0.95) throws -> Estimate {
+        guard confidence > 0 && confidence < 1 else { throw StatsError.badConfidence(confidence) }
+        let result = try RankTests.wilcoxon(a, b)
+        let n = Double(zip(a, b).filter { $0 != $1 }.count)
+        let se = ((2 * n * n * n + 3 * n * n + n) / 6).squareRoot() / (n * (n + 1) / 2)
+        return fisherInterval(result.effectSize, se: se, confidence: confidence)
+    }
+
+    /// tanh(atanh(r) ± z·se); atanh(±1) is infinite, so a complete separation keeps its bound at ±1.
+    static func fisherInterval(_ r: Double, se: Double, confidence: Double) -> Estimate {
+        let z = SpecialFunctions.normalQuantile(1 - (1 - confidence) / 2)
+        let center = atanh(max(-1 + 1e-15, min(1 - 1e-15, r)))
+        return Estimate(value: r, low: tanh(center - z * se), high: tanh(center + z * se), confidence: confidence)
+    }
+
     /// The rank-biserial correlation (equal to Cliff's delta for two samples): P(A > B) −
     /// P(A < B) over all cross pairs. Its interval is Fisher's z with standard error
     /// √((n_A + n_B + 1) / (3 n_A n_B)), as R's `effectsize::rank_biserial` computes it.
@@ -60,9 +79,6 @@ public enum EffectSizes {
         guard confidence > 0 && confidence < 1 else { throw StatsError.badConfidence(confidence) }
         let result = try RankTests.mannWhitney(a, b)
         let r = result.effectSize, nA = Double(a.count), nB = Double(b.count)
-        let se = ((nA + nB + 1) / (3 * nA * nB)).squareRoot(), z = SpecialFunctions.normalQuantile(1 - (1 - confidence) / 2)
-        // atanh(±1) is infinite: a complete separation keeps its bound at ±1.
-        let center = atanh(max(-1 + 1e-15, min(1 - 1e-15, r)))
-        return Estimate(value: r, low: tanh(center - z * se), high: tanh(center + z * se), confidence: confidence)
+        return fisherInterval(r, se: ((nA + nB + 1) / (3 * nA * nB)).squareRoot(), confidence: confidence)
     }
 }

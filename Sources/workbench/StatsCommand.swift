@@ -243,17 +243,18 @@ extension Workbench.StatsCommand {
     struct EffectSize: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "effectsize", abstract: "Cohen's d, Hedges' g and the rank-biserial correlation (Cliff's delta), with intervals.")
         @OptionGroup var options: StatsOptions
-        @Flag(help: "Pairs: d_z of the differences (the rank-biserial is then not reported).") var paired = false
+        @Flag(help: "Pairs: d_z of the differences, and the matched-pairs rank-biserial.") var paired = false
 
         func run() throws {
             let a = try options.sampleA(), b = try options.sampleB()
             let standardised = try EffectSizes.standardised(a, b, paired: paired, confidence: options.confidence)
-            let ranks = paired ? nil : try EffectSizes.rankBiserial(a, b, confidence: options.confidence)
+            let ranks = paired ? try EffectSizes.pairedRankBiserial(a, b, confidence: options.confidence)
+                : try EffectSizes.rankBiserial(a, b, confidence: options.confidence)
             func fields(_ estimate: EffectSizes.Estimate) -> [String: Any] { ["value": estimate.value, "ci_low": estimate.low, "ci_high": estimate.high] }
             if options.json {
                 var object: [String: Any] = ["cohens_d": fields(standardised.cohensD), "hedges_g": fields(standardised.hedgesG), "df": standardised.df,
                                              "confidence": options.confidence, "paired": paired, "n_a": a.count, "n_b": b.count]
-                if let ranks { object["rank_biserial"] = fields(ranks) }
+                object["rank_biserial"] = fields(ranks)
                 Console.output(JSONOutput.render(object))
                 return
             }
@@ -262,7 +263,7 @@ extension Workbench.StatsCommand {
                 "\(name) \(String(format: "%.4g", estimate.value)), \(level) CI [\(String(format: "%.4g", estimate.low)), \(String(format: "%.4g", estimate.high))]\n"
             }
             Console.output(line(paired ? "Cohen's d_z" : "Cohen's d", standardised.cohensD) + line("Hedges' g", standardised.hedgesG)
-                           + (ranks.map { line("rank-biserial (Cliff's delta)", $0) } ?? ""))
+                           + line(paired ? "matched-pairs rank-biserial" : "rank-biserial (Cliff's delta)", ranks))
         }
     }
 

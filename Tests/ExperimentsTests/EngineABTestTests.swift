@@ -112,6 +112,9 @@ struct EngineABTestTests {
                                                     route: route(server, database: other, price: 1)).run()
         await server.stop()
         #expect(resumed.stop == .completed)
+        #expect(throws: ABTestError.alreadyFinished(runID: stopped.id)) {
+            try EngineABTest.resume(RunID(stopped.id)!, database: database, route: { _, _ in throw CancellationError() })
+        }
         #expect(resumed.comparisons.map(\.differences) == straight.comparisons.map(\.differences))
         // Every paid request of the resumed test was paid once (the cache answered repeats).
         let paid = try database.llmCalls(runID: RunID(stopped.id)!).filter { $0.costUSD > 0 }

@@ -555,6 +555,20 @@ func relativeError(_ a: Double, _ b: Double) -> Double {
         let separated = try EffectSizes.rankBiserial([10, 11, 12], [1, 2, 3])
         #expect(separated.value == 1 && separated.high <= 1 && separated.low < 1)
     }
+
+    /// Kerby's matched-pairs r = (R⁺ − R⁻) / (R⁺ + R⁻), zeros dropped, ties averaged; the
+    /// interval effectsize::rank_biserial(paired = TRUE) computes, worked by hand.
+    @Test func pairedRankBiserialByHand() throws {
+        let b = [5.0, 5, 5, 5, 5, 5, 5, 5, 5]
+        let a = zip([1.0, -2, 3, 4, 0, 5, -1, 6, 2], b).map { $0 + $1 }
+        // |d| ranks: 1,1 → 1.5; 2,2 → 3.5; 3 → 5; 4 → 6; 5 → 7; 6 → 8. R⁺ = 31, R⁻ = 5.
+        let estimate = try EffectSizes.pairedRankBiserial(a, b)
+        #expect(abs(estimate.value - 26.0 / 36) < 1e-15)
+        let se = (204.0).squareRoot() / 36, z = 1.959963984540054
+        #expect(abs(estimate.low - tanh(atanh(26.0 / 36) - z * se)) < 1e-12)
+        #expect(abs(estimate.high - tanh(atanh(26.0 / 36) + z * se)) < 1e-12)
+        #expect(throws: StatsError.constant(sample: "A − B")) { try EffectSizes.pairedRankBiserial(b, b) }
+    }
 }
 
 @Suite struct SampleRatioMismatchTests {
