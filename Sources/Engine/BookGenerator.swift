@@ -282,7 +282,7 @@ public final class BookGenerator: Sendable {
             let rewritten = try await complete(enhancer, prompts.enhance.render([
                 "number": String(spec.number), "title": outline.title, "characters": characters, "obsession": outline.obsession,
                 "operation": operation.name, "instruction": operation.instruction, "passage": passage, "words": String(max(wanted, 30)),
-            ] as [String: String]), seed: seed(slot, 100 + iteration), tokens: max(wanted, 30) * 2, run: run)
+            ] as [String: String]), seed: seed(slot, 100 + iteration), words: max(wanted, 30), run: run)
             var candidate = paragraphs
             let replacement = rewritten.trimmingCharacters(in: .whitespacesAndNewlines)
             // An empty rewrite would drop the passage: keep the old one (the version still records the try).
@@ -337,7 +337,7 @@ public final class BookGenerator: Sendable {
             "number": String(spec.number), "chapters": String(outline.chapters.count), "title": outline.title, "logline": outline.logline,
             "setting": outline.setting, "characters": characters, "obsession": outline.obsession, "previous": previous,
             "chapter_title": spec.title, "beats": spec.beats, "words": String(target),
-        ] as [String: Any]), seed: seed(slot, 0), tokens: target * 2, run: run)
+        ] as [String: Any]), seed: seed(slot, 0), words: target, run: run)
         var words = TextScanner.scan(text).wordCount
         try emit(.sceneWritten(chapter: slot, scene: 1, words: words, target: target), run: run)
 
@@ -351,7 +351,7 @@ public final class BookGenerator: Sendable {
             let piece = try await complete(provider, prompts.continuation.render([
                 "number": String(spec.number), "title": outline.title, "characters": characters, "obsession": outline.obsession,
                 "tail": tail, "beat": beat, "words": String(target - words),
-            ] as [String: String]), seed: seed(slot, scene), tokens: (target - words) * 2, run: run)
+            ] as [String: String]), seed: seed(slot, scene), words: target - words, run: run)
             let added = TextScanner.scan(piece).wordCount
             if added < 5 {
                 stalled += 1
@@ -367,8 +367,14 @@ public final class BookGenerator: Sendable {
         return text
     }
 
-    /// One completion's text, then a budget check.
-    func complete(_ provider: any LLMProvider, _ prompt: String, seed: UInt64, tokens: Int, run: RunID) async throws -> String {
+    /// Tokens allowed per word asked for: English prose runs ~1.3 tokens a word, so the cap
+    /// lands near 1.1× the words. Small models write on to the cap whatever length they are
+    /// asked for; at 2 tokens a word the local model's chapters came out ~1.5× their target.
+    static let tokensPerWord = 1.5
+
+    /// One completion's text (of about `words` words, capped a little above), then a budget check.
+    func complete(_ provider: any LLMProvider, _ prompt: String, seed: UInt64, words: Int, run: RunID) async throws -> String {
+        let tokens = Int((Double(words) * Self.tokensPerWord).rounded(.up))
         let completion = try await provider.complete(CompletionRequest(
             messages: [ChatMessage(.user, prompt)], temperature: 0.8, maxTokens: min(max(tokens, 64), 8192), seed: seed, task: "generate"))
         try checkBudget(run)
