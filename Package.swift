@@ -59,7 +59,7 @@ let package = Package(
             dependencies: ["WorkbenchCore", "Config", "LLM", "Quality", "Store", "Judge", .product(name: "Mustache", package: "swift-mustache")]
         ),
         // Experiments over the engine: A/B tests of prompt variants (later regression suites, optimisation).
-        .target(name: "Experiments", dependencies: ["WorkbenchCore", "Stats", "Store", "Quality", "LLM", "Engine", "Reports"]),
+        .target(name: "Experiments", dependencies: ["WorkbenchCore", "Stats", "Store", "Quality", "LLM", "Engine", "Reports", "Config", .product(name: "Yams", package: "Yams")]),
         // Renders what the store holds: terminal tables and JSON (later Markdown, HTML, JUnit).
         .target(name: "Reports", dependencies: ["WorkbenchCore", "Store", "Diagnostics", "Quality"]),
 

@@ -92,7 +92,10 @@ public enum ABTestReport {
     }
 
     /// JSON with every figure; values that are not finite (a mean of no samples) are null.
-    static func json(_ result: ABTestResult) -> String {
+    static func json(_ result: ABTestResult) -> String { encodeJSON(result) }
+
+    /// Pretty, sorted JSON of any report value, with non-finite numbers as null.
+    public static func encodeJSON<T: Encodable>(_ result: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let marker = "\u{1}nonfinite\u{1}"

@@ -17,12 +17,17 @@ enum Console {
     /// Writes `text` to the file `out` (atomically) and says so, or to stdout when there is none.
     static func deliver(_ text: String, to out: String?) throws {
         guard let out else { return output(text) }
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
-        } catch {
-            throw StoreError.cannotCreate(path: out, reason: error.localizedDescription)
-        }
+        try write(text, to: out)
         output("wrote \(out)\n")
+    }
+
+    /// Writes `text` to a file atomically; a failure names the file.
+    static func write(_ text: String, to path: String) throws {
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw StoreError.cannotCreate(path: path, reason: error.localizedDescription)
+        }
     }
 
     /// Colour only for a terminal, and never under NO_COLOR.

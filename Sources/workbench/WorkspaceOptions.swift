@@ -19,6 +19,13 @@ struct WorkspaceOptions: ParsableArguments {
         try Workspace.resolve(explicit: workspace, environment: Console.environment, currentDirectory: currentDirectory)
     }
 
+    /// The workspace's Reports/ folder (./Reports without a workspace), created if missing.
+    func reportsFolder() -> String {
+        let folder = (try? resolve().root.appendingPathComponent("Reports").path) ?? "Reports"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
     /// The workspace's database, migrated forward if an older workbench made it.
     func open() throws -> WorkbenchDatabase {
         try WorkbenchDatabase.open(resolve())

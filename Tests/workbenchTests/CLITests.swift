@@ -25,6 +25,8 @@ import WorkbenchCore
         ("generate", ["generate", "--help"]),
         ("stats", ["stats", "--help"]),
         ("abtest", ["abtest", "run", "--help"]),
+        ("regress", ["regress", "--help"]),
+        ("baseline-create", ["baseline", "create", "--help"]),
     ])
     func helpMatchesGoldenFile(name: String, arguments: [String]) throws {
         let result = try CLI.run(arguments, in: FileManager.default.temporaryDirectory)

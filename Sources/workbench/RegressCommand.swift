@@ -1,0 +1,188 @@
+import ArgumentParser
+import Engine
+import Experiments
+import Foundation
+import LLM
+import Reports
+import Store
+import WorkbenchCore
+
+extension Workbench {
+    struct Regress: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-run the standard suite against a frozen baseline; exit 1 when quality dropped.",
+            discussion: """
+                Writes every chapter of the baseline's suite again with the current prompts and \
+                experiment (the baseline's providers and seeds unless overridden), scores it as \
+                the baseline was scored, and compares chapter by chapter. It fails when a gated \
+                metric (default: the composite, `quality`) of any chapter drops by more than \
+                --threshold points, or the suite mean drops significantly (paired t over \
+                chapters). With two samples or more a drop must also exceed what the samples' \
+                own variation explains (Welch's t, one-sided, at --alpha); the report says which \
+                drops are within noise.
+
+                Exit codes: 0 pass, 1 regression found, 2 usage error, 65 bad baseline or \
+                configuration (the file is named), 75 provider unavailable. A missing or \
+                corrupt baseline never passes.
+                """
+        )
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Option(help: ArgumentHelp("The baseline version (a folder under --baselines), or a baseline folder's path.", valueName: "version"))
+        var baseline: String
+
+        @Option(help: ArgumentHelp("The folder of baselines.", valueName: "dir"))
+        var baselines: String = "Baselines"
+
+        @Option(help: ArgumentHelp("The prompt-template folder to test (default: the experiment's).", valueName: "dir"))
+        var prompts: String?
+
+        @Option(help: ArgumentHelp("The current experiment (default: the file the baseline was made from, as it is now).", valueName: "file"))
+        var experiment: String?
+
+        @Option(help: "Write every chapter with this provider instead of the baseline's.")
+        var provider: String?
+
+        @Option(help: "Points a gated metric of a chapter may drop before the run fails.")
+        var threshold: Double = 0.5
+
+        @Option(name: .customLong("suite-threshold"), help: "Points the suite mean must drop, significantly, to fail.")
+        var suiteThreshold: Double = 0.2
+
+        @Option(help: "Samples per chapter (default: as many as the baseline has).")
+        var samples: Int?
+
+        @Option(help: ArgumentHelp("Metrics that gate, comma-separated: quality (the composite) and metric names, each on its 0–10 score.", valueName: "m1,m2"))
+        var metrics: String = "quality"
+
+        @Option(help: "The significance level of the noise check and the suite-mean test.")
+        var alpha: Double = 0.05
+
+        @OptionGroup var outputs: RegressionOutputs
+
+        func validate() throws {
+            guard threshold >= 0, threshold.isFinite else { throw ValidationError("--threshold must be a number ≥ 0") }
+            guard suiteThreshold >= 0, suiteThreshold.isFinite else { throw ValidationError("--suite-threshold must be a number ≥ 0") }
+            if let samples, samples < 1 { throw ValidationError("--samples must be at least 1") }
+            guard alpha > 0, alpha < 0.5 else { throw ValidationError("--alpha must be in (0, 0.5)") }
+            guard !RegressionOutputs.metricList(metrics).isEmpty else { throw ValidationError("--metrics names no metric") }
+        }
+
+        func run() async throws {
+            let frozen = try Baseline.load(version: baseline, root: baselines)
+            let options = RegressionResult.Options(threshold: threshold, metrics: RegressionOutputs.metricList(metrics), alpha: alpha, suiteThreshold: suiteThreshold)
+            try RegressionOutputs.checkMetrics(options.metrics, in: frozen)
+            if let note = frozen.rescoredFrom { Console.error("note: baseline \(frozen.version) was scored by \(note); its texts were re-scored with this build's scorer") }
+
+            let experimentFile = try experiment ?? RegressionOutputs.experimentPath(of: frozen, root: baselines)
+            var config = try ExperimentConfig.load(file: experimentFile)
+            if let prompts {
+                config.promptsFolder = prompts
+                config.promptVersion = URL(fileURLWithPath: prompts).lastPathComponent
+            }
+            // The baseline's providers, so the comparison is of prompts and configuration alone.
+            if provider == nil { for (task, chain) in frozen.provenance.routes { config.routes[task] = chain } }
+            let promptSet = try PromptSet.load(folder: config.promptsFolder)
+            let database = try workspace.open()
+            let contexts = Dictionary(uniqueKeysWithValues: frozen.scores.chapters.map { ($0.id, $0.context) })
+            let output = try await RegressionOutputs.write(suite: frozen.suite, samples: samples ?? frozen.scores.samplesPerChapter, config: config,
+                                                           prompts: promptSet, database: database, provider: provider, kind: .regress, contexts: contexts)
+            let result = RegressionAnalysis.compare(baseline: frozen.scores, current: output.scores, options: options,
+                                                    baselineLabel: "baseline \(frozen.version)", currentLabel: "now (\(promptSet.version))")
+            try outputs.deliver(result, seconds: output.seconds, reportName: "regress-\(output.runID)", workspace: workspace)
+            Console.error(String(format: "regress: %d chapters × %d samples in %.1f s, $%.4f", frozen.suite.chapters.count, samples ?? frozen.scores.samplesPerChapter,
+                                 output.seconds, output.scores.totalCostUSD))
+            if !result.passed { throw ExitCode(ExitStatus.checkFailed.rawValue) }
+        }
+    }
+}
+
+/// The report files shared by `regress` and `baseline diff`, and the steps both commands share.
+struct RegressionOutputs: ParsableArguments {
+    @Option(help: ArgumentHelp("Also write JUnit XML here (one test case per chapter and gated metric).", valueName: "path"))
+    var junit: String?
+
+    @Option(help: ArgumentHelp("Also write the Markdown summary here (e.g. $GITHUB_STEP_SUMMARY).", valueName: "path"))
+    var markdown: String?
+
+    @Option(help: ArgumentHelp("Also write the JSON result here.", valueName: "path"))
+    var json: String?
+
+    /// Prints the terminal table; writes each file asked for, and Reports/<name>.{md,json,xml} when named.
+    func deliver(_ result: RegressionResult, seconds: Double, reportName: String?, workspace: WorkspaceOptions) throws {
+        Console.output(RegressionReport.render(result, as: .terminal, style: Console.style))
+        var files: [(RegressionReport.Format, String)] = [(.junit, junit), (.markdown, markdown), (.json, json)].compactMap { format, path in path.map { (format, $0) } }
+        if let reportName {
+            let folder = workspace.reportsFolder()
+            files += [(.markdown, "\(folder)/\(reportName).md"), (.json, "\(folder)/\(reportName).json"), (.junit, "\(folder)/\(reportName).xml")]
+        }
+        for (format, path) in files {
+            try Console.write(RegressionReport.render(result, as: format, seconds: seconds), to: path)
+        }
+        if !files.isEmpty { Console.error("reports: \(files.map(\.1).joined(separator: ", "))") }
+    }
+
+    static func metricList(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Gated metrics must be scored in the baseline, else nothing could ever fail on them.
+    static func checkMetrics(_ metrics: [String], in baseline: Baseline) throws {
+        let known = Set(baseline.scores.chapters.flatMap(\.metrics.keys))
+        for metric in metrics where !known.contains(metric) {
+            throw ValidationError("--metrics: `\(metric)` is not scored in baseline \(baseline.version); scored: \(known.sorted().joined(separator: ", "))")
+        }
+    }
+
+    /// The experiment a baseline was made from, as it is now: recorded relative to the folder
+    /// holding the baselines folder (the repository), or absolute.
+    static func experimentPath(of baseline: Baseline, root: String) throws -> String {
+        let recorded = baseline.provenance.experiment
+        let path = recorded.hasPrefix("/") ? recorded : (repositoryRoot(baselines: root) as NSString).appendingPathComponent(recorded)
+        guard FileManager.default.fileExists(atPath: path) else { throw BaselineError.experimentMissing(path: path) }
+        return path
+    }
+
+    static func repositoryRoot(baselines: String) -> String {
+        let absolute = URL(fileURLWithPath: baselines, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)).standardized
+        return absolute.deletingLastPathComponent().path
+    }
+
+    /// Writes the suite through the engine with progress on stderr, stopping any server the providers started.
+    static func write(suite: RegressionSuite, samples: Int, config: ExperimentConfig, prompts: PromptSet, database: WorkbenchDatabase,
+                      provider: String?, kind: RunKind, contexts: [String: SuiteScores.Context] = [:],
+                      fileFor: @escaping @Sendable (String, Int) -> String = { _, _ in "" }) async throws -> SuiteWriter.Output {
+        let (router, factory) = try Workbench.Generate.router(config: config, database: database, provider: provider)
+        let writer = SuiteWriter(suite: suite, samples: samples, config: config, prompts: prompts, database: database, route: router)
+        let total = suite.chapters.count * samples
+        let counter = SynchronizedCounter()
+        do {
+            let output = try await writer.run(kind: kind, gitRevision: GitRevision.current(), contexts: contexts, fileFor: fileFor) { event in
+                switch event {
+                case .started(let run, let chapters, let samples):
+                    Console.error("\(kind.rawValue) run \(run): \(chapters) chapters × \(samples) sample\(samples == 1 ? "" : "s")")
+                case .sample(let chapter, let sample, let quality, let words):
+                    Console.error(String(format: "[%d/%d] %@ #%d: quality %.2f, %d words", counter.next(), total, chapter, sample + 1, quality, words))
+                }
+            }
+            await factory.shutdown()
+            return output
+        } catch {
+            await factory.shutdown()
+            throw error
+        }
+    }
+}
+
+/// A count shared by concurrent progress callbacks.
+final class SynchronizedCounter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}

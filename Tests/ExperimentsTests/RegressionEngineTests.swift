@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import Engine
+import LLM
+import Simulator
+import Store
+import WorkbenchCore
+@testable import Experiments
+
+@Suite("regression suites through the engine and the simulator over HTTP")
+struct RegressionEngineTests {
+    func route(_ server: SimulatorServer, database: WorkbenchDatabase) -> BookGenerator.Router {
+        let provider = ResilientProvider(OpenAICompatibleProvider(
+            config: ProviderConfig(name: "sim", kind: .sim, baseURL: server.baseURL, model: "sim-1"), environment: [:]))
+        return { _, context in RecordingProvider(provider, store: database, context: context) }
+    }
+
+    @Test("a baseline written and read back; identical prompts pass, prompts stripped of their instructions fail naming what dropped")
+    func createThenRegress() async throws {
+        let fixture = try ABFixture(words: 250)
+        defer { fixture.delete() }
+        // "degraded": the chapter template without the instructions the metrics reward.
+        let degraded = fixture.root.appendingPathComponent("prompts/degraded")
+        try FileManager.default.copyItem(atPath: fixture.prompts("v1"), toPath: degraded.path)
+        try ABFixture.edit(degraded.appendingPathComponent("chapter.mustache")) {
+            $0.replacingOccurrences(of: "Use vivid detail,\ndeepen emotion, include dialogue and stay with the obsession. Avoid repetition. ", with: "")
+        }
+        let server = try await SimulatorServer.start()
+        let config = try ExperimentConfig.load(file: fixture.experiment)
+        let suite = StandardSuite.suite
+        func write(_ prompts: String, database: String, contexts: [String: SuiteScores.Context] = [:]) async throws -> SuiteWriter.Output {
+            let store = try WorkbenchDatabase.open(path: fixture.root.appendingPathComponent(database).path, create: true)
+            return try await SuiteWriter(suite: suite, samples: 3, config: config, prompts: try PromptSet.load(folder: prompts), database: store,
+                                         route: route(server, database: store))
+                .run(kind: .baseline, contexts: contexts, fileFor: { Baseline.textFile(chapter: $0, sample: $1) })
+        }
+        let made = try await write(fixture.prompts("v1"), database: "made.sqlite")
+        let root = fixture.root.appendingPathComponent("Baselines").path
+        let provenance = BaselineProvenance(version: "t1", createdAt: "now", workbenchVersion: WorkbenchVersion.current, gitRevision: nil, experiment: fixture.experiment,
+                                            experimentSHA256: "", promptsSHA256: "", routes: ["generate": ["sim"]], providers: [], samples: 3,
+                                            runID: made.runID.rawValue, seconds: made.seconds, costUSD: 0)
+        let folder = try Baseline.write(version: "t1", root: root, suite: suite, scores: made.scores, texts: made.texts, provenance: provenance,
+                                        sources: .init(experimentFile: fixture.experiment, providersFile: nil, promptsFolder: fixture.prompts("v1"), rubricsFolder: nil))
+        #expect(throws: BaselineError.exists(version: "t1", folder: folder)) {
+            try Baseline.write(version: "t1", root: root, suite: suite, scores: made.scores, texts: made.texts, provenance: provenance,
+                               sources: .init(experimentFile: fixture.experiment, providersFile: nil, promptsFolder: fixture.prompts("v1"), rubricsFolder: nil))
+        }
+        let baseline = try Baseline.load(version: "t1", root: root)
+        #expect(baseline.scores == made.scores)
+        #expect(FileManager.default.fileExists(atPath: folder + "/prompts/v1/chapter.mustache"))
+        // Nothing half-written is left beside it.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["t1"])
+
+        let contexts = Dictionary(uniqueKeysWithValues: baseline.scores.chapters.map { ($0.id, $0.context) })
+        // Another workspace: nothing comes from the response cache.
+        let same = try await write(fixture.prompts("v1"), database: "same.sqlite", contexts: contexts)
+        let worse = try await write(degraded.path, database: "worse.sqlite", contexts: contexts)
+        await server.stop()
+
+        let options = RegressionResult.Options()
+        let pass = RegressionAnalysis.compare(baseline: baseline.scores, current: same.scores, options: options, baselineLabel: "t1", currentLabel: "now")
+        #expect(pass.passed, "\(pass.summaryLine)")
+        #expect(pass.rows.allSatisfy { $0.delta == 0 }, "the simulator is deterministic: the same prompts write the same chapters")
+
+        let fail = RegressionAnalysis.compare(baseline: baseline.scores, current: worse.scores, options: options, baselineLabel: "t1", currentLabel: "now")
+        #expect(!fail.passed)
+        #expect(fail.suite.failed, "\(fail.suite.note)")
+        #expect(!fail.regressions.isEmpty && fail.regressions.allSatisfy { $0.metric == "quality" && $0.delta < -0.5 })
+        for row in fail.regressions { #expect(fail.summaryLine.contains("\(row.chapter) quality")) }
+    }
+}

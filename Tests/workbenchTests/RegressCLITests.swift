@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+
+/// `workbench regress` and `workbench baseline` as processes, against the shipped simulator
+/// baseline (Baselines/sim-v3.0) and the simulator the workbench starts itself.
+@Suite("regress and baseline commands")
+struct RegressCLITests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+    static var baselines: String { repository.appendingPathComponent("Baselines").path }
+
+    /// A workspace, and a copy of prompts/v1 without the instructions the metrics reward.
+    static func workspace() throws -> Scratch {
+        let scratch = try Scratch()
+        #expect(try CLI.run(["init"], in: scratch.url).status == 0)
+        let degraded = scratch.url.appendingPathComponent("degraded")
+        try FileManager.default.copyItem(at: repository.appendingPathComponent("Experiments/prompts/v1"), to: degraded)
+        let chapter = degraded.appendingPathComponent("chapter.mustache")
+        let text = try String(contentsOf: chapter, encoding: .utf8)
+        let stripped = text.replacingOccurrences(of: "Use vivid detail,\ndeepen emotion, include dialogue and stay with the obsession. Avoid repetition. ", with: "")
+        #expect(stripped != text)
+        try Data(stripped.utf8).write(to: chapter)
+        return scratch
+    }
+
+    /// A copy of the shipped simulator baseline beside a copy of its experiment, to break.
+    static func copiedRepository(_ scratch: Scratch) throws -> String {
+        let root = scratch.url.appendingPathComponent("repo")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("Baselines"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: baselines + "/sim-v3.0", toPath: root.appendingPathComponent("Baselines/sim-v3.0").path)
+        try FileManager.default.copyItem(at: repository.appendingPathComponent("Experiments"), to: root.appendingPathComponent("Experiments"))
+        return root.appendingPathComponent("Baselines").path
+    }
+
+    @Test func identicalPromptsPassWithEveryReport() throws {
+        let scratch = try Self.workspace()
+        defer { scratch.delete() }
+        let run = try CLI.run(["regress", "--baseline", "sim-v3.0", "--baselines", Self.baselines, "--junit", "r.xml", "--markdown", "r.md", "--json", "r.json"],
+                              in: scratch.url, timeout: 120)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stdout.contains("PASS: no chapter dropped more than 0.50 points on quality"))
+        #expect(run.stdout.contains("keeper-opening") && run.stdout.contains("orchard-ending"))
+        #expect(run.stderr.contains("[30/30]"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: scratch.url.appendingPathComponent("r.json"))) as? [String: Any])
+        #expect(json["passed"] as? Bool == true)
+        #expect(try String(contentsOf: scratch.url.appendingPathComponent("r.xml"), encoding: .utf8).contains("<testsuites name=\"workbench regress\" tests=\"11\" failures=\"0\""))
+        #expect(try String(contentsOf: scratch.url.appendingPathComponent("r.md"), encoding: .utf8).hasPrefix("# Quality regression: passed ✓"))
+    }
+
+    @Test func aDegradedPromptFailsWithExitOneNamingWhatDropped() throws {
+        let scratch = try Self.workspace()
+        defer { scratch.delete() }
+        let run = try CLI.run(["regress", "--baseline", "sim-v3.0", "--baselines", Self.baselines, "--prompts", "degraded",
+                               "--metrics", "quality,obsession_depth", "--junit", "r.xml"], in: scratch.url, timeout: 120)
+        #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
+        let verdict = try #require(run.stdout.split(separator: "\n").last { $0.hasPrefix("FAIL: ") })
+        #expect(verdict.contains("quality -") && verdict.contains("suite mean quality -"), "\(verdict)")
+        #expect(run.stdout.contains("✗ regressed"))
+        let junit = try String(contentsOf: scratch.url.appendingPathComponent("r.xml"), encoding: .utf8)
+        #expect(junit.contains("<failure type=\"regression\""))
+        // Every chapter named in the verdict has a failing test case.
+        for part in verdict.dropFirst("FAIL: ".count).split(separator: ",") {
+            let words = part.split(separator: " ")
+            if words.first == "suite" { continue }
+            #expect(junit.contains("classname=\"regress.\(words[0])\" name=\"\(words[1])\" time=\"0\"><failure"), "\(part)")
+        }
+    }
+
+    @Test func aBrokenBaselineExits65NamingTheFile() throws {
+        let scratch = try Self.workspace()
+        defer { scratch.delete() }
+        let root = try Self.copiedRepository(scratch)
+        let scores = root + "/sim-v3.0/scores.json"
+        try Data("{\"format\": 1, \"chapters\": [".utf8).write(to: URL(fileURLWithPath: scores))
+        let corrupt = try CLI.run(["regress", "--baseline", "sim-v3.0", "--baselines", root], in: scratch.url)
+        #expect(corrupt.status == 65 && corrupt.stderr.contains(scores), "\(corrupt.stderr)")
+        #expect(corrupt.stdout.isEmpty)
+
+        try FileManager.default.removeItem(atPath: root + "/sim-v3.0")
+        try FileManager.default.copyItem(atPath: Self.baselines + "/sim-v3.0", toPath: root + "/sim-v3.0")
+        let chapter = root + "/sim-v3.0/chapters/orchard-chase/1.md"
+        try FileManager.default.removeItem(atPath: chapter)
+        let missing = try CLI.run(["regress", "--baseline", "sim-v3.0", "--baselines", root], in: scratch.url)
+        #expect(missing.status == 65 && missing.stderr.contains(chapter), "\(missing.stderr)")
+
+        let unknown = try CLI.run(["regress", "--baseline", "v9.9", "--baselines", root], in: scratch.url)
+        #expect(unknown.status == 65 && unknown.stderr.contains("no baseline v9.9"), "\(unknown.stderr)")
+        let usage = try CLI.run(["regress", "--baseline", "sim-v3.0", "--threshold", "-1"], in: scratch.url)
+        #expect(usage.status == 2)
+        let metric = try CLI.run(["regress", "--baseline", "sim-v3.0", "--baselines", Self.baselines, "--metrics", "charm"], in: scratch.url)
+        #expect(metric.status == 2 && metric.stderr.contains("`charm` is not scored"), "\(metric.stderr)")
+    }
+
+    @Test func createListShowAndDiff() throws {
+        let scratch = try Self.workspace()
+        defer { scratch.delete() }
+        let root = try Self.copiedRepository(scratch)
+        let repo = (root as NSString).deletingLastPathComponent
+        let create = try CLI.run(["baseline", "create", "sim-next", "--baselines", root, "--experiment", repo + "/Experiments/regress-sim.yaml", "--samples", "2",
+                                  "--workspace", scratch.path], in: URL(fileURLWithPath: repo), timeout: 120)
+        #expect(create.status == 0, "\(create.stderr)")
+        #expect(create.stdout.contains("baseline sim-next written to"))
+        let provenance = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/sim-next/provenance.json"))) as? [String: Any])
+        #expect(provenance["experiment"] as? String == "Experiments/regress-sim.yaml")
+        #expect(provenance["samples"] as? Int == 2)
+        for file in ["suite.yaml", "experiment.yaml", "providers.yaml", "prompts/v1/chapter.mustache", "scores.json", "chapters/keeper-opening/2.md"] {
+            #expect(FileManager.default.fileExists(atPath: root + "/sim-next/" + file), "\(file)")
+        }
+        let again = try CLI.run(["baseline", "create", "sim-next", "--baselines", root, "--experiment", repo + "/Experiments/regress-sim.yaml",
+                                 "--workspace", scratch.path], in: scratch.url)
+        #expect(again.status == 2 && again.stderr.contains("already exists"), "\(again.stderr)")
+
+        let list = try CLI.run(["baseline", "list", "--baselines", root], in: scratch.url)
+        #expect(list.status == 0 && list.stdout.contains("sim-next") && list.stdout.contains("sim-v3.0"), "\(list.stdout)")
+        let show = try CLI.run(["baseline", "show", "sim-next", "--baselines", root, "--json"], in: scratch.url)
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+        #expect(((shown["scores"] as? [String: Any])?["chapters"] as? [Any])?.count == 10)
+        // Two samples of the same seeds are the first two of sim-v3.0's three: the diff sees no drop.
+        let diff = try CLI.run(["baseline", "diff", "sim-v3.0", "sim-next", "--baselines", root, "--json", "d.json"], in: scratch.url)
+        #expect(diff.status == 0, "\(diff.stderr)")
+        #expect(diff.stdout.contains("sim-v3.0") && diff.stdout.contains("sim-next"))
+    }
+}
