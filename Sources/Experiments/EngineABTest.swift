@@ -14,6 +14,8 @@ public final class EngineABTest: Sendable {
     public let design: ABTestDesign
     let config: ExperimentConfig
     let outline: Outline
+    /// The suite whose chapters the samples write in turn, instead of the outline's (`--suite`).
+    let suite: RegressionSuite?
     let database: WorkbenchDatabase
     let route: BookGenerator.Router
     /// Arm name → its prompt set and book.
@@ -22,31 +24,36 @@ public final class EngineABTest: Sendable {
     static let lookEvent = "abtest.look"
     static let doneEvent = "abtest.done"
 
-    /// What the run record holds: the design, and the outline the samples are written from.
+    /// What the run record holds: the design, and the outline (or suite) the samples are written from.
     struct Stored: Codable {
         var design: ABTestDesign
         var outline: Outline
+        var suite: RegressionSuite?
     }
 
-    private init(runID: RunID, design: ABTestDesign, config: ExperimentConfig, outline: Outline, database: WorkbenchDatabase,
+    private init(runID: RunID, design: ABTestDesign, config: ExperimentConfig, outline: Outline, suite: RegressionSuite?, database: WorkbenchDatabase,
                  route: @escaping BookGenerator.Router, arms: [String: (PromptSet, String)]) {
         self.runID = runID
         self.design = design
         self.config = config
         self.outline = outline
+        self.suite = suite
         self.database = database
         self.route = route
         self.arms = arms.mapValues { (prompts: $0.0, book: $0.1) }
     }
 
-    /// Starts a new test: its run, and one book per arm to hold the arm's chapters.
-    public static func start(design: ABTestDesign, config: ExperimentConfig, outline: Outline, database: WorkbenchDatabase,
+    /// Starts a new test: its run, and one book per arm to hold the arm's chapters. With a
+    /// suite, sample i writes the suite's chapters in turn (each from its own book's outline,
+    /// to its own targets); else the outline's.
+    public static func start(design: ABTestDesign, config: ExperimentConfig, outline: Outline, suite: RegressionSuite? = nil, database: WorkbenchDatabase,
                              route: @escaping BookGenerator.Router, gitRevision: String? = nil) throws -> EngineABTest {
         try design.validate(judgeDimensions: config.judge?.dimensions ?? [])
         let problems = outline.problems(expectedChapters: nil)
         guard problems.isEmpty else { throw EngineError.invalidOutline(source: design.outlineFile ?? "the standard outline", problems: problems) }
         let prompts = try design.arms.map { try PromptSet.load(folder: $0.prompts) }
-        let json = try CanonicalJSON.encode(Stored(design: design, outline: outline))
+        if let problem = suite?.problems().first { throw EngineError.invalidOutline(source: design.outlineFile ?? "the suite", problems: [problem]) }
+        let json = try CanonicalJSON.encode(Stored(design: design, outline: outline, suite: suite))
         let run = try database.startRun(kind: .abtest, configJSON: json, gitRevision: gitRevision)
         var arms: [String: (PromptSet, String)] = [:]
         for (arm, set) in zip(design.arms, prompts) {
@@ -54,7 +61,8 @@ public final class EngineABTest: Sendable {
                                                chapterCount: design.samples)
             arms[arm.name] = (set, book.id)
         }
-        return EngineABTest(runID: run.id, design: design, config: testConfig(config, design: design), outline: outline, database: database, route: route, arms: arms)
+        return EngineABTest(runID: run.id, design: design, config: testConfig(config, design: design), outline: outline, suite: suite, database: database,
+                            route: route, arms: arms)
     }
 
     /// Reopens a stored test to continue it; the prompts must be the ones it started with.
@@ -75,7 +83,7 @@ public final class EngineABTest: Sendable {
         var arms: [String: (PromptSet, String)] = [:]
         for (arm, book) in zip(stored.design.arms, books) { arms[arm.name] = (try PromptSet.load(folder: arm.prompts), book.id) }
         try database.reopenRun(runID)
-        return EngineABTest(runID: runID, design: stored.design, config: testConfig(config, design: stored.design), outline: stored.outline,
+        return EngineABTest(runID: runID, design: stored.design, config: testConfig(config, design: stored.design), outline: stored.outline, suite: stored.suite,
                             database: database, route: route, arms: arms)
     }
 
@@ -92,7 +100,7 @@ public final class EngineABTest: Sendable {
         let database = self.database, runID = self.runID
         let runner = ABTestRunner(
             design: design, runID: runID,
-            chapterOf: { [outline, design] index in outline.chapters[design.chapterIndex(ofSample: index, chapters: outline.chapters.count)].number },
+            chapterOf: { [self] index in self.sampleSpec(index).spec.number },
             write: { [self] arm, index, seed in try await self.write(arm: arm, sample: index, seed: seed) },
             save: { try database.saveABTestSample($0) },
             saveLook: { pairs in try database.appendEvent(to: runID, kind: Self.lookEvent, payloadJSON: "{\"pairs\":\(pairs)}") },
@@ -114,7 +122,11 @@ public final class EngineABTest: Sendable {
         guard let (prompts, book) = arms[arm.name] else { throw ABTestError.corruptRecord(runID: runID.rawValue, detail: "no book for arm \(arm.name)") }
         var config = self.config
         config.seed = seed
-        let spec = outline.chapters[design.chapterIndex(ofSample: index, chapters: outline.chapters.count)]
+        let (outline, spec, targets) = sampleSpec(index)
+        if let targets {
+            config.targets = targets
+            config.chapterRequirements = [:]
+        }
         let generator = BookGenerator(config: config, prompts: prompts, database: database, route: route)
         do {
             let outcome = try await generator.writeChapter(spec, outline: outline, book: book, run: runID, slot: index)
@@ -123,6 +135,16 @@ public final class EngineABTest: Sendable {
             if case .budgetReached = error { throw ABTestRunner.CostCapReached() }
             throw error
         }
+    }
+
+    /// The outline and chapter sample i writes, and the chapter's targets when a suite sets them.
+    func sampleSpec(_ index: Int) -> (outline: Outline, spec: ChapterSpec, targets: QualityTargets?) {
+        if let suite, !suite.chapters.isEmpty {
+            let chapter = suite.chapters[design.chapterIndex(ofSample: index, chapters: suite.chapters.count)]
+            let (outline, spec) = suite.outline(for: chapter)
+            return (outline, spec, suite.targets(for: chapter, over: config.targets))
+        }
+        return (outline, outline.chapters[design.chapterIndex(ofSample: index, chapters: outline.chapters.count)], nil)
     }
 
     /// Every metric value of the chapter, the composite as `quality`, the judges' as `judge.<dimension>`.

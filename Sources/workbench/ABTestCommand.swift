@@ -59,18 +59,13 @@ struct ABTestOutputs: ParsableArguments {
     /// Prints the table, writes Reports/abtest-<id>.{html,md,json}, and any file asked for.
     func deliver(_ result: ABTestResult, workspace: WorkspaceOptions) throws {
         Console.output(ABTestReport.render(result, as: .terminal, style: Console.style))
-        let folder = (try? workspace.resolve().root.appendingPathComponent("Reports").path) ?? "Reports"
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = workspace.reportsFolder()
         var written: [String] = []
         let files: [(ABTestReport.Format, String?, String)] = [(.html, html, "html"), (.markdown, markdown, "md"), (.json, json, "json")]
         for (format, asked, suffix) in files {
             let text = ABTestReport.render(result, as: format)
             for path in [folder + "/abtest-\(result.id).\(suffix)", asked].compactMap({ $0 }) {
-                do {
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-                } catch {
-                    throw StoreError.cannotCreate(path: path, reason: error.localizedDescription)
-                }
+                try Console.write(text, to: path)
                 written.append(path)
             }
         }
@@ -138,6 +133,12 @@ extension Workbench.ABTest {
         @Option(help: ArgumentHelp("An outline (YAML or JSON) whose chapters the samples write in turn; default: the built-in standard outline.", valueName: "file"))
         var outlines: String?
 
+        @Option(help: ArgumentHelp("A baseline version (or its folder) whose suite chapters the samples write in turn, each to its own targets.", valueName: "version"))
+        var suite: String?
+
+        @Option(help: ArgumentHelp("The folder of baselines, for --suite.", valueName: "dir"))
+        var baselines: String = "Baselines"
+
         @Flag(help: "Look after every batch and stop early for a winner or for futility.")
         var sequential = false
 
@@ -176,6 +177,7 @@ extension Workbench.ABTest {
         func validate() throws {
             guard !variant.isEmpty else { throw ValidationError("give at least one --variant DIR") }
             guard metric == nil || metrics == nil else { throw ValidationError("give --metric NAME or --metrics m1,m2, not both") }
+            guard outlines == nil || suite == nil else { throw ValidationError("give --outlines FILE or --suite VERSION, not both") }
             guard samples >= 2 else { throw ValidationError("--samples must be at least 2 (got \(samples))") }
             if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
         }
@@ -190,11 +192,12 @@ extension Workbench.ABTest {
             let design = ABTestDesign(
                 name: config.name, experimentFile: experiment, arms: arms, samples: samples, metrics: metricList, alpha: alpha, power: power,
                 minimumEffect: mde, correction: correction, sequential: sequential, spending: spending, firstLook: min(firstLook, samples),
-                batch: batch ?? config.concurrency, maxCostUSD: maxCost, outlineFile: outlines, seed: seed ?? config.seed)
+                batch: batch ?? config.concurrency, maxCostUSD: maxCost, outlineFile: outlines ?? suite.map { "suite " + $0 }, seed: seed ?? config.seed)
             let outline = try outlines.map(Workbench.Generate.readOutline) ?? StandardOutline.outline(wordsPerChapter: config.wordsPerChapter)
+            let chapters = try suite.map { try RegressionSuite.load(file: Baseline.folder(of: $0, root: baselines) + "/" + Baseline.suiteFile) }
             let database = try workspace.open()
             try await outputs.execute(config: config, database: database, provider: provider, workspace: workspace) { router in
-                let test = try EngineABTest.start(design: design, config: config, outline: outline, database: database, route: router)
+                let test = try EngineABTest.start(design: design, config: config, outline: outline, suite: chapters, database: database, route: router)
                 Console.error("A/B test \(test.runID): \(names.joined(separator: " vs ")), \(samples) pairs\(sequential ? " at most" : "")")
                 return test
             }

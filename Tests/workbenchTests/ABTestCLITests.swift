@@ -73,6 +73,25 @@ struct ABTestCLITests {
         #expect(run.stderr.contains("look at 6 pairs"))
     }
 
+    @Test func aBaselinesSuiteGivesTheSamplesTheirChapters() throws {
+        let scratch = try Self.workspace()
+        defer { scratch.delete() }
+        let baselines = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Baselines").standardized.path
+        let run = try CLI.run(["abtest", "--experiment", "ab.yaml", "--control", "prompts/plain", "--variant", "prompts/v1", "--samples", "20",
+                               "--metric", "obsession_depth", "--suite", "sim-v3.0", "--baselines", baselines, "--json", "result.json"], in: scratch.url, timeout: 120)
+        #expect(run.status == 0, "\(run.stderr)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: scratch.url.appendingPathComponent("result.json"))) as? [String: Any])
+        #expect((result["design"] as? [String: Any])?["outline"] as? String == "suite sim-v3.0")
+        #expect((result["comparisons"] as? [[String: Any]])?.first?["pairs"] as? Int == 20)
+        // The samples come from both of the suite's books: its characters are in an arm's chapters.
+        let books = try CLI.run(["books", "list", "--json"], in: scratch.url)
+        let id = try #require((try JSONSerialization.jsonObject(with: Data(books.stdout.utf8)) as? [[String: Any]])?.first?["id"] as? String)
+        let export = try CLI.run(["books", "export", id], in: scratch.url)
+        #expect(export.status == 0 && export.stdout.contains("Mara") && export.stdout.contains("Hedda"), "\(export.stderr)")
+        let missing = try CLI.run(["abtest", "--experiment", "ab.yaml", "--control", "prompts/plain", "--variant", "prompts/v1", "--suite", "v0.1"], in: scratch.url)
+        #expect(missing.status == 65 && missing.stderr.contains("Baselines/v0.1/suite.yaml"), "\(missing.stderr)")
+    }
+
     @Test(arguments: [
         (["--metric", "qualty"], 2, "--metrics: unknown metric `qualty`"),
         (["--metric", "quality", "--metrics", "emotion"], 2, "not both"),
