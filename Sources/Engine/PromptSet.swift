@@ -1,4 +1,5 @@
 import Foundation
+import Judge
 import Mustache
 import WorkbenchCore
 
@@ -17,7 +18,7 @@ public struct PromptSet: Sendable {
                 throw EngineError.promptMissing(path: path)
             }
             do {
-                return try MustacheTemplate(string: text)
+                return try PlainTextTemplate.parse(text)
             } catch {
                 throw EngineError.promptInvalid(path: path, detail: "\(error)")
             }

@@ -3,6 +3,15 @@ import LLM
 import Mustache
 import WorkbenchCore
 
+/// Prompts are plain text: a template's variables go in as they are. Mustache escapes them
+/// for HTML by default, turning "the Keeper's Daughter" into "the Keeper&#39;s Daughter",
+/// which models then copy into their prose.
+public enum PlainTextTemplate {
+    public static func parse(_ text: String) throws -> MustacheTemplate {
+        try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
+    }
+}
+
 /// A rubric version: the system prompt, one template per dimension and the pairwise prompt,
 /// read from a folder such as `Experiments/prompts/judge/v1`.
 public struct Rubrics: Sendable {
@@ -24,7 +33,7 @@ public struct Rubrics: Sendable {
             let path = folder + "/" + file
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw JudgeError.rubricMissing(path: path, detail: "missing or not UTF-8") }
             do {
-                return try MustacheTemplate(string: text)
+                return try PlainTextTemplate.parse(text)
             } catch {
                 throw JudgeError.rubricInvalid(path: path, detail: "\(error)")
             }

@@ -37,6 +37,12 @@ final class ScriptedJudge: LLMProvider, Sendable {
 
     init() throws { rubrics = try Rubrics.load(folder: rubricFolder) }
 
+    @Test func promptTemplatesInsertTextAsItIs() throws {
+        let template = try PlainTextTemplate.parse("Title: {{title}}.\n{{#beats}}- {{.}}\n{{/beats}}")
+        let rendered = template.render(["title": "The Keeper's \"Daughter\" & <Son>", "beats": ["she doesn't open it"]] as [String: Any])
+        #expect(rendered == "Title: The Keeper's \"Daughter\" & <Son>.\n- she doesn't open it\n")
+    }
+
     @Test func shippedRubricsLoad() {
         #expect(Set(rubrics.dimensions.keys) == ["detail", "emotion", "voice", "obsession", "overall"])
         #expect(rubrics.version == "v1")

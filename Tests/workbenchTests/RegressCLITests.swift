@@ -84,6 +84,9 @@ struct RegressCLITests {
 
         let unknown = try CLI.run(["regress", "--baseline", "v9.9", "--baselines", root], in: scratch.url)
         #expect(unknown.status == 65 && unknown.stderr.contains("no baseline v9.9"), "\(unknown.stderr)")
+        // The harness gives the child an empty cache folder: no local model there, so v3.0's provider is unavailable.
+        let unavailable = try CLI.run(["regress", "--baseline", "v3.0", "--baselines", Self.baselines], in: scratch.url)
+        #expect(unavailable.status == 75 && unavailable.stderr.contains("local model unavailable"), "\(unavailable.stderr)")
         let usage = try CLI.run(["regress", "--baseline", "sim-v3.0", "--threshold", "-1"], in: scratch.url)
         #expect(usage.status == 2)
         let metric = try CLI.run(["regress", "--baseline", "sim-v3.0", "--baselines", Self.baselines, "--metrics", "charm"], in: scratch.url)
