@@ -28,7 +28,7 @@ enum RegressBenchmarks {
         let workspace = try fresh()
         defer { try? FileManager.default.removeItem(atPath: workspace) }
         let local = try measure { try CLIBenchmarks.spawn(binary, ["regress", "--baseline", "v3.0", "--workspace", workspace]) }
-        report.add("regress", "regress --baseline v3.0 (local SmolLM2-135M, 10 chapters × 2 samples, new workspace)", local, "s")
+        report.add("regress", "regress --baseline v3.0 (local SmolLM2-135M, 10 chapters × 3 samples, new workspace)", local, "s")
         // The same run again in that workspace: every call is answered by the response cache.
         let cached = try measure { try CLIBenchmarks.spawn(binary, ["regress", "--baseline", "v3.0", "--workspace", workspace]) }
         report.add("regress", "the same again, every call from the response cache", cached, "s")
