@@ -17,7 +17,7 @@ BENCH_JSON   ?=
 PYTHON       ?= python3
 # Reference implementations the benchmarks and tests compare against (pinned where newer
 # versions differ: textstat after 0.7.3 fetches a dictionary at run time and fails offline).
-PY_PACKAGES  := aiohttp textstat==0.7.3 scipy numpy statsmodels
+PY_PACKAGES  := aiohttp textstat==0.7.3 scipy numpy statsmodels scikit-learn
 
 .PHONY: setup deps pydeps local-llm build release test bench demo clean
 

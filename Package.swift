@@ -58,16 +58,18 @@ let package = Package(
             name: "Engine",
             dependencies: ["WorkbenchCore", "Config", "LLM", "Quality", "Store", "Judge", .product(name: "Mustache", package: "swift-mustache")]
         ),
-        // Experiments over the engine: A/B tests of prompt variants (later regression suites, optimisation).
+        // BLAS-backed matrices, features and models (roadmap 5.1–5.3).
+        .target(name: "Learning", dependencies: ["WorkbenchCore", "Quality", "COpenBLAS"]),
+        // Experiments over the engine: A/B tests of prompt variants, regression suites against baselines.
         .target(name: "Experiments", dependencies: ["WorkbenchCore", "Stats", "Store", "Quality", "LLM", "Engine", "Reports", "Config", .product(name: "Yams", package: "Yams")]),
-        // Renders what the store holds: terminal tables and JSON (later Markdown, HTML, JUnit).
+        // Renders what the store holds: terminal tables, JSON, Markdown and HTML.
         .target(name: "Reports", dependencies: ["WorkbenchCore", "Store", "Diagnostics", "Quality"]),
 
         // The thin CLI.
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine", "Stats", "Experiments",
+                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine", "Stats", "Experiments", "Learning",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -75,7 +77,7 @@ let package = Package(
         // `make bench`: every benchmark that exists so far, printed as one table.
         .executableTarget(
             name: "workbench-bench",
-            dependencies: ["WorkbenchCore", "Store", "LLM", "Quality", "Engine", "Stats", "COpenBLAS", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["WorkbenchCore", "Store", "LLM", "Quality", "Engine", "Stats", "Learning", "COpenBLAS", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"]),
@@ -89,6 +91,7 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "Quality", "WorkbenchCore"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Engine", "Stats", "Store", "Quality", "Simulator", "LLM", "WorkbenchCore"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "WorkbenchCore"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "Quality", "WorkbenchCore"]),
         // Runs the built `workbench` binary as a process.
         .testTarget(
             name: "workbenchTests",

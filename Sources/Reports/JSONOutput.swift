@@ -9,4 +9,12 @@ public enum JSONOutput {
         else { preconditionFailure("JSONOutput.render got a value JSON cannot hold: \(object)") }
         return String(decoding: data, as: UTF8.self) + "\n"
     }
+
+    /// The value with every non-finite number (a NaN correlation, say) as null, which JSON can hold.
+    public static func finite(_ value: Any) -> Any {
+        if let number = value as? Double { return number.isFinite ? number : NSNull() }
+        if let array = value as? [Any] { return array.map(finite) }
+        if let dictionary = value as? [String: Any] { return dictionary.mapValues(finite) }
+        return value
+    }
 }

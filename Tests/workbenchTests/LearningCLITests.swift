@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+/// `workbench train predictor` and `workbench predict` as processes.
+@Suite("train and predict commands")
+struct LearningCLITests {
+    /// JSON lines whose `quality` rises with the share of "bright" words.
+    static func trainingData(_ count: Int) -> String {
+        let bright = ["lantern", "gold", "laughter", "warm"], grey = ["ash", "dust", "silence", "cold"]
+        return (0..<count).map { index -> String in
+            let share = Double(index % 10) / 10
+            let words = (0..<60).map { word -> String in
+                let pick = (word * 7 + index * 13) % 10
+                return Double(pick) / 10 < share ? bright[(word + index) % 4] : (pick % 3 == 0 ? grey[word % 4] : ["the", "room", "she", "said", "door"][word % 5])
+            }
+            let text = stride(from: 0, to: words.count, by: 10).map { words[$0..<min($0 + 10, words.count)].joined(separator: " ").capitalized + "." }.joined(separator: " ")
+            let object: [String: Any] = ["text": text, "quality": 4 + share * 5]
+            return String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        }.joined(separator: "\n") + "\n"
+    }
+
+    @Test func trainThenPredict() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        try Data(Self.trainingData(60).utf8).write(to: scratch.url.appendingPathComponent("train.jsonl"))
+        let train = try CLI.run(["train", "predictor", "--data", "train.jsonl", "--dimensions", "512", "--out", "model.json"], in: scratch.url)
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("60 chapters, target quality, 5-fold cross-validation") && train.stdout.contains("← chosen"), "\(train.stdout)")
+        #expect(FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent("model.json").path))
+
+        try Data("Lantern gold laughter warm lantern. Gold warm laughter the room.".utf8).write(to: scratch.url.appendingPathComponent("bright.txt"))
+        try Data("Ash dust silence cold ash. Dust cold silence the door.".utf8).write(to: scratch.url.appendingPathComponent("grey.txt"))
+        let predict = try CLI.run(["predict", "bright.txt", "grey.txt", "--model", "model.json", "--json"], in: scratch.url)
+        #expect(predict.status == 0, "\(predict.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(predict.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.map { $0["file"] as? String } == ["bright.txt", "grey.txt"])
+        let values = rows.compactMap { $0["prediction"] as? Double }
+        #expect(values.count == 2 && values[0] > values[1], "\(values)")
+    }
+
+    @Test func badDataAndModelsAreNamed() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        try Data("{\"text\": \"One.\", \"quality\": 5}\n{\"text\": \"Two.\"}\n".utf8).write(to: scratch.url.appendingPathComponent("bad.jsonl"))
+        let missingTarget = try CLI.run(["train", "predictor", "--data", "bad.jsonl"], in: scratch.url)
+        #expect(missingTarget.status == 65 && missingTarget.stderr.contains("bad.jsonl:2: no number under `quality`"), "\(missingTarget.stderr)")
+        try Data("not json\n".utf8).write(to: scratch.url.appendingPathComponent("worse.jsonl"))
+        let notJSON = try CLI.run(["train", "predictor", "--data", "worse.jsonl"], in: scratch.url)
+        #expect(notJSON.status == 65 && notJSON.stderr.contains("worse.jsonl:1: not a JSON object"), "\(notJSON.stderr)")
+        try Data("x".utf8).write(to: scratch.url.appendingPathComponent("a.txt"))
+        let noModel = try CLI.run(["predict", "a.txt", "--model", "nope.json"], in: scratch.url)
+        #expect(noModel.status == 65 && noModel.stderr.contains("nope.json"), "\(noModel.stderr)")
+        #expect(try CLI.run(["train", "predictor", "--data", "bad.jsonl", "--dimensions", "1000"], in: scratch.url).status == 2)
+    }
+}
