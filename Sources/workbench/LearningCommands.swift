@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Learning
+import Quality
 import Reports
+import Store
 import WorkbenchCore
 
 extension Workbench {
@@ -61,8 +63,13 @@ extension Workbench.Train {
                 feature spec and the training data's hash, to --out.
                 """)
 
+        @OptionGroup var workspace: WorkspaceOptions
+
         @Option(help: ArgumentHelp("Training data: JSON lines with `text` and the target.", valueName: "file.jsonl"))
-        var data: String
+        var data: String?
+
+        @Flag(name: .customLong("from-runs"), help: "Train on the workspace's chapters: each book's kept versions and their stored scores.")
+        var fromRuns = false
 
         @Option(help: ArgumentHelp("What to predict: quality, or a metric's name (the JSONL field).", valueName: "name"))
         var target: String = "quality"
@@ -88,10 +95,11 @@ extension Workbench.Train {
         func validate() throws {
             guard dimensions >= 16, dimensions & (dimensions - 1) == 0 else { throw ValidationError("--dimensions must be a power of two, at least 16") }
             guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
+            guard (data == nil) != !fromRuns else { throw ValidationError("give --data FILE.jsonl or --from-runs (one of them)") }
         }
 
         func run() throws {
-            let examples = try Self.read(data, target: target)
+            let examples = try data.map { try Self.read($0, target: target) } ?? Self.stored(try workspace.open(), target: target)
             let model = try QualityPredictor.train(examples, target: target, spec: .standard(dimensions: dimensions, excluding: target), folds: folds,
                                                    mlp: noMLP ? nil : .init(epochs: 30, seed: seed), seed: seed)
             let path = out ?? "predictor-\(target).json"
@@ -108,6 +116,32 @@ extension Workbench.Train {
             }
             Console.output("\(model.examples) chapters, target \(target), \(folds)-fold cross-validation, \(model.spec.width) features\n" + table.render()
                 + String(format: "held out: R² %.3f, MAE %.3f, Spearman %.3f; model written to %@\n", model.heldOut.r2, model.heldOut.mae, model.heldOut.spearman, path))
+        }
+
+        /// Every book's kept chapter versions with a score for the target: `quality` and the
+        /// metrics from the heuristic scorer, `judge.<dimension>` the mean of the judges' scores.
+        static func stored(_ database: WorkbenchDatabase, target: String) throws -> [TrainingExample] {
+            var examples: [TrainingExample] = []
+            for book in try database.books() {
+                let versions = try database.latestChapterVersions(bookID: book.id)
+                let scores = try database.scores(versionIDs: versions.compactMap(\.id))
+                for version in versions {
+                    guard let id = version.id, let byScorer = scores[id] else { continue }
+                    let value: Double?
+                    if target.hasPrefix("judge.") {
+                        let dimension = String(target.dropFirst("judge.".count))
+                        let values = byScorer.filter { $0.key.hasPrefix("judge:") }.compactMap { $0.value[dimension] }
+                        value = values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+                    } else {
+                        value = byScorer.first { $0.key.hasPrefix("heuristic") }?.value[target]
+                    }
+                    if let value { examples.append(TrainingExample(text: version.text, target: value, source: "book \(book.id) chapter \(version.chapter) v\(version.version)")) }
+                }
+            }
+            guard !examples.isEmpty else {
+                throw LearningError.invalidData(source: "the workspace", problem: "no kept chapter has a `\(target)` score (generate or import books first)")
+            }
+            return examples
         }
 
         /// JSON lines, each with `text` and a finite number under the target's name; errors name file:line.

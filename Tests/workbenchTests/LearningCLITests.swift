@@ -38,6 +38,23 @@ struct LearningCLITests {
         #expect(values.count == 2 && values[0] > values[1], "\(values)")
     }
 
+    @Test func trainsOnTheWorkspacesChapters() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        #expect(try CLI.run(["init"], in: scratch.url).status == 0)
+        let empty = try CLI.run(["train", "predictor", "--from-runs"], in: scratch.url)
+        #expect(empty.status == 65 && empty.stderr.contains("no kept chapter has a `quality` score"), "\(empty.stderr)")
+        // A regression run against the simulator baseline leaves 30 scored chapters behind.
+        let baselines = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Baselines").standardized.path
+        #expect(try CLI.run(["regress", "--baseline", "sim-v3.0", "--baselines", baselines], in: scratch.url, timeout: 120).status == 0)
+        let train = try CLI.run(["train", "predictor", "--from-runs", "--target", "emotion", "--no-mlp", "--dimensions", "256", "--json"], in: scratch.url)
+        #expect(train.status == 0, "\(train.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(train.stdout.utf8)) as? [String: Any])
+        #expect(report["examples"] as? Int == 30 && report["target"] as? String == "emotion")
+        #expect((report["trials"] as? [Any])?.count == 5)
+        #expect(try CLI.run(["train", "predictor"], in: scratch.url).status == 2)
+    }
+
     @Test func badDataAndModelsAreNamed() throws {
         let scratch = try Scratch()
         defer { scratch.delete() }
