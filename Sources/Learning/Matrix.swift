@@ -105,19 +105,17 @@ public struct Matrix: Sendable, Equatable {
     }
 
     /// selfᵀ · self (dsyrk on the upper triangle, mirrored): the Gram matrix of the columns.
-    public func gram() -> Matrix {
-        var c = Matrix(rows: columns, columns: columns)
-        guard rows > 0, columns > 0 else { return c }
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(columns), Int32(rows), 1, values, Int32(columns), 0, &c.values, Int32(columns))
-        c.mirrorUpper()
-        return c
-    }
+    public func gram() -> Matrix { syrk(transposed: true) }
 
     /// self · selfᵀ (dsyrk): the Gram matrix of the rows, the kernel of the dual ridge.
-    public func outerGram() -> Matrix {
-        var c = Matrix(rows: rows, columns: rows)
+    public func outerGram() -> Matrix { syrk(transposed: false) }
+
+    private func syrk(transposed: Bool) -> Matrix {
+        let (order, depth) = transposed ? (columns, rows) : (rows, columns)
+        var c = Matrix(rows: order, columns: order)
         guard rows > 0, columns > 0 else { return c }
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(rows), Int32(columns), 1, values, Int32(columns), 0, &c.values, Int32(rows))
+        cblas_dsyrk(CblasRowMajor, CblasUpper, transposed ? CblasTrans : CblasNoTrans, Int32(order), Int32(depth), 1, values, Int32(columns), 0,
+                    &c.values, Int32(order))
         c.mirrorUpper()
         return c
     }
