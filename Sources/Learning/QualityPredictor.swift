@@ -6,11 +6,20 @@ import WorkbenchCore
 /// a judge's score or a reader rating), with where it came from for error messages.
 public struct TrainingExample: Sendable, Equatable {
     public var text: String
+    /// Set for a planned chapter: the predictor then learns from the outline, not prose.
+    public var outline: OutlineInput?
     public var target: Double
     public var source: String
 
     public init(text: String, target: Double, source: String) {
         self.text = text
+        self.target = target
+        self.source = source
+    }
+
+    public init(outline: OutlineInput, target: Double, source: String) {
+        self.text = OutlineFeatures.document(outline)
+        self.outline = outline
         self.target = target
         self.source = source
     }
@@ -64,8 +73,12 @@ public struct QualityPredictor: Codable, Sendable, Equatable {
                              alphas: [Double] = defaultAlphas, mlp mlpSettings: MLPRegressor.Settings? = .init(epochs: 30),
                              seed: UInt64 = 1) throws -> QualityPredictor {
         try validate(examples, folds: folds)
-        let spec = given ?? .standard(excluding: target)
-        let raw = TextFeatures.raw(examples.map(\.text), spec: spec)
+        let outlines = examples.compactMap(\.outline)
+        guard outlines.isEmpty || outlines.count == examples.count else {
+            throw LearningError.invalidData(source: "training data", problem: "some examples are outlines and some are texts: train one kind at a time")
+        }
+        let spec = given ?? (outlines.isEmpty ? .standard(excluding: target) : OutlineFeatures.spec())
+        let raw = outlines.isEmpty ? TextFeatures.raw(examples.map(\.text), spec: spec) : OutlineFeatures.raw(outlines, spec: spec)
         let y = examples.map(\.target)
         // Folds from a seeded shuffle: each row is held out once.
         var generator = SeededGenerator(seed: seed)
@@ -115,7 +128,9 @@ public struct QualityPredictor: Codable, Sendable, Equatable {
         }
         for example in examples {
             guard example.target.isFinite else { throw LearningError.invalidData(source: example.source, problem: "the target is not a finite number") }
-            guard !example.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            if let outline = example.outline {
+                if let problem = OutlineFeatures.problems(outline).first { throw LearningError.invalidData(source: example.source, problem: problem) }
+            } else if example.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw LearningError.invalidData(source: example.source, problem: "the text is empty")
             }
         }
@@ -125,8 +140,22 @@ public struct QualityPredictor: Codable, Sendable, Equatable {
         }
     }
 
+    /// Whether it predicts from outlines (`predict --outline`) rather than chapter text.
+    public var fromOutlines: Bool { spec.version.hasPrefix("outline") }
+
     public func predict(_ texts: [String]) throws -> [Double] {
-        let features = try TextFeatures.weighted(TextFeatures.raw(texts, spec: spec), weighting)
+        guard !fromOutlines else { throw LearningError.incompatibleModel(path: "the model", problem: "it predicts from outlines: use `predict --outline FILE`") }
+        return try predict(features: TextFeatures.raw(texts, spec: spec))
+    }
+
+    public func predict(outlines: [OutlineInput]) throws -> [Double] {
+        guard fromOutlines else { throw LearningError.incompatibleModel(path: "the model", problem: "it predicts from chapter text, not outlines") }
+        for input in outlines { if let problem = OutlineFeatures.problems(input).first { throw LearningError.invalidData(source: "the outline", problem: problem) } }
+        return try predict(features: OutlineFeatures.raw(outlines, spec: spec))
+    }
+
+    func predict(features raw: RawFeatures) throws -> [Double] {
+        let features = try TextFeatures.weighted(raw, weighting)
         if let mlp { return try mlp.predict(features) }
         guard let ridge else { throw LearningError.incompatibleModel(path: "the model", problem: "it holds neither a ridge nor an MLP") }
         return try ridge.predict(features)
@@ -155,7 +184,8 @@ public struct QualityPredictor: Codable, Sendable, Equatable {
         }
         guard model.format == format else { throw LearningError.incompatibleModel(path: path, problem: "model format \(model.format), this build reads \(format)") }
         guard model.spec.fingerprint == model.specSHA256 else { throw LearningError.incompatibleModel(path: path, problem: "its feature spec does not match its recorded hash") }
-        let current = given ?? .standard(dimensions: model.spec.dimensions, excluding: model.target)
+        let current = given ?? (model.fromOutlines ? OutlineFeatures.spec(dimensions: model.spec.dimensions)
+            : .standard(dimensions: model.spec.dimensions, excluding: model.target))
         guard model.spec == current else {
             throw LearningError.incompatibleModel(path: path, problem: "trained with features \(model.spec.version) (scorer \(model.spec.scorer), lexicon \(model.spec.lexicon)); this build computes \(current.version) (scorer \(current.scorer), lexicon \(current.lexicon))")
         }

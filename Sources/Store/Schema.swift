@@ -154,5 +154,28 @@ enum Schema {
             PRIMARY KEY (run_id, arm, sample)
         ) STRICT;
         """),
+        ("0005-reader-feedback", """
+        -- What readers said of a chapter version: a star rating and/or likes.
+        CREATE TABLE reader_feedback (
+            id                 INTEGER PRIMARY KEY,
+            chapter_version_id INTEGER NOT NULL REFERENCES chapter_versions(id) ON DELETE CASCADE,
+            rating             REAL CHECK (rating IS NULL OR (rating >= 0 AND rating <= 5)),
+            likes              INTEGER CHECK (likes IS NULL OR likes >= 0),
+            source             TEXT NOT NULL,
+            created_at         TEXT NOT NULL,
+            CHECK (rating IS NOT NULL OR likes IS NOT NULL)
+        ) STRICT;
+        CREATE INDEX reader_feedback_by_version ON reader_feedback(chapter_version_id);
+
+        -- A reader preferred one chapter version to another (Bradley–Terry's data).
+        CREATE TABLE reader_preferences (
+            id                   INTEGER PRIMARY KEY,
+            preferred_version_id INTEGER NOT NULL REFERENCES chapter_versions(id) ON DELETE CASCADE,
+            other_version_id     INTEGER NOT NULL REFERENCES chapter_versions(id) ON DELETE CASCADE,
+            source               TEXT NOT NULL,
+            created_at           TEXT NOT NULL,
+            CHECK (preferred_version_id <> other_version_id)
+        ) STRICT;
+        """),
     ]
 }

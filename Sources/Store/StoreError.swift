@@ -12,6 +12,7 @@ public enum StoreError: WorkbenchError, Equatable {
     case busy(path: String, detail: String)
     case runNotFound(id: String, path: String)
     case bookNotFound(id: String, path: String)
+    case chapterNotFound(String)
     case ambiguousRunID(prefix: String, candidates: [String])
     case invalidConfigJSON(detail: String)
     case sqlite(path: String, sql: String?, detail: String)
@@ -39,6 +40,8 @@ public enum StoreError: WorkbenchError, Equatable {
             return "no run \(id) in \(path)"
         case .bookNotFound(let id, let path):
             return "no book \(id) in \(path)"
+        case .chapterNotFound(let reference):
+            return "no chapter \(reference): give BOOK:N (a book id or unique prefix and a chapter number) or a chapter version id"
         case .ambiguousRunID(let prefix, let candidates):
             return "id prefix '\(prefix)' matches \(candidates.count): \(candidates.prefix(5).joined(separator: ", "))"
         case .invalidConfigJSON(let detail):
@@ -68,8 +71,8 @@ public enum StoreError: WorkbenchError, Equatable {
             return "wait for the other workbench process to finish, then retry"
         case .runNotFound:
             return "list the runs with `workbench runs list`"
-        case .bookNotFound:
-            return "list the books with `workbench books list`"
+        case .bookNotFound, .chapterNotFound:
+            return "list the books with `workbench books list`, a book's chapters with `workbench books show BOOK`"
         case .ambiguousRunID:
             return "give more characters of the id"
         case .invalidConfigJSON:
@@ -81,7 +84,7 @@ public enum StoreError: WorkbenchError, Equatable {
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .workspaceNotFound, .databaseMissing, .ambiguousRunID, .runNotFound, .bookNotFound: return .usage
+        case .workspaceNotFound, .databaseMissing, .ambiguousRunID, .runNotFound, .bookNotFound, .chapterNotFound: return .usage
         case .corrupt, .notAWorkbenchDatabase, .newerSchema, .invalidConfigJSON: return .dataError
         case .cannotCreate, .readOnly: return .cannotCreate
         case .busy: return .temporaryFailure

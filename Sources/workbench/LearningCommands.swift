@@ -10,7 +10,7 @@ extension Workbench {
     struct Train: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Train models on scored chapters.",
-            subcommands: [Predictor.self])
+            subcommands: [Predictor.self, Preferences.self])
     }
 
     struct Predict: ParsableCommand {
@@ -18,7 +18,13 @@ extension Workbench {
             abstract: "Predict chapters' quality (or the model's metric) from their text with a trained predictor.")
 
         @Argument(help: ArgumentHelp("Chapter text files (- reads standard input).", valueName: "file"))
-        var files: [String]
+        var files: [String] = []
+
+        @Option(help: ArgumentHelp("Predict every chapter of this outline (YAML or JSON) before it is written, with a model trained on outlines.", valueName: "file"))
+        var outline: String?
+
+        @Option(help: ArgumentHelp("With --outline: the prompt version the chapters will be written with.", valueName: "version"))
+        var prompts: String?
 
         @Option(help: ArgumentHelp("The model written by `train predictor`.", valueName: "model"))
         var model: String = "predictor-quality.json"
@@ -27,11 +33,23 @@ extension Workbench {
         var json = false
 
         func validate() throws {
-            guard !files.isEmpty else { throw ValidationError("give at least one chapter file") }
+            guard files.isEmpty != (outline == nil) else { throw ValidationError("give chapter files, or --outline FILE (one of them)") }
         }
 
         func run() throws {
             let predictor = try QualityPredictor.load(from: model)
+            if let outline {
+                let plan = try Workbench.Generate.readOutline(outline)
+                let inputs = plan.chapters.map { OutlineInput(outline: plan, chapter: $0.number, prompts: prompts) }
+                let predictions = try predictor.predict(outlines: inputs)
+                if json {
+                    let rows: [[String: Any]] = zip(plan.chapters, predictions).map { ["file": outline, "chapter": $0.number, "title": $0.title, "prediction": $1, "target": predictor.target] }
+                    return Console.output(JSONOutput.render(JSONOutput.finite(rows)))
+                }
+                var table = TextTable(columns: [.init("chapter", .right), .init("title"), .init(predictor.target, .right)])
+                for (chapter, value) in zip(plan.chapters, predictions) { table.append(["\(chapter.number)", chapter.title, String(format: "%.2f", value)]) }
+                return Console.output(table.render())
+            }
             let texts = try files.map { file -> String in
                 let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
                 guard let data, let text = String(data: data, encoding: .utf8) else {
@@ -71,6 +89,9 @@ extension Workbench.Train {
         @Flag(name: .customLong("from-runs"), help: "Train on the workspace's chapters: each book's kept versions and their stored scores.")
         var fromRuns = false
 
+        @Flag(help: "With --from-runs: learn from each chapter's planned outline instead of its text (for `predict --outline`).")
+        var outlines = false
+
         @Option(help: ArgumentHelp("What to predict: quality, or a metric's name (the JSONL field).", valueName: "name"))
         var target: String = "quality"
 
@@ -80,8 +101,8 @@ extension Workbench.Train {
         @Option(help: "Cross-validation folds.")
         var folds: Int = 5
 
-        @Option(help: "Width of the hashed n-gram block (a power of two).")
-        var dimensions: Int = 4096
+        @Option(help: "Width of the hashed n-gram block (a power of two; outlines use 1,024 unless given).")
+        var dimensions: Int?
 
         @Option(help: "Seed of the fold assignment.")
         var seed: UInt64 = 1
@@ -93,14 +114,17 @@ extension Workbench.Train {
         var json = false
 
         func validate() throws {
-            guard dimensions >= 16, dimensions & (dimensions - 1) == 0 else { throw ValidationError("--dimensions must be a power of two, at least 16") }
+            if let dimensions, dimensions < 16 || dimensions & (dimensions - 1) != 0 { throw ValidationError("--dimensions must be a power of two, at least 16") }
             guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
             guard (data == nil) != !fromRuns else { throw ValidationError("give --data FILE.jsonl or --from-runs (one of them)") }
+            guard !outlines || fromRuns else { throw ValidationError("--outlines goes with --from-runs; in --data, give each line an `outline` instead of a `text`") }
         }
 
         func run() throws {
-            let examples = try data.map { try Self.read($0, target: target) } ?? Self.stored(try workspace.open(), target: target)
-            let model = try QualityPredictor.train(examples, target: target, spec: .standard(dimensions: dimensions, excluding: target), folds: folds,
+            let examples = try data.map { try Self.read($0, target: target) } ?? Self.stored(try workspace.open(), target: target, outlines: outlines)
+            let fromOutlines = examples.first?.outline != nil
+            let spec = fromOutlines ? OutlineFeatures.spec(dimensions: dimensions ?? 1024) : .standard(dimensions: dimensions ?? 4096, excluding: target)
+            let model = try QualityPredictor.train(examples, target: target, spec: spec, folds: folds,
                                                    mlp: noMLP ? nil : .init(epochs: 30, seed: seed), seed: seed)
             let path = out ?? "predictor-\(target).json"
             try model.save(to: path)
@@ -114,15 +138,21 @@ extension Workbench.Train {
                 table.append([trial.label, String(format: "%.3f", trial.heldOut.r2), String(format: "%.3f", trial.heldOut.mae),
                               String(format: "%.3f", trial.heldOut.spearman), index == model.chosen ? "← chosen" : ""])
             }
-            Console.output("\(model.examples) chapters, target \(target), \(folds)-fold cross-validation, \(model.spec.width) features\n" + table.render()
+            Console.output("\(model.examples) \(fromOutlines ? "planned " : "")chapters, target \(target), \(folds)-fold cross-validation, \(model.spec.width) features\n" + table.render()
                 + String(format: "held out: R² %.3f, MAE %.3f, Spearman %.3f; model written to %@\n", model.heldOut.r2, model.heldOut.mae, model.heldOut.spearman, path))
         }
 
         /// Every book's kept chapter versions with a score for the target: `quality` and the
         /// metrics from the heuristic scorer, `judge.<dimension>` the mean of the judges' scores.
-        static func stored(_ database: WorkbenchDatabase, target: String) throws -> [TrainingExample] {
+        static func stored(_ database: WorkbenchDatabase, target: String, outlines: Bool) throws -> [TrainingExample] {
             var examples: [TrainingExample] = []
             for book in try database.books() {
+                // Outline chapters are the stored chapters only in generated and imported books
+                // (A/B tests and regression runs store samples under other numbers).
+                let plan = outlines ? book.outlineJSON.flatMap { try? JSONDecoder().decode(Outline.self, from: Data($0.utf8)) } : nil
+                if outlines {
+                    guard plan != nil, try database.run(matching: book.runID.rawValue).kind == .generate else { continue }
+                }
                 let versions = try database.latestChapterVersions(bookID: book.id)
                 let scores = try database.scores(versionIDs: versions.compactMap(\.id))
                 for version in versions {
@@ -135,7 +165,13 @@ extension Workbench.Train {
                     } else {
                         value = byScorer.first { $0.key.hasPrefix("heuristic") }?.value[target]
                     }
-                    if let value { examples.append(TrainingExample(text: version.text, target: value, source: "book \(book.id) chapter \(version.chapter) v\(version.version)")) }
+                    guard let value else { continue }
+                    let source = "book \(book.id) chapter \(version.chapter) v\(version.version)"
+                    if let plan {
+                        examples.append(TrainingExample(outline: OutlineInput(outline: plan, chapter: version.chapter), target: value, source: source))
+                    } else {
+                        examples.append(TrainingExample(text: version.text, target: value, source: source))
+                    }
                 }
             }
             guard !examples.isEmpty else {
@@ -157,10 +193,25 @@ extension Workbench.Train {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any] else {
                     throw LearningError.invalidData(source: source, problem: "not a JSON object")
                 }
-                guard let chapter = object["text"] as? String else { throw LearningError.invalidData(source: source, problem: "no `text` string") }
-                guard let value = (object[target] as? NSNumber)?.doubleValue, !(object[target] is Bool) else {
+                // JSON true/false also arrive as NSNumber (and 0 or 1 would pass `is Bool`): tell them apart by their C type.
+                guard let number = object[target] as? NSNumber, String(cString: number.objCType) != "c" else {
                     throw LearningError.invalidData(source: source, problem: "no number under `\(target)` (the --target)")
                 }
+                let value = number.doubleValue
+                if let plan = object["outline"] {
+                    // {"outline": {title, logline, obsession, setting, characters, chapters}, "chapter": 3, "prompts": "v1", "quality_target": 8.5}
+                    guard let number = object["chapter"] as? Int else { throw LearningError.invalidData(source: source, problem: "an `outline` line needs the `chapter` it scores") }
+                    let outline: Outline
+                    do {
+                        outline = try JSONDecoder().decode(Outline.self, from: JSONSerialization.data(withJSONObject: plan))
+                    } catch {
+                        throw LearningError.invalidData(source: source, problem: "`outline` is not an outline: \(error)")
+                    }
+                    examples.append(TrainingExample(outline: OutlineInput(outline: outline, chapter: number, prompts: object["prompts"] as? String,
+                                                                          qualityTarget: (object["quality_target"] as? NSNumber)?.doubleValue), target: value, source: source))
+                    continue
+                }
+                guard let chapter = object["text"] as? String else { throw LearningError.invalidData(source: source, problem: "no `text` string (or `outline` and `chapter`)") }
                 examples.append(TrainingExample(text: chapter, target: value, source: source))
             }
             return examples
@@ -168,3 +219,94 @@ extension Workbench.Train {
     }
 }
 
+
+extension Workbench.Train {
+    struct Preferences: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Learn from reader feedback: ratings (or likes) → a predictor on chapter text; pairwise preferences → Bradley–Terry strengths.",
+            discussion: """
+                Ratings: each chapter version's mean rating (or log(1 + likes) with --target likes) is \
+                learned from its text as `train predictor` does, and the model written to --out \
+                (`workbench predict --model` then gives a reader score). Preferences: every \
+                version compared is given a Bradley–Terry strength with a bootstrap interval, \
+                printed strongest first.
+                """)
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Option(help: "What the ratings model predicts: rating (mean stars) or likes (log 1 + likes).")
+        var target: String = "rating"
+
+        @Option(help: ArgumentHelp("Where to write the ratings model (default: preferences-<target>.json).", valueName: "model"))
+        var out: String?
+
+        @Option(help: "Cross-validation folds for the ratings model.")
+        var folds: Int = 5
+
+        @Option(help: "Bootstrap resamples for the strengths' intervals.")
+        var resamples: Int = 200
+
+        @Option(help: "Bradley–Terry's L2 penalty.")
+        var lambda: Double = 1
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func validate() throws {
+            guard ["rating", "likes"].contains(target) else { throw ValidationError("--target is rating or likes") }
+            guard lambda > 0 else { throw ValidationError("--lambda must be positive") }
+        }
+
+        func run() throws {
+            let database = try workspace.open()
+            let feedback = try database.feedback(), preferences = try database.preferences()
+            guard !feedback.isEmpty || !preferences.isEmpty else {
+                throw LearningError.invalidData(source: "the workspace", problem: "no reader feedback yet (`workbench feedback add|import`)")
+            }
+            var report: [String: Any] = [:]
+            var lines: [String] = []
+            let byVersion = Dictionary(grouping: feedback, by: \.versionID)
+            let values: [Int64: Double] = byVersion.compactMapValues { items in
+                if target == "likes" {
+                    let likes = items.compactMap(\.likes)
+                    return likes.isEmpty ? nil : log1p(Double(likes.reduce(0, +)))
+                }
+                let ratings = items.compactMap(\.rating)
+                return ratings.isEmpty ? nil : ratings.reduce(0, +) / Double(ratings.count)
+            }
+            if !values.isEmpty {
+                let versions = try database.chapterVersions(ids: Array(values.keys))
+                let examples = values.keys.sorted().compactMap { id in
+                    versions[id].map { TrainingExample(text: $0.text, target: values[id]!, source: "\($0.bookID):\($0.chapter) v\($0.version)") }
+                }
+                let model = try QualityPredictor.train(examples, target: "reader." + target, folds: folds, mlp: nil)
+                let path = out ?? "preferences-\(target).json"
+                try model.save(to: path)
+                report["ratings"] = ["chapters": examples.count, "model": path, "chosen": model.trials[model.chosen].label,
+                                     "held_out": ["r2": model.heldOut.r2, "mae": model.heldOut.mae, "spearman": model.heldOut.spearman]] as [String: Any]
+                lines.append(String(format: "ratings: %d chapters, %@, held out R² %.3f, MAE %.3f, Spearman %.3f; model written to %@",
+                                    examples.count, model.trials[model.chosen].label, model.heldOut.r2, model.heldOut.mae, model.heldOut.spearman, path))
+            }
+            if !preferences.isEmpty {
+                let ids = Array(Set(preferences.flatMap { [$0.preferredVersionID, $0.otherVersionID] })).sorted()
+                let index = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+                let fit = try BradleyTerry.fitWithIntervals(items: ids.count, comparisons: preferences.map { .init(winner: index[$0.preferredVersionID]!, loser: index[$0.otherVersionID]!) },
+                                                            lambda: lambda, resamples: resamples)
+                let versions = try database.chapterVersions(ids: ids)
+                let leaderboard: [[String: Any]] = fit.ranking.map { item in
+                    let version = versions[ids[item]]
+                    return ["chapter": version.map { "\($0.bookID):\($0.chapter)" } ?? "?", "version_id": ids[item], "strength": fit.scores[item],
+                            "low": fit.low?[item] ?? Double.nan, "high": fit.high?[item] ?? Double.nan]
+                }
+                report["preferences"] = ["comparisons": preferences.count, "leaderboard": leaderboard] as [String: Any]
+                var table = TextTable(columns: [.init("rank", .right), .init("chapter"), .init("strength", .right), .init("95% interval", .right)])
+                for (rank, row) in leaderboard.enumerated() {
+                    table.append(["\(rank + 1)", row["chapter"] as! String, String(format: "%+.2f", row["strength"] as! Double),
+                                  String(format: "%+.2f…%+.2f", row["low"] as! Double, row["high"] as! Double)])
+                }
+                lines.append("preferences: \(preferences.count) comparisons of \(ids.count) chapters, Bradley–Terry (λ = \(lambda), \(resamples) bootstrap resamples)\n" + table.render())
+            }
+            Console.output(json ? JSONOutput.render(JSONOutput.finite(report)) : lines.joined(separator: "\n") + "\n")
+        }
+    }
+}

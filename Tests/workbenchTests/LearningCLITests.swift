@@ -55,6 +55,38 @@ struct LearningCLITests {
         #expect(try CLI.run(["train", "predictor"], in: scratch.url).status == 2)
     }
 
+    /// An outline whose chapter n has `beats[n - 1]` beats.
+    static func outline(beats: [Int]) -> [String: Any] {
+        ["title": "T", "logline": "L.", "obsession": "the sealed letter", "setting": "S.",
+         "characters": [["name": "Mara", "attributes": [String: String](), "relationships": [String: String]()]],
+         "chapters": beats.enumerated().map { index, count in
+             ["number": index + 1, "title": "C\(index + 1)", "beats": (0..<count).map { "beat \($0) of the night" }, "target_words": 800] as [String: Any]
+         }]
+    }
+
+    @Test func trainOnOutlinesThenPredictAPlan() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        // Each line scores chapter 2 of an outline: the more beats, the higher.
+        let lines = (0..<40).map { index -> String in
+            let count = 1 + index % 5
+            let object: [String: Any] = ["outline": Self.outline(beats: [1, count, 1]), "chapter": 2, "quality": Double(count) + Double(index % 3) * 0.1]
+            return String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        }
+        try Data(lines.joined(separator: "\n").utf8).write(to: scratch.url.appendingPathComponent("plans.jsonl"))
+        let train = try CLI.run(["train", "predictor", "--data", "plans.jsonl", "--no-mlp", "--out", "plan.json"], in: scratch.url)
+        #expect(train.status == 0 && train.stdout.contains("40 planned chapters"), "\(train.stdout)\n\(train.stderr)")
+        try JSONSerialization.data(withJSONObject: Self.outline(beats: [1, 5, 2])).write(to: scratch.url.appendingPathComponent("book.json"))
+        let predict = try CLI.run(["predict", "--outline", "book.json", "--model", "plan.json", "--json"], in: scratch.url)
+        #expect(predict.status == 0, "\(predict.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(predict.stdout.utf8)) as? [[String: Any]])
+        let values = rows.compactMap { $0["prediction"] as? Double }
+        #expect(rows.map { $0["chapter"] as? Int } == [1, 2, 3] && values.count == 3 && values[1] > values[2] && values[2] > values[0], "\(values)")
+        // A text model is not an outline model, and the other way round.
+        try Data("x y z".utf8).write(to: scratch.url.appendingPathComponent("a.txt"))
+        #expect(try CLI.run(["predict", "a.txt", "--model", "plan.json"], in: scratch.url).status == 65)
+    }
+
     @Test func badDataAndModelsAreNamed() throws {
         let scratch = try Scratch()
         defer { scratch.delete() }
@@ -65,6 +97,9 @@ struct LearningCLITests {
         let notJSON = try CLI.run(["train", "predictor", "--data", "worse.jsonl"], in: scratch.url)
         #expect(notJSON.status == 65 && notJSON.stderr.contains("worse.jsonl:1: not a JSON object"), "\(notJSON.stderr)")
         try Data("x".utf8).write(to: scratch.url.appendingPathComponent("a.txt"))
+        try Data("{\"text\": \"One.\", \"quality\": true}\n".utf8).write(to: scratch.url.appendingPathComponent("flag.jsonl"))
+        let boolean = try CLI.run(["train", "predictor", "--data", "flag.jsonl"], in: scratch.url)
+        #expect(boolean.status == 65 && boolean.stderr.contains("flag.jsonl:1: no number under `quality`"), "\(boolean.stderr)")
         let noModel = try CLI.run(["predict", "a.txt", "--model", "nope.json"], in: scratch.url)
         #expect(noModel.status == 65 && noModel.stderr.contains("nope.json"), "\(noModel.stderr)")
         #expect(try CLI.run(["train", "predictor", "--data", "bad.jsonl", "--dimensions", "1000"], in: scratch.url).status == 2)

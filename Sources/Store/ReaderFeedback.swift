@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+import WorkbenchCore
+
+/// One reader response to a chapter version.
+public struct ReaderFeedbackRecord: Sendable, Equatable {
+    public var versionID: Int64
+    public var rating: Double?
+    public var likes: Int?
+    public var source: String
+}
+
+/// One pairwise preference between two chapter versions.
+public struct ReaderPreferenceRecord: Sendable, Equatable {
+    public var preferredVersionID: Int64
+    public var otherVersionID: Int64
+    public var source: String
+}
+
+extension WorkbenchDatabase {
+    /// The chapter version `BOOK:N` names (the kept version of chapter N of the book, the book
+    /// given by id or unique prefix), or a version id given as a number.
+    public func chapterVersion(named reference: String) throws -> ChapterVersionRecord {
+        if let id = Int64(reference) {
+            guard let version = try read({ db in try ChapterVersionRecord.fetchOne(db, key: id) }) else { throw StoreError.chapterNotFound(reference) }
+            return version
+        }
+        let parts = reference.split(separator: ":")
+        guard parts.count == 2, let number = Int(parts[1]) else { throw StoreError.chapterNotFound(reference) }
+        let book = try self.book(matching: String(parts[0]))
+        guard let version = try latestChapterVersions(bookID: book.id).first(where: { $0.chapter == number }) else { throw StoreError.chapterNotFound(reference) }
+        return version
+    }
+
+    public func addFeedback(versionID: Int64, rating: Double?, likes: Int?, source: String, at time: Date = Date()) throws {
+        try write { db in
+            try db.execute(sql: "INSERT INTO reader_feedback (chapter_version_id, rating, likes, source, created_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [versionID, rating, likes, source, time])
+        }
+    }
+
+    public func addPreference(preferred: Int64, over other: Int64, source: String, at time: Date = Date()) throws {
+        try write { db in
+            try db.execute(sql: "INSERT INTO reader_preferences (preferred_version_id, other_version_id, source, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [preferred, other, source, time])
+        }
+    }
+
+    public func feedback() throws -> [ReaderFeedbackRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT chapter_version_id, rating, likes, source FROM reader_feedback ORDER BY id").map {
+                ReaderFeedbackRecord(versionID: $0["chapter_version_id"], rating: $0["rating"], likes: $0["likes"], source: $0["source"])
+            }
+        }
+    }
+
+    public func preferences() throws -> [ReaderPreferenceRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT preferred_version_id, other_version_id, source FROM reader_preferences ORDER BY id").map {
+                ReaderPreferenceRecord(preferredVersionID: $0["preferred_version_id"], otherVersionID: $0["other_version_id"], source: $0["source"])
+            }
+        }
+    }
+
+    /// Chapter versions by id (for their text).
+    public func chapterVersions(ids: [Int64]) throws -> [Int64: ChapterVersionRecord] {
+        guard !ids.isEmpty else { return [:] }
+        return try read { db in
+            let rows = try ChapterVersionRecord.fetchAll(db, keys: ids)
+            return Dictionary(uniqueKeysWithValues: rows.compactMap { record in record.id.map { ($0, record) } })
+        }
+    }
+}
