@@ -15,6 +15,8 @@ public struct BookReport: Sendable, Equatable {
         public var scores: [String: Double]
         /// Judge scores by dimension, when a judge has scored this version.
         public var judge: [String: Double]
+        /// The reader score a preference model predicts for this version, when one was given.
+        public var reader: Double?
 
         public init(number: Int, version: Int, words: Int, quality: Double, values: [String: Double], scores: [String: Double], judge: [String: Double] = [:]) {
             self.number = number
@@ -33,6 +35,8 @@ public struct BookReport: Sendable, Equatable {
     }
 
     public var title: String
+    /// What the reader scores are (e.g. "reader.rating from preferences-rating.json"), when there are any.
+    public var readerModel: String?
     public var book: String
     public var target: Double
     public var targetWords: Int?
@@ -45,6 +49,9 @@ public struct BookReport: Sendable, Equatable {
         self.targetWords = targetWords
         self.chapters = chapters.sorted { $0.number < $1.number }
     }
+
+    /// The mean predicted reader score, when a preference model scored the chapters.
+    public var overallReader: Double? { mean(chapters.compactMap(\.reader)) }
 
     public var overall: Double { chapters.isEmpty ? 0 : chapters.map(\.quality).reduce(0, +) / Double(chapters.count) }
     public var totalWords: Int { chapters.map(\.words).reduce(0, +) }

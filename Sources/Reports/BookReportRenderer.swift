@@ -43,13 +43,14 @@ public enum BookReportRenderer {
         let met = report.overall >= report.target
         lines.append("Overall Quality: \(f1(report.overall))/10 (TARGET: \(f1(report.target))) \(met ? style.green("✓") : style.red("✗"))")
         lines.append("\(report.chapters.count) chapters, \(report.totalWords) words (book \(report.book))")
+        if let reader = report.overallReader { lines.append(String(format: "Predicted reader score: %.2f (%@)", reader, report.readerModel ?? "preference model")) }
         lines.append("")
         lines.append("Chapter Breakdown:")
         let width = String(report.chapters.map(\.number).max() ?? 1).count
         for chapter in report.chapters {
             let label = "Ch \(chapter.number):" + String(repeating: " ", count: width - String(chapter.number).count + 1)
             let mark = chapter.quality < report.target ? " " + style.yellow("⚠") : ""
-            lines.append("\(label) \(QualityText.bar(chapter.quality)) \(f1(chapter.quality))/10\(mark)")
+            lines.append("\(label) \(QualityText.bar(chapter.quality)) \(f1(chapter.quality))/10\(chapter.reader.map { String(format: "  reader %.2f", $0) } ?? "")\(mark)")
         }
         lines.append("")
         lines.append("Consistency Metrics:")
@@ -82,11 +83,13 @@ public enum BookReportRenderer {
         lines.append("**Overall quality \(f1(report.overall))/10** (target \(f1(report.target))) \(report.overall >= report.target ? "✅" : "❌") — \(report.chapters.count) chapters, \(report.totalWords) words.")
         lines.append("")
         let metrics = tableMetrics.filter { name in report.chapters.contains { $0.values[name] != nil } }
-        lines.append("| chapter | quality | | words | " + metrics.joined(separator: " | ") + " |")
-        lines.append("|---:|---:|---|---:|" + metrics.map { _ in "---:" }.joined(separator: "|") + "|")
+        if let reader = report.overallReader { lines += [String(format: "Predicted reader score %.2f (%@).", reader, report.readerModel ?? "preference model"), ""] }
+        let readerColumn = report.overallReader != nil
+        lines.append("| chapter | quality | | \(readerColumn ? "reader | " : "")words | " + metrics.joined(separator: " | ") + " |")
+        lines.append("|---:|---:|---|\(readerColumn ? "---:|" : "")---:|" + metrics.map { _ in "---:" }.joined(separator: "|") + "|")
         for chapter in report.chapters {
             let cells = metrics.map { name in chapter.values[name].map { String(format: $0 < 1 ? "%.3f" : "%.1f", $0) } ?? "–" }
-            lines.append("| \(chapter.number) | \(f1(chapter.quality)) | `\(QualityText.bar(chapter.quality))`\(chapter.quality < report.target ? " ⚠️" : "") | \(chapter.words) | " + cells.joined(separator: " | ") + " |")
+            lines.append("| \(chapter.number) | \(f1(chapter.quality)) | `\(QualityText.bar(chapter.quality))`\(chapter.quality < report.target ? " ⚠️" : "") | \(readerColumn ? (chapter.reader.map { String(format: "%.2f", $0) } ?? "–") + " | " : "")\(chapter.words) | " + cells.joined(separator: " | ") + " |")
         }
         lines.append("")
         lines.append("## Consistency")
@@ -118,13 +121,14 @@ public enum BookReportRenderer {
         JSONOutput.render([
             "title": report.title, "book": report.book, "overall": (report.overall * 100).rounded() / 100, "target": report.target,
             "meets_target": report.overall >= report.target, "words": report.totalWords,
+            "reader": report.overallReader ?? NSNull(), "reader_model": report.readerModel ?? NSNull(),
             "consistency": [
                 "voice_consistency_percent": report.voiceConsistency ?? NSNull(), "detail_density_sd": report.detailDensitySpread ?? NSNull(),
                 "word_count_accuracy_percent": report.wordCountAccuracy ?? NSNull(), "quality_sd": report.qualitySpread ?? NSNull(),
             ] as [String: Any],
             "chapters": report.chapters.map { chapter -> [String: Any] in
                 ["chapter": chapter.number, "version": chapter.version, "words": chapter.words, "quality": chapter.quality,
-                 "values": chapter.values, "scores": chapter.scores, "judge": chapter.judge]
+                 "values": chapter.values, "scores": chapter.scores, "judge": chapter.judge, "reader": chapter.reader ?? NSNull()]
             },
             "weak_areas": report.weakAreas.map { ["first": $0.chapters.lowerBound, "last": $0.chapters.upperBound, "message": $0.message] as [String: Any] },
             "recommendations": report.recommendations,
@@ -164,10 +168,12 @@ public enum BookReportRenderer {
                 + "</tbody></table>"
         }
         let metrics = tableMetrics.filter { name in report.chapters.contains { $0.values[name] != nil } }
-        body += "\n<h2>Chapters</h2>\n<table><thead><tr><th>chapter</th><th>quality</th><th>words</th>"
+        let readerColumn = report.overallReader != nil
+        if let reader = report.overallReader { body += String(format: "\n<p>Predicted reader score %.2f (%@).</p>", reader, escape(report.readerModel ?? "preference model")) }
+        body += "\n<h2>Chapters</h2>\n<table><thead><tr><th>chapter</th><th>quality</th>\(readerColumn ? "<th>reader</th>" : "")<th>words</th>"
             + metrics.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>"
         for chapter in report.chapters {
-            body += "<tr class=\"\(chapter.quality < report.target ? "below" : "")\"><td>\(chapter.number)</td><td>\(f1(chapter.quality))</td><td>\(chapter.words)</td>"
+            body += "<tr class=\"\(chapter.quality < report.target ? "below" : "")\"><td>\(chapter.number)</td><td>\(f1(chapter.quality))</td>\(readerColumn ? "<td>\(chapter.reader.map { String(format: "%.2f", $0) } ?? "–")</td>" : "")<td>\(chapter.words)</td>"
                 + metrics.map { name in "<td>\(chapter.values[name].map { String(format: $0 < 1 ? "%.3f" : "%.1f", $0) } ?? "–")</td>" }.joined() + "</tr>"
         }
         body += "</tbody></table>"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Learning
 import Quality
 import Reports
 import Store
@@ -151,6 +152,9 @@ extension Workbench {
         @Option(help: "The composite quality target.")
         var target: Double = 8.0
 
+        @Option(name: .customLong("reader-model"), help: ArgumentHelp("A model from `train preferences` (or `train predictor`): its predictions are shown as each chapter's reader score.", valueName: "model"))
+        var readerModel: String?
+
         func validate() throws {
             guard BookReportRenderer.Format(rawValue: format) != nil else {
                 throw ValidationError("--format must be one of: \(BookReportRenderer.Format.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -168,7 +172,15 @@ extension Workbench {
             }
             var targets = QualityTargets.standard
             targets.quality = target
-            let report = try BookReport.load(book, from: database, targets: targets)
+            var report = try BookReport.load(book, from: database, targets: targets)
+            if let readerModel {
+                let model = try QualityPredictor.load(from: readerModel)
+                let versions = try database.latestChapterVersions(bookID: book.id)
+                let predictions = try model.predict(versions.map(\.text))
+                let byChapter = Dictionary(uniqueKeysWithValues: zip(versions.map(\.chapter), predictions))
+                for index in report.chapters.indices { report.chapters[index].reader = byChapter[report.chapters[index].number] }
+                report.readerModel = "\(model.target) from \((readerModel as NSString).lastPathComponent)"
+            }
             try Console.deliver(BookReportRenderer.render(report, as: BookReportRenderer.Format(rawValue: format)!, style: out == nil ? Console.style : .plain), to: out)
         }
     }

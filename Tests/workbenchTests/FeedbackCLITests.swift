@@ -45,11 +45,21 @@ struct FeedbackCLITests {
 
         let train = try CLI.run(["train", "preferences", "--resamples", "50", "--json", "--out", "reader.json"], in: scratch.url)
         #expect(train.status == 0, "\(train.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(train.stdout.utf8)) as? [String: Any])
-        #expect((report["ratings"] as? [String: Any])?["chapters"] as? Int == 30)
-        let board = try #require((report["preferences"] as? [String: Any])?["leaderboard"] as? [[String: Any]])
+        let trained = try #require(try JSONSerialization.jsonObject(with: Data(train.stdout.utf8)) as? [String: Any])
+        #expect((trained["ratings"] as? [String: Any])?["chapters"] as? Int == 30)
+        let board = try #require((trained["preferences"] as? [String: Any])?["leaderboard"] as? [[String: Any]])
         #expect(board.count == 10 && board.first?["chapter"] as? String == "\(books[0]):1" && board.last?["chapter"] as? String == "\(books[9]):1", "\(board.map { $0["chapter"] ?? "" })")
         #expect(FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent("reader.json").path))
+
+        // The reader score beside the quality score in the book report.
+        let report = try CLI.run(["report", books[0], "--reader-model", "reader.json", "--format", "json"], in: scratch.url)
+        #expect(report.status == 0, "\(report.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        #expect((document["chapters"] as? [[String: Any]])?.allSatisfy { $0["reader"] is Double } == true)
+        #expect((document["reader_model"] as? String)?.hasPrefix("reader.rating from reader.json") == true)
+        let terminal = try CLI.run(["report", books[0], "--reader-model", "reader.json"], in: scratch.url)
+        #expect(terminal.stdout.contains("Predicted reader score") && terminal.stdout.contains("reader "), "\(terminal.stdout)")
+        #expect(try CLI.run(["report", books[0], "--reader-model", "nope.json"], in: scratch.url).status == 65)
     }
 
     @Test func nothingToLearnFromIsSaid() throws {
