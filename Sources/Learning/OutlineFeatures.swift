@@ -71,12 +71,8 @@ public enum OutlineFeatures {
     public static func raw(_ inputs: [OutlineInput], spec: FeatureSpec) -> RawFeatures {
         var counts = Matrix(rows: inputs.count, columns: spec.dimensions)
         var dense = Matrix(rows: inputs.count, columns: spec.dense.count)
-        let mask = UInt64(spec.dimensions - 1)
         for (row, input) in inputs.enumerated() {
-            counts.values.withUnsafeMutableBufferPointer { buffer in
-                let base = buffer.baseAddress! + row * spec.dimensions
-                TextFeatures.hashNGrams(document(input), spec: spec) { hash in base[Int(hash & mask)] += (hash >> 63) == 0 ? 1 : -1 }
-            }
+            TextFeatures.addHashedCounts(document(input), spec: spec, to: &counts, row: row)
             for (column, value) in values(input).enumerated() { dense[row, column] = value }
         }
         return RawFeatures(counts: counts, dense: dense)

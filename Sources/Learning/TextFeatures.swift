@@ -60,15 +60,8 @@ public enum TextFeatures {
     public static func raw(_ texts: [String], spec: FeatureSpec, contexts: [AnalysisContext]? = nil) -> RawFeatures {
         var counts = Matrix(rows: texts.count, columns: spec.dimensions)
         var dense = Matrix(rows: texts.count, columns: spec.dense.count)
-        let mask = UInt64(spec.dimensions - 1)
         for (row, text) in texts.enumerated() {
-            counts.values.withUnsafeMutableBufferPointer { buffer in
-                let base = buffer.baseAddress! + row * spec.dimensions
-                hashNGrams(text, spec: spec) { hash in
-                    // Signed hashing: the top bit picks the sign, so collisions cancel on average.
-                    base[Int(hash & mask)] += (hash >> 63) == 0 ? 1 : -1
-                }
-            }
+            addHashedCounts(text, spec: spec, to: &counts, row: row)
             let report = QualityAnalyzer.analyze(text, context: contexts?[row] ?? AnalysisContext())
             let stylometry = stylometric(text)
             for (column, name) in spec.dense.enumerated() {
@@ -76,6 +69,16 @@ public enum TextFeatures {
             }
         }
         return RawFeatures(counts: counts, dense: dense)
+    }
+
+    /// Adds a document's signed n-gram counts to one row of `counts`: the top bit of each hash
+    /// picks the sign, so collisions cancel on average.
+    static func addHashedCounts(_ document: String, spec: FeatureSpec, to counts: inout Matrix, row: Int) {
+        let mask = UInt64(spec.dimensions - 1)
+        counts.values.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress! + row * spec.dimensions
+            hashNGrams(document, spec: spec) { hash in base[Int(hash & mask)] += (hash >> 63) == 0 ? 1 : -1 }
+        }
     }
 
     /// Smooth IDF over the rows (ln((1 + n)/(1 + df)) + 1, as scikit-learn's), dense z-scores.
