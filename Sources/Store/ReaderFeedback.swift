@@ -2,12 +2,14 @@ import Foundation
 import GRDB
 import WorkbenchCore
 
-/// One reader response to a chapter version.
-public struct ReaderFeedbackRecord: Sendable, Equatable {
+/// What readers said of one chapter version, summed up.
+public struct FeedbackSummary: Sendable, Equatable {
     public var versionID: Int64
-    public var rating: Double?
+    public var ratings: Int
+    /// The mean of its ratings; nil when it has none.
+    public var meanRating: Double?
+    /// The sum of its likes; nil when none were recorded.
     public var likes: Int?
-    public var source: String
 }
 
 /// One pairwise preference between two chapter versions.
@@ -46,10 +48,15 @@ extension WorkbenchDatabase {
         }
     }
 
-    public func feedback() throws -> [ReaderFeedbackRecord] {
+    /// Per chapter version with feedback: its number of ratings, their mean and its likes, in version order.
+    public func feedbackSummaries() throws -> [FeedbackSummary] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT chapter_version_id, rating, likes, source FROM reader_feedback ORDER BY id").map {
-                ReaderFeedbackRecord(versionID: $0["chapter_version_id"], rating: $0["rating"], likes: $0["likes"], source: $0["source"])
+            try Row.fetchAll(db, sql: """
+                SELECT chapter_version_id, count(rating) AS ratings, avg(rating) AS mean_rating,
+                       CASE WHEN count(likes) > 0 THEN sum(likes) END AS likes
+                FROM reader_feedback GROUP BY chapter_version_id ORDER BY chapter_version_id
+                """).map {
+                FeedbackSummary(versionID: $0["chapter_version_id"], ratings: $0["ratings"], meanRating: $0["mean_rating"], likes: $0["likes"])
             }
         }
     }

@@ -113,22 +113,20 @@ extension Workbench.Feedback {
 
         func run() throws {
             let database = try workspace.open()
-            let feedback = try database.feedback(), preferences = try database.preferences()
-            let byVersion = Dictionary(grouping: feedback, by: \.versionID)
-            let versions = try database.chapterVersions(ids: Array(byVersion.keys))
-            let rows: [[String: Any]] = byVersion.keys.sorted().map { id in
-                let items = byVersion[id]!, ratings = items.compactMap(\.rating)
-                let version = versions[id]
-                return ["version_id": id, "chapter": version.map { "\($0.bookID):\($0.chapter)" } ?? "?", "ratings": ratings.count,
-                        "mean_rating": ratings.isEmpty ? Double.nan : ratings.reduce(0, +) / Double(ratings.count), "likes": items.compactMap(\.likes).reduce(0, +)]
+            let summaries = try database.feedbackSummaries(), preferences = try database.preferences()
+            let versions = try database.chapterVersions(ids: summaries.map(\.versionID))
+            func chapter(_ summary: FeedbackSummary) -> String { versions[summary.versionID].map { "\($0.bookID):\($0.chapter)" } ?? "?" }
+            if json {
+                let rows: [[String: Any]] = summaries.map {
+                    ["version_id": $0.versionID, "chapter": chapter($0), "ratings": $0.ratings, "mean_rating": $0.meanRating ?? Double.nan, "likes": $0.likes ?? 0]
+                }
+                return Console.output(JSONOutput.render(JSONOutput.finite(["chapters": rows, "preferences": preferences.count] as [String: Any])))
             }
-            if json { return Console.output(JSONOutput.render(JSONOutput.finite(["chapters": rows, "preferences": preferences.count] as [String: Any]))) }
             var table = TextTable(columns: [.init("chapter"), .init("version", .right), .init("ratings", .right), .init("mean", .right), .init("likes", .right)])
-            for row in rows {
-                let mean = row["mean_rating"] as! Double
-                table.append([row["chapter"] as! String, "\(row["version_id"]!)", "\(row["ratings"]!)", mean.isFinite ? String(format: "%.2f", mean) : "–", "\(row["likes"]!)"])
+            for summary in summaries {
+                table.append([chapter(summary), "\(summary.versionID)", "\(summary.ratings)", summary.meanRating.map { String(format: "%.2f", $0) } ?? "–", "\(summary.likes ?? 0)"])
             }
-            Console.output((rows.isEmpty ? "no ratings yet\n" : table.render()) + "\(preferences.count) pairwise preference\(preferences.count == 1 ? "" : "s")\n")
+            Console.output((summaries.isEmpty ? "no ratings yet\n" : table.render()) + "\(preferences.count) pairwise preference\(preferences.count == 1 ? "" : "s")\n")
         }
     }
 }

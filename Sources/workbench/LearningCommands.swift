@@ -259,21 +259,16 @@ extension Workbench.Train {
 
         func run() throws {
             let database = try workspace.open()
-            let feedback = try database.feedback(), preferences = try database.preferences()
-            guard !feedback.isEmpty || !preferences.isEmpty else {
+            let summaries = try database.feedbackSummaries(), preferences = try database.preferences()
+            guard !summaries.isEmpty || !preferences.isEmpty else {
                 throw LearningError.invalidData(source: "the workspace", problem: "no reader feedback yet (`workbench feedback add|import`)")
             }
             var report: [String: Any] = [:]
             var lines: [String] = []
-            let byVersion = Dictionary(grouping: feedback, by: \.versionID)
-            let values: [Int64: Double] = byVersion.compactMapValues { items in
-                if target == "likes" {
-                    let likes = items.compactMap(\.likes)
-                    return likes.isEmpty ? nil : log1p(Double(likes.reduce(0, +)))
-                }
-                let ratings = items.compactMap(\.rating)
-                return ratings.isEmpty ? nil : ratings.reduce(0, +) / Double(ratings.count)
-            }
+            let values: [Int64: Double] = Dictionary(uniqueKeysWithValues: summaries.compactMap { summary in
+                let value = target == "likes" ? summary.likes.map { log1p(Double($0)) } : summary.meanRating
+                return value.map { (summary.versionID, $0) }
+            })
             if !values.isEmpty {
                 let versions = try database.chapterVersions(ids: Array(values.keys))
                 let examples = values.keys.sorted().compactMap { id in
@@ -293,16 +288,14 @@ extension Workbench.Train {
                 let fit = try BradleyTerry.fitWithIntervals(items: ids.count, comparisons: preferences.map { .init(winner: index[$0.preferredVersionID]!, loser: index[$0.otherVersionID]!) },
                                                             lambda: lambda, resamples: resamples)
                 let versions = try database.chapterVersions(ids: ids)
-                let leaderboard: [[String: Any]] = fit.ranking.map { item in
-                    let version = versions[ids[item]]
-                    return ["chapter": version.map { "\($0.bookID):\($0.chapter)" } ?? "?", "version_id": ids[item], "strength": fit.scores[item],
-                            "low": fit.low?[item] ?? Double.nan, "high": fit.high?[item] ?? Double.nan]
-                }
-                report["preferences"] = ["comparisons": preferences.count, "leaderboard": leaderboard] as [String: Any]
+                func chapter(_ item: Int) -> String { versions[ids[item]].map { "\($0.bookID):\($0.chapter)" } ?? "?" }
+                let (low, high) = (fit.low ?? [], fit.high ?? [])
+                report["preferences"] = ["comparisons": preferences.count, "leaderboard": fit.ranking.map { item -> [String: Any] in
+                    ["chapter": chapter(item), "version_id": ids[item], "strength": fit.scores[item], "low": low[item], "high": high[item]]
+                }] as [String: Any]
                 var table = TextTable(columns: [.init("rank", .right), .init("chapter"), .init("strength", .right), .init("95% interval", .right)])
-                for (rank, row) in leaderboard.enumerated() {
-                    table.append(["\(rank + 1)", row["chapter"] as! String, String(format: "%+.2f", row["strength"] as! Double),
-                                  String(format: "%+.2f…%+.2f", row["low"] as! Double, row["high"] as! Double)])
+                for (rank, item) in fit.ranking.enumerated() {
+                    table.append(["\(rank + 1)", chapter(item), String(format: "%+.2f", fit.scores[item]), String(format: "%+.2f…%+.2f", low[item], high[item])])
                 }
                 lines.append("preferences: \(preferences.count) comparisons of \(ids.count) chapters, Bradley–Terry (λ = \(lambda), \(resamples) bootstrap resamples)\n" + table.render())
             }
