@@ -82,7 +82,9 @@ let package = Package(
 
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"]),
         .testTarget(name: "QualityTests", dependencies: ["Quality", "WorkbenchCore"]),
-        .testTarget(name: "StatsTests", dependencies: ["Stats", "WorkbenchCore"]),
+        // What several test targets share: running the Python reference scripts.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "StatsTests", dependencies: ["Stats", "WorkbenchCore", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Store"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "Store", "WorkbenchCore"]),
@@ -91,7 +93,7 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "Quality", "WorkbenchCore"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Engine", "Stats", "Store", "Quality", "Simulator", "LLM", "WorkbenchCore"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "WorkbenchCore"]),
-        .testTarget(name: "LearningTests", dependencies: ["Learning", "Quality", "WorkbenchCore"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "Quality", "WorkbenchCore", "TestSupport"]),
         // Runs the built `workbench` binary as a process.
         .testTarget(
             name: "workbenchTests",

@@ -1,27 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Learning
 import WorkbenchCore
 
-/// Runs scripts/sklearn_reference.py on the cases; nil, with a recorded issue, when scikit-learn is missing.
+/// scikit-learn's answers for the cases (scripts/sklearn_reference.py); nil, with a recorded issue, when it is missing.
 func sklearn(_ cases: [[String: Any]]) throws -> [[String: Any]]? {
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/sklearn_reference.py").standardized.path
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("workbench-sklearn-\(UUID().uuidString.prefix(8))")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let input = folder.appendingPathComponent("in.json"), output = folder.appendingPathComponent("out.json")
-    try JSONSerialization.data(withJSONObject: cases).write(to: input)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", "python3 '\(script)' < '\(input.path)' > '\(output.path)'"]
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0, let data = try? Data(contentsOf: output),
-          let rows = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
-        Issue.record("scikit-learn is missing (python3 -c 'import sklearn' fails): `make pydeps` installs it; the reference comparison did not run")
-        return nil
-    }
-    return rows
+    try pythonReference("sklearn_reference.py", cases,
+                        missing: "scikit-learn is missing (python3 -c 'import sklearn' fails): `make pydeps` installs it; the reference comparison did not run")
 }
 
 func random(_ count: Int, _ generator: inout SeededGenerator, scale: Double = 1) -> [Double] {

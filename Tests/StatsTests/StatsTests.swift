@@ -1,26 +1,14 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Stats
 import WorkbenchCore
 
-/// Runs scripts/scipy_reference.py on the cases; nil, with a recorded issue, when SciPy is missing.
+/// SciPy's answers for the cases (scripts/scipy_reference.py); nil, with a recorded issue, when SciPy is missing.
 func scipy(_ cases: [[String: Any]]) throws -> [[String: Double]]? {
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/scipy_reference.py").standardized.path
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("workbench-scipy-\(UUID().uuidString.prefix(8))")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let input = folder.appendingPathComponent("in.json"), output = folder.appendingPathComponent("out.json")
-    try JSONSerialization.data(withJSONObject: cases).write(to: input)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", "python3 '\(script)' < '\(input.path)' > '\(output.path)'"]
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0, let data = try? Data(contentsOf: output),
-          let raw = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
-        Issue.record("SciPy or statsmodels is missing (python3 -c 'import scipy, statsmodels' fails): `make pydeps` installs them; the reference comparison did not run")
-        return nil
-    }
+    guard let raw = try pythonReference("scipy_reference.py", cases,
+                                        missing: "SciPy or statsmodels is missing (python3 -c 'import scipy, statsmodels' fails): `make pydeps` installs them; the reference comparison did not run")
+    else { return nil }
     // Infinite interval ends come as the strings "inf" and "-inf".
     return raw.map { row in
         row.compactMapValues { value in
