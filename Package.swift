@@ -60,8 +60,8 @@ let package = Package(
         ),
         // BLAS-backed matrices, features and models (roadmap 5.1–5.3).
         .target(name: "Learning", dependencies: ["WorkbenchCore", "Quality", "COpenBLAS"]),
-        // Experiments over the engine: A/B tests of prompt variants, regression suites against baselines.
-        .target(name: "Experiments", dependencies: ["WorkbenchCore", "Stats", "Store", "Quality", "LLM", "Engine", "Reports", "Config", .product(name: "Yams", package: "Yams")]),
+        // Experiments over the engine: A/B tests of prompt variants, regression suites against baselines, prompt optimisation.
+        .target(name: "Experiments", dependencies: ["WorkbenchCore", "Stats", "Store", "Quality", "LLM", "Engine", "Learning", "Reports", "Config", .product(name: "Yams", package: "Yams")]),
         // Renders what the store holds: terminal tables, JSON, Markdown and HTML.
         .target(name: "Reports", dependencies: ["WorkbenchCore", "Store", "Diagnostics", "Quality"]),
 

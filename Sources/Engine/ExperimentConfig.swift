@@ -35,7 +35,8 @@ public struct ExperimentConfig: Sendable, Equatable {
         public var rubrics: String
     }
 
-    public static let tasks = ["plan", "generate", "enhance", "judge", "extract"]
+    /// `optimize`: the rewrites `workbench optimize` asks for (the `generate` route when absent).
+    public static let tasks = ["plan", "generate", "enhance", "judge", "extract", "optimize"]
 
     /// The targets for one chapter: the book's, with its chapter requirements on top.
     public func targets(forChapter number: Int) -> QualityTargets {

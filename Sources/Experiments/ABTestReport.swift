@@ -108,10 +108,7 @@ public enum ABTestReport {
 
     static func html(_ result: ABTestResult) -> String {
         let arms = armRows(result), comparisons = comparisonRows(result)
-        func table(_ header: [String], _ rows: [[String]]) -> String {
-            "<table><thead><tr>" + header.map { "<th>\(HTMLPage.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
-                + rows.map { "<tr>" + $0.map { "<td>\(HTMLPage.escape($0))</td>" }.joined() + "</tr>" }.joined() + "</tbody></table>"
-        }
+        let table = htmlTable
         var body = "<h1>A/B test: \(HTMLPage.escape(result.name))</h1>\n<p>\(HTMLPage.escape(headline(result)))</p>\n<h2>Verdicts</h2>\n<ul>"
         body += result.comparisons.map { c in
             let tone = c.significant ? (c.verdict.hasSuffix("✗") ? "worse" : "better") : ""
@@ -127,6 +124,11 @@ public enum ABTestReport {
         }
         if !result.failed.isEmpty { body += "<h2>Failed samples</h2>\n" + table(["arm", "sample", "error"], result.failed.map { [$0.arm, "\($0.sample)", $0.error] }) }
         return HTMLPage.render(title: "A/B test: \(result.name)", body: body)
+    }
+
+    static func htmlTable(_ header: [String], _ rows: [[String]]) -> String {
+        "<table><thead><tr>" + header.map { "<th>\(HTMLPage.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+            + rows.map { "<tr>" + $0.map { "<td>\(HTMLPage.escape($0))</td>" }.joined() + "</tr>" }.joined() + "</tbody></table>"
     }
 
     static let palette = ["#5b7db1", "#c9733a", "#4f9a6b", "#9a5bb1", "#b1a05b"]

@@ -54,22 +54,12 @@ public struct SuiteWriter: Sendable {
                 books[chapter.id] = try database.createBook(runID: run.id, title: "\(kind.rawValue) \(suite.name): \(chapter.id)", outlineJSON: try CanonicalJSON.encode(outline),
                                                             chapterCount: samples).id
             }
-            let jobs = suite.chapters.flatMap { chapter in (0..<samples).map { (chapter, $0) } }
+            let jobs = suite.chapters.flatMap { chapter in (0..<samples).map { Job(chapter: chapter, sample: $0, book: books[chapter.id]!, slot: $0 + 1) } }
             var texts: [String: [Int: String]] = [:]
             var costs: [String: [Int: Double]] = [:]
-            try await withThrowingTaskGroup(of: (String, Int, String, Double).self) { group in
-                var pending = jobs[...]
-                let books = books, runID = run.id
-                func add() {
-                    guard let (chapter, sample) = pending.popFirst(), let book = books[chapter.id] else { return }
-                    group.addTask { try await self.write(chapter, sample: sample, book: book, run: runID, progress: progress) }
-                }
-                for _ in 0..<max(1, config.concurrency) { add() }
-                while let (id, sample, text, cost) = try await group.next() {
-                    texts[id, default: [:]][sample] = text
-                    costs[id, default: [:]][sample] = cost
-                    add()
-                }
+            for written in try await write(jobs, run: run.id, progress: progress) {
+                texts[written.chapter, default: [:]][written.sample] = written.text
+                costs[written.chapter, default: [:]][written.sample] = written.costUSD
             }
             var contexts = given
             for chapter in suite.chapters where contexts[chapter.id] == nil {
@@ -95,19 +85,63 @@ public struct SuiteWriter: Sendable {
         }
     }
 
+    /// One chapter to write: sample `sample` of a suite chapter, stored as chapter `slot` of `book`.
+    public struct Job: Sendable {
+        public var chapter: RegressionSuite.Chapter
+        public var sample: Int
+        public var book: String
+        public var slot: Int
+
+        public init(chapter: RegressionSuite.Chapter, sample: Int, book: String, slot: Int) {
+            self.chapter = chapter
+            self.sample = sample
+            self.book = book
+            self.slot = slot
+        }
+    }
+
+    public struct Written: Sendable {
+        public var chapter: String
+        public var sample: Int
+        public var text: String
+        public var costUSD: Double
+        /// Every metric of the kept version, the composite as `quality`, judges as `judge.<dimension>`.
+        public var metrics: [String: Double]
+    }
+
+    /// Writes the jobs through the engine, `concurrency` at a time, in `run`; returned in job order.
+    public func write(_ jobs: [Job], run: RunID, progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> [Written] {
+        var results = [Written?](repeating: nil, count: jobs.count)
+        try await withThrowingTaskGroup(of: (Int, Written).self) { group in
+            var pending = jobs.indices[...]
+            func add() {
+                guard let index = pending.popFirst() else { return }
+                let job = jobs[index]
+                group.addTask { (index, try await self.write(job, run: run, progress: progress)) }
+            }
+            for _ in 0..<max(1, config.concurrency) { add() }
+            while let (index, written) = try await group.next() {
+                results[index] = written
+                add()
+            }
+        }
+        return results.compactMap { $0 }
+    }
+
     /// Sample k of a chapter: the outline chapter through the engine, with the sample's seed
-    /// and the chapter's targets, stored as chapter k + 1 of the chapter's book.
-    func write(_ chapter: RegressionSuite.Chapter, sample: Int, book: String, run: RunID,
-               progress: @Sendable (Progress) -> Void) async throws -> (String, Int, String, Double) {
+    /// and the chapter's targets.
+    func write(_ job: Job, run: RunID, progress: @Sendable (Progress) -> Void) async throws -> Written {
+        let chapter = job.chapter
         var config = self.config
-        config.seed = chapter.seed(ofSample: sample)
+        config.seed = chapter.seed(ofSample: job.sample)
         config.targets = suite.targets(for: chapter, over: self.config.targets)
         config.chapterRequirements = [:]
         let (outline, spec) = suite.outline(for: chapter)
         let generator = BookGenerator(config: config, prompts: prompts, database: database, route: route)
-        let outcome = try await generator.writeChapter(spec, outline: outline, book: book, run: run, slot: sample + 1)
-        progress(.sample(chapter: chapter.id, sample: sample, quality: outcome.report.quality, words: outcome.words))
-        return (chapter.id, sample, outcome.text, try database.cost(bookID: book, chapter: sample + 1))
+        let outcome = try await generator.writeChapter(spec, outline: outline, book: job.book, run: run, slot: job.slot)
+        progress(.sample(chapter: chapter.id, sample: job.sample, quality: outcome.report.quality, words: outcome.words))
+        return Written(chapter: chapter.id, sample: job.sample, text: outcome.text, costUSD: try database.cost(bookID: job.book, chapter: job.slot),
+                       metrics: EngineABTest.metrics(outcome))
     }
 }
 

@@ -177,5 +177,30 @@ enum Schema {
             CHECK (preferred_version_id <> other_version_id)
         ) STRICT;
         """),
+        ("0006-optimize-candidates", """
+        -- Every prompt candidate a `workbench optimize` run proposed: the surrogate's prediction
+        -- for all of them, the development suite's score and cost for those it evaluated.
+        CREATE TABLE optimize_candidates (
+            run_id        TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            candidate     INTEGER NOT NULL CHECK (candidate >= 0),
+            iteration     INTEGER NOT NULL CHECK (iteration >= 0),
+            parent        INTEGER,
+            operator      TEXT NOT NULL,
+            instructions  TEXT NOT NULL CHECK (json_valid(instructions)),
+            status        TEXT NOT NULL CHECK (status IN ('proposed', 'evaluating', 'done', 'failed')),
+            predicted     REAL,
+            predicted_sd  REAL,
+            book_id       TEXT REFERENCES books(id) ON DELETE SET NULL,
+            score         REAL,
+            score_sd      REAL,
+            writes        INTEGER NOT NULL DEFAULT 0,
+            values_json   TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(values_json)),
+            metrics_json  TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metrics_json)),
+            cost_usd      REAL NOT NULL DEFAULT 0 CHECK (cost_usd >= 0),
+            error         TEXT,
+            created_at    TEXT NOT NULL,
+            PRIMARY KEY (run_id, candidate)
+        ) STRICT;
+        """),
     ]
 }

@@ -1,6 +1,6 @@
 // `make bench`: every benchmark that exists so far, printed as one table (and JSON with --json PATH).
-// `--only store|blas|cli|quality|stats|learning|llm|engine|regress` runs one group; `make bench` runs the engine
-// and regress groups in processes of their own, so their memory and timing figures are their own.
+// `--only store|blas|cli|quality|stats|learning|llm|engine|regress|optimize` runs one group; `make bench` runs the engine,
+// regress and optimize groups in processes of their own, so their memory and timing figures are their own.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -21,6 +21,7 @@ func runBenchmarks() async throws -> BenchReport {
     if only == "engine" { try await EngineBenchmarks.run(into: &report, binary: binary) }
     if only == nil || only == "learning" { try LearningBenchmarks.run(into: &report, corpus: corpus, python: value(after: "--python") ?? "python3") }
     if only == "regress" { try RegressBenchmarks.run(into: &report, binary: binary) }
+    if only == "optimize" { try OptimizeBenchmarks.run(into: &report, binary: binary) }
     if only == nil || only == "llm" { try await LLMBenchmarks.run(into: &report, binary: binary, python: value(after: "--python") ?? "python3") }
     report.add("process", "peak RSS of this benchmark process", peakResidentMegabytes(), "MB")
     return report

@@ -44,32 +44,19 @@ struct ABTestOutputs: ParsableArguments {
     /// on stderr, delivers the result, and stops any server the providers started.
     func execute(config: ExperimentConfig, database: WorkbenchDatabase, provider: String?, workspace: WorkspaceOptions,
                  _ make: (@escaping BookGenerator.Router) throws -> EngineABTest) async throws {
-        let (router, factory) = try Workbench.Generate.router(config: config, database: database, provider: provider)
-        do {
+        let result = try await Workbench.Generate.withRouter(config: config, database: database, provider: provider) { router in
             let test = try make(router)
-            let result = try await test.run(progress: progress(total: test.design.samples))
-            await factory.shutdown()
-            try deliver(result, workspace: workspace)
-        } catch {
-            await factory.shutdown()
-            throw error
+            return try await test.run(progress: progress(total: test.design.samples))
         }
+        try deliver(result, workspace: workspace)
     }
 
     /// Prints the table, writes Reports/abtest-<id>.{html,md,json}, and any file asked for.
     func deliver(_ result: ABTestResult, workspace: WorkspaceOptions) throws {
         Console.output(ABTestReport.render(result, as: .terminal, style: Console.style))
-        let folder = workspace.reportsFolder()
-        var written: [String] = []
-        let files: [(ABTestReport.Format, String?, String)] = [(.html, html, "html"), (.markdown, markdown, "md"), (.json, json, "json")]
-        for (format, asked, suffix) in files {
-            let text = ABTestReport.render(result, as: format)
-            for path in [folder + "/abtest-\(result.id).\(suffix)", asked].compactMap({ $0 }) {
-                try Console.write(text, to: path)
-                written.append(path)
-            }
-        }
-        Console.output("reports: \(written.joined(separator: ", "))\n")
+        try Console.writeReports(stem: "abtest-\(result.id)", workspace: workspace, [
+            ("html", html, { ABTestReport.render(result, as: .html) }), ("md", markdown, { ABTestReport.render(result, as: .markdown) }),
+            ("json", json, { ABTestReport.render(result, as: .json) })])
     }
 
     /// Progress on stderr, one line per sample and look (stdout keeps only the result).

@@ -30,6 +30,21 @@ enum Console {
         }
     }
 
+    /// Writes each report to Reports/<stem>.<suffix> and to the path asked for it, then says
+    /// where they went (on stdout, after the table they belong to).
+    static func writeReports(stem: String, workspace: WorkspaceOptions, _ reports: [(suffix: String, asked: String?, render: () -> String)]) throws {
+        let folder = workspace.reportsFolder()
+        var written: [String] = []
+        for report in reports {
+            let text = report.render()
+            for path in [folder + "/\(stem).\(report.suffix)", report.asked].compactMap({ $0 }) {
+                try write(text, to: path)
+                written.append(path)
+            }
+        }
+        output("reports: \(written.joined(separator: ", "))\n")
+    }
+
     /// Colour only for a terminal, and never under NO_COLOR.
     static var style: TerminalStyle {
         TerminalStyle(isTerminal: isatty(STDOUT_FILENO) != 0, environment: environment)

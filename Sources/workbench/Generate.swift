@@ -113,6 +113,21 @@ extension Workbench {
             return (router, factory)
         }
 
+        /// Runs `body` with the experiment's router, then stops any server the providers
+        /// started, whether `body` returned or threw.
+        static func withRouter<T>(config: ExperimentConfig, database: WorkbenchDatabase, provider: String?,
+                                  _ body: (@escaping BookGenerator.Router) async throws -> T) async throws -> T {
+            let (router, factory) = try router(config: config, database: database, provider: provider)
+            do {
+                let result = try await body(router)
+                await factory.shutdown()
+                return result
+            } catch {
+                await factory.shutdown()
+                throw error
+            }
+        }
+
         static func writeOutputs(_ result: BookGenerator.Result, targets: QualityTargets, database: WorkbenchDatabase, workspace: WorkspaceOptions) throws {
             let folder = (try? workspace.resolve().root.appendingPathComponent("Reports").path) ?? "Reports"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

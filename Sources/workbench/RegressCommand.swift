@@ -153,12 +153,11 @@ struct RegressionOutputs: ParsableArguments {
     static func write(suite: RegressionSuite, samples: Int, config: ExperimentConfig, prompts: PromptSet, database: WorkbenchDatabase,
                       provider: String?, kind: RunKind, contexts: [String: SuiteScores.Context] = [:],
                       fileFor: @escaping @Sendable (String, Int) -> String = { _, _ in "" }) async throws -> SuiteWriter.Output {
-        let (router, factory) = try Workbench.Generate.router(config: config, database: database, provider: provider)
-        let writer = SuiteWriter(suite: suite, samples: samples, config: config, prompts: prompts, database: database, route: router)
         let total = suite.chapters.count * samples
         let counter = SynchronizedCounter()
-        do {
-            let output = try await writer.run(kind: kind, gitRevision: GitRevision.current(), contexts: contexts, fileFor: fileFor) { event in
+        return try await Workbench.Generate.withRouter(config: config, database: database, provider: provider) { router in
+            let writer = SuiteWriter(suite: suite, samples: samples, config: config, prompts: prompts, database: database, route: router)
+            return try await writer.run(kind: kind, gitRevision: GitRevision.current(), contexts: contexts, fileFor: fileFor) { event in
                 switch event {
                 case .started(let run, let chapters, let samples):
                     Console.error("\(kind.rawValue) run \(run): \(chapters) chapters × \(samples) sample\(samples == 1 ? "" : "s")")
@@ -166,11 +165,6 @@ struct RegressionOutputs: ParsableArguments {
                     Console.error(String(format: "[%d/%d] %@ #%d: quality %.2f, %d words", counter.next(), total, chapter, sample + 1, quality, words))
                 }
             }
-            await factory.shutdown()
-            return output
-        } catch {
-            await factory.shutdown()
-            throw error
         }
     }
 }
