@@ -112,11 +112,9 @@ public struct OptimizeResult: Codable, Sendable, Equatable {
         let candidates = records.map { record -> Candidate in
             var difference: Double?, differenceSE: Double?
             if let base = baseRecord?.values, record.status == .done, record.values.count == base.count, base.count >= 2 {
-                let pairs = zip(record.values, base).map { $0 - $1 }
-                let mean = pairs.reduce(0, +) / Double(pairs.count)
-                let variance = pairs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(pairs.count - 1)
+                let (mean, sd) = ABTestAnalysis.meanAndSD(zip(record.values, base).map { $0 - $1 })
                 difference = mean
-                differenceSE = (variance / Double(pairs.count)).squareRoot()
+                differenceSE = sd / Double(base.count).squareRoot()
             }
             return Candidate(id: record.candidate, iteration: record.iteration, parent: record.parent, operator: record.operator, instructions: record.instructions,
                              status: record.status.rawValue, predicted: record.predicted, predictedSD: record.predictedSD, score: record.score, scoreSD: record.scoreSD,

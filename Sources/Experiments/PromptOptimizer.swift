@@ -134,6 +134,7 @@ public final class PromptOptimizer: Sendable {
 
     static let confirmEvent = "optimize.confirm"
     static let doneEvent = "optimize.done"
+    static let extendEvent = "optimize.extended"
 
     public enum Progress: Sendable {
         case evaluated(OptimizeCandidateRecord, best: Double, spentUSD: Double)
@@ -165,7 +166,7 @@ public final class PromptOptimizer: Sendable {
     public static func resume(_ idOrPrefix: String, database: WorkbenchDatabase, route: @escaping BookGenerator.Router,
                               iterations: Int? = nil, budgetUSD: Double? = nil) throws -> PromptOptimizer {
         let run = try database.run(matching: idOrPrefix)
-        var design = try read(run)
+        var design = try read(run, database: database)
         let extended = (iterations.map { $0 > design.iterations } ?? false) || (budgetUSD.map { $0 > (design.budgetUSD ?? .infinity) } ?? false)
         guard run.status != .succeeded || extended else { throw OptimizeError.alreadyFinished(runID: run.id.rawValue) }
         if let iterations { design.iterations = iterations }
@@ -174,17 +175,35 @@ public final class PromptOptimizer: Sendable {
             throw OptimizeError.promptsChanged(folder: design.basePrompts)
         }
         let config = try ExperimentConfig.load(file: design.experimentFile)
+        if iterations != nil || budgetUSD != nil {
+            var limits: [String: Double] = ["iterations": Double(design.iterations)]
+            if let budget = design.budgetUSD { limits["budget_usd"] = budget }
+            try database.appendEvent(to: run.id, kind: extendEvent, payloadJSON: try CanonicalJSON.encode(limits))
+        }
+        // A candidate the budget cut short is the surrogate's choice still: it is written on.
+        for var record in try database.optimizeCandidates(runID: run.id) where record.status == .failed {
+            record.status = .evaluating
+            record.error = nil
+            try database.saveOptimizeCandidate(record)
+        }
         try database.reopenRun(run.id)
         return PromptOptimizer(runID: run.id, design: design, config: config, database: database, route: route)
     }
 
-    static func read(_ run: RunRecord) throws -> OptimizeDesign {
+    /// The stored design, with the limits a resume raised (kept as events: the run's configuration is its start's).
+    static func read(_ run: RunRecord, database: WorkbenchDatabase) throws -> OptimizeDesign {
         guard run.kind == .optimize else { throw OptimizeError.notAnOptimizeRun(runID: run.id.rawValue, kind: run.kind.rawValue) }
+        var design: OptimizeDesign
         do {
-            return try JSONDecoder().decode(OptimizeDesign.self, from: Data(run.configJSON.utf8))
+            design = try JSONDecoder().decode(OptimizeDesign.self, from: Data(run.configJSON.utf8))
         } catch {
             throw OptimizeError.corruptRecord(runID: run.id.rawValue, detail: "its design does not decode: \(error)")
         }
+        if let limits = try database.events(of: run.id, kind: extendEvent).last {
+            if let iterations = (limits["iterations"] as? NSNumber)?.intValue { design.iterations = iterations }
+            if let budget = (limits["budget_usd"] as? NSNumber)?.doubleValue { design.budgetUSD = budget }
+        }
+        return design
     }
 
     public func folder(of candidate: Int) -> String { design.folder(of: candidate, runID: runID.rawValue) }
@@ -273,10 +292,8 @@ public final class PromptOptimizer: Sendable {
         guard let top = best(records, direction: direction) else { return nil }
         let close = records.filter { record in
             guard record.status == .done, record.values.count == top.values.count, record.values.count >= 2 else { return record.candidate == top.candidate }
-            let differences = zip(top.values, record.values).map { direction * ($0 - $1) }
-            let mean = differences.reduce(0, +) / Double(differences.count)
-            let variance = differences.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(differences.count - 1)
-            return mean <= (variance / Double(differences.count)).squareRoot()
+            let (mean, sd) = ABTestAnalysis.meanAndSD(zip(top.values, record.values).map { direction * ($0 - $1) })
+            return mean <= sd / Double(record.values.count).squareRoot()
         }
         return close.min { a, b in
             a.instructions.count != b.instructions.count ? a.instructions.count < b.instructions.count : direction * (a.score ?? 0) > direction * (b.score ?? 0)
@@ -416,8 +433,7 @@ public final class PromptOptimizer: Sendable {
         guard values.count == written.count else {
             throw OptimizeError.invalidDesign(field: "--target-metric", problem: "`\(design.targetMetric)` was not measured on the chapters (a judge metric needs the experiment's judge)")
         }
-        let mean = values.reduce(0, +) / Double(values.count)
-        let variance = values.count > 1 ? values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1) : 0
+        let (mean, sd) = ABTestAnalysis.meanAndSD(values)
         var means: [String: Double] = [:]
         for name in Set(written.flatMap(\.metrics.keys)) {
             let present = written.compactMap { $0.metrics[name] }
@@ -425,7 +441,7 @@ public final class PromptOptimizer: Sendable {
         }
         record.status = .done
         record.score = mean
-        record.scoreSD = variance.squareRoot()
+        record.scoreSD = sd.isNaN ? 0 : sd
         record.writes = values.count
         record.values = values
         record.metrics = means
@@ -482,7 +498,7 @@ public final class PromptOptimizer: Sendable {
     /// The result of a stored run, as far as it got.
     public static func result(of idOrPrefix: String, database: WorkbenchDatabase) throws -> OptimizeResult {
         let run = try database.run(matching: idOrPrefix)
-        let design = try read(run)
+        let design = try read(run, database: database)
         let records = try database.optimizeCandidates(runID: run.id)
         let stopEvent = try database.events(of: run.id, kind: doneEvent).last?["stop"] as? String
         let stop = run.status == .running ? .unfinished : (stopEvent.flatMap(OptimizeStop.init(rawValue:)) ?? .unfinished)

@@ -249,11 +249,17 @@ struct PromptOptimizerTests {
         let budget = 0.05
         let capped = try await PromptOptimizer.start(design: fixture.design(metric: "obsession_depth", iterations: 40, budget: budget), config: config,
                                                      database: priced, route: route(server, database: priced, price: 1)).run()
-        await server.stop()
         #expect(capped.stop == .budget && capped.evaluated < 40 && capped.evaluated >= 1, "\(capped.evaluated)")
         #expect(capped.costUSD <= budget, "\(capped.costUSD)")
         #expect(capped.costUSD > budget / 2)
         #expect(capped.candidates.allSatisfy { $0.status != "evaluating" })
+        // More budget takes it further, the candidate the budget cut short written first.
+        let extended = try await PromptOptimizer.resume(capped.id, database: priced, route: route(server, database: priced, price: 1), budgetUSD: 0.1).run()
+        await server.stop()
+        #expect(extended.evaluated > capped.evaluated && extended.costUSD <= 0.1 && extended.budgetUSD == 0.1)
+        #expect(extended.candidates.allSatisfy { $0.status == "done" || $0.status == "proposed" || $0.status == "failed" })
+        let cutShort = capped.candidates.filter { $0.status == "failed" }.map(\.id)
+        #expect(extended.candidates.filter { cutShort.contains($0.id) }.allSatisfy { $0.status == "done" })
     }
 
     @Test("a run that dies mid-search resumes to the result of one that did not, paying nothing twice")
@@ -283,6 +289,7 @@ struct PromptOptimizerTests {
         // More iterations take a finished run further.
         let further = try PromptOptimizer.resume(resumed.id, database: database, route: { _, _ in throw CancellationError() }, iterations: 8)
         #expect(further.design.iterations == 8)
+        #expect(try PromptOptimizer.result(of: resumed.id, database: database).iterations == 8)
     }
 }
 
