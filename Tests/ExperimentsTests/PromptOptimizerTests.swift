@@ -299,3 +299,35 @@ final class SynchronizedCounter: @unchecked Sendable {
     private let lock = NSLock()
     func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
 }
+
+/// The OPRO path with a real model (installed by `make local-llm`, which `make test` runs first).
+@Suite(.serialized) struct LocalModelProposalTests {
+    @Test("the local model's answer to the meta-prompt parses into instructions")
+    func theLocalModelProposesInstructions() async throws {
+        let paths = CachePaths(environment: ProcessInfo.processInfo.environment)
+        guard paths.localModelInstalled else {
+            Issue.record("the local model is not installed: run `make local-llm`")
+            return
+        }
+        let fixture = try OptimizeFixture()
+        defer { fixture.delete() }
+        let server = LocalLLMServer(settings: .init(paths: paths))
+        let local = ResilientProvider(OpenAICompatibleProvider(
+            config: ProviderConfig(name: "local", kind: .local, baseURL: try await server.baseURL(), model: "SmolLM2-135M-Instruct", extraBodyJSON: ProviderConfig.localPenalties),
+            environment: [:]))
+        let database = try WorkbenchDatabase.inMemory()
+        let optimizer = try PromptOptimizer.start(design: fixture.design(metric: "quality", iterations: 1), config: try ExperimentConfig.load(file: fixture.experiment),
+                                                  database: database, route: { _, context in RecordingProvider(local, store: database, context: context) })
+        let history = [CandidateProposer.Scored(id: 0, candidate: PromptCandidate([]), objective: 4.1),
+                       .init(id: 1, candidate: PromptCandidate(["Deepen emotion in every scene."]), objective: 4.6)]
+        var proposals: [PromptCandidate] = []
+        for index in 0..<3 {
+            if let candidate = try await optimizer.llmProposal(scored: history, iteration: 1, index: index) { proposals.append(candidate) }
+        }
+        await server.stopOwned()
+        // A 135M model does not always answer well, but llama.cpp's schema-constrained decoding gives JSON.
+        #expect(!proposals.isEmpty)
+        #expect(proposals.allSatisfy { (1...6).contains($0.instructions.count) && $0.instructions.allSatisfy { !$0.contains("{") } })
+        #expect(try database.llmCalls().contains { $0.provider == "local" && $0.task == "optimize" && $0.outcome == "ok" })
+    }
+}
