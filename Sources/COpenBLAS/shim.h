@@ -10,6 +10,9 @@ void dposv_(const char *uplo, const int *n, const int *nrhs, double *a, const in
 void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
 void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda,
              double *b, const int *ldb, int *info);
+void spotrf_(const char *uplo, const int *n, float *a, const int *lda, int *info);
+void spotrs_(const char *uplo, const int *n, const int *nrhs, const float *a, const int *lda,
+             float *b, const int *ldb, int *info);
 void dgesv_(const int *n, const int *nrhs, double *a, const int *lda, int *ipiv,
             double *b, const int *ldb, int *info);
 

@@ -120,6 +120,35 @@ public struct Matrix: Sendable, Equatable {
         return c
     }
 
+    /// selfᵀ · self in single precision (ssyrk, twice dsyrk's rate), minus `n · meanᵀmean`
+    /// when means are given (the centred Gram). Row-major upper triangle only — which
+    /// column-major LAPACK reads as the lower. For preconditioning, not for answers.
+    public func singlePrecisionGram(subtractingMeans means: [Double]? = nil) -> [Float] {
+        var result = [Float](repeating: 0, count: columns * columns)
+        guard rows > 0, columns > 0 else { return result }
+        // Converted and accumulated a block of rows at a time: a float copy of the whole
+        // matrix would be hundreds of MB of page faults; a block stays in cache-sized reach.
+        let blockRows = max(1, min(rows, 1 << 20 / max(columns, 1)))
+        var block = [Float](repeating: 0, count: blockRows * columns)
+        var start = 0
+        values.withUnsafeBufferPointer { source in
+            while start < rows {
+                let count = min(blockRows, rows - start)
+                block.withUnsafeMutableBufferPointer { target in
+                    for index in 0..<(count * columns) { target[index] = Float(source[start * columns + index]) }
+                }
+                cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(columns), Int32(count), 1, block, Int32(columns), start == 0 ? 0 : 1,
+                            &result, Int32(columns))
+                start += count
+            }
+        }
+        if let means {
+            let meansSingle = means.map(Float.init)
+            cblas_sger(CblasRowMajor, Int32(columns), Int32(columns), -Float(rows), meansSingle, 1, meansSingle, 1, &result, Int32(columns))
+        }
+        return result
+    }
+
     private mutating func mirrorUpper() {
         let n = rows
         values.withUnsafeMutableBufferPointer { v in

@@ -1,3 +1,4 @@
+import COpenBLAS
 import Foundation
 import WorkbenchCore
 
@@ -58,17 +59,33 @@ public struct RidgeRegression: Sendable, Equatable, Codable {
         try Problem(x, y).solve(alpha: alpha)
     }
 
+    /// How the primal system's Gram matrix is formed.
+    public enum Precision: Sendable {
+        /// dsyrk, then a double-precision Cholesky solve.
+        case double
+        /// ssyrk (twice dsyrk's rate), its Cholesky factor used only to precondition
+        /// conjugate gradients on the exact double-precision system, applied through X. The
+        /// answer is double precision's; a system single precision cannot factor falls back
+        /// to `double`.
+        case mixed
+        /// `mixed` once XᵀX costs 10¹⁰ multiply–adds or more (where the Gram is the fit's
+        /// cost), `double` below.
+        case automatic
+    }
+
     /// The centred data's Gram matrix (or kernel) and cross-products, formed once: each
     /// penalty is then one Cholesky solve, so cross-validating many penalties costs one dsyrk.
     public struct Problem: Sendable {
         let means: [Double]
         let yMean: Double
         let dual: Bool
-        /// XcᵀXc (primal) or XcXcᵀ (dual), Xc the column-centred X.
-        let gram: Matrix
+        /// XcᵀXc (primal) or XcXcᵀ (dual), Xc the column-centred X; nil when single precision stands in.
+        let gram: Matrix?
+        /// XcᵀXc in single precision (row-major upper), for the mixed-precision solve.
+        let singleGram: [Float]?
         /// Xcᵀyc (primal) or yc (dual).
         let right: [Double]
-        /// X itself (shared, not copied), for the dual's w = Xcᵀa.
+        /// X itself (shared, not copied), for the dual's w = Xcᵀa and the mixed solve's products.
         let x: Matrix?
 
         /// Centring is folded into the products instead of copying X: XcᵀXc = XᵀX − n·x̄x̄ᵀ
@@ -76,7 +93,7 @@ public struct RidgeRegression: Sendable, Equatable, Codable {
         /// 20,000 × 4,096 matrix cost 1.6 s of page faults, more than a third of the fit. The
         /// subtraction loses precision only where a column's mean dwarfs its spread, which
         /// standardised and TF-IDF features never do.
-        public init(_ x: Matrix, _ y: [Double]) throws {
+        public init(_ x: Matrix, _ y: [Double], precision: Precision = .automatic) throws {
             guard x.rows == y.count else { throw LearningError.shapeMismatch(operation: "ridge fit", left: x.shape, right: "\(y.count) targets") }
             guard x.rows >= 2 else { throw LearningError.invalidData(source: "training data", problem: "ridge needs at least 2 rows, got \(x.rows)") }
             let means = x.columnMeans(), yMean = y.reduce(0, +) / Double(y.count)
@@ -95,33 +112,112 @@ public struct RidgeRegression: Sendable, Equatable, Codable {
                 try kernel.addOuterProduct(u, ones, scale: -1)
                 try kernel.addOuterProduct(ones, ones, scale: means.reduce(0) { $0 + $1 * $1 })
                 gram = kernel
+                singleGram = nil
                 right = yc
                 self.x = x
             } else {
-                var gram = x.gram()
-                try gram.addOuterProduct(means, means, scale: -n)
-                self.gram = gram
+                let work = Double(x.rows) * Double(x.columns) * Double(x.columns)
+                let mixed = precision == .mixed || (precision == .automatic && work >= 1e10)
+                if mixed {
+                    gram = nil
+                    singleGram = x.singlePrecisionGram(subtractingMeans: means)
+                    self.x = x
+                } else {
+                    var gram = x.gram()
+                    try gram.addOuterProduct(means, means, scale: -n)
+                    self.gram = gram
+                    singleGram = nil
+                    self.x = nil
+                }
                 // Xcᵀyc = Xᵀyc (yc sums to zero, so the column means drop out).
                 right = try x.times(yc, transpose: true)
-                self.x = nil
             }
         }
 
         public func solve(alpha: Double) throws -> RidgeRegression {
             guard alpha > 0 else { throw LearningError.invalidData(source: "alpha", problem: "the penalty must be positive, got \(alpha)") }
-            var system = gram
-            system.addToDiagonal(alpha)
-            let solution = try system.choleskySolveInPlace(Matrix(rows: right.count, columns: 1, values: right)).values
-            var weights = solution
-            if dual, let x {
-                // w = Xcᵀa = Xᵀa − x̄ Σa.
-                weights = try x.times(solution, transpose: true)
-                let total = solution.reduce(0, +)
-                for index in weights.indices { weights[index] -= means[index] * total }
+            var weights: [Double]
+            if let singleGram, let x {
+                if let solved = try Self.conjugateGradients(x: x, means: means, right: right, alpha: alpha, preconditioner: singleGram) {
+                    weights = solved
+                } else {
+                    var system = x.gram()
+                    try system.addOuterProduct(means, means, scale: -Double(x.rows))
+                    system.addToDiagonal(alpha)
+                    weights = try system.choleskySolveInPlace(Matrix(rows: right.count, columns: 1, values: right)).values
+                }
+            } else {
+                var system = gram!
+                system.addToDiagonal(alpha)
+                let solution = try system.choleskySolveInPlace(Matrix(rows: right.count, columns: 1, values: right)).values
+                weights = solution
+                if dual, let x {
+                    // w = Xcᵀa = Xᵀa − x̄ Σa.
+                    weights = try x.times(solution, transpose: true)
+                    let total = solution.reduce(0, +)
+                    for index in weights.indices { weights[index] -= means[index] * total }
+                }
             }
             // b = ȳ − x̄ · w
             let shift = zip(means, weights).reduce(0) { $0 + $1.0 * $1.1 }
             return RidgeRegression(alpha: alpha, weights: weights, intercept: yMean - shift)
+        }
+
+        /// Solves (XcᵀXc + αI) w = right by conjugate gradients preconditioned with the
+        /// single-precision Cholesky factor of the same system: the products go through X in
+        /// double precision (two dgemv), so the answer is the double-precision one, reached in
+        /// a few iterations because the preconditioner is the system to seven digits. Nil when
+        /// single precision cannot factor it or it does not converge (the caller solves in double).
+        static func conjugateGradients(x: Matrix, means: [Double], right: [Double], alpha: Double, preconditioner gram: [Float]) throws -> [Double]? {
+            let p = x.columns
+            var factor = gram
+            for i in 0..<p { factor[i * p + i] += Float(alpha) }
+            var order = Int32(p), info: Int32 = 0
+            var lower = Int8(UInt8(ascii: "L"))
+            spotrf_(&lower, &order, &factor, &order, &info)
+            guard info == 0 else { return nil }
+            func precondition(_ r: [Double]) -> [Double] {
+                var b = r.map(Float.init)
+                var one: Int32 = 1, status: Int32 = 0
+                spotrs_(&lower, &order, &one, factor, &order, &b, &order, &status)
+                return b.map(Double.init)
+            }
+            // (XcᵀXc + αI) v = Xᵀ(Xv − (x̄·v)1) + αv: Xc's columns sum to zero, so Xcᵀu = Xᵀu for a centred u.
+            func apply(_ v: [Double]) throws -> [Double] {
+                let shift = cblas_ddot(Int32(p), means, 1, v, 1)
+                let u = try x.times(v).map { $0 - shift }
+                var result = try x.times(u, transpose: true)
+                cblas_daxpy(Int32(p), alpha, v, 1, &result, 1)
+                return result
+            }
+            // Converged when the residual is what a backward-stable double solve leaves
+            // (LAPACK dsposv's test): ‖r‖ ≤ √p · ε · ‖A‖ · ‖w‖, ‖A‖ bounded by its trace.
+            var trace = Double(p) * alpha
+            for i in 0..<p { trace += Double(gram[i * p + i]) }
+            let bound = Double(p).squareRoot() * Double.ulpOfOne * trace
+            func converged(_ r: [Double], _ w: [Double]) -> Bool { cblas_dnrm2(Int32(p), r, 1) <= bound * cblas_dnrm2(Int32(p), w, 1) }
+            var w = precondition(right)
+            var r = right
+            cblas_daxpy(Int32(p), -1, try apply(w), 1, &r, 1)
+            var z = precondition(r), direction = z
+            var rz = cblas_ddot(Int32(p), r, 1, z, 1)
+            for _ in 0..<30 where !converged(r, w) {
+                let q = try apply(direction)
+                let step = rz / cblas_ddot(Int32(p), direction, 1, q, 1)
+                cblas_daxpy(Int32(p), step, direction, 1, &w, 1)
+                cblas_daxpy(Int32(p), -step, q, 1, &r, 1)
+                z = precondition(r)
+                let next = cblas_ddot(Int32(p), r, 1, z, 1)
+                let beta = next / rz
+                rz = next
+                // direction = z + β · direction
+                cblas_dscal(Int32(p), beta, &direction, 1)
+                cblas_daxpy(Int32(p), 1, z, 1, &direction, 1)
+            }
+            // The recurrence's residual drifts from the true one: check the true one.
+            var residual = right
+            cblas_daxpy(Int32(p), -1, try apply(w), 1, &residual, 1)
+            return cblas_dnrm2(Int32(p), residual, 1) <= 10 * bound * cblas_dnrm2(Int32(p), w, 1) ? w : nil
         }
     }
 

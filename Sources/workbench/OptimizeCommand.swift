@@ -20,8 +20,10 @@ extension Workbench {
                 after every evaluation) picks the one with the highest upper confidence bound, \
                 which then writes the development suite (half the standard suite's chapters, the \
                 same chapters and seeds for every candidate). It stops at --target, \
-                --iterations or --budget; the best candidate is then A/B-tested against the \
-                base on the other half of the suite, chapters the search never saw. Every \
+                --iterations or --budget; the winner (the simplest candidate within one \
+                standard error of the top score, each of its instructions ablated) is then \
+                A/B-tested against the base on the other half of the suite, chapters the \
+                search never saw. Every \
                 candidate, prediction, score and cost is stored; `optimize resume ID` continues \
                 a stopped run. Reports: a terminal table, and HTML (the search plotted), \
                 Markdown and JSON in Reports/optimize-<id>.*; each evaluated candidate's prompt \

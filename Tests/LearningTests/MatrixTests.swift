@@ -72,6 +72,7 @@ func random(_ count: Int, _ generator: inout SeededGenerator, scale: Double = 1)
         var generator = SeededGenerator(seed: 42)
         var cases: [[String: Any]] = []
         var fits: [(RidgeRegression, [Double])] = []
+        var mixedFits: [RidgeRegression?] = []
         for (rows, columns, alpha) in [(40, 5, 1.0), (200, 30, 0.1), (25, 60, 2.0), (12, 3, 10.0), (80, 80, 0.5), (60, 200, 0.01)] {
             let xs = random(rows * columns, &generator, scale: 3)
             let truth = random(columns, &generator)
@@ -80,19 +81,53 @@ func random(_ count: Int, _ generator: inout SeededGenerator, scale: Double = 1)
             let test = try Matrix(rows: 5, columns: columns, values: random(5 * columns, &generator))
             let model = try RidgeRegression.fit(x, y, alpha: alpha)
             fits.append((model, try model.predict(test)))
+            // Taller than wide: the mixed-precision solve must give scikit-learn's answer too.
+            mixedFits.append(rows > columns ? try RidgeRegression.Problem(x, y, precision: .mixed).solve(alpha: alpha) : nil)
             cases.append(["kind": "ridge", "x": (0..<rows).map { Array(x.row($0)) }, "y": y, "alpha": alpha,
                           "predict": (0..<5).map { Array(test.row($0)) }])
         }
         guard let reference = try sklearn(cases) else { return }
-        for ((model, predictions), expected) in zip(fits, reference) {
+        for (((model, predictions), expected), mixed) in zip(zip(fits, reference), mixedFits) {
             let coef = try #require(expected["coef"] as? [Double])
             let scale = max(1, coef.map(abs).max() ?? 1)
             let worst = zip(model.weights, coef).map { abs($0 - $1) / scale }.max() ?? 0
             #expect(worst < 1e-6, "coefficients off by \(worst) (relative to the largest)")
+            if let mixed {
+                let off = zip(mixed.weights, coef).map { abs($0 - $1) / scale }.max() ?? 0
+                #expect(off < 1e-6 && abs(mixed.intercept - (expected["intercept"] as? Double ?? .nan)) < 1e-6 * max(1, abs(mixed.intercept)), "mixed precision off by \(off)")
+            }
             #expect(abs(model.intercept - (expected["intercept"] as? Double ?? .nan)) < 1e-6 * max(1, abs(model.intercept)))
             let wanted = try #require(expected["prediction"] as? [Double])
             #expect(zip(predictions, wanted).allSatisfy { abs($0 - $1) < 1e-6 * max(1, abs($1)) })
         }
+    }
+
+    @Test("the mixed-precision solve gives the double-precision answer, and falls back where single precision cannot factor")
+    func mixedPrecisionMatchesDouble() throws {
+        var generator = SeededGenerator(seed: 11)
+        // Columns on very different scales and a large mean: a hard case for a float32 Gram.
+        var values = random(600 * 120, &generator)
+        for row in 0..<600 { for column in 0..<120 { values[row * 120 + column] = values[row * 120 + column] * Double(1 + column % 7 * 40) + 25 } }
+        let x = try Matrix(rows: 600, columns: 120, values: values)
+        let y = try x.times(random(120, &generator)).map { $0 + random(1, &generator)[0] }
+        for alpha in [0.01, 1.0, 100.0] {
+            let double = try RidgeRegression.Problem(x, y, precision: .double).solve(alpha: alpha)
+            let mixed = try RidgeRegression.Problem(x, y, precision: .mixed).solve(alpha: alpha)
+            let scale = max(1, double.weights.map(abs).max() ?? 1)
+            #expect(zip(double.weights, mixed.weights).allSatisfy { abs($0 - $1) < 1e-8 * scale }, "alpha \(alpha)")
+            #expect(abs(double.intercept - mixed.intercept) < 1e-7 * max(1, abs(double.intercept)))
+        }
+        // Columns whose mean dwarfs their spread: centring in single precision cancels to
+        // noise, the factorisation fails, and the solve falls back to double precision.
+        var offset = random(400 * 20, &generator)
+        for index in offset.indices where index % 20 < 5 { offset[index] = 1e4 + 1e-2 * offset[index] }
+        let shifted = try Matrix(rows: 400, columns: 20, values: offset)
+        let target = try shifted.times(random(20, &generator))
+        let problem = try RidgeRegression.Problem(shifted, target, precision: .mixed)
+        #expect(try RidgeRegression.Problem.conjugateGradients(x: shifted, means: problem.means, right: problem.right, alpha: 1e-6,
+                                                              preconditioner: try #require(problem.singleGram)) == nil, "single precision should not manage this one")
+        let fallback = try problem.solve(alpha: 1e-6), double = try RidgeRegression.Problem(shifted, target, precision: .double).solve(alpha: 1e-6)
+        #expect(fallback == double)
     }
 
     @Test func primalAndDualFormsAgree() throws {
