@@ -28,6 +28,11 @@ public struct Baseline: Sendable {
     public static let suiteFile = "suite.yaml", scoresFile = "scores.json", provenanceFile = "provenance.json", experimentFile = "experiment.yaml"
 
     /// The folder of a version: a path as given when it names a folder, else `<root>/<version>`.
+    /// The suite a baseline measured, read on its own (for `abtest --suite` and `optimize --suite`).
+    public static func suite(of version: String, root: String) throws -> RegressionSuite {
+        try RegressionSuite.load(file: folder(of: version, root: root) + "/" + suiteFile)
+    }
+
     public static func folder(of version: String, root: String) -> String {
         version.contains("/") ? version : (root as NSString).appendingPathComponent(version)
     }

@@ -57,7 +57,7 @@ public struct CandidateProposer: Sendable {
     /// One operator, chosen among those that apply to the parent.
     func mutate(_ parent: Scored, elite: [Scored], random: inout SeededGenerator) -> (PromptCandidate, String)? {
         var instructions = parent.candidate.instructions
-        let unused = library.instructions.map(\.text).filter { text in !instructions.contains { PromptCandidate.normalized($0) == PromptCandidate.normalized(text) } }
+        let unused = library.instructions.map(\.text).filter { !PromptCandidate.list(instructions, holds: $0) }
         var operators: [String] = []
         if instructions.count < maxInstructions, !unused.isEmpty { operators.append("add") }
         if !instructions.isEmpty { operators.append("remove") }
@@ -78,7 +78,7 @@ public struct CandidateProposer: Sendable {
             // Each instruction of either parent is kept with probability ½, in the parents' order.
             let mate = pick(mates)
             var union = instructions
-            for other in mate.candidate.instructions where !union.contains(where: { PromptCandidate.normalized($0) == PromptCandidate.normalized(other) }) {
+            for other in mate.candidate.instructions where !PromptCandidate.list(union, holds: other) {
                 union.append(other)
             }
             instructions = union.filter { _ in random.next() & 1 == 0 }
@@ -129,7 +129,7 @@ public struct CandidateProposer: Sendable {
         guard let decoded = try? JSONDecoder().decode(Answer.self, from: Data(text.utf8)) else { return nil }
         var unique: [String] = []
         for instruction in decoded.instructions.map(PromptCandidate.clean) where instruction.count >= 3 {
-            if !unique.contains(where: { PromptCandidate.normalized($0) == PromptCandidate.normalized(instruction) }) { unique.append(instruction) }
+            if !PromptCandidate.list(unique, holds: instruction) { unique.append(instruction) }
         }
         let candidate = PromptCandidate(Array(unique.prefix(maxInstructions)))
         return candidate.instructions.isEmpty ? nil : candidate

@@ -123,10 +123,7 @@ public final class EngineABTest: Sendable {
         var config = self.config
         config.seed = seed
         let (outline, spec, targets) = sampleSpec(index)
-        if let targets {
-            config.targets = targets
-            config.chapterRequirements = [:]
-        }
+        if let targets { config.writeSuiteChapter(to: targets) }
         let generator = BookGenerator(config: config, prompts: prompts, database: database, route: route)
         do {
             let outcome = try await generator.writeChapter(spec, outline: outline, book: book, run: runID, slot: index)

@@ -59,7 +59,7 @@ public enum OptimizeReport {
         let header = ["candidate", "iteration", "from", "operator", "predicted", "score", "Δ vs base", "quality", "cost", "instructions"]
         let rows = result.evaluations.map { c in
             [name(c.id), "\(c.iteration)", c.parent.map(name) ?? "", c.operator,
-             c.predicted.map { "\(number($0)) ± \(number(c.predictedSD))" } ?? "", "\(number(c.score)) ± \(number(c.scoreSD.map { $0 / Double(max(c.writes, 1)).squareRoot() }))",
+             c.predicted.map { "\(number($0)) ± \(number(c.predictedSD))" } ?? "", "\(number(c.score)) ± \(number(c.scoreSE))",
              c.difference.map { "\(number($0, "%+.2f")) ± \(number(c.differenceSE))" } ?? "", number(c.quality), String(format: "$%.4f", c.costUSD),
              c.instructions.isEmpty ? "(none)" : c.instructions.joined(separator: " ")]
         }
@@ -119,7 +119,7 @@ public enum OptimizeReport {
     static func searchPlot(_ result: OptimizeResult) -> String {
         let width = 720.0, height = 300.0, left = 50.0, bottom = 30.0
         let evaluations = result.evaluations
-        let se = { (c: OptimizeResult.Candidate) in (c.scoreSD ?? 0) / Double(max(c.writes, 1)).squareRoot() }
+        let se = { (c: OptimizeResult.Candidate) in c.scoreSE ?? 0 }
         var values = evaluations.compactMap { c in c.score.map { [$0 - se(c), $0 + se(c)] } }.flatMap { $0 }
         values += result.candidates.compactMap(\.predicted) + [result.target].compactMap { $0 }
         guard let low = values.min(), let high = values.max(), let last = result.candidates.map(\.iteration).max() else { return "<p>No candidate was evaluated.</p>" }

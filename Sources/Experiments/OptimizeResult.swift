@@ -17,6 +17,7 @@ public struct OptimizeResult: Codable, Sendable, Equatable {
         public var predictedSD: Double?
         public var score: Double?
         public var scoreSD: Double?
+        public var scoreSE: Double?
         public var writes: Int
         public var quality: Double?
         public var costUSD: Double
@@ -27,7 +28,7 @@ public struct OptimizeResult: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case id, iteration, parent, `operator`, instructions, status, predicted, score, writes, quality, difference, error
-            case predictedSD = "predicted_sd", scoreSD = "score_sd", costUSD = "cost_usd", differenceSE = "difference_se"
+            case predictedSD = "predicted_sd", scoreSD = "score_sd", scoreSE = "score_se", costUSD = "cost_usd", differenceSE = "difference_se"
         }
     }
 
@@ -117,7 +118,7 @@ public struct OptimizeResult: Codable, Sendable, Equatable {
                 differenceSE = sd / Double(base.count).squareRoot()
             }
             return Candidate(id: record.candidate, iteration: record.iteration, parent: record.parent, operator: record.operator, instructions: record.instructions,
-                             status: record.status.rawValue, predicted: record.predicted, predictedSD: record.predictedSD, score: record.score, scoreSD: record.scoreSD,
+                             status: record.status.rawValue, predicted: record.predicted, predictedSD: record.predictedSD, score: record.score, scoreSD: record.scoreSD, scoreSE: record.scoreSE,
                              writes: record.writes, quality: record.metrics["quality"], costUSD: record.costUSD, difference: difference, differenceSE: differenceSE,
                              error: record.error)
         }

@@ -30,6 +30,12 @@ public struct PromptCandidate: Sendable, Equatable, Hashable {
         clean(text).lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".!? "))
     }
 
+    /// Whether `instructions` already hold `instruction` (compared as `key` compares them).
+    static func list(_ instructions: [String], holds instruction: String) -> Bool {
+        let wanted = normalized(instruction)
+        return instructions.contains { normalized($0) == wanted }
+    }
+
     // MARK: Prompt folders
 
     /// `{{instructions}}`, spaces inside the braces allowed.

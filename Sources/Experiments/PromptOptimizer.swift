@@ -138,7 +138,6 @@ public final class PromptOptimizer: Sendable {
 
     public enum Progress: Sendable {
         case evaluated(OptimizeCandidateRecord, best: Double, spentUSD: Double)
-        case proposing(iteration: Int, proposals: Int)
         case confirming(abtest: String, pairs: Int)
         case stopped(OptimizeStop)
     }
@@ -250,7 +249,6 @@ public final class PromptOptimizer: Sendable {
             let iteration = done.filter { $0.operator != Self.ablation }.count
             if iteration > design.iterations { return .iterations }
             if try !affordable(done) { return .budget }
-            progress(.proposing(iteration: iteration, proposals: design.pool + design.llmProposals))
             guard try await propose(iteration: iteration, records: &records) != nil else { return .exhausted }
         }
     }
@@ -269,8 +267,7 @@ public final class PromptOptimizer: Sendable {
             for index in winner.instructions.indices {
                 var rest = winner.instructions
                 rest.remove(at: index)
-                let seen = Set(records.filter { $0.status != .proposed }.map { PromptCandidate($0.instructions).key })
-                guard !seen.contains(PromptCandidate(rest).key) else { continue }
+                guard !Self.tried(records).contains(PromptCandidate(rest).key) else { continue }
                 let done = records.filter { $0.status == .done }
                 if try !affordable(done) { return false }
                 let record = OptimizeCandidateRecord(runID: runID, candidate: (records.map(\.candidate).max() ?? 0) + 1, iteration: done.count,
@@ -322,6 +319,11 @@ public final class PromptOptimizer: Sendable {
         return spent + perEvaluation + confirmation <= budget
     }
 
+    /// The keys of every candidate chosen for evaluation (done, under way or cut short): none is proposed again.
+    static func tried(_ records: [OptimizeCandidateRecord]) -> Set<String> {
+        Set(records.filter { $0.status != .proposed }.map { PromptCandidate($0.instructions).key })
+    }
+
     /// Proposes this iteration's pool, stores every proposal with its prediction, and marks
     /// the surrogate's choice for evaluation; nil when nothing new can be proposed.
     func propose(iteration: Int, records: inout [OptimizeCandidateRecord]) async throws -> OptimizeCandidateRecord? {
@@ -329,8 +331,7 @@ public final class PromptOptimizer: Sendable {
             guard record.status == .done, let score = record.score else { return nil }
             return .init(id: record.candidate, candidate: PromptCandidate(record.instructions), objective: design.direction * score)
         }
-        // Evaluated (or failed) candidates are not proposed again.
-        let seen = Set(records.filter { $0.status != .proposed }.map { PromptCandidate($0.instructions).key })
+        let seen = Self.tried(records)
         var random = SeededGenerator(seed: design.seed &+ UInt64(iteration) &* 0x9E37_79B9_7F4A_7C15)
         var proposals = proposer.mutations(count: design.pool, scored: scored, seen: seen, random: &random)
         var keys = seen.union(proposals.map(\.candidate.key))
@@ -340,7 +341,7 @@ public final class PromptOptimizer: Sendable {
             }
         }
         guard !proposals.isEmpty else { return nil }
-        let predictions = try surrogate(scored: scored, records: records).map { model in
+        let predictions = try Self.surrogate(design: design, records: records).map { model in
             try model(proposals.map(\.candidate))
         }
         let baseObjective = design.direction * (records.first { $0.candidate == 0 }?.score ?? 0)
@@ -360,10 +361,6 @@ public final class PromptOptimizer: Sendable {
         for record in stored { try database.saveOptimizeCandidate(record) }
         records += stored
         return stored[choice]
-    }
-
-    func surrogate(scored: [CandidateProposer.Scored], records: [OptimizeCandidateRecord]) throws -> Surrogate? {
-        try Self.surrogate(design: design, records: records)
     }
 
     /// Predicts each candidate's difference from the base, with its sd.
@@ -409,7 +406,7 @@ public final class PromptOptimizer: Sendable {
         let suite = design.development
         if record.bookID == nil {
             record.bookID = try database.createBook(runID: runID, title: String(format: "optimize candidate c%03d", record.candidate),
-                                                    outlineJSON: try CanonicalJSON.encode(suite.books.values.first!.outline),
+                                                    outlineJSON: try CanonicalJSON.encode(suite.outline(for: suite.chapters[0]).outline),
                                                     chapterCount: suite.chapters.count * design.samples).id
             try database.saveOptimizeCandidate(record)
         }
@@ -495,6 +492,11 @@ public final class PromptOptimizer: Sendable {
 
     // MARK: Reading stored runs
 
+    /// The design a stored run searches with (its limits as a resume last raised them).
+    public static func design(of idOrPrefix: String, database: WorkbenchDatabase) throws -> OptimizeDesign {
+        try read(database.run(matching: idOrPrefix), database: database)
+    }
+
     /// The result of a stored run, as far as it got.
     public static func result(of idOrPrefix: String, database: WorkbenchDatabase) throws -> OptimizeResult {
         let run = try database.run(matching: idOrPrefix)
@@ -508,7 +510,7 @@ public final class PromptOptimizer: Sendable {
             confirmation = try EngineABTest.result(of: last.abtest, database: database)
             confirmed = last.candidate
         }
-        let total = try database.summary(of: run.id).costUSD + (confirmation?.arms.map(\.costUSD).reduce(0, +) ?? 0)
+        let total = try database.summary(of: run.id).costUSD + (confirmation?.totalCostUSD ?? 0)
         // What the surrogate learned of each library instruction: its predicted effect alone.
         var effects: [OptimizeResult.Effect] = []
         if let model = try surrogate(design: design, records: records) {
@@ -516,7 +518,7 @@ public final class PromptOptimizer: Sendable {
             let predictions = try model(entries.map { PromptCandidate([$0.text]) })
             effects = zip(entries, predictions).map { entry, prediction in
                 OptimizeResult.Effect(id: entry.id, text: entry.text, aims: entry.aims, effect: design.direction * prediction.mean, sd: prediction.sd,
-                                      evaluations: records.filter { $0.status == .done && $0.instructions.contains(where: { design.library.index(of: $0) == design.library.index(of: entry.text) }) }.count)
+                                      evaluations: records.filter { $0.status == .done && PromptCandidate.list($0.instructions, holds: entry.text) }.count)
             }
         }
         return OptimizeResult.build(id: run.id.rawValue, design: design, records: records, stop: stop, costUSD: total,

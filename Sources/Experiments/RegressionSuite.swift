@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Quality
 import WorkbenchCore
@@ -123,6 +124,15 @@ public struct RegressionSuite: Codable, Sendable, Equatable {
 
     /// SHA-256 of the suite's canonical JSON: what a baseline was measured on.
     public var fingerprint: String { (try? CanonicalJSON.encode(self)).map(SHA256.hex(of:)) ?? "" }
+}
+
+extension ExperimentConfig {
+    /// A suite chapter is written to its own targets: they replace the book's, and the
+    /// book's per-chapter requirements (which name the outline's chapter numbers) no longer apply.
+    mutating func writeSuiteChapter(to targets: QualityTargets) {
+        self.targets = targets
+        chapterRequirements = [:]
+    }
 }
 
 /// The built-in standard suite: ten short chapters from two books, covering the kinds of

@@ -134,8 +134,7 @@ public struct SuiteWriter: Sendable {
         let chapter = job.chapter
         var config = self.config
         config.seed = chapter.seed(ofSample: job.sample)
-        config.targets = suite.targets(for: chapter, over: self.config.targets)
-        config.chapterRequirements = [:]
+        config.writeSuiteChapter(to: suite.targets(for: chapter, over: self.config.targets))
         let (outline, spec) = suite.outline(for: chapter)
         let generator = BookGenerator(config: config, prompts: prompts, database: database, route: route)
         let outcome = try await generator.writeChapter(spec, outline: outline, book: job.book, run: run, slot: job.slot)

@@ -33,6 +33,8 @@ public struct OptimizeCandidateRecord: Sendable, Equatable {
     public var score: Double?
     public var scoreSD: Double?
     public var writes: Int
+    /// The standard error of `score`.
+    public var scoreSE: Double? { scoreSD.map { $0 / Double(max(writes, 1)).squareRoot() } }
     /// The target metric of each write, in the development suite's order (chapter, then sample).
     public var values: [Double]
     /// Every metric's mean over its writes (the composite as `quality`).

@@ -181,7 +181,7 @@ extension Workbench.ABTest {
                 minimumEffect: mde, correction: correction, sequential: sequential, spending: spending, firstLook: min(firstLook, samples),
                 batch: batch ?? config.concurrency, maxCostUSD: maxCost, outlineFile: outlines ?? suite.map { "suite " + $0 }, seed: seed ?? config.seed)
             let outline = try outlines.map(Workbench.Generate.readOutline) ?? StandardOutline.outline(wordsPerChapter: config.wordsPerChapter)
-            let chapters = try suite.map { try RegressionSuite.load(file: Baseline.folder(of: $0, root: baselines) + "/" + Baseline.suiteFile) }
+            let chapters = try suite.map { try Baseline.suite(of: $0, root: baselines) }
             let database = try workspace.open()
             try await outputs.execute(config: config, database: database, provider: provider, workspace: workspace) { router in
                 let test = try EngineABTest.start(design: design, config: config, outline: outline, suite: chapters, database: database, route: router)

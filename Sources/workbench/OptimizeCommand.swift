@@ -75,11 +75,8 @@ struct OptimizeOutputs: ParsableArguments {
             switch event {
             case .evaluated(let c, let best, let spent):
                 let predicted = c.predicted.map { String(format: " (predicted %.2f ± %.2f)", $0, c.predictedSD ?? 0) } ?? ""
-                let se = (c.scoreSD ?? 0) / Double(max(c.writes, 1)).squareRoot()
                 Console.error(String(format: "c%03d %@, iteration %d: %@ %.2f ± %.2f%@; best %.2f; $%.4f spent", c.candidate, c.operator, c.iteration, metric,
-                                     c.score ?? .nan, se, predicted, best, spent))
-            case .proposing:
-                break
+                                     c.score ?? .nan, c.scoreSE ?? 0, predicted, best, spent))
             case .confirming(let abtest, let pairs):
                 Console.error("confirming the winner on held-out chapters: A/B test \(abtest), \(pairs) pairs")
             case .stopped(let stop):
@@ -155,7 +152,7 @@ extension Workbench.Optimize {
             let config = try ExperimentConfig.load(file: experiment)
             let base = prompts ?? config.promptsFolder
             try PromptCandidate.checkSlot(base: base)
-            let standard = try suite.map { try RegressionSuite.load(file: Baseline.folder(of: $0, root: baselines) + "/" + Baseline.suiteFile) } ?? StandardSuite.suite
+            let standard = try suite.map { try Baseline.suite(of: $0, root: baselines) } ?? StandardSuite.suite
             let (development, heldOut) = OptimizeDesign.split(standard)
             let design = OptimizeDesign(
                 experimentFile: experiment, basePrompts: base, basePromptsHash: try EngineABTest.promptsHash(folder: base), targetMetric: targetMetric,
@@ -193,7 +190,7 @@ extension Workbench.Optimize {
         func run() async throws {
             let database = try workspace.open()
             let record = try database.run(matching: id)
-            let config = try ExperimentConfig.load(file: try PromptOptimizer.result(of: record.id.rawValue, database: database).experimentFile)
+            let config = try ExperimentConfig.load(file: try PromptOptimizer.design(of: record.id.rawValue, database: database).experimentFile)
             try await outputs.execute(config: config, database: database, provider: provider, workspace: workspace) { router in
                 try PromptOptimizer.resume(record.id.rawValue, database: database, route: router, iterations: iterations, budgetUSD: budget)
             }
