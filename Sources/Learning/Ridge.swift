@@ -99,7 +99,6 @@ public struct RidgeRegression: Sendable, Equatable, Codable {
             let means = x.columnMeans(), yMean = y.reduce(0, +) / Double(y.count)
             self.means = means
             self.yMean = yMean
-            let n = Double(x.rows)
             let yc = y.map { $0 - yMean }
             let wide = x.columns > x.rows
             dual = wide
@@ -123,9 +122,7 @@ public struct RidgeRegression: Sendable, Equatable, Codable {
                     singleGram = x.singlePrecisionGram(subtractingMeans: means)
                     self.x = x
                 } else {
-                    var gram = x.gram()
-                    try gram.addOuterProduct(means, means, scale: -n)
-                    self.gram = gram
+                    gram = try Self.centredGram(x, means: means)
                     singleGram = nil
                     self.x = nil
                 }
@@ -141,8 +138,7 @@ public struct RidgeRegression: Sendable, Equatable, Codable {
                 if let solved = try Self.conjugateGradients(x: x, means: means, right: right, alpha: alpha, preconditioner: singleGram) {
                     weights = solved
                 } else {
-                    var system = x.gram()
-                    try system.addOuterProduct(means, means, scale: -Double(x.rows))
+                    var system = try Self.centredGram(x, means: means)
                     system.addToDiagonal(alpha)
                     weights = try system.choleskySolveInPlace(Matrix(rows: right.count, columns: 1, values: right)).values
                 }
@@ -161,6 +157,13 @@ public struct RidgeRegression: Sendable, Equatable, Codable {
             // b = ȳ − x̄ · w
             let shift = zip(means, weights).reduce(0) { $0 + $1.0 * $1.1 }
             return RidgeRegression(alpha: alpha, weights: weights, intercept: yMean - shift)
+        }
+
+        /// XcᵀXc = XᵀX − n·x̄x̄ᵀ: one dsyrk and a rank-one update.
+        static func centredGram(_ x: Matrix, means: [Double]) throws -> Matrix {
+            var gram = x.gram()
+            try gram.addOuterProduct(means, means, scale: -Double(x.rows))
+            return gram
         }
 
         /// Solves (XcᵀXc + αI) w = right by conjugate gradients preconditioned with the
@@ -196,9 +199,13 @@ public struct RidgeRegression: Sendable, Equatable, Codable {
             for i in 0..<p { trace += Double(gram[i * p + i]) }
             let bound = Double(p).squareRoot() * Double.ulpOfOne * trace
             func converged(_ r: [Double], _ w: [Double]) -> Bool { cblas_dnrm2(Int32(p), r, 1) <= bound * cblas_dnrm2(Int32(p), w, 1) }
+            func residual(_ w: [Double]) throws -> [Double] {
+                var r = right
+                cblas_daxpy(Int32(p), -1, try apply(w), 1, &r, 1)
+                return r
+            }
             var w = precondition(right)
-            var r = right
-            cblas_daxpy(Int32(p), -1, try apply(w), 1, &r, 1)
+            var r = try residual(w)
             var z = precondition(r), direction = z
             var rz = cblas_ddot(Int32(p), r, 1, z, 1)
             for _ in 0..<30 where !converged(r, w) {
@@ -215,9 +222,7 @@ public struct RidgeRegression: Sendable, Equatable, Codable {
                 cblas_daxpy(Int32(p), 1, z, 1, &direction, 1)
             }
             // The recurrence's residual drifts from the true one: check the true one.
-            var residual = right
-            cblas_daxpy(Int32(p), -1, try apply(w), 1, &residual, 1)
-            return cblas_dnrm2(Int32(p), residual, 1) <= 10 * bound * cblas_dnrm2(Int32(p), w, 1) ? w : nil
+            return cblas_dnrm2(Int32(p), try residual(w), 1) <= 10 * bound * cblas_dnrm2(Int32(p), w, 1) ? w : nil
         }
     }
 
@@ -244,21 +249,7 @@ public struct RegressionMetrics: Codable, Sendable, Equatable {
 
     /// Spearman's rank correlation: Pearson's on mid-ranks (ties share their mean rank).
     public static func spearman(_ a: [Double], _ b: [Double]) -> Double {
-        pearson(ranks(a), ranks(b))
-    }
-
-    static func ranks(_ values: [Double]) -> [Double] {
-        let order = values.indices.sorted { values[$0] < values[$1] }
-        var ranks = [Double](repeating: 0, count: values.count)
-        var start = 0
-        while start < order.count {
-            var end = start
-            while end + 1 < order.count, values[order[end + 1]] == values[order[start]] { end += 1 }
-            let rank = Double(start + end) / 2 + 1
-            for position in start...end { ranks[order[position]] = rank }
-            start = end + 1
-        }
-        return ranks
+        pearson(averageRanks(a).ranks, averageRanks(b).ranks)
     }
 
     static func pearson(_ a: [Double], _ b: [Double]) -> Double {

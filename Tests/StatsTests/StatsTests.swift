@@ -200,7 +200,7 @@ func relativeError(_ a: Double, _ b: Double) -> Double {
         // m = n = 2: U takes 0, 1, 2, 2, 3, 4 over the 6 orderings, so P(U ≥ 3) = 2/6.
         #expect(abs(RankTests.exactUSurvival(3, 2, 2) - 2.0 / 6) < 1e-15)
         #expect(RankTests.exactUSurvival(0, 2, 2) == 1)
-        let (ranks, ties) = RankTests.averageRanks([3, 1, 3, 2])
+        let (ranks, ties) = averageRanks([3, 1, 3, 2])
         #expect(ranks == [3.5, 1, 3.5, 2])
         #expect(ties == [1, 1, 2])
     }
