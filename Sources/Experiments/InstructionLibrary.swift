@@ -75,14 +75,17 @@ public struct InstructionLibrary: Codable, Sendable, Equatable {
     }
 
     public static func load(file: String) throws -> InstructionLibrary {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw OptimizeError.invalidInput(path: file, field: "", problem: "the file cannot be read") }
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw OptimizeError.invalidLibrary(path: file, field: "", problem: "the file cannot be read") }
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw OptimizeError.invalidLibrary(path: file, field: "", problem: "the file is empty")
+        }
         let library: InstructionLibrary
         do {
             library = try YAMLDecoder().decode(InstructionLibrary.self, from: text)
         } catch {
-            throw OptimizeError.invalidInput(path: file, field: BaselineError.field(of: error), problem: BaselineError.problem(of: error))
+            throw OptimizeError.invalidLibrary(path: file, field: BaselineError.field(of: error), problem: BaselineError.problem(of: error))
         }
-        if let problem = library.problems().first { throw OptimizeError.invalidInput(path: file, field: "", problem: problem) }
+        if let problem = library.problems().first { throw OptimizeError.invalidLibrary(path: file, field: "", problem: problem) }
         return library
     }
 

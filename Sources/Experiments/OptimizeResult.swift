@@ -148,7 +148,8 @@ public struct OptimizeResult: Codable, Sendable, Equatable {
 
 public enum OptimizeError: WorkbenchError, Equatable {
     case invalidDesign(field: String, problem: String)
-    case invalidInput(path: String, field: String, problem: String)
+    case invalidLibrary(path: String, field: String, problem: String)
+    case invalidPrompts(path: String, problem: String)
     case noInstructionSlot(path: String)
     case cannotWrite(path: String, detail: String)
     case promptsChanged(folder: String)
@@ -159,7 +160,8 @@ public enum OptimizeError: WorkbenchError, Equatable {
     public var message: String {
         switch self {
         case .invalidDesign(let field, let problem): return "\(field): \(problem)"
-        case .invalidInput(let path, let field, let problem): return "\(path)\(field.isEmpty ? "" : ": " + field): \(problem)"
+        case .invalidLibrary(let path, let field, let problem): return "\(path)\(field.isEmpty ? "" : ": " + field): \(problem)"
+        case .invalidPrompts(let path, let problem): return "\(path): \(problem)"
         case .noInstructionSlot(let path): return "\(path) has no {{instructions}} slot for the optimiser to fill"
         case .cannotWrite(let path, let detail): return "cannot write the candidate prompts at \(path): \(detail)"
         case .promptsChanged(let folder): return "the base prompts \(folder) changed since the optimisation started"
@@ -172,7 +174,8 @@ public enum OptimizeError: WorkbenchError, Equatable {
     public var fix: String? {
         switch self {
         case .invalidDesign: return "see `workbench optimize --help`"
-        case .invalidInput: return "fix the named field (see `workbench optimize --help` for the library's shape)"
+        case .invalidLibrary: return "a library is YAML: `instructions:` with at least two entries `{id, text, aims}` (aims optional), each text one line without { or }"
+        case .invalidPrompts: return "give a prompt folder with plan, chapter, continue and enhance templates (see Experiments/prompts/README.md)"
         case .noInstructionSlot: return "put {{instructions}} where the style instructions go (Experiments/prompts/v1-open/chapter.mustache shows one)"
         case .cannotWrite: return "check that the Reports folder is writable, or name another with --candidates"
         case .promptsChanged: return "restore the folder, or start a new optimisation: a resumed one must search around the base it started with"
@@ -185,7 +188,7 @@ public enum OptimizeError: WorkbenchError, Equatable {
     public var exitStatus: ExitStatus {
         switch self {
         case .invalidDesign, .notAnOptimizeRun, .alreadyFinished: return .usage
-        case .invalidInput, .noInstructionSlot, .promptsChanged, .corruptRecord: return .dataError
+        case .invalidLibrary, .invalidPrompts, .noInstructionSlot, .promptsChanged, .corruptRecord: return .dataError
         case .cannotWrite: return .cannotCreate
         }
     }

@@ -44,7 +44,7 @@ public struct PromptCandidate: Sendable, Equatable, Hashable {
     /// Whether a template folder can be optimised: its chapter template has the slot.
     public static func checkSlot(base folder: String) throws {
         let path = folder + "/chapter.mustache"
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw OptimizeError.invalidInput(path: path, field: "", problem: "the chapter template cannot be read") }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw OptimizeError.invalidPrompts(path: path, problem: "the chapter template cannot be read") }
         guard slot.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil else {
             throw OptimizeError.noInstructionSlot(path: path)
         }
@@ -55,7 +55,7 @@ public struct PromptCandidate: Sendable, Equatable, Hashable {
     public func materialize(base: String, into folder: String) throws {
         let manager = FileManager.default
         let names = ((try? manager.contentsOfDirectory(atPath: base)) ?? []).filter { $0.hasSuffix(".mustache") }.sorted()
-        guard !names.isEmpty else { throw OptimizeError.invalidInput(path: base, field: "", problem: "the folder holds no .mustache templates") }
+        guard !names.isEmpty else { throw OptimizeError.invalidPrompts(path: base, problem: "the folder holds no .mustache templates") }
         do {
             try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
             // The replacement is a template for NSRegularExpression: escape its $ and \.

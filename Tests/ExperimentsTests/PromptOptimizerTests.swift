@@ -92,7 +92,10 @@ struct PromptCandidateTests {
         defer { fixture.delete() }
         let file = fixture.root.appendingPathComponent("library.yaml")
         try Data("instructions:\n  - {id: a, text: One.}\n  - {id: a, text: Two.}\n".utf8).write(to: file)
-        #expect(throws: OptimizeError.invalidInput(path: file.path, field: "", problem: "instructions[1].id `a` repeats")) { try InstructionLibrary.load(file: file.path) }
+        #expect(throws: OptimizeError.invalidLibrary(path: file.path, field: "", problem: "instructions[1].id `a` repeats")) { try InstructionLibrary.load(file: file.path) }
+        try Data(" \n".utf8).write(to: file)
+        #expect(throws: OptimizeError.invalidLibrary(path: file.path, field: "", problem: "the file is empty")) { try InstructionLibrary.load(file: file.path) }
+        #expect(OptimizeError.invalidLibrary(path: file.path, field: "", problem: "").fix!.contains("instructions:"))
         try Data("instructions:\n  - {id: a}\n".utf8).write(to: file)
         do {
             _ = try InstructionLibrary.load(file: file.path)
