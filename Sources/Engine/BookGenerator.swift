@@ -9,7 +9,7 @@ import WorkbenchCore
 /// scene to their word targets, analyse every version, enhance the weak ones, and store
 /// each step as it happens (every version is kept; a worse enhancement is stored unkept).
 public final class BookGenerator: Sendable {
-    public typealias Router = @Sendable (_ task: String, _ context: CallContext) async throws -> any LLMProvider
+    public typealias Router = @Sendable (_ task: LLMTask, _ context: CallContext) async throws -> any LLMProvider
 
     public let config: ExperimentConfig
     let prompts: PromptSet
@@ -36,7 +36,7 @@ public final class BookGenerator: Sendable {
     }
 
     public func generate(premise: String?, outline given: Outline?, gitRevision: String? = nil) async throws -> Result {
-        let run = try database.startRun(kind: .generate, configJSON: config.json(premise: premise), gitRevision: gitRevision)
+        let run = try database.startRun(kind: .generate, configJSON: try config.runJSON(premise: premise), gitRevision: gitRevision)
         return try await finishing(run.id) {
             if let given {
                 let problems = given.problems(expectedChapters: nil)
@@ -185,7 +185,7 @@ public final class BookGenerator: Sendable {
         }.joined(separator: ", ")
     }
 
-    static func premise(inConfig json: String) -> String? {
+    public static func premise(inConfig json: String) -> String? {
         (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["premise"] as? String
     }
 
@@ -206,14 +206,14 @@ public final class BookGenerator: Sendable {
     /// Asks the `plan` route for an outline; an answer that does not parse or validate is
     /// repaired where that is safe (numbering, targets, chapter count) and asked again otherwise.
     func plan(premise: String, run: RunID) async throws -> Outline {
-        let provider = try await route("plan", CallContext(runID: run))
+        let provider = try await route(.plan, CallContext(runID: run))
         let prompt = prompts.plan.render(["premise": premise, "chapters": String(config.chapters), "words": String(config.wordsPerChapter)] as [String: String])
         var problems: [String] = []
         for attempt in 0..<3 {
             let schema = Self.outlineSchema.replacingOccurrences(of: "\"chapters\":{\"type\":\"array\",", with: "\"chapters\":{\"type\":\"array\",\"minItems\":\(config.chapters),\"maxItems\":\(config.chapters),")
             let completion = try await provider.complete(CompletionRequest(
                 messages: [ChatMessage(.user, prompt)], temperature: 0.7, maxTokens: 2000, seed: config.seed &+ UInt64(attempt),
-                responseFormat: .jsonSchema(name: "outline", schema: schema), task: "plan"))
+                responseFormat: .jsonSchema(name: "outline", schema: schema), task: .plan))
             try checkBudget(run)
             guard var outline = try? JSONDecoder().decode(Outline.self, from: Data(completion.text.utf8)) else {
                 problems = ["not JSON in the outline's shape: \(completion.text.prefix(80))"]
@@ -268,7 +268,7 @@ public final class BookGenerator: Sendable {
 
         // Enhance while below target: rewrite the passage behind the weakest metric, keep
         // the new version only if the composite rises.
-        let enhancer = try await route("enhance", CallContext(runID: run, bookID: book, chapter: slot))
+        let enhancer = try await route(.enhance, CallContext(runID: run, bookID: book, chapter: slot))
         let target = spec.targetWords
         for iteration in iterationsDone..<max(iterationsDone, config.enhancementIterations) where best.quality < targets.quality {
             guard let operation = Enhancement.choose(for: best) else { break }
@@ -279,7 +279,7 @@ public final class BookGenerator: Sendable {
             let passageWords = TextScanner.scan(passage).wordCount
             let wanted = operation.name == "EXTEND" ? passageWords + max(0, target - words) : passageWords
             try emit(.enhancing(chapter: slot, operation: operation.name, paragraph: index + 1), run: run)
-            let rewritten = try await complete(enhancer, prompts.enhance.render([
+            let rewritten = try await complete(enhancer, .enhance, prompts.enhance.render([
                 "number": String(spec.number), "title": outline.title, "characters": characters, "obsession": outline.obsession,
                 "operation": operation.name, "instruction": operation.instruction, "passage": passage, "words": String(max(wanted, 30)),
             ] as [String: String]), seed: seed(slot, 100 + iteration), words: max(wanted, 30), run: run)
@@ -305,7 +305,7 @@ public final class BookGenerator: Sendable {
         var judgeScores: [String: Double] = [:]
         if let settings = config.judge {
             // The judges score the kept version; their scores go beside the heuristic ones.
-            let judge = Judge(judges: [try await route("judge", CallContext(runID: run, bookID: book, chapter: slot))],
+            let judge = Judge(judges: [try await route(.judge, CallContext(runID: run, bookID: book, chapter: slot))],
                               rubrics: try Rubrics.load(folder: settings.rubrics), samples: settings.samples, seed: seed(slot, 500))
             var scores: [(scorer: String, metric: String, value: Double)] = []
             for dimension in settings.dimensions {
@@ -323,7 +323,7 @@ public final class BookGenerator: Sendable {
 
     /// The chapter's first full draft: its opening scene, then continuations to the target.
     func draft(_ spec: ChapterSpec, outline: Outline, characters: String, book: String, run: RunID, slot: Int) async throws -> String {
-        let provider = try await route("generate", CallContext(runID: run, bookID: book, chapter: slot))
+        let provider = try await route(.generate, CallContext(runID: run, bookID: book, chapter: slot))
         let previous: String
         if config.sequential {
             // What the earlier chapters actually say (their kept versions), not only their plan.
@@ -333,7 +333,7 @@ public final class BookGenerator: Sendable {
             previous = outline.chapters.filter { $0.number < spec.number }.map { "\($0.number). \($0.title): \($0.beats.joined(separator: " "))" }.joined(separator: " ")
         }
         let target = spec.targetWords
-        var text = try await complete(provider, prompts.chapter.render([
+        var text = try await complete(provider, .generate, prompts.chapter.render([
             "number": String(spec.number), "chapters": String(outline.chapters.count), "title": outline.title, "logline": outline.logline,
             "setting": outline.setting, "characters": characters, "obsession": outline.obsession, "previous": previous,
             "chapter_title": spec.title, "beats": spec.beats, "words": String(target),
@@ -348,7 +348,7 @@ public final class BookGenerator: Sendable {
             scene += 1
             let tail = Self.tail(of: text, words: 120)
             let beat = spec.beats[min(spec.beats.count - 1, (scene - 1) * spec.beats.count / max(2, target / 250 + 1))]
-            let piece = try await complete(provider, prompts.continuation.render([
+            let piece = try await complete(provider, .generate, prompts.continuation.render([
                 "number": String(spec.number), "title": outline.title, "characters": characters, "obsession": outline.obsession,
                 "tail": tail, "beat": beat, "words": String(target - words),
             ] as [String: String]), seed: seed(slot, scene), words: target - words, run: run)
@@ -373,10 +373,10 @@ public final class BookGenerator: Sendable {
     static let tokensPerWord = 1.5
 
     /// One completion's text (of about `words` words, capped a little above), then a budget check.
-    func complete(_ provider: any LLMProvider, _ prompt: String, seed: UInt64, words: Int, run: RunID) async throws -> String {
+    func complete(_ provider: any LLMProvider, _ task: LLMTask, _ prompt: String, seed: UInt64, words: Int, run: RunID) async throws -> String {
         let tokens = Int((Double(words) * Self.tokensPerWord).rounded(.up))
         let completion = try await provider.complete(CompletionRequest(
-            messages: [ChatMessage(.user, prompt)], temperature: 0.8, maxTokens: min(max(tokens, 64), 8192), seed: seed, task: "generate"))
+            messages: [ChatMessage(.user, prompt)], temperature: 0.8, maxTokens: min(max(tokens, 64), 8192), seed: seed, task: task))
         try checkBudget(run)
         return completion.text
     }

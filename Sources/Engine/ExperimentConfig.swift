@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import LLM
 import Quality
 import WorkbenchCore
 
@@ -11,7 +12,7 @@ public struct ExperimentConfig: Sendable, Equatable {
     /// The provider table this experiment uses (its own `providers:` file, else Experiments/providers.yaml).
     public var providersFile: String?
     /// Task → provider chain; overrides the provider table's routes.
-    public var routes: [String: [String]]
+    public var routes: [LLMTask: [String]]
     public var promptVersion: String
     public var promptsFolder: String
     public var chapters: Int
@@ -28,6 +29,8 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var budgetUSD: Double?
     /// LLM judges on each finished chapter (routed through the `judge` task); nil for none.
     public var judge: JudgeSettings?
+    /// `--provider NAME`: every task goes to this provider instead of the routes.
+    public var providerOverride: String?
 
     public struct JudgeSettings: Sendable, Equatable {
         public var dimensions: [String]
@@ -35,8 +38,6 @@ public struct ExperimentConfig: Sendable, Equatable {
         public var rubrics: String
     }
 
-    /// `optimize`: the rewrites `workbench optimize` asks for (the `generate` route when absent).
-    public static let tasks = ["plan", "generate", "enhance", "judge", "extract", "optimize"]
 
     /// The targets for one chapter: the book's, with its chapter requirements on top.
     public func targets(forChapter number: Int) -> QualityTargets {
@@ -65,12 +66,8 @@ public struct ExperimentConfig: Sendable, Equatable {
             config.providersFile = resolve("providers.yaml")
         }
         if let routes = try root.optional("routes") {
-            for (task, chain) in try routes.entries() {
-                guard tasks.contains(task) else { throw chain.error("unknown task `\(task)`", fix: "tasks: \(tasks.joined(separator: ", "))") }
-                let names = try chain.stringList()
-                guard !names.isEmpty else { throw chain.error("a route needs at least one provider") }
-                config.routes[task] = names
-            }
+            // Checked against the provider table now, before any run exists.
+            config.routes = try ProviderTable.parseRoutes(routes, known: try config.providerTable().providers.map(\.name))
         }
         // `prompts: v1` names a version beside the experiment; a value with a slash is a folder path.
         if let prompts = try root.optional("prompts") {
@@ -131,29 +128,77 @@ public struct ExperimentConfig: Sendable, Equatable {
         return config
     }
 
-    /// The configuration as canonical JSON, for the run record.
-    public var json: String { json(premise: nil) }
+    /// The provider table in force: the experiment's `providers:` file, else a
+    /// providers.yaml beside it, else Experiments/providers.yaml, else the built-in one.
+    public func providerTable() throws -> ProviderTable {
+        if let providersFile { return try ProviderTable.load(file: providersFile) }
+        if FileManager.default.fileExists(atPath: ProviderTable.defaultFile) { return try ProviderTable.load(file: ProviderTable.defaultFile) }
+        return ProviderTable.builtIn
+    }
 
-    /// The run record's configuration: the experiment and the premise it was run on.
-    public func json(premise: String?) -> String {
+    /// The tasks a run of this experiment calls a model for: `planning` when it plans an
+    /// outline from a premise, `optimizing` when `workbench optimize` proposes rewrites.
+    public func tasks(planning: Bool, optimizing: Bool = false) -> Set<LLMTask> {
+        var tasks: Set<LLMTask> = [.generate]
+        if planning { tasks.insert(.plan) }
+        if enhancementIterations > 0 { tasks.insert(.enhance) }
+        if judge != nil { tasks.insert(.judge) }
+        if optimizing { tasks.insert(.optimize) }
+        return tasks
+    }
+
+    /// The run record's configuration: everything a run was started with (the experiment
+    /// file as an absolute path, the `--provider` override, the premise) and a fingerprint
+    /// of every file it read, so `resume` can continue it exactly or say what changed.
+    public func runJSON(premise: String?) throws -> String {
+        var object = try fields()
+        if let premise { object["premise"] = premise }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The fields of the run record, each one that can change a book.
+    func fields() throws -> [String: Any] {
         var object: [String: Any] = [
-            "name": name, "file": file, "providers": providersFile ?? NSNull(), "routes": routes, "prompts": promptVersion,
+            "name": name, "file": Self.absolute(file), "providers": providersFile.map(Self.absolute) ?? NSNull(),
+            "routes": Dictionary(uniqueKeysWithValues: routes.map { ($0.key.rawValue, $0.value) }), "prompts": promptVersion,
             "chapters": chapters, "words_per_chapter": wordsPerChapter, "quality_target": targets.quality, "targets": targets.targets,
             "weights": targets.weights, "chapter_requirements": Dictionary(uniqueKeysWithValues: chapterRequirements.map { (String($0.key), $0.value) }),
-            "enhancement_iterations": enhancementIterations, "concurrency": concurrency, "sequential": sequential, "seed": seed, "budget_usd": budgetUSD ?? NSNull(),
+            "enhancement_iterations": enhancementIterations, "concurrency": concurrency, "sequential": sequential, "seed": seed,
+            "budget_usd": budgetUSD ?? NSNull(), "provider": providerOverride ?? NSNull(),
+            "prompts_sha256": try PromptSet.fingerprint(folder: promptsFolder),
+            "provider_table_sha256": SHA256.hex(of: providersFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "built-in"),
         ]
-        if let premise { object["premise"] = premise }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        if let judge {
+            object["judge"] = ["dimensions": judge.dimensions, "samples": judge.samples, "rubrics": Self.absolute(judge.rubrics)] as [String: Any]
+            object["rubrics_sha256"] = try PromptSet.fingerprint(folder: judge.rubrics)
+        }
+        return object
+    }
+
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)).standardized.path
     }
 }
 
 extension ExperimentConfig {
-    /// The configuration a run was started with: its experiment file read again, with the
-    /// values the run overrode (chapters, words, concurrency, seed, budget) put back.
-    public static func resumed(fromRunJSON json: String) throws -> ExperimentConfig {
+    /// What a field of the run record is, for a person reading "what changed".
+    static let fieldNames: [String: String] = [
+        "prompts_sha256": "the prompt templates", "provider_table_sha256": "the provider table", "rubrics_sha256": "the judge rubrics",
+        "provider": "--provider", "file": "the experiment file's path", "providers": "the provider table's path",
+    ]
+
+    /// The configuration a run was started with: its experiment file read again (by the
+    /// absolute path recorded), with the values the run overrode put back. Anything that
+    /// differs from the record (a prompt, a route, a target, the provider table, the
+    /// override) is refused, naming each, unless `allowChanged`: a resumed book must not mix
+    /// two configurations silently.
+    public static func resumed(run runID: String, fromRunJSON json: String, provider: String?, allowChanged: Bool) throws -> ExperimentConfig {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], let file = object["file"] as? String else {
-            throw EngineError.invalidOutline(source: "the run's configuration", problems: ["no experiment file recorded"])
+            throw EngineError.unresumable(runID: runID, reason: "its record names no experiment file")
+        }
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw EngineError.unresumable(runID: runID, reason: "its experiment file \(file) is gone")
         }
         var config = try load(file: file)
         if let value = object["chapters"] as? Int { config.chapters = value }
@@ -161,6 +206,26 @@ extension ExperimentConfig {
         if let value = object["concurrency"] as? Int { config.concurrency = value }
         if let value = (object["seed"] as? NSNumber)?.uint64Value { config.seed = value }
         if let value = object["budget_usd"] as? Double { config.budgetUSD = value }
+        config.providerOverride = provider ?? object["provider"] as? String
+        let now = try config.fields()
+        var changed: [String] = []
+        for key in Set(now.keys).union(object.keys).subtracting(["premise", "budget_usd", "concurrency"]).sorted() {
+            guard let recorded = object[key] else { continue }  // a field older records lack
+            let current = now[key] ?? NSNull()
+            if !JSONSerialization.isEqual(recorded, current) { changed.append(fieldNames[key] ?? key) }
+        }
+        if !changed.isEmpty && !allowChanged {
+            throw EngineError.configurationChanged(runID: runID, changed: changed)
+        }
         return config
+    }
+}
+
+extension JSONSerialization {
+    /// Whether two decoded JSON values are the same document.
+    static func isEqual(_ a: Any, _ b: Any) -> Bool {
+        let options: JSONSerialization.WritingOptions = [.sortedKeys, .fragmentsAllowed]
+        guard let left = try? data(withJSONObject: a, options: options), let right = try? data(withJSONObject: b, options: options) else { return false }
+        return left == right
     }
 }

@@ -26,6 +26,17 @@ public struct PromptSet: Sendable {
         return PromptSet(version: URL(fileURLWithPath: folder).lastPathComponent, plan: try template("plan"), chapter: try template("chapter"),
                          continuation: try template("continue"), enhance: try template("enhance"))
     }
+
+    /// The SHA-256 of a template folder: every `.mustache` file's name and text, in name order.
+    public static func fingerprint(folder: String) throws -> String {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder))?.filter { $0.hasSuffix(".mustache") }.sorted() ?? []
+        guard !names.isEmpty else { throw EngineError.promptMissing(path: folder + "/chapter.mustache") }
+        var text = ""
+        for name in names {
+            text += name + "\u{0}" + ((try? String(contentsOfFile: folder + "/" + name, encoding: .utf8)) ?? "") + "\u{0}"
+        }
+        return SHA256.hex(of: text)
+    }
 }
 
 public enum EngineError: WorkbenchError, Equatable {
@@ -35,6 +46,9 @@ public enum EngineError: WorkbenchError, Equatable {
     case budgetReached(spent: Double, budget: Double, runID: String)
     case noProgress(chapter: Int, words: Int)
     case alreadyFinished(runID: String)
+    case unresumable(runID: String, reason: String)
+    /// A resumed run's configuration differs from the one it started with.
+    case configurationChanged(runID: String, changed: [String])
 
     public var message: String {
         switch self {
@@ -44,6 +58,9 @@ public enum EngineError: WorkbenchError, Equatable {
         case .budgetReached(let spent, let budget, _): return String(format: "budget reached: $%.4f spent of $%.4f", spent, budget)
         case .noProgress(let chapter, let words): return "chapter \(chapter) stopped growing at \(words) words: the model returned nothing new"
         case .alreadyFinished(let run): return "run \(run) already finished: there is nothing to resume"
+        case .unresumable(let run, let reason): return "run \(run) cannot be resumed: \(reason)"
+        case .configurationChanged(let run, let changed):
+            return "run \(run) was started with another configuration: changed since: \(changed.joined(separator: ", "))"
         }
     }
 
@@ -54,6 +71,9 @@ public enum EngineError: WorkbenchError, Equatable {
         case .budgetReached(_, _, let run): return "raise the budget: `workbench resume \(run) --budget USD`"
         case .noProgress: return "use a model that follows continuation prompts, or lower words_per_chapter"
         case .alreadyFinished: return "start a new run with `workbench generate`"
+        case .unresumable: return "start a new run with `workbench generate`"
+        case .configurationChanged(let run, _):
+            return "put the files back as they were, or accept the mix knowingly: `workbench resume \(run) --allow-changed`"
         }
     }
 

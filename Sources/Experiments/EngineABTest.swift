@@ -72,7 +72,7 @@ public final class EngineABTest: Sendable {
         // A finished test stays as it ended: a decided sequential test must not sample on.
         guard try database.run(matching: runID.rawValue).status != .succeeded else { throw ABTestError.alreadyFinished(runID: runID.rawValue) }
         if let maxCostUSD { stored.design.maxCostUSD = maxCostUSD }
-        for arm in stored.design.arms where try promptsHash(folder: arm.prompts) != arm.promptsHash {
+        for arm in stored.design.arms where try PromptSet.fingerprint(folder: arm.prompts) != arm.promptsHash {
             throw ABTestError.promptsChanged(arm: arm.name, folder: arm.prompts)
         }
         let config = try ExperimentConfig.load(file: stored.design.experimentFile)
@@ -176,16 +176,5 @@ public final class EngineABTest: Sendable {
         let stop = run.status == .running ? .unfinished : (stopEvent.flatMap(ABTestStop.init(rawValue:)) ?? .unfinished)
         return ABTestAnalysis.analyze(id: run.id.rawValue, design: stored.design, samples: try database.abTestSamples(runID: run.id),
                                       looks: try looks(run.id, database: database), stop: stop)
-    }
-
-    /// SHA-256 over a prompt folder's template names and contents, in name order.
-    public static func promptsHash(folder: String) throws -> String {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder))?.filter { $0.hasSuffix(".mustache") }.sorted() ?? []
-        guard !names.isEmpty else { throw EngineError.promptMissing(path: folder + "/chapter.mustache") }
-        var text = ""
-        for name in names {
-            text += name + "\u{0}" + ((try? String(contentsOfFile: folder + "/" + name, encoding: .utf8)) ?? "") + "\u{0}"
-        }
-        return SHA256.hex(of: text)
     }
 }

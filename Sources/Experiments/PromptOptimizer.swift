@@ -170,7 +170,7 @@ public final class PromptOptimizer: Sendable {
         guard run.status != .succeeded || extended else { throw OptimizeError.alreadyFinished(runID: run.id.rawValue) }
         if let iterations { design.iterations = iterations }
         if let budgetUSD { design.budgetUSD = budgetUSD }
-        guard try EngineABTest.promptsHash(folder: design.basePrompts) == design.basePromptsHash else {
+        guard try PromptSet.fingerprint(folder: design.basePrompts) == design.basePromptsHash else {
             throw OptimizeError.promptsChanged(folder: design.basePrompts)
         }
         let config = try ExperimentConfig.load(file: design.experimentFile)
@@ -387,11 +387,11 @@ public final class PromptOptimizer: Sendable {
 
     /// One rewrite proposed by the `optimize` route from the scored history (nil when its answer holds none).
     func llmProposal(scored: [CandidateProposer.Scored], iteration: Int, index: Int) async throws -> PromptCandidate? {
-        let provider = try await route("optimize", CallContext(runID: runID))
+        let provider = try await route(.optimize, CallContext(runID: runID))
         let prompt = proposer.metaPrompt(metric: design.targetMetric, higherIsBetter: design.direction > 0, scored: scored)
         let completion = try await provider.complete(CompletionRequest(
             messages: [ChatMessage(.user, prompt)], temperature: 1.0, maxTokens: 400, seed: design.seed &+ UInt64(iteration * 100 + index),
-            responseFormat: .jsonSchema(name: "instructions", schema: proposer.responseSchema), task: "optimize"))
+            responseFormat: .jsonSchema(name: "instructions", schema: proposer.responseSchema), task: .optimize))
         return proposer.parse(answer: completion.text)
     }
 
@@ -466,7 +466,7 @@ public final class PromptOptimizer: Sendable {
         let arms = try [0, winner.candidate].map { id -> ABTestDesign.Arm in
             let folder = folder(of: id)
             try PromptCandidate(records.first { $0.candidate == id }!.instructions).materialize(base: design.basePrompts, into: folder)
-            return ABTestDesign.Arm(name: id == 0 ? "base" : String(format: "c%03d", id), prompts: folder, promptsHash: try EngineABTest.promptsHash(folder: folder))
+            return ABTestDesign.Arm(name: id == 0 ? "base" : String(format: "c%03d", id), prompts: folder, promptsHash: try PromptSet.fingerprint(folder: folder))
         }
         let metrics = design.targetMetric == "quality" ? ["quality"] : [design.targetMetric, "quality"]
         let abDesign = ABTestDesign(name: "optimize \(runID.rawValue): confirm", experimentFile: design.experimentFile, arms: arms,

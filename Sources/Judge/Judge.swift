@@ -197,7 +197,7 @@ public struct Judge: Sendable {
         for attempt in 0..<3 {
             let request = CompletionRequest(
                 messages: messages, temperature: 0.7, maxTokens: 200, seed: seed &+ UInt64(sample) &* 7919 &+ UInt64(attempt) &* 104_729,
-                responseFormat: .jsonSchema(name: "verdict", schema: schema), task: "judge")
+                responseFormat: .jsonSchema(name: "verdict", schema: schema), task: .judge)
             let completion = try await judge.complete(request)
             last = completion.text
             if let answer = Self.parse(completion.text, as: Answer.self) { return answer }

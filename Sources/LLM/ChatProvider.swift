@@ -35,9 +35,10 @@ public struct ChatProvider<Format: WireFormat>: LLMProvider {
         let decoded: WireCompletion
         do {
             decoded = try format.decodeCompletion(response.body)
-        } catch let error as LLMError {
-            throw error
         } catch {
+            // A 2xx body was generated and billed even when it cannot be read.
+            bill(request, promptTokens: nil, completionTokens: nil, text: String(decoding: response.body, as: UTF8.self))
+            if let error = error as? LLMError { throw error }
             throw LLMError.malformedResponse(provider: name, detail: Self.describe(error, body: response.body))
         }
         return try finish(
@@ -109,14 +110,24 @@ public struct ChatProvider<Format: WireFormat>: LLMProvider {
                     for sse in parser.feed(bytes) { try handle(sse) }
                 }
             }
-        } catch HTTPTransportError.transfer where head.map({ (200..<300).contains($0.status) }) == true {
-            // The connection broke in the middle of a good answer.
-            throw LLMError.truncatedStream(provider: name, receivedCharacters: text.count)
+        } catch let error where head.map({ (200..<300).contains($0.status) }) == true {
+            // What was generated before the stream broke was billed.
+            bill(request, promptTokens: promptTokens, completionTokens: completionTokens, text: text)
+            if case HTTPTransportError.transfer = error {
+                // The connection broke in the middle of a good answer.
+                throw LLMError.truncatedStream(provider: name, receivedCharacters: text.count)
+            }
+            throw error
         }
         if let head { try checkStatus(head, body: errorBody) }
-        if let last = parser.finish() { try handle(last) }
-        // A stream that ends without its end event was cut off.
-        guard sawEnd else { throw LLMError.truncatedStream(provider: name, receivedCharacters: text.count) }
+        do {
+            if let last = parser.finish() { try handle(last) }
+            // A stream that ends without its end event was cut off.
+            guard sawEnd else { throw LLMError.truncatedStream(provider: name, receivedCharacters: text.count) }
+        } catch {
+            bill(request, promptTokens: promptTokens, completionTokens: completionTokens, text: text)
+            throw error
+        }
         let completion = try finish(
             request: request, text: text, finishReason: finishReason, promptTokens: promptTokens, completionTokens: completionTokens,
             model: model, latency: ContinuousClock.now - started, timeToFirstToken: firstToken)
@@ -129,22 +140,37 @@ public struct ChatProvider<Format: WireFormat>: LLMProvider {
         latency: Duration, timeToFirstToken: Duration?
     ) throws -> Completion {
         let reason = FinishReason(wire: finishReason)
-        guard !text.isEmpty else { throw LLMError.emptyCompletion(provider: name) }
-        let usage: TokenUsage
-        if let promptTokens, let completionTokens {
-            usage = TokenUsage(promptTokens: promptTokens, completionTokens: completionTokens)
-        } else {
-            usage = TokenUsage(
-                promptTokens: promptTokens ?? TokenUsage.estimate(request.messages.map(\.content).joined(separator: "\n")),
-                completionTokens: completionTokens ?? TokenUsage.estimate(text), estimated: true)
+        let usage = Self.usage(request, promptTokens: promptTokens, completionTokens: completionTokens, text: text)
+        guard !text.isEmpty else {
+            bill(usage)
+            throw LLMError.emptyCompletion(provider: name)
         }
         if reason == .length, request.responseFormat != .text {
-            // Half a JSON document is no answer.
+            // Half a JSON document is no answer, but it was paid for.
+            bill(usage)
             throw LLMError.cutByLength(provider: name, tokens: request.maxTokens ?? usage.completionTokens)
         }
         return Completion(
             text: text, usage: usage, finishReason: reason, provider: name, model: model ?? request.model ?? config.model,
             latency: latency, timeToFirstToken: timeToFirstToken, costUSD: config.cost(of: usage))
+    }
+
+    /// The provider's usage, or an estimate (about 4 characters a token), marked so, for
+    /// whatever it left out.
+    static func usage(_ request: CompletionRequest, promptTokens: Int?, completionTokens: Int?, text: String) -> TokenUsage {
+        if let promptTokens, let completionTokens { return TokenUsage(promptTokens: promptTokens, completionTokens: completionTokens) }
+        return TokenUsage(
+            promptTokens: promptTokens ?? TokenUsage.estimate(request.messages.map(\.content).joined(separator: "\n")),
+            completionTokens: completionTokens ?? TokenUsage.estimate(text), estimated: true)
+    }
+
+    /// Reports what a failing attempt was billed for to the caller's `BillingSink`.
+    private func bill(_ usage: TokenUsage) {
+        BillingSink.current?.report(BilledUsage(usage: usage, costUSD: config.cost(of: usage)))
+    }
+
+    private func bill(_ request: CompletionRequest, promptTokens: Int?, completionTokens: Int?, text: String) {
+        bill(Self.usage(request, promptTokens: promptTokens, completionTokens: completionTokens, text: text))
     }
 
     func httpRequest(for request: CompletionRequest, stream: Bool) throws -> HTTPRequest {

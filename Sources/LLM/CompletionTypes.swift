@@ -1,4 +1,5 @@
 import Foundation
+import WorkbenchCore
 
 /// One message of a chat conversation.
 public struct ChatMessage: Sendable, Codable, Equatable, Hashable {
@@ -34,14 +35,14 @@ public struct CompletionRequest: Sendable, Equatable, Hashable {
     public var frequencyPenalty: Double?
     public var presencePenalty: Double?
     public var responseFormat: ResponseFormat
-    /// What the call is for (`generate`, `enhance`, `plan`, `judge`, `extract`): routing,
-    /// cost accounting and the call log use it. Not sent to the provider.
-    public var task: String
+    /// What the call is for: routing, cost accounting and the call log use it. Not sent to
+    /// the provider. Required, so no call is logged under another task's name.
+    public var task: LLMTask
 
     public init(
         messages: [ChatMessage], model: String? = nil, temperature: Double? = nil, topP: Double? = nil,
         maxTokens: Int? = nil, stop: [String] = [], seed: UInt64? = nil, frequencyPenalty: Double? = nil,
-        presencePenalty: Double? = nil, responseFormat: ResponseFormat = .text, task: String = "generate"
+        presencePenalty: Double? = nil, responseFormat: ResponseFormat = .text, task: LLMTask
     ) {
         self.messages = messages
         self.model = model

@@ -1,11 +1,13 @@
+import WorkbenchCore
+
 /// A fallback chain for one task (e.g. `[groq, deepseek, openrouter]`): each provider is
 /// tried in order until one answers; a provider whose circuit is open is skipped at once.
 /// The completion names the provider that served it.
 public struct FallbackProvider: LLMProvider {
-    public let task: String
+    public let task: LLMTask
     public let chain: [any LLMProvider]
 
-    public init(task: String, chain: [any LLMProvider]) {
+    public init(task: LLMTask, chain: [any LLMProvider]) {
         precondition(!chain.isEmpty, "a fallback chain needs at least one provider")
         self.task = task
         self.chain = chain
@@ -15,14 +17,14 @@ public struct FallbackProvider: LLMProvider {
     public var model: String { chain[0].model }
 
     public func complete(_ request: CompletionRequest) async throws -> Completion {
-        var failures: [String] = []
+        var failures: [LLMError] = []
         for provider in chain {
             do {
                 return try await provider.complete(request)
             } catch LLMError.cancelled {
                 throw LLMError.cancelled
             } catch let error as LLMError {
-                failures.append(error.message)
+                failures.append(error)
             }
         }
         throw LLMError.allProvidersFailed(task: task, failures: failures)
@@ -31,7 +33,7 @@ public struct FallbackProvider: LLMProvider {
     public func stream(_ request: CompletionRequest) -> AsyncThrowingStream<CompletionChunk, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
-                var failures: [String] = []
+                var failures: [LLMError] = []
                 for provider in chain {
                     var sentText = false
                     do {
@@ -42,7 +44,7 @@ public struct FallbackProvider: LLMProvider {
                         continuation.finish()
                         return
                     } catch let error as LLMError where !sentText && error != .cancelled {
-                        failures.append(error.message)
+                        failures.append(error)
                     } catch {
                         continuation.finish(throwing: error)
                         return

@@ -24,7 +24,7 @@ public enum LLMError: WorkbenchError, Equatable {
     /// The retry budget of the provider is exhausted.
     case retryBudgetExhausted(provider: String, lastError: String)
     /// Every provider of a fallback chain failed.
-    case allProvidersFailed(task: String, failures: [String])
+    case allProvidersFailed(task: LLMTask, failures: [LLMError])
     /// `--cache-only` and the request is not in the cache.
     case cacheMiss(provider: String, requestHash: String)
     /// The local model could not be started (not installed, or the server did not come up).
@@ -43,7 +43,7 @@ public enum LLMError: WorkbenchError, Equatable {
         case .missingKey(let provider, let variable): return "\(provider): the API key variable \(variable) is not set"
         case .circuitOpen(let provider, let seconds): return "\(provider): circuit open after repeated failures; next try in \(Int(seconds.rounded(.up))) s"
         case .retryBudgetExhausted(let provider, let last): return "\(provider): retry budget exhausted (last error: \(last))"
-        case .allProvidersFailed(let task, let failures): return "every provider for \(task) failed: \(failures.joined(separator: "; "))"
+        case .allProvidersFailed(let task, let failures): return "every provider for \(task.rawValue) failed: \(failures.map(\.message).joined(separator: "; "))"
         case .localUnavailable(let detail): return "local model unavailable: \(detail)"
         case .cacheMiss(let provider, let hash): return "\(provider): request \(hash.prefix(12)) is not in the response cache (replay only)"
         case .cancelled: return "cancelled"
@@ -57,6 +57,7 @@ public enum LLMError: WorkbenchError, Equatable {
         case .http(_, 404, _, _): return "check the provider's base URL and model name in providers.yaml"
         case .connection: return "check that the server runs and the base URL is right (`workbench providers test NAME`)"
         case .localUnavailable: return "run `make local-llm` (installs llama-server and the model once), then `workbench doctor`"
+        case .allProvidersFailed(_, let failures): return failures.lazy.compactMap(\.fix).first
         default: return nil
         }
     }
@@ -67,7 +68,11 @@ public enum LLMError: WorkbenchError, Equatable {
         case .missingKey: return .usage
         case .cacheMiss: return .dataError
         case .malformedResponse, .emptyCompletion, .cutByLength: return .dataError
-        case .cancelled: return .temporaryFailure
+        // Every provider refused the request (bad key, bad request, unknown model): retrying
+        // later cannot help, so it is not the temporary failure a flaky chain is.
+        case .allProvidersFailed(_, let failures) where !failures.isEmpty && failures.allSatisfy({ $0.exitStatus != .temporaryFailure }):
+            return failures[0].exitStatus
+        case .retryBudgetExhausted, .allProvidersFailed, .cancelled: return .temporaryFailure
         default: return .temporaryFailure
         }
     }
@@ -89,6 +94,18 @@ public enum LLMError: WorkbenchError, Equatable {
         case .cacheMiss: return "cache-miss"
         case .localUnavailable: return "local-unavailable"
         case .cancelled: return "cancelled"
+        }
+    }
+
+    /// Whether the failure says the provider itself is unwell (unreachable, overloaded,
+    /// broken answers), which is what the circuit breaker counts. A refused request (400,
+    /// 401, 403, 404, 422), an answer cut at the caller's `max_tokens`, a cancelled call:
+    /// the provider answered, so these neither trip the breaker nor hold it open.
+    public var indicatesProviderTrouble: Bool {
+        switch self {
+        case .connection, .timeout, .truncatedStream, .emptyCompletion, .malformedResponse: return true
+        case .http(_, let status, _, _): return [408, 429].contains(status) || status >= 500
+        default: return false
         }
     }
 

@@ -21,9 +21,13 @@ public final class ProviderFactory: Sendable {
         built = ProvidersCache()
     }
 
-    /// The provider for one configuration, built once per factory.
+    /// The provider for one configuration, built once per factory and name: callers that
+    /// ask at the same time share one provider (one set of limits, one breaker).
     public func provider(for config: ProviderConfig, seed: UInt64 = 0) async throws -> ResilientProvider {
-        if let existing = await built.get(config.name) { return existing }
+        try await built.provider(named: config.name) { try await self.build(config, seed: seed) }
+    }
+
+    private func build(_ config: ProviderConfig, seed: UInt64) async throws -> ResilientProvider {
         var resolved = config
         switch config.kind {
         case .sim where config.baseURL.isEmpty:
@@ -44,18 +48,33 @@ public final class ProviderFactory: Sendable {
         }
         var policy = RetryPolicy()
         if let attempts = config.maxAttempts { policy.maxAttempts = attempts }
-        let provider = ResilientProvider(inner, config: resolved, policy: policy)
-        await built.set(config.name, provider)
-        return provider
+        return ResilientProvider(inner, config: resolved, policy: policy, cacheIdentity: cacheIdentity(of: config))
     }
 
-    /// The fallback chain for a task: the table's route, else the given default provider.
-    public func chain(for task: String, table: ProviderTable, default name: String? = nil) async throws -> FallbackProvider {
-        let names = table.routes[task] ?? name.map { [$0] } ?? []
-        guard !names.isEmpty else { throw ProviderTableError.unknownProvider("(route for \(task))", known: table.providers.map(\.name)) }
-        var chain: [any LLMProvider] = []
-        for providerName in names { chain.append(try await provider(for: table.provider(named: providerName))) }
-        return FallbackProvider(task: task, chain: chain)
+    /// What decides a provider's answers besides the request: the declared base URL (not
+    /// the port a started server got), the extra body fields, and for the local model its
+    /// model file's identity. Changing any of them must not replay old answers.
+    func cacheIdentity(of config: ProviderConfig) -> String {
+        var parts = ["base_url=" + config.baseURL]
+        if let extra = config.extraBodyJSON { parts.append("extra_body=" + ((try? CanonicalJSON.normalize(extra)) ?? extra)) }
+        if config.kind == .local { parts.append("model_file=" + Self.fileIdentity(local.settings.modelPath)) }
+        return parts.joined(separator: "\n")
+    }
+
+    /// A file's name, size and the SHA-256 of its first and last mebibyte: content-based,
+    /// and cheap even for a model file of hundreds of megabytes.
+    static func fileIdentity(_ path: String) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "missing:" + path }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        let window: UInt64 = 1 << 20
+        try? handle.seek(toOffset: 0)
+        var sample = (try? handle.read(upToCount: Int(min(size, window)))) ?? Data()
+        if size > window {
+            try? handle.seek(toOffset: size - window)
+            sample.append((try? handle.read(upToCount: Int(window))) ?? Data())
+        }
+        return "\((path as NSString).lastPathComponent):\(size):\(SHA256.hex(of: sample))"
     }
 
     /// Stops what this factory started (the local server it owns).
@@ -64,8 +83,24 @@ public final class ProviderFactory: Sendable {
     }
 }
 
+/// One provider per name: the first caller starts building it, later ones (even while it
+/// builds) wait for the same one; a build that failed is forgotten so the next call retries.
 actor ProvidersCache {
-    private var providers: [String: ResilientProvider] = [:]
-    func get(_ name: String) -> ResilientProvider? { providers[name] }
-    func set(_ name: String, _ provider: ResilientProvider) { providers[name] = provider }
+    private var providers: [String: Task<ResilientProvider, any Error>] = [:]
+
+    func provider(named name: String, build: @escaping @Sendable () async throws -> ResilientProvider) async throws -> ResilientProvider {
+        let task: Task<ResilientProvider, any Error>
+        if let existing = providers[name] {
+            task = existing
+        } else {
+            task = Task { try await build() }
+            providers[name] = task
+        }
+        do {
+            return try await task.value
+        } catch {
+            if providers[name] == task { providers[name] = nil }
+            throw error
+        }
+    }
 }

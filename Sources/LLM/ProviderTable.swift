@@ -8,10 +8,10 @@ public struct ProviderTable: Sendable, Equatable {
     public static let defaultFile = "Experiments/providers.yaml"
 
     public var providers: [ProviderConfig]
-    /// Task (`generate`, `enhance`, `plan`, `judge`, `extract`) → provider names, tried in order.
-    public var routes: [String: [String]]
+    /// Task → provider names, tried in order.
+    public var routes: [LLMTask: [String]]
 
-    public init(providers: [ProviderConfig], routes: [String: [String]] = [:]) {
+    public init(providers: [ProviderConfig], routes: [LLMTask: [String]] = [:]) {
         self.providers = providers
         self.routes = routes
     }
@@ -120,18 +120,29 @@ public struct ProviderTable: Sendable, Equatable {
             if providers.contains(where: { $0.name == name }) { throw node.error("provider `\(name)` is declared twice") }
             providers.append(config)
         }
-        var routes: [String: [String]] = [:]
-        if let routesNode = try root.optional("routes") {
-            for (task, chainNode) in try routesNode.entries() {
-                let chain = try chainNode.stringList()
-                guard !chain.isEmpty else { throw chainNode.error("a route needs at least one provider") }
-                for (index, name) in chain.enumerated() where !providers.contains(where: { $0.name == name }) {
-                    throw try chainNode.items()[index].error("unknown provider `\(name)`", fix: "declare it under `providers:` or use one of: \(providers.map(\.name).joined(separator: ", "))")
-                }
-                routes[task] = chain
-            }
-        }
+        let routes = try root.optional("routes").map { try parseRoutes($0, known: providers.map(\.name)) } ?? [:]
         return ProviderTable(providers: providers, routes: routes)
+    }
+
+    /// A `routes:` mapping, task → provider chain: every task known, every chain non-empty,
+    /// and, when `known` is given, every provider declared.
+    public static func parseRoutes(_ node: ConfigNode, known: [String]? = nil) throws -> [LLMTask: [String]] {
+        var routes: [LLMTask: [String]] = [:]
+        let taskNames = LLMTask.routable.map(\.rawValue).joined(separator: ", ")
+        for (name, chainNode) in try node.entries() {
+            guard let task = LLMTask(rawValue: name), LLMTask.routable.contains(task) else {
+                throw chainNode.error("unknown task `\(name)`", fix: "tasks: \(taskNames)")
+            }
+            let chain = try chainNode.stringList()
+            guard !chain.isEmpty else { throw chainNode.error("a route needs at least one provider") }
+            if let known {
+                for (index, provider) in chain.enumerated() where !known.contains(provider) {
+                    throw try chainNode.items()[index].error("unknown provider `\(provider)`", fix: "declare it under `providers:` or use one of: \(known.joined(separator: ", "))")
+                }
+            }
+            routes[task] = chain
+        }
+        return routes
     }
 }
 

@@ -2,7 +2,14 @@ import WorkbenchCore
 
 /// Requests-per-minute and tokens-per-minute buckets for one provider, with an adaptive
 /// send rate: a 429 halves it, each success wins back 5% (additive-increase /
-/// multiplicative-decrease, as TCP does), never below 10% of the configured limits.
+/// multiplicative-decrease, as TCP does), never below 10% of the limits.
+///
+/// A provider with no configured limits (the simulator, the local model, most Anthropic
+/// and Gemini set-ups) still slows down on a 429: the first one starts a requests bucket
+/// at the rate actually sent over the last ten seconds (at least one a second, so a lone
+/// caller is left to `Retry-After` and backoff), which then adapts like a configured one.
+/// A 429 also empties what a bucket had saved up, so no minute's allowance is sent in a
+/// burst right after the server said "too many".
 public struct RateLimiter: Sendable {
     struct Bucket: Sendable {
         var capacity: Double
@@ -10,14 +17,17 @@ public struct RateLimiter: Sendable {
         var level: Double
         var updated: ContinuousClock.Instant
 
+        /// What the bucket may hold at `rate`: a full minute's allowance only at full rate.
+        func ceiling(rate: Double) -> Double { max(1, capacity * rate) }
+
         mutating func refill(now: ContinuousClock.Instant, rate: Double) {
-            level = min(capacity, level + (now - updated).seconds * perSecond * rate)
+            level = min(ceiling(rate: rate), level + (now - updated).seconds * perSecond * rate)
             updated = now
         }
 
         /// Seconds until `amount` is available at `rate`, or 0 if it is now.
         func wait(for amount: Double, rate: Double) -> Double {
-            let needed = min(amount, capacity) - level
+            let needed = min(amount, ceiling(rate: rate)) - level
             return needed <= 0 ? 0 : needed / (perSecond * rate)
         }
     }
@@ -25,12 +35,17 @@ public struct RateLimiter: Sendable {
     private var requests: Bucket?
     private var tokens: Bucket?
     public private(set) var rate = 1.0
+    /// When the recent requests went out: the send rate a first 429 starts from.
+    private var recentSends: [ContinuousClock.Instant] = []
 
     public init(requestsPerMinute: Double?, tokensPerMinute: Double?, now: ContinuousClock.Instant = .now) {
         // A bucket holds one minute's allowance, so a burst up to the limit goes at once.
         requests = requestsPerMinute.map { Bucket(capacity: $0, perSecond: $0 / 60, level: $0, updated: now) }
         tokens = tokensPerMinute.map { Bucket(capacity: $0, perSecond: $0 / 60, level: $0, updated: now) }
     }
+
+    /// Whether any limit is in force (configured, or learnt from a 429).
+    public var isLimited: Bool { requests != nil || tokens != nil }
 
     /// Takes one request and `estimatedTokens` if both are available, else returns how long to wait.
     public mutating func acquire(estimatedTokens: Int, now: ContinuousClock.Instant) -> Duration? {
@@ -39,7 +54,12 @@ public struct RateLimiter: Sendable {
         let wait = max(requests?.wait(for: 1, rate: rate) ?? 0, tokens?.wait(for: Double(estimatedTokens), rate: rate) ?? 0)
         if wait > 0 { return .seconds(wait) }
         requests?.level -= 1
-        if let capacity = tokens?.capacity { tokens?.level -= min(Double(estimatedTokens), capacity) }
+        if let tokens { self.tokens?.level -= min(Double(estimatedTokens), tokens.ceiling(rate: rate)) }
+        recentSends.append(now)
+        if recentSends.count > 4096 || recentSends.first.map({ now - $0 > Self.window }) == true {
+            recentSends.removeAll { now - $0 > Self.window }
+            if recentSends.count > 4096 { recentSends.removeFirst(recentSends.count - 4096) }
+        }
         return nil
     }
 
@@ -48,6 +68,20 @@ public struct RateLimiter: Sendable {
         tokens?.level -= Double(actualTokens - estimatedTokens)
     }
 
-    public mutating func throttled() { rate = max(0.1, rate * 0.5) }
+    /// The server said 429: halve the rate and drop what the buckets had saved up.
+    public mutating func throttled(now: ContinuousClock.Instant = .now) {
+        rate = max(0.1, rate * 0.5)
+        if requests == nil {
+            // No configured limit: start from what was really sent of late.
+            let sent = Double(recentSends.filter { now - $0 <= Self.window }.count)
+            let perMinute = max(60, sent * 60 / Self.window.seconds)
+            requests = Bucket(capacity: perMinute, perSecond: perMinute / 60, level: 0, updated: now)
+        }
+        if let level = requests?.level { requests?.level = min(level, 0) }
+        if let level = tokens?.level { tokens?.level = min(level, 0) }
+    }
+
     public mutating func succeeded() { rate = min(1, rate + 0.05) }
+
+    static let window: Duration = .seconds(10)
 }

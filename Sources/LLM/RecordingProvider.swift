@@ -41,11 +41,13 @@ public struct RecordingProvider: LLMProvider {
     public var name: String { inner.name }
     public var model: String { inner.model }
 
-    /// The SHA-256 of the normalised request: provider, model, messages and every sampling
-    /// parameter including the seed. The task is left out: the same request is the same answer.
-    public static func requestHash(provider: String, model: String, _ request: CompletionRequest) -> String {
+    /// The SHA-256 of the normalised request: provider, model, what else decides the answer
+    /// (`identity`: the declared base URL, the extra body fields, the local model file), the
+    /// messages and every sampling parameter including the seed. The task is left out: the
+    /// same request is the same answer.
+    public static func requestHash(provider: String, model: String, identity: String = "", _ request: CompletionRequest) -> String {
         struct Key: Encodable {
-            var provider, model: String
+            var provider, model, identity: String
             var messages: [[String: String]]
             var temperature, topP, frequencyPenalty, presencePenalty: Double?
             var maxTokens: Int?
@@ -60,7 +62,7 @@ public struct RecordingProvider: LLMProvider {
         case .jsonSchema(let name, let schema): format = "json_schema:\(name):" + ((try? CanonicalJSON.normalize(schema)) ?? schema)
         }
         let key = Key(
-            provider: provider, model: request.model ?? model,
+            provider: provider, model: request.model ?? model, identity: identity,
             messages: request.messages.map { ["role": $0.role.rawValue, "content": $0.content] },
             temperature: request.temperature, topP: request.topP, frequencyPenalty: request.frequencyPenalty,
             presencePenalty: request.presencePenalty, maxTokens: request.maxTokens, stop: request.stop, seed: request.seed,
@@ -68,8 +70,12 @@ public struct RecordingProvider: LLMProvider {
         return SHA256.hex(of: (try? CanonicalJSON.encode(key)) ?? "\(key)")
     }
 
+    func hash(_ request: CompletionRequest) -> String {
+        Self.requestHash(provider: name, model: inner.model, identity: inner.cacheIdentity, request)
+    }
+
     public func complete(_ request: CompletionRequest) async throws -> Completion {
-        let hash = Self.requestHash(provider: name, model: inner.model, request)
+        let hash = hash(request)
         if let hit = try cached(hash, request) { return hit }
         let attempts = AttemptCollector()
         do {
@@ -85,8 +91,8 @@ public struct RecordingProvider: LLMProvider {
     public func stream(_ request: CompletionRequest) -> AsyncThrowingStream<CompletionChunk, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
-                let hash = Self.requestHash(provider: name, model: inner.model, request)
-                let started = ContinuousClock.now
+                let hash = hash(request)
+                let attempts = AttemptCollector()
                 do {
                     if let hit = try cached(hash, request) {
                         continuation.yield(.text(hit.text))
@@ -94,18 +100,13 @@ public struct RecordingProvider: LLMProvider {
                         continuation.finish()
                         return
                     }
-                    for try await chunk in inner.stream(request) {
-                        if case .done(let completion) = chunk {
-                            try finish(hash, request, completion, attempts: [
-                                ResilientProvider.Attempt(provider: completion.provider, number: 1, error: nil, latency: completion.latency),
-                            ])
-                        }
+                    for try await chunk in inner.stream(request, onAttempt: { attempts.add($0) }) {
+                        if case .done(let completion) = chunk { try finish(hash, request, completion, attempts: attempts.all) }
                         continuation.yield(chunk)
                     }
                     continuation.finish()
                 } catch {
-                    let failed = ResilientProvider.Attempt(provider: name, number: 1, error: error as? LLMError, latency: ContinuousClock.now - started)
-                    try? store.recordCalls(records(hash, request, [failed], completion: nil))
+                    try? store.recordCalls(records(hash, request, attempts.all, completion: nil))
                     continuation.finish(throwing: error)
                 }
             }
@@ -144,15 +145,17 @@ public struct RecordingProvider: LLMProvider {
     private func records(_ hash: String, _ request: CompletionRequest, _ attempts: [ResilientProvider.Attempt], completion: Completion?) -> [LLMCallRecord] {
         attempts.map { attempt in
             let succeeded = attempt.error == nil
+            // A failed attempt may still have been billed: its tokens and cost count too.
+            let usage = succeeded ? completion?.usage : attempt.billed?.usage
             return LLMCallRecord(
                 runID: context.runID, bookID: context.bookID, chapter: context.chapter, task: request.task, provider: attempt.provider,
                 model: completion?.model ?? request.model ?? inner.model, requestHash: hash, attempt: attempt.number,
                 outcome: attempt.error.map { "error:\($0.kind)" } ?? "ok",
                 finishReason: succeeded ? completion?.finishReason.rawValue : nil,
-                promptTokens: succeeded ? completion?.usage.promptTokens : nil,
-                completionTokens: succeeded ? completion?.usage.completionTokens : nil,
-                tokensEstimated: succeeded ? completion?.usage.estimated ?? false : false,
-                costUSD: succeeded ? completion?.costUSD ?? 0 : 0,
+                promptTokens: usage?.promptTokens,
+                completionTokens: usage?.completionTokens,
+                tokensEstimated: usage?.estimated ?? false,
+                costUSD: (succeeded ? completion?.costUSD : attempt.billed?.costUSD) ?? 0,
                 latencyMilliseconds: attempt.latency.milliseconds,
                 timeToFirstTokenMilliseconds: succeeded ? completion?.timeToFirstToken?.milliseconds : nil,
                 error: attempt.error?.message, createdAt: Date())

@@ -9,6 +9,9 @@ import WorkbenchCore
 public final class ResilientProvider: LLMProvider {
     public let inner: any LLMProvider
     public let policy: RetryPolicy
+    /// What besides provider, model and request decides an answer (see `ProviderFactory`):
+    /// part of the response cache's key.
+    public let cacheIdentity: String
     private let guardState: Mutex<GuardState>
     private let slots: ConcurrencySlots
 
@@ -25,6 +28,17 @@ public final class ResilientProvider: LLMProvider {
         public var number: Int
         public var error: LLMError?
         public var latency: Duration
+        /// What a failed attempt was billed for (tokens the provider produced before the
+        /// answer broke or was cut), estimated when the provider sent no usage.
+        public var billed: BilledUsage?
+
+        public init(provider: String, number: Int, error: LLMError?, latency: Duration, billed: BilledUsage? = nil) {
+            self.provider = provider
+            self.number = number
+            self.error = error
+            self.latency = latency
+            self.billed = billed
+        }
     }
 
     public var name: String { inner.name }
@@ -32,10 +46,12 @@ public final class ResilientProvider: LLMProvider {
 
     public init(
         _ inner: any LLMProvider, config: ProviderConfig? = nil, policy: RetryPolicy = RetryPolicy(),
-        breaker: CircuitBreaker = CircuitBreaker(), budget: RetryBudget = RetryBudget(), jitterSeed: UInt64 = 0x5EED
+        breaker: CircuitBreaker = CircuitBreaker(), budget: RetryBudget = RetryBudget(), jitterSeed: UInt64 = 0x5EED,
+        cacheIdentity: String = ""
     ) {
         self.inner = inner
         self.policy = policy
+        self.cacheIdentity = cacheIdentity
         guardState = Mutex(GuardState(
             budget: budget, breaker: breaker,
             limiter: RateLimiter(requestsPerMinute: config?.requestsPerMinute, tokensPerMinute: config?.tokensPerMinute),
@@ -46,22 +62,31 @@ public final class ResilientProvider: LLMProvider {
     /// The retry budget left, for `providers list` and tests.
     public var retryBudgetAvailable: Double { guardState.withLock { $0.budget.available } }
     public var breakerState: CircuitBreaker.State { guardState.withLock { $0.breaker.state } }
+    /// The adaptive send rate (1 = the configured limits) and concurrency cap, for tests.
+    public var sendRate: Double { guardState.withLock { $0.limiter.rate } }
+    public var isRateLimited: Bool { guardState.withLock { $0.limiter.isLimited } }
+    public var concurrencyLimit: Int { slots.limit }
 
     public func complete(_ request: CompletionRequest) async throws -> Completion {
         try await complete(request, onAttempt: { _ in })
     }
 
     /// `onAttempt` sees every attempt, failed or not, as it ends.
-    public func complete(_ request: CompletionRequest, onAttempt: @Sendable (Attempt) -> Void) async throws -> Completion {
+    public func complete(_ request: CompletionRequest, onAttempt: @escaping @Sendable (Attempt) -> Void) async throws -> Completion {
         try await withRetries(request, onAttempt: onAttempt) { try await self.inner.complete(request) }
     }
 
     public func stream(_ request: CompletionRequest) -> AsyncThrowingStream<CompletionChunk, any Error> {
-        // A stream is retried only until its first text arrives: text already shown cannot be unsaid.
+        stream(request, onAttempt: { _ in })
+    }
+
+    /// A stream is retried only until its first text arrives: text already shown cannot be
+    /// unsaid. `onAttempt` sees every attempt, as `complete` does.
+    public func stream(_ request: CompletionRequest, onAttempt: @escaping @Sendable (Attempt) -> Void) -> AsyncThrowingStream<CompletionChunk, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    let completion = try await withRetries(request, onAttempt: { _ in }) {
+                    let completion = try await withRetries(request, onAttempt: onAttempt) {
                         var sentText = false
                         do {
                             for try await chunk in self.inner.stream(request) {
@@ -76,8 +101,6 @@ public final class ResilientProvider: LLMProvider {
                     }
                     continuation.yield(.done(completion))
                     continuation.finish()
-                } catch let started as StreamAlreadyStarted {
-                    continuation.finish(throwing: started.error)
                 } catch {
                     continuation.finish(throwing: error)
                 }
@@ -86,82 +109,160 @@ public final class ResilientProvider: LLMProvider {
         }
     }
 
+    /// A stream failure after text was yielded: the attempt counts, but it is not retried.
     private struct StreamAlreadyStarted: Error { var error: LLMError }
 
     private func withRetries(
-        _ request: CompletionRequest, onAttempt: @Sendable (Attempt) -> Void, _ attempt: () async throws -> Completion
+        _ request: CompletionRequest, onAttempt: @escaping @Sendable (Attempt) -> Void, _ attempt: @escaping () async throws -> Completion
     ) async throws -> Completion {
         let estimated = TokenUsage.estimate(request.messages.map(\.content).joined()) + (request.maxTokens ?? 512)
         var retried = false
         var lastTimeout = false
         for number in 1...max(1, policy.maxAttempts) {
-            try await admit(estimatedTokens: estimated)
+            let trial = try await admit(estimatedTokens: estimated)
             let started = ContinuousClock.now
+            let billing = BillingSink()
+            let outcome: Result<Completion, any Error>
             do {
-                let completion = try await slots.run { try await attempt() }
-                onAttempt(Attempt(provider: name, number: number, error: nil, latency: ContinuousClock.now - started))
+                outcome = .success(try await slots.run { try await BillingSink.$current.withValue(billing) { try await attempt() } })
+            } catch {
+                outcome = .failure(error)
+            }
+            let latency = ContinuousClock.now - started
+            let thrown: any Error
+            switch outcome {
+            case .success(let completion):
+                onAttempt(Attempt(provider: name, number: number, error: nil, latency: latency))
                 guardState.withLock { state in
                     state.breaker.recordSuccess()
                     state.budget.refund(retried: retried, isTimeout: lastTimeout)
                     state.limiter.succeeded()
                     state.limiter.settle(estimatedTokens: estimated, actualTokens: completion.usage.totalTokens)
                 }
+                slots.succeeded()
                 return completion
-            } catch is CancellationError {
+            case .failure(let error):
+                thrown = error
+            }
+
+            var streamStarted = false
+            let llmError: LLMError
+            switch thrown {
+            case let started as StreamAlreadyStarted:
+                llmError = started.error
+                streamStarted = true
+            case let error as LLMError: llmError = error
+            case is CancellationError: llmError = .cancelled
+            default:
+                // Not the provider's failure (a bug or a caller's error): say nothing about it.
+                if trial { guardState.withLock { $0.breaker.abandonTrial(now: .now) } }
+                throw thrown
+            }
+            onAttempt(Attempt(provider: name, number: number, error: llmError, latency: latency, billed: billing.billed))
+            if llmError == .cancelled || Task.isCancelled {
+                if trial { guardState.withLock { $0.breaker.abandonTrial(now: .now) } }
                 throw LLMError.cancelled
-            } catch let error as LLMError {
-                onAttempt(Attempt(provider: name, number: number, error: error, latency: ContinuousClock.now - started))
-                if error == .cancelled || Task.isCancelled { throw LLMError.cancelled }
-                let isTimeout: Bool = { if case .timeout = error { return true } else { return false } }()
-                guard error.isRetryable else {
+            }
+            guard llmError.indicatesProviderTrouble else {
+                // The provider answered, and said no: that is news about the request, not the provider.
+                if trial { guardState.withLock { $0.breaker.recordSuccess() } }
+                throw llmError
+            }
+            if case .http(_, 429, _, _) = llmError {
+                guardState.withLock { $0.limiter.throttled(now: .now) }
+                slots.throttled()
+            }
+            // A failed trial opens the circuit again at once; otherwise a call counts as
+            // failed once it gives up.
+            let givingUp = streamStarted || trial || !llmError.isRetryable || number >= policy.maxAttempts
+            if givingUp {
+                guardState.withLock { $0.breaker.recordFailure(now: .now) }
+                throw llmError
+            }
+            let delay: Duration
+            if case .http(_, _, _, let retryAfter?) = llmError {
+                let asked = Duration.seconds(retryAfter)
+                guard asked <= policy.maxRetryAfter else {
                     guardState.withLock { $0.breaker.recordFailure(now: .now) }
-                    throw error
+                    throw llmError
                 }
-                if case .http(_, 429, _, _) = error { guardState.withLock { $0.limiter.throttled() } }
-                guard number < policy.maxAttempts else {
-                    guardState.withLock { $0.breaker.recordFailure(now: .now) }
-                    throw error
-                }
-                let delay: Duration
-                if case .http(_, _, _, let retryAfter?) = error {
-                    let asked = Duration.seconds(retryAfter)
-                    guard asked <= policy.maxRetryAfter else {
-                        guardState.withLock { $0.breaker.recordFailure(now: .now) }
-                        throw error
-                    }
-                    delay = asked
-                } else {
-                    delay = guardState.withLock { policy.backoff(retry: number - 1, unit: $0.random.nextUnit()) }
-                }
-                let paid = guardState.withLock { $0.budget.spend(isTimeout: isTimeout) }
-                guard paid else {
-                    guardState.withLock { $0.breaker.recordFailure(now: .now) }
-                    throw LLMError.retryBudgetExhausted(provider: name, lastError: error.message)
-                }
-                retried = true
-                lastTimeout = isTimeout
+                delay = asked
+            } else {
+                delay = guardState.withLock { policy.backoff(retry: number - 1, unit: $0.random.nextUnit()) }
+            }
+            let isTimeout: Bool = { if case .timeout = llmError { return true } else { return false } }()
+            let paid = guardState.withLock { $0.budget.spend(isTimeout: isTimeout) }
+            guard paid else {
+                guardState.withLock { $0.breaker.recordFailure(now: .now) }
+                throw LLMError.retryBudgetExhausted(provider: name, lastError: llmError.message)
+            }
+            retried = true
+            lastTimeout = isTimeout
+            do {
                 try await Task.sleep(for: delay)
+            } catch {
+                throw LLMError.cancelled
             }
         }
         preconditionFailure("the retry loop returns or throws")
     }
 
-    /// Waits for the rate limits; fails at once while the circuit is open.
-    private func admit(estimatedTokens: Int) async throws {
-        if let wait = guardState.withLock({ $0.breaker.permit(now: .now) }) {
-            throw LLMError.circuitOpen(provider: name, retryIn: wait.seconds)
+    /// Waits for the rate limits; fails at once while the circuit is open. True when this
+    /// call is the half-open circuit's trial.
+    private func admit(estimatedTokens: Int) async throws -> Bool {
+        let permit = guardState.withLock { $0.breaker.permit(now: .now) }
+        guard case .go(let trial) = permit else {
+            if case .wait(let wait) = permit { throw LLMError.circuitOpen(provider: name, retryIn: wait.seconds) }
+            return false
         }
-        while let wait = guardState.withLock({ $0.limiter.acquire(estimatedTokens: estimatedTokens, now: .now) }) {
-            try await Task.sleep(for: wait)
+        do {
+            while let wait = guardState.withLock({ $0.limiter.acquire(estimatedTokens: estimatedTokens, now: .now) }) {
+                try await Task.sleep(for: wait)
+            }
+        } catch {
+            if trial { guardState.withLock { $0.breaker.abandonTrial(now: .now) } }
+            throw LLMError.cancelled
         }
+        return trial
     }
 }
 
-/// A counting semaphore for async code: at most `limit` bodies run at once; the rest wait in order.
-final class ConcurrencySlots: Sendable {
-    private let state: Mutex<(free: Int, waiters: [CheckedContinuation<Void, Never>])>
+/// Tokens a failed attempt was billed for, and their cost.
+public struct BilledUsage: Sendable, Equatable {
+    public var usage: TokenUsage
+    public var costUSD: Double
+    public init(usage: TokenUsage, costUSD: Double) {
+        self.usage = usage
+        self.costUSD = costUSD
+    }
+}
 
-    init(limit: Int) { state = Mutex((limit, [])) }
+/// Where a provider reports what a failing attempt cost (a stream cut after text, an answer
+/// cut at `max_tokens`, a malformed body after generation) without changing the error it
+/// throws: `ResilientProvider` sets one per attempt as a task-local and logs what it holds.
+public final class BillingSink: Sendable {
+    @TaskLocal public static var current: BillingSink?
+    private let value = Mutex<BilledUsage?>(nil)
+    public init() {}
+    public func report(_ billed: BilledUsage) { value.withLock { $0 = billed } }
+    public var billed: BilledUsage? { value.withLock { $0 } }
+}
+
+/// A counting semaphore for async code: at most `limit` bodies run at once; the rest wait in
+/// order. The limit adapts: a 429 halves it (down to one), each success raises it by one,
+/// back up to the configured maximum.
+final class ConcurrencySlots: Sendable {
+    private struct State {
+        var maximum: Int
+        var limit: Int
+        var inUse = 0
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state: Mutex<State>
+
+    init(limit: Int) { state = Mutex(State(maximum: limit, limit: limit)) }
+
+    var limit: Int { state.withLock { $0.limit } }
 
     func run<T>(_ body: () async throws -> T) async throws -> T {
         await acquire()
@@ -169,11 +270,25 @@ final class ConcurrencySlots: Sendable {
         return try await body()
     }
 
+    /// The server said 429: allow half of what is in flight now.
+    func throttled() {
+        state.withLock { $0.limit = max(1, min($0.limit, $0.inUse) / 2) }
+    }
+
+    func succeeded() {
+        let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard state.limit < state.maximum else { return [] }
+            state.limit += 1
+            return Self.admitWaiters(&state)
+        }
+        woken.forEach { $0.resume() }
+    }
+
     private func acquire() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let granted = state.withLock { state -> Bool in
-                if state.free > 0 {
-                    state.free -= 1
+                if state.inUse < state.limit && state.waiters.isEmpty {
+                    state.inUse += 1
                     return true
                 }
                 state.waiters.append(continuation)
@@ -184,13 +299,19 @@ final class ConcurrencySlots: Sendable {
     }
 
     private func release() {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if state.waiters.isEmpty {
-                state.free += 1
-                return nil
-            }
-            return state.waiters.removeFirst()
+        let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.inUse -= 1
+            return Self.admitWaiters(&state)
         }
-        next?.resume()
+        woken.forEach { $0.resume() }
+    }
+
+    private static func admitWaiters(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
+        var woken: [CheckedContinuation<Void, Never>] = []
+        while state.inUse < state.limit, !state.waiters.isEmpty {
+            state.inUse += 1
+            woken.append(state.waiters.removeFirst())
+        }
+        return woken
     }
 }

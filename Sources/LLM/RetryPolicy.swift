@@ -68,23 +68,39 @@ public struct CircuitBreaker: Sendable, Equatable {
         self.openDuration = openDuration
     }
 
+    /// What `permit` decides for one call.
+    public enum Permit: Sendable, Equatable {
+        /// Go; `trial` when this call is the half-open circuit's one trial, whose outcome
+        /// must be reported (`recordSuccess`, `recordFailure` or `abandonTrial`).
+        case go(trial: Bool)
+        /// Not now: try again after this long.
+        case wait(Duration)
+    }
+
     /// Whether a call may go out now; when not, how long until it may.
-    public mutating func permit(now: ContinuousClock.Instant) -> Duration? {
+    public mutating func permit(now: ContinuousClock.Instant) -> Permit {
         switch state {
-        case .closed: return nil
-        case .halfOpen: return openDuration  // the trial call is out; others wait
+        case .closed: return .go(trial: false)
+        case .halfOpen: return .wait(openDuration)  // the trial call is out; others wait
         case .open(let until):
             if now >= until {
                 state = .halfOpen
-                return nil
+                return .go(trial: true)
             }
-            return until - now
+            return .wait(until - now)
         }
     }
 
     public mutating func recordSuccess() {
         consecutiveFailures = 0
         state = .closed
+    }
+
+    /// The trial call ended without saying anything about the provider (it was cancelled,
+    /// or failed for a reason of its own): the next call becomes the trial instead, so a
+    /// cancelled trial cannot leave the circuit half-open for good.
+    public mutating func abandonTrial(now: ContinuousClock.Instant) {
+        if state == .halfOpen { state = .open(until: now) }
     }
 
     public mutating func recordFailure(now: ContinuousClock.Instant) {

@@ -90,7 +90,8 @@ final class SimulatorHandler: ChannelInboundHandler {
         let request = CompletionRequest(
             messages: messages, model: model, temperature: object["temperature"] as? Double, topP: object["top_p"] as? Double,
             maxTokens: maxTokens, stop: (object["stop"] as? [String]) ?? (object["stop"] as? String).map { [$0] } ?? [],
-            seed: (object["seed"] as? NSNumber)?.uint64Value, responseFormat: format)
+            // The wire carries no task: the writer answers by what the prompt asks.
+            seed: (object["seed"] as? NSNumber)?.uint64Value, responseFormat: format, task: .complete)
         let includeUsage = ((object["stream_options"] as? [String: Any])?["include_usage"] as? Bool) ?? false
         return .success(Parsed(request: request, stream: object["stream"] as? Bool ?? false, includeUsage: includeUsage, model: model))
     }

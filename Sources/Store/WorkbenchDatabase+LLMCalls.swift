@@ -38,7 +38,7 @@ extension WorkbenchDatabase: LLMCallStore {
                                            latency_ms, ttft_ms, error, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [
-                        call.runID, call.bookID, call.chapter, call.task, call.provider, call.model, call.requestHash, call.attempt,
+                        call.runID, call.bookID, call.chapter, call.task.rawValue, call.provider, call.model, call.requestHash, call.attempt,
                         call.outcome, call.finishReason, call.promptTokens, call.completionTokens, call.tokensEstimated, call.costUSD,
                         call.latencyMilliseconds, call.timeToFirstTokenMilliseconds, call.error, call.createdAt,
                     ])
@@ -51,8 +51,12 @@ extension WorkbenchDatabase: LLMCallStore {
         try read { db in
             let sql = runID == nil ? "SELECT * FROM llm_calls ORDER BY id" : "SELECT * FROM llm_calls WHERE run_id = ? ORDER BY id"
             return try Row.fetchAll(db, sql: sql, arguments: runID.map { [$0] } ?? []).map { row in
-                LLMCallRecord(
-                    runID: row["run_id"], bookID: row["book_id"], chapter: row["chapter"], task: row["task"], provider: row["provider"],
+                let taskName: String = row["task"]
+                guard let task = LLMTask(rawValue: taskName) else {
+                    throw StoreError.corrupt(path: path, detail: "llm_calls row \(row["id"] as Int64? ?? 0) has an unknown task `\(taskName)`")
+                }
+                return LLMCallRecord(
+                    runID: row["run_id"], bookID: row["book_id"], chapter: row["chapter"], task: task, provider: row["provider"],
                     model: row["model"], requestHash: row["request_hash"], attempt: row["attempt"], outcome: row["outcome"],
                     finishReason: row["finish_reason"], promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"],
                     tokensEstimated: row["tokens_estimated"], costUSD: row["cost_usd"], latencyMilliseconds: row["latency_ms"],

@@ -5,7 +5,7 @@ public struct LLMCallRecord: Sendable, Equatable {
     public var runID: RunID?
     public var bookID: String?
     public var chapter: Int?
-    public var task: String
+    public var task: LLMTask
     public var provider: String
     public var model: String
     public var requestHash: String
@@ -23,7 +23,7 @@ public struct LLMCallRecord: Sendable, Equatable {
     public var createdAt: Date
 
     public init(
-        runID: RunID?, bookID: String?, chapter: Int?, task: String, provider: String, model: String, requestHash: String,
+        runID: RunID?, bookID: String?, chapter: Int?, task: LLMTask, provider: String, model: String, requestHash: String,
         attempt: Int, outcome: String, finishReason: String?, promptTokens: Int?, completionTokens: Int?, tokensEstimated: Bool,
         costUSD: Double, latencyMilliseconds: Double?, timeToFirstTokenMilliseconds: Double?, error: String?, createdAt: Date
     ) {

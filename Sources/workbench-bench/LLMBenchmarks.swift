@@ -7,7 +7,7 @@ import LLM
 /// The simulator runs as its own process (`workbench sim serve`), so client CPU is ours alone.
 enum LLMBenchmarks {
     static let request = CompletionRequest(
-        messages: [ChatMessage(.system, "You are a novelist."), ChatMessage(.user, "Write about 40 words.")], maxTokens: 80, seed: 1)
+        messages: [ChatMessage(.system, "You are a novelist."), ChatMessage(.user, "Write about 40 words.")], maxTokens: 80, seed: 1, task: .generate)
 
     static func run(into report: inout BenchReport, binary: URL, python: String) async throws {
         let simulator = try startSimulator(binary)

@@ -44,8 +44,8 @@ struct ABTestOutputs: ParsableArguments {
     /// on stderr, delivers the result, and stops any server the providers started.
     func execute(config: ExperimentConfig, database: WorkbenchDatabase, provider: String?, workspace: WorkspaceOptions,
                  _ make: (@escaping BookGenerator.Router) throws -> EngineABTest) async throws {
-        let result = try await Workbench.Generate.withRouter(config: config, database: database, provider: provider) { router in
-            let test = try make(router)
+        let result = try await Workbench.Generate.withRouter(config: config, database: database, provider: provider, needs: config.tasks(planning: false)) { router in
+            let test = try make(router.route)
             return try await test.run(progress: progress(total: test.design.samples))
         }
         try deliver(result, workspace: workspace)
@@ -173,7 +173,7 @@ extension Workbench.ABTest {
             let config = try ExperimentConfig.load(file: experiment)
             let names = Self.armNames([control] + variant)
             let arms = try zip(names, [control] + variant).map { name, folder in
-                ABTestDesign.Arm(name: name, prompts: folder, promptsHash: try EngineABTest.promptsHash(folder: folder))
+                ABTestDesign.Arm(name: name, prompts: folder, promptsHash: try PromptSet.fingerprint(folder: folder))
             }
             let metricList = metrics.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [metric ?? "quality"]
             let design = ABTestDesign(

@@ -70,11 +70,12 @@ extension Workbench.BaselineCommand {
             let database = try workspace.open()
             let output = try await RegressionOutputs.write(suite: chapters, samples: samples, config: config, prompts: prompts, database: database,
                                                            provider: provider, kind: .baseline, fileFor: { Baseline.textFile(chapter: $0, sample: $1) })
-            let table = try config.providersFile.map { try ProviderTable.load(file: $0) } ?? ProviderOptions.table(file: nil).0
+            var routed = config
+            routed.providerOverride = provider
+            let resolved = try ProviderRoutes(config: routed, needs: config.tasks(planning: false))
+            let table = resolved.table
             var routes: [String: [String]] = [:]
-            for task in ["generate", "enhance"] + (config.judge == nil ? [] : ["judge"]) {
-                routes[task] = provider.map { [$0] } ?? config.routes[task] ?? table.routes[task] ?? ["sim"]
-            }
+            for task in config.tasks(planning: false) { routes[task.rawValue] = resolved.chains[task] }
             let providers = routes.sorted { $0.key < $1.key }.flatMap { task, chain in
                 chain.compactMap { name in (try? table.provider(named: name)).map { BaselineProvenance.Provider(task: task, name: name, kind: $0.kind.rawValue, model: $0.model) } }
             }
@@ -82,7 +83,7 @@ extension Workbench.BaselineCommand {
             let provenance = BaselineProvenance(
                 version: version, createdAt: CivilTime(secondsSince1970: Date().timeIntervalSince1970).iso8601, workbenchVersion: WorkbenchVersion.current,
                 gitRevision: GitRevision.current(), experiment: Self.relative(experiment, to: RegressionOutputs.repositoryRoot(baselines: root)),
-                experimentSHA256: SHA256.hex(of: experimentText), promptsSHA256: try EngineABTest.promptsHash(folder: config.promptsFolder),
+                experimentSHA256: SHA256.hex(of: experimentText), promptsSHA256: try PromptSet.fingerprint(folder: config.promptsFolder),
                 routes: routes, providers: providers, samples: samples, runID: output.runID.rawValue, seconds: output.seconds, costUSD: output.scores.totalCostUSD)
             let written = try Baseline.write(
                 version: version, root: root, suite: chapters, scores: output.scores, texts: output.texts, provenance: provenance,

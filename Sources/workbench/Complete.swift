@@ -54,7 +54,7 @@ extension Workbench {
             let factory = ProviderOptions.factory()
             var messages = [ChatMessage(.user, text)]
             if let system { messages.insert(ChatMessage(.system, system), at: 0) }
-            let request = CompletionRequest(messages: messages, temperature: temperature, maxTokens: maxTokens, seed: seed, task: "complete")
+            let request = CompletionRequest(messages: messages, temperature: temperature, maxTokens: maxTokens, seed: seed, task: .complete)
             do {
                 let resilient = try await factory.provider(for: table.provider(named: provider))
                 // With a workspace, calls are cached and logged there; without one, only --cache-only needs it.

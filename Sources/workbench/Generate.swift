@@ -64,68 +64,41 @@ extension Workbench {
             if let concurrency { config.concurrency = concurrency }
             if let seed { config.seed = seed }
             if let budget { config.budgetUSD = budget }
+            config.providerOverride = provider
             let given = try outline.map(Self.readOutline)
-            try await Self.runEngine(config: config, workspace: workspace, provider: provider, plain: plain) { generator in
-                try await generator.generate(premise: premise, outline: given)
+            try await Self.runEngine(config: config, workspace: workspace, provider: provider, plain: plain,
+                                     needs: config.tasks(planning: premise != nil)) { generator in
+                try await generator.generate(premise: premise, outline: given, gitRevision: GitRevision.current())
             }
         }
 
         /// Builds the generator (providers routed per task, calls cached and logged in the
         /// workspace, events printed), runs `body`, and writes the manuscript and report.
         static func runEngine(
-            config: ExperimentConfig, workspace: WorkspaceOptions, provider override: String?, plain: Bool,
+            config: ExperimentConfig, workspace: WorkspaceOptions, provider override: String?, plain: Bool, needs: Set<LLMTask>,
             _ body: (BookGenerator) async throws -> BookGenerator.Result
         ) async throws {
             let prompts = try PromptSet.load(folder: config.promptsFolder)
             let database = try workspace.open()
-            let (router, factory) = try Self.router(config: config, database: database, provider: override)
             // On a terminal the dashboard redraws in place; elsewhere (or with --plain) one line per event.
             let live = !plain && isatty(STDOUT_FILENO) != 0 && Console.environment["TERM"] != "dumb"
             let display = LiveDisplay(live: live, database: database, style: Console.style)
-            let generator = BookGenerator(config: config, prompts: prompts, database: database, route: router) { event, run in
-                display.show(event, run: run)
+            let result = try await withRouter(config: config, database: database, provider: override, needs: needs) { router in
+                try await body(BookGenerator(config: config, prompts: prompts, database: database, route: router.route) { event, run in
+                    display.show(event, run: run)
+                })
             }
-            do {
-                let result = try await body(generator)
-                await factory.shutdown()
-                try writeOutputs(result, targets: config.targets, database: database, workspace: workspace)
-            } catch {
-                await factory.shutdown()
-                throw error
-            }
+            try writeOutputs(result, targets: config.targets, database: database, workspace: workspace)
         }
 
-        /// Routes each task to its provider chain (or every task to `override`); every call is
-        /// cached and logged in the workspace. The factory owns the servers it started.
-        static func router(config: ExperimentConfig, database: WorkbenchDatabase, provider override: String?) throws -> (BookGenerator.Router, ProviderFactory) {
-            let table = try config.providersFile.map { try ProviderTable.load(file: $0) } ?? ProviderOptions.table(file: nil).0
-            let factory = ProviderOptions.factory()
-            let routes = config.routes
-            let seed = config.seed
-            let router: BookGenerator.Router = { task, context in
-                let names = override.map { [$0] } ?? routes[task] ?? table.routes[task] ?? ["sim"]
-                var chain: [any LLMProvider] = []
-                for name in names {
-                    chain.append(RecordingProvider(try await factory.provider(for: table.provider(named: name), seed: seed), store: database, context: context))
-                }
-                return FallbackProvider(task: task, chain: chain)
-            }
-            return (router, factory)
-        }
-
-        /// Runs `body` with the experiment's router, then stops any server the providers
-        /// started, whether `body` returned or threw.
-        static func withRouter<T>(config: ExperimentConfig, database: WorkbenchDatabase, provider: String?,
-                                  _ body: (@escaping BookGenerator.Router) async throws -> T) async throws -> T {
-            let (router, factory) = try router(config: config, database: database, provider: provider)
-            do {
-                let result = try await body(router)
-                await factory.shutdown()
-                return result
-            } catch {
-                await factory.shutdown()
-                throw error
-            }
+        /// Runs `body` with the experiment's routes (checked first: a missing route or an
+        /// undeclared provider fails before any run exists), then stops any server the
+        /// providers started. Every call is cached and logged in the workspace.
+        static func withRouter<T>(config: ExperimentConfig, database: WorkbenchDatabase, provider: String?, needs: Set<LLMTask>,
+                                  _ body: (ProviderRouter) async throws -> T) async throws -> T {
+            var config = config
+            if let provider { config.providerOverride = provider }
+            return try await ProviderRouter.run(config: config, needs: needs, factory: ProviderOptions.factory(), store: database, body)
         }
 
         static func writeOutputs(_ result: BookGenerator.Result, targets: QualityTargets, database: WorkbenchDatabase, workspace: WorkspaceOptions) throws {
@@ -178,18 +151,22 @@ extension Workbench {
         @Option(help: "Override the concurrency.")
         var concurrency: Int?
 
-        @Option(help: "Send every task to this provider instead of the experiment's routes.")
+        @Option(help: "Send every task to this provider (default: the one the run was started with, if any).")
         var provider: String?
+
+        @Flag(help: "Resume even though the experiment, prompts, provider table or provider differ from the run's start.")
+        var allowChanged = false
 
         @Flag(help: "One line per event instead of the live dashboard.")
         var plain = false
 
         func run() async throws {
             let record = try workspace.open().run(matching: run)
-            var config = try ExperimentConfig.resumed(fromRunJSON: record.configJSON)
+            var config = try ExperimentConfig.resumed(run: record.id.rawValue, fromRunJSON: record.configJSON, provider: provider, allowChanged: allowChanged)
             if let budget { config.budgetUSD = budget }
             if let concurrency { config.concurrency = concurrency }
-            try await Generate.runEngine(config: config, workspace: workspace, provider: provider, plain: plain) { generator in
+            try await Generate.runEngine(config: config, workspace: workspace, provider: nil, plain: plain,
+                                         needs: config.tasks(planning: BookGenerator.premise(inConfig: record.configJSON) != nil)) { generator in
                 try await generator.resume(record.id)
             }
         }

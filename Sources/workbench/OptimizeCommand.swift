@@ -50,12 +50,9 @@ struct OptimizeOutputs: ParsableArguments {
     /// optimiser (new or resumed), runs it with progress on stderr, delivers the result.
     func execute(config: ExperimentConfig, database: WorkbenchDatabase, provider: String?, workspace: WorkspaceOptions,
                  _ make: (@escaping BookGenerator.Router) throws -> PromptOptimizer) async throws {
-        let proposesWithOptimize = config.routes["optimize"] != nil
-        let result = try await Workbench.Generate.withRouter(config: config, database: database, provider: provider) { router in
-            let routed: BookGenerator.Router = { task, context in
-                try await router(task == "optimize" && !proposesWithOptimize ? "generate" : task, context)
-            }
-            let optimizer = try make(routed)
+        let needs = config.tasks(planning: false, optimizing: true)
+        let result = try await Workbench.Generate.withRouter(config: config, database: database, provider: provider, needs: needs) { router in
+            let optimizer = try make(router.route)
             Console.error("optimisation \(optimizer.runID): \(optimizer.design.targetMetric) from \(optimizer.design.basePrompts), up to \(optimizer.design.iterations) iterations")
             return try await optimizer.run(progress: Self.progress(metric: optimizer.design.targetMetric))
         }
@@ -155,7 +152,7 @@ extension Workbench.Optimize {
             let standard = try suite.map { try Baseline.suite(of: $0, root: baselines) } ?? StandardSuite.suite
             let (development, heldOut) = OptimizeDesign.split(standard)
             let design = OptimizeDesign(
-                experimentFile: experiment, basePrompts: base, basePromptsHash: try EngineABTest.promptsHash(folder: base), targetMetric: targetMetric,
+                experimentFile: experiment, basePrompts: base, basePromptsHash: try PromptSet.fingerprint(folder: base), targetMetric: targetMetric,
                 target: target, iterations: iterations, budgetUSD: budget, samples: samples, confirmSamples: confirmSamples, pool: pool,
                 llmProposals: llmProposals, maxInstructions: maxInstructions, exploration: exploration, alpha: alpha, seed: seed ?? config.seed,
                 library: try library.map(InstructionLibrary.load(file:)) ?? .standard, development: development, heldOut: heldOut,

@@ -118,7 +118,7 @@ extension Workbench.Providers {
             defer { Task { await factory.shutdown() } }
             let provider = try await factory.provider(for: table.provider(named: name))
             let request = CompletionRequest(
-                messages: [ChatMessage(.user, "Write two sentences about a lighthouse at night.")], maxTokens: 60, seed: 1, task: "test")
+                messages: [ChatMessage(.user, "Write two sentences about a lighthouse at night.")], maxTokens: 60, seed: 1, task: .providerTest)
             var completion: Completion?
             do {
                 for try await chunk in provider.stream(request) { if case .done(let done) = chunk { completion = done } }

@@ -82,7 +82,11 @@ extension Workbench {
                 config.promptVersion = URL(fileURLWithPath: prompts).lastPathComponent
             }
             // The baseline's providers, so the comparison is of prompts and configuration alone.
-            if provider == nil { for (task, chain) in frozen.provenance.routes { config.routes[task] = chain } }
+            if provider == nil {
+                for (name, chain) in frozen.provenance.routes {
+                    if let task = LLMTask(rawValue: name) { config.routes[task] = chain }
+                }
+            }
             let promptSet = try PromptSet.load(folder: config.promptsFolder)
             let database = try workspace.open()
             let contexts = Dictionary(uniqueKeysWithValues: frozen.scores.chapters.map { ($0.id, $0.context) })
@@ -155,8 +159,8 @@ struct RegressionOutputs: ParsableArguments {
                       fileFor: @escaping @Sendable (String, Int) -> String = { _, _ in "" }) async throws -> SuiteWriter.Output {
         let total = suite.chapters.count * samples
         let counter = SynchronizedCounter()
-        return try await Workbench.Generate.withRouter(config: config, database: database, provider: provider) { router in
-            let writer = SuiteWriter(suite: suite, samples: samples, config: config, prompts: prompts, database: database, route: router)
+        return try await Workbench.Generate.withRouter(config: config, database: database, provider: provider, needs: config.tasks(planning: false)) { router in
+            let writer = SuiteWriter(suite: suite, samples: samples, config: config, prompts: prompts, database: database, route: router.route)
             return try await writer.run(kind: kind, gitRevision: GitRevision.current(), contexts: contexts, fileFor: fileFor) { event in
                 switch event {
                 case .started(let run, let chapters, let samples):

@@ -33,12 +33,12 @@ func simGenerator(_ config: ExperimentConfig, database: WorkbenchDatabase, serve
         let sim = try ExperimentConfig.load(file: experiments + "/sim.yaml")
         #expect(sim.judge?.dimensions == ["overall"])
         #expect(sim.chapters == 5 && sim.wordsPerChapter == 1200 && sim.concurrency == 5 && sim.seed == 7)
-        #expect(sim.routes["generate"] == ["sim"])
+        #expect(sim.routes[.generate] == ["sim"])
         #expect(sim.targets(forChapter: 1).quality == 8.5)
         #expect(sim.targets(forChapter: 2).quality == 8.0)
         #expect(sim.providersFile == experiments + "/providers.yaml")
         let demo = try ExperimentConfig.load(file: experiments + "/demo.yaml")
-        #expect(demo.routes["generate"] == ["local"])
+        #expect(demo.routes[.generate] == ["local"])
         _ = try PromptSet.load(folder: sim.promptsFolder)
     }
 
@@ -49,6 +49,8 @@ func simGenerator(_ config: ExperimentConfig, database: WorkbenchDatabase, serve
         ("quality:\n  targets:\n    detail: 4\n", 3, "quality.targets.detail", "unknown field"),
         ("book:\n  chapters: 2\nquality:\n  chapter_requirements:\n    5: {quality: 9}\n", 4, "quality", "chapter 5"),
         ("prompts: v9\n", 1, "prompts", "no prompt templates"),
+        ("routes:\n  generate: [sim, nosuch]\n", 2, "routes.generate", "unknown provider `nosuch`"),
+        ("routes:\n  generate: []\n", 2, "routes.generate", "at least one provider"),
     ])
     func badExperimentsAreLocated(yaml: String, line: Int, field: String, problem: String) throws {
         let file = experiments + "/test-\(UUID().uuidString.prefix(6)).yaml"
@@ -160,6 +162,9 @@ func simGenerator(_ config: ExperimentConfig, database: WorkbenchDatabase, serve
             let keptQuality: Double = try database.read { try Double.fetchOne($0, sql: "SELECT value FROM scores WHERE chapter_version_id = ? AND metric = 'quality'", arguments: [keptVersion.id]) }!
             #expect(keptQuality == best, "the report reads the best version")
         }
+        // Rewrites are logged as what they are, so cost by task is right.
+        let tasks = Set(try database.llmCalls().map(\.task))
+        #expect(tasks == [.plan, .generate, .enhance, .judge])
     }
 
     @Test func aBudgetStopsTheRunCleanly() async throws {
@@ -235,7 +240,7 @@ final class ScriptedProvider: LLMProvider, Sendable {
         let planner = ResilientProvider(OpenAICompatibleProvider(config: ProviderConfig(name: "sim", kind: .sim, baseURL: simulator.baseURL, model: "sim-1"), environment: [:]))
         let database = try WorkbenchDatabase.inMemory()
         let generator = BookGenerator(config: config, prompts: try PromptSet.load(folder: config.promptsFolder), database: database, route: { task, context in
-            RecordingProvider(task == "plan" ? planner : local, store: database, context: context)
+            RecordingProvider(task == .plan ? planner : local, store: database, context: context)
         })
         let result = try await generator.generate(premise: "A keeper's daughter and a sealed letter.", outline: nil)
         await server.stopOwned()

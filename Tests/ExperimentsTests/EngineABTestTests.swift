@@ -49,7 +49,7 @@ struct ABFixture {
 @Suite("A/B tests through the engine and the simulator over HTTP")
 struct EngineABTestTests {
     func design(_ fixture: ABFixture, variant: String, samples: Int = 30, metrics: [String] = ["obsession_depth"]) throws -> ABTestDesign {
-        let arms = try ["v1", variant].map { ABTestDesign.Arm(name: $0, prompts: fixture.prompts($0), promptsHash: try EngineABTest.promptsHash(folder: fixture.prompts($0))) }
+        let arms = try ["v1", variant].map { ABTestDesign.Arm(name: $0, prompts: fixture.prompts($0), promptsHash: try PromptSet.fingerprint(folder: fixture.prompts($0))) }
         return ABTestDesign(name: "ab", experimentFile: fixture.experiment, arms: arms, samples: samples, metrics: metrics, seed: 5)
     }
 

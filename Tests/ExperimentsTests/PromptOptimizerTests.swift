@@ -30,7 +30,7 @@ struct OptimizeFixture {
 
     func design(metric: String, target: Double? = nil, iterations: Int, budget: Double? = nil, llmProposals: Int = 1) throws -> OptimizeDesign {
         let (development, heldOut) = OptimizeDesign.split(StandardSuite.suite)
-        return OptimizeDesign(experimentFile: experiment, basePrompts: base, basePromptsHash: try EngineABTest.promptsHash(folder: base), targetMetric: metric,
+        return OptimizeDesign(experimentFile: experiment, basePrompts: base, basePromptsHash: try PromptSet.fingerprint(folder: base), targetMetric: metric,
                               target: target, iterations: iterations, budgetUSD: budget, samples: 4, confirmSamples: 4, pool: 12, llmProposals: llmProposals,
                               maxInstructions: 6, exploration: 1, alpha: 0.05, seed: 11, library: .standard, development: development, heldOut: heldOut,
                               candidatesRoot: reports)
@@ -331,6 +331,6 @@ final class SynchronizedCounter: @unchecked Sendable {
         // A 135M model does not always answer well, but llama.cpp's schema-constrained decoding gives JSON.
         #expect(!proposals.isEmpty)
         #expect(proposals.allSatisfy { (1...6).contains($0.instructions.count) && $0.instructions.allSatisfy { !$0.contains("{") } })
-        #expect(try database.llmCalls().contains { $0.provider == "local" && $0.task == "optimize" && $0.outcome == "ok" })
+        #expect(try database.llmCalls().contains { $0.provider == "local" && $0.task == .optimize && $0.outcome == "ok" })
     }
 }

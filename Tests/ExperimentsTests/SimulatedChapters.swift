@@ -24,7 +24,7 @@ struct SimulatedChapters: Sendable {
     }
 
     func metrics(prompt: String, seed: UInt64) -> [String: Double] {
-        let output = writer.respond(to: CompletionRequest(messages: [ChatMessage(.user, prompt)], temperature: 0.8, maxTokens: words * 3, seed: seed))
+        let output = writer.respond(to: CompletionRequest(messages: [ChatMessage(.user, prompt)], temperature: 0.8, maxTokens: words * 3, seed: seed, task: .generate))
         let report = QualityAnalyzer.analyze(output.text, context: AnalysisContext(targetWords: words, obsession: Self.obsession))
         var result = ["quality": report.quality]
         for metric in report.metrics { result[metric.name] = metric.value }

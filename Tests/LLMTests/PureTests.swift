@@ -71,21 +71,24 @@ import Testing
         var breaker = CircuitBreaker(failureThreshold: 2, openDuration: .seconds(30))
         let t0 = ContinuousClock.now
         let result5 = breaker.permit(now: t0)
-        #expect(result5 == nil)
+        #expect(result5 == .go(trial: false))
         breaker.recordFailure(now: t0)
         let result6 = breaker.permit(now: t0)
-        #expect(result6 == nil)
+        #expect(result6 == .go(trial: false))
         breaker.recordFailure(now: t0)
         let result7 = breaker.permit(now: t0 + .seconds(10))
-        #expect(result7 == .seconds(20))
+        #expect(result7 == .wait(.seconds(20)))
         let result8 = breaker.permit(now: t0 + .seconds(31))
-        #expect(result8 == nil, "half-open: one trial")
+        #expect(result8 == .go(trial: true), "half-open: one trial")
         let result9 = breaker.permit(now: t0 + .seconds(31))
-        #expect(result9 != nil, "only one trial at a time")
+        #expect(result9 != .go(trial: false) && result9 != .go(trial: true), "only one trial at a time")
         breaker.recordFailure(now: t0 + .seconds(31))
         #expect(breaker.state == .open(until: t0 + .seconds(61)), "a failed trial opens it again")
         let result10 = breaker.permit(now: t0 + .seconds(62))
-        #expect(result10 == nil)
+        #expect(result10 == .go(trial: true))
+        // A trial that ends saying nothing (cancelled) hands the trial to the next call.
+        breaker.abandonTrial(now: t0 + .seconds(63))
+        #expect(breaker.permit(now: t0 + .seconds(63)) == .go(trial: true))
         breaker.recordSuccess()
         #expect(breaker.state == .closed)
     }
@@ -130,7 +133,7 @@ import Testing
         let request = CompletionRequest(
             messages: [ChatMessage(.system, "Be brief."), ChatMessage(.user, "Hi")], temperature: 0.7, topP: 0.9,
             maxTokens: 50, stop: ["\n\n"], seed: 42, frequencyPenalty: 0.3, presencePenalty: 0.1,
-            responseFormat: .jsonSchema(name: "score", schema: #"{"type":"object","properties":{"score":{"type":"integer"}}}"#))
+            responseFormat: .jsonSchema(name: "score", schema: #"{"type":"object","properties":{"score":{"type":"integer"}}}"#), task: .judge)
         let body = try OpenAIWire.body(for: request, model: "m", stream: true, extraJSON: #"{"repeat_penalty": 1.3, "model": "ignored"}"#)
         let object = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
         #expect(object["model"] as? String == "m", "extra fields never override the request's own")
@@ -150,10 +153,10 @@ import Testing
         let config = ProviderConfig(name: "groq", kind: .openai, baseURL: "https://api.example/v1", model: "m", apiKeyEnv: "GROQ_API_KEY")
         let without = OpenAICompatibleProvider(config: config, environment: [:])
         #expect(throws: LLMError.missingKey(provider: "groq", variable: "GROQ_API_KEY")) {
-            try without.httpRequest(for: CompletionRequest(messages: [ChatMessage(.user, "x")]), stream: false)
+            try without.httpRequest(for: CompletionRequest(messages: [ChatMessage(.user, "x")], task: .generate), stream: false)
         }
         let with = OpenAICompatibleProvider(config: config, environment: ["GROQ_API_KEY": "sk-secret"])
-        let request = try with.httpRequest(for: CompletionRequest(messages: [ChatMessage(.user, "x")]), stream: false)
+        let request = try with.httpRequest(for: CompletionRequest(messages: [ChatMessage(.user, "x")], task: .generate), stream: false)
         #expect(request.url == "https://api.example/v1/chat/completions")
         #expect(request.headers.contains { $0.name == "Authorization" && $0.value == "Bearer sk-secret" })
         #expect(!String(decoding: request.body ?? Data(), as: UTF8.self).contains("sk-secret"))

@@ -39,7 +39,7 @@ import WorkbenchCore
             #expect(calls.map(\.outcome) == ["error:http-429", "error:http-500", "ok"])
             #expect(calls.map(\.attempt) == [1, 2, 3])
             #expect(calls[2].completionTokens != nil && calls[0].completionTokens == nil)
-            #expect(calls.allSatisfy { $0.task == "generate" && $0.provider == "sim" })
+            #expect(calls.allSatisfy { $0.task == .generate && $0.provider == "sim" })
             #expect(try database.cachedCompletion(for: calls[2].requestHash) == nil, "cache off writes nothing")
         }
     }
@@ -56,7 +56,7 @@ import WorkbenchCore
     @Test func requestHashCoversEveryParameterButTheTask() {
         var a = chapterRequest
         let base = RecordingProvider.requestHash(provider: "p", model: "m", a)
-        a.task = "judge"
+        a.task = .judge
         #expect(RecordingProvider.requestHash(provider: "p", model: "m", a) == base)
         for change in [{ (r: inout CompletionRequest) in r.temperature = 0.5 }, { $0.maxTokens = 1 }, { $0.seed = 8 },
                        { $0.stop = ["x"] }, { $0.messages.append(ChatMessage(.user, "more")) }, { $0.responseFormat = .jsonObject }] {
@@ -74,7 +74,7 @@ import WorkbenchCore
         let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Experiments/providers.yaml").standardized.path
         let table = try ProviderTable.load(file: file)
         #expect(table.providers.map(\.name).prefix(3) == ["sim", "sim-priced", "local"])
-        #expect(table.routes["generate"] == ["groq", "deepseek", "openrouter"])
+        #expect(table.routes[.generate] == ["groq", "deepseek", "openrouter"])
         let groq = try table.provider(named: "groq")
         #expect(groq.apiKeyEnv == "GROQ_API_KEY")
         #expect(groq.requestsPerMinute == 30)

@@ -27,7 +27,7 @@ func simProvider(_ server: SimulatorServer, name: String = "sim", timeouts: Open
 
 let chapterRequest = CompletionRequest(
     messages: [ChatMessage(.system, "You are a novelist."), ChatMessage(.user, "Write about 120 words of chapter 1. Characters: Anna, Bo")],
-    maxTokens: 400, seed: 7)
+    maxTokens: 400, seed: 7, task: .generate)
 
 /// Fast policy for tests: real retries, millisecond waits.
 var quickPolicy: RetryPolicy {
@@ -74,7 +74,7 @@ var quickPolicy: RetryPolicy {
     @Test func jsonSchemaAnswersParse() async throws {
         let schema = #"{"type":"object","properties":{"score":{"type":"integer","minimum":1,"maximum":10},"reason":{"type":"string"}},"required":["score","reason"]}"#
         try await withSimulator { server in
-            let request = CompletionRequest(messages: [ChatMessage(.user, "Score this chapter.")], responseFormat: .jsonSchema(name: "judge", schema: schema))
+            let request = CompletionRequest(messages: [ChatMessage(.user, "Score this chapter.")], responseFormat: .jsonSchema(name: "judge", schema: schema), task: .judge)
             let completion = try await simProvider(server).complete(request)
             let object = try #require(try JSONSerialization.jsonObject(with: Data(completion.text.utf8)) as? [String: Any])
             let score = try #require(object["score"] as? Int)
@@ -139,7 +139,7 @@ var quickPolicy: RetryPolicy {
     @Test func clientErrorsFailAtOnce() async throws {
         try await withSimulator { server in
             let attempts = AttemptLog()
-            let bad = CompletionRequest(messages: [ChatMessage(.user, "x")], maxTokens: 0)
+            let bad = CompletionRequest(messages: [ChatMessage(.user, "x")], maxTokens: 0, task: .generate)
             await #expect(throws: LLMError.self) {
                 try await ResilientProvider(simProvider(server), policy: quickPolicy).complete(bad, onAttempt: { attempts.add($0) })
             }
@@ -154,7 +154,7 @@ var quickPolicy: RetryPolicy {
         try await withSimulator { server in
             let down = OpenAICompatibleProvider(
                 config: ProviderConfig(name: "down", kind: .openai, baseURL: "http://127.0.0.1:1/v1", model: "m"), environment: [:])
-            let chain = FallbackProvider(task: "generate", chain: [
+            let chain = FallbackProvider(task: .generate, chain: [
                 ResilientProvider(down, policy: quickPolicy), ResilientProvider(simProvider(server, name: "backup"), policy: quickPolicy),
             ])
             let completion = try await chain.complete(chapterRequest)

@@ -9,7 +9,7 @@ import Testing
     @Test func requestShape() throws {
         let request = CompletionRequest(
             messages: [ChatMessage(.system, "You are a novelist."), ChatMessage(.user, "Write.")], temperature: 0.7, maxTokens: 300,
-            stop: ["THE END"], seed: 5)
+            stop: ["THE END"], seed: 5, task: .generate)
         let (url, headers, body) = try AnthropicWire().request(for: request, config: config, apiKey: "k", stream: true)
         #expect(url == "https://api.anthropic.com/v1/messages")
         #expect(headers.contains { $0.name == "x-api-key" && $0.value == "k" })
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func schemaBecomesASystemInstruction() throws {
-        let request = CompletionRequest(messages: [ChatMessage(.user, "Score it.")], responseFormat: .jsonSchema(name: "s", schema: #"{"type":"object"}"#))
+        let request = CompletionRequest(messages: [ChatMessage(.user, "Score it.")], responseFormat: .jsonSchema(name: "s", schema: #"{"type":"object"}"#), task: .judge)
         let body = try AnthropicWire().request(for: request, config: config, apiKey: nil, stream: false).body
         let object = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
         #expect((object["system"] as? String)?.contains(#"{"type":"object"}"#) == true)
@@ -90,7 +90,7 @@ import Testing
     @Test func requestShape() throws {
         let request = CompletionRequest(
             messages: [ChatMessage(.system, "Be terse."), ChatMessage(.user, "Hi"), ChatMessage(.assistant, "Hello"), ChatMessage(.user, "Score it")],
-            temperature: 0.2, maxTokens: 50, seed: 9, responseFormat: .jsonSchema(name: "s", schema: #"{"type":"object","properties":{"score":{"type":"integer"}}}"#))
+            temperature: 0.2, maxTokens: 50, seed: 9, responseFormat: .jsonSchema(name: "s", schema: #"{"type":"object","properties":{"score":{"type":"integer"}}}"#), task: .judge)
         let (url, headers, body) = try GeminiWire().request(for: request, config: config, apiKey: "g", stream: true)
         #expect(url == "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse")
         #expect(headers.contains { $0.name == "x-goog-api-key" && $0.value == "g" })

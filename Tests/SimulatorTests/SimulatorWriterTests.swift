@@ -9,7 +9,7 @@ import WorkbenchCore
     let writer = SimulatorWriter(serverSeed: 1)
 
     func request(_ prompt: String, seed: UInt64 = 1, maxTokens: Int? = nil) -> CompletionRequest {
-        CompletionRequest(messages: [ChatMessage(.user, prompt)], maxTokens: maxTokens, seed: seed)
+        CompletionRequest(messages: [ChatMessage(.user, prompt)], maxTokens: maxTokens, seed: seed, task: .generate)
     }
 
     @Test func sameRequestSameText() {

@@ -414,7 +414,7 @@ import WorkbenchCore
         let again = try CLI.run(["generate", "--experiment", experiment, "--outline", scratch.url.appendingPathComponent("Reports/\(book).outline.yaml").path, "--words", "300"], in: scratch.url)
         #expect(again.status == 0, "\(again.stderr)")
         let newest = try WorkbenchDatabase.open(Workspace(root: scratch.url)).runs(limit: 1)[0]
-        #expect(try WorkbenchDatabase.open(Workspace(root: scratch.url)).llmCalls(runID: newest.id).allSatisfy { $0.task != "plan" }, "a given outline needs no planning call")
+        #expect(try WorkbenchDatabase.open(Workspace(root: scratch.url)).llmCalls(runID: newest.id).allSatisfy { $0.task != .plan }, "a given outline needs no planning call")
 
         #expect(try CLI.run(["generate", "--experiment", experiment], in: scratch.url).status == 2, "needs a premise or an outline")
         let badOutline = scratch.url.appendingPathComponent("outline.yaml")
