@@ -37,6 +37,8 @@ public struct ChatProvider<Format: WireFormat>: LLMProvider {
             decoded = try format.decodeCompletion(response.body)
         } catch let error as LLMError {
             throw error
+        } catch let error as WireError {
+            throw map(error)
         } catch {
             throw LLMError.malformedResponse(provider: name, detail: Self.describe(error, body: response.body))
         }
@@ -80,10 +82,14 @@ public struct ChatProvider<Format: WireFormat>: LLMProvider {
             let delta: WireStreamDelta
             do {
                 delta = try format.decodeStreamEvent(event)
+            } catch let error as WireError {
+                throw map(error)
             } catch {
                 throw LLMError.malformedResponse(provider: name, detail: Self.describe(error, body: Data(event.data.utf8)))
             }
-            if let message = delta.error { throw LLMError.http(provider: name, status: 500, message: message, retryAfter: nil) }
+            if let message = delta.error {
+                throw LLMError.http(provider: name, status: delta.errorStatus ?? 500, message: message, retryAfter: nil)
+            }
             if let piece = delta.text, !piece.isEmpty {
                 if firstToken == nil { firstToken = ContinuousClock.now - started }
                 text += piece
@@ -129,6 +135,10 @@ public struct ChatProvider<Format: WireFormat>: LLMProvider {
         latency: Duration, timeToFirstToken: Duration?
     ) throws -> Completion {
         let reason = FinishReason(wire: finishReason)
+        if text.isEmpty, reason == .contentFilter {
+            // Nothing but a safety verdict: name it, rather than an empty answer worth retrying.
+            throw LLMError.contentFiltered(provider: name, reason: "finish reason \(finishReason ?? "content_filter")")
+        }
         guard !text.isEmpty else { throw LLMError.emptyCompletion(provider: name) }
         let usage: TokenUsage
         if let promptTokens, let completionTokens {
@@ -159,7 +169,13 @@ public struct ChatProvider<Format: WireFormat>: LLMProvider {
         guard !(200..<300).contains(head.status) else { return }
         let message = format.errorMessage(in: body) ?? String(decoding: body.prefix(300), as: UTF8.self)
         throw LLMError.http(provider: name, status: head.status, message: message.isEmpty ? "(no body)" : message,
-                            retryAfter: RetryAfter.seconds(from: head.headers))
+                            retryAfter: RetryAfter.seconds(from: head.headers) ?? format.retryAfter(in: body))
+    }
+
+    private func map(_ error: WireError) -> LLMError {
+        switch error {
+        case .blocked(let reason): return .contentFiltered(provider: name, reason: reason)
+        }
     }
 
     private func map(_ error: HTTPTransportError) -> LLMError {
