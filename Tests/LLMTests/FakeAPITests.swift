@@ -2,6 +2,7 @@ import Foundation
 import LLMFakes
 import Testing
 @testable import LLM
+import Store
 import WorkbenchCore
 
 /// `ChatProvider` over real HTTP against fakes of the three APIs that check every request
@@ -154,6 +155,21 @@ var fastRetries: RetryPolicy {
             #expect(noDone == .truncatedStream(provider: "openai", receivedCharacters: "All of it.".count))
         }
     }
+
+    @Test func keysEchoedByAServerNeverReachAnError() async throws {
+        let html = "<html><body>502 Bad Gateway: upstream rejected x-api-key: {{key}} (Authorization: Bearer {{key}})</body></html>"
+        try await withFake(OpenAIAPI.self, script: [.echoKey(401), .raw(502, html), .raw(200, "not JSON, but the key {{key}}")]) { fake in
+            let openai = provider(fake, kind: .openai)
+            for _ in 0..<3 {
+                let errorFound = await failure { _ = try await openai.complete(fakeRequest) }
+                let error = try #require(errorFound)
+                for text in [error.message, "\(error)", String(reflecting: error)] {
+                    #expect(!text.contains(fakeKey), "\(text)")
+                }
+            }
+            #expect(fake.statuses == [401, 502, 200])
+        }
+    }
 }
 
 @Suite struct AnthropicFakeTests {
@@ -245,6 +261,21 @@ var fastRetries: RetryPolicy {
             #expect(error == .http(provider: "anthropic", status: 401, message: "authentication_error: invalid x-api-key", retryAfter: nil))
         }
     }
+
+    @Test func keysEchoedByAServerNeverReachAnError() async throws {
+        let script: [FakeReply] = [.echoKey(401), .streamError(after: "", type: "api_error", message: "upstream said x-api-key: {{key}} was {{key}}")]
+        try await withFake(AnthropicAPI.self, script: script) { fake in
+            let claude = provider(fake, kind: .anthropic)
+            let firstFound = await failure { _ = try await claude.complete(fakeRequest) }
+            let first = try #require(firstFound)
+            let secondFound = await failure { _ = try await collect(claude.stream(fakeRequest)) }
+            let second = try #require(secondFound)
+            for error in [first, second] {
+                #expect(!String(reflecting: error).contains(fakeKey), "\(String(reflecting: error))")
+                #expect(error.message.contains(Redaction.mask))
+            }
+        }
+    }
 }
 
 @Suite struct GeminiFakeTests {
@@ -301,6 +332,17 @@ var fastRetries: RetryPolicy {
             #expect(midStream == .http(provider: "gemini", status: 500, message: "INTERNAL: Internal error", retryAfter: nil))
         }
     }
+
+    @Test func aWrongKeyAndAnEchoedKey() async throws {
+        try await withFake(GeminiAPI.self, script: [.echoKey(400)]) { fake in
+            let echoedFound = await failure { _ = try await provider(fake, kind: .gemini).complete(fakeRequest) }
+            let echoed = try #require(echoedFound)
+            #expect(!String(reflecting: echoed).contains(fakeKey), "\(String(reflecting: echoed))")
+            let wrong = GeminiProvider(config: fakeConfig(.gemini, fake.baseURL), environment: ["FAKE_API_KEY": "AIza-wrong"])
+            let error = await failure { _ = try await wrong.complete(fakeRequest) }
+            #expect(error == .http(provider: "gemini", status: 400, message: "INVALID_ARGUMENT: API key not valid. Please pass a valid API key.", retryAfter: nil))
+        }
+    }
 }
 
 /// The fakes' schema rules themselves, on the cases the documentation names.
@@ -341,3 +383,46 @@ final class Attempts: Sendable {
     var all: [ResilientProvider.Attempt] { attempts.values }
 }
 
+@Suite struct KeyExposureTests {
+    @Test func aProviderNeverShowsItsKey() throws {
+        let key = "sk-dump-test-4c3b2a1908f7e6d5"
+        var config = fakeConfig(.openai, "https://user:hunter2hunter2@gateway.example/v1?api_key=abc123")
+        config.name = "gateway"
+        let providers: [any LLMProvider] = [
+            OpenAICompatibleProvider(config: config, environment: ["FAKE_API_KEY": key]),
+            AnthropicProvider(config: config, environment: ["FAKE_API_KEY": key]),
+            GeminiProvider(config: config, environment: ["FAKE_API_KEY": key]),
+        ]
+        for provider in providers {
+            var dumped = ""
+            dump(provider, to: &dumped)
+            let resilient = ResilientProvider(provider)
+            dump(resilient, to: &dumped)
+            for text in [dumped, String(describing: provider), String(reflecting: provider), "\(provider)", String(describing: Mirror(reflecting: provider).children.map(\.value))] {
+                #expect(!text.contains(key), "\(text)")
+                #expect(!text.contains("hunter2hunter2") && !text.contains("abc123"), "\(text)")
+            }
+            #expect(String(describing: provider).contains("gateway.example"))
+        }
+    }
+
+    @Test func theCallLogScrubsWhatAProviderLetThrough() async throws {
+        /// A provider that fails with a message carrying a registered key and a bearer token.
+        struct Leaky: LLMProvider {
+            var name: String { "leaky" }
+            var model: String { "m" }
+            func complete(_ request: CompletionRequest) async throws -> Completion {
+                throw LLMError.http(provider: "leaky", status: 401, message: "bad key sk-leaky-0a1b2c3d4e5f6a7b8c9d (Authorization: Bearer tok3n-abcdef)", retryAfter: nil)
+            }
+            func stream(_ request: CompletionRequest) -> AsyncThrowingStream<CompletionChunk, any Error> { AsyncThrowingStream { $0.finish() } }
+        }
+        Redaction.register("sk-leaky-0a1b2c3d4e5f6a7b8c9d")
+        let database = try WorkbenchDatabase.inMemory()
+        let recording = RecordingProvider(ResilientProvider(Leaky(), policy: fastRetries), store: database)
+        _ = await failure { _ = try await recording.complete(fakeRequest) }
+        let calls = try database.llmCalls()
+        #expect(calls.count == 1)
+        let stored = try #require(calls.first?.error)
+        #expect(stored == "leaky: HTTP 401: bad key *** (Authorization: Bearer ***)")
+    }
+}
