@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func anObjectSchemaBecomesAForcedTool() throws {
-        let request = CompletionRequest(messages: [ChatMessage(.user, "Score it.")], responseFormat: .jsonSchema(name: "my verdict", schema: #"{"type":"object"}"#))
+        let request = CompletionRequest(messages: [ChatMessage(.user, "Score it.")], responseFormat: .jsonSchema(name: "my verdict", schema: #"{"type":"object"}"#), task: "judge")
         let body = try AnthropicWire().request(for: request, config: config, apiKey: nil, stream: false).body
         let object = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
         let tools = try #require(object["tools"] as? [[String: Any]])
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func otherSchemasBecomeASystemInstruction() throws {
-        let request = CompletionRequest(messages: [ChatMessage(.user, "List them.")], responseFormat: .jsonSchema(name: "s", schema: #"{"type":"array"}"#))
+        let request = CompletionRequest(messages: [ChatMessage(.user, "List them.")], responseFormat: .jsonSchema(name: "s", schema: #"{"type":"array"}"#), task: "judge")
         let body = try AnthropicWire().request(for: request, config: config, apiKey: nil, stream: false).body
         let object = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
         #expect((object["system"] as? String)?.contains(#"{"type":"array"}"#) == true)
