@@ -84,20 +84,31 @@ let package = Package(
         .testTarget(name: "QualityTests", dependencies: ["Quality", "WorkbenchCore"]),
         // What several test targets share: running the Python reference scripts.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Fakes of the OpenAI, Anthropic and Gemini APIs on loopback that check requests as the services do.
+        .target(
+            name: "LLMFakes",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/LLMFakes"
+        ),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "WorkbenchCore", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Store"]),
-        .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "Store", "WorkbenchCore"]),
+        .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "Store", "WorkbenchCore", "LLMFakes"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "LLM", "Simulator", "Store", "Quality", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "JudgeTests", dependencies: ["Judge", "LLM", "Simulator", "WorkbenchCore"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "Quality", "WorkbenchCore"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Engine", "Stats", "Store", "Quality", "Simulator", "LLM", "WorkbenchCore"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Engine", "Judge", "Stats", "Store", "Quality", "Simulator", "LLM", "WorkbenchCore", "LLMFakes"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "WorkbenchCore"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Quality", "WorkbenchCore", "TestSupport"]),
         // Runs the built `workbench` binary as a process.
         .testTarget(
             name: "workbenchTests",
-            dependencies: ["Store", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Store", "WorkbenchCore", "LLMFakes", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Golden"]
         ),
     ]

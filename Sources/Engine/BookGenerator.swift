@@ -191,15 +191,19 @@ public final class BookGenerator: Sendable {
 
     // MARK: Plan
 
+    /// Valid under OpenAI's strict mode (every object closed, every property required, no
+    /// free-form maps, no string lengths): attributes are fixed nullable fields and
+    /// relationships a list of pairs (`Outline` also reads the older map forms).
     static let outlineSchema = #"""
-    {"type":"object","required":["title","logline","obsession","setting","characters","chapters"],"properties":{
-    "title":{"type":"string","minLength":1,"maxLength":80},"logline":{"type":"string","minLength":1},"obsession":{"type":"string","minLength":1,"maxLength":80},
-    "setting":{"type":"string","minLength":1},
-    "characters":{"type":"array","minItems":2,"maxItems":5,"items":{"type":"object","required":["name","attributes","relationships"],"properties":{
-      "name":{"type":"string","minLength":1,"maxLength":30},"attributes":{"type":"object","properties":{"age":{"type":"string"},"hair":{"type":"string"},"occupation":{"type":"string"}}},
-      "relationships":{"type":"object","properties":{}}}}},
-    "chapters":{"type":"array","items":{"type":"object","required":["number","title","beats","target_words"],"properties":{
-      "number":{"type":"integer","minimum":1},"title":{"type":"string","minLength":1},"beats":{"type":"array","minItems":3,"maxItems":5,"items":{"type":"string","minLength":1}},
+    {"type":"object","additionalProperties":false,"required":["title","logline","obsession","setting","characters","chapters"],"properties":{
+    "title":{"type":"string","description":"At most 80 characters."},"logline":{"type":"string"},"obsession":{"type":"string","description":"A few words, at most 80 characters."},
+    "setting":{"type":"string"},
+    "characters":{"type":"array","minItems":2,"maxItems":5,"items":{"type":"object","additionalProperties":false,"required":["name","attributes","relationships"],"properties":{
+      "name":{"type":"string","description":"At most 30 characters."},
+      "attributes":{"type":"object","additionalProperties":false,"required":["age","hair","occupation"],"properties":{"age":{"type":["string","null"]},"hair":{"type":["string","null"]},"occupation":{"type":["string","null"]}}},
+      "relationships":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","relation"],"properties":{"name":{"type":"string","description":"Another character's name."},"relation":{"type":"string","description":"e.g. sister of, loves."}}}}}}},
+    "chapters":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["number","title","beats","target_words"],"properties":{
+      "number":{"type":"integer","minimum":1},"title":{"type":"string"},"beats":{"type":"array","minItems":3,"maxItems":5,"items":{"type":"string"}},
       "target_words":{"type":"integer","minimum":50}}}}}}
     """#
 
@@ -215,7 +219,8 @@ public final class BookGenerator: Sendable {
                 messages: [ChatMessage(.user, prompt)], temperature: 0.7, maxTokens: 2000, seed: config.seed &+ UInt64(attempt),
                 responseFormat: .jsonSchema(name: "outline", schema: schema), task: .plan))
             try checkBudget(run)
-            guard var outline = try? JSONDecoder().decode(Outline.self, from: Data(completion.text.utf8)) else {
+            // Tolerant of providers without schema support: a code fence or a sentence around the JSON.
+            guard var outline = JSONAnswer.decode(Outline.self, from: completion.text) else {
                 problems = ["not JSON in the outline's shape: \(completion.text.prefix(80))"]
                 continue
             }

@@ -1,4 +1,5 @@
 import Foundation
+import LLM
 import Quality
 import WorkbenchCore
 
@@ -115,18 +116,17 @@ public struct CandidateProposer: Sendable {
         return prompt
     }
 
+    /// Valid under OpenAI's strict mode (no `minLength`/`maxLength` there: `parse` drops short ones).
     public var responseSchema: String {
-        #"{"type":"object","required":["instructions"],"properties":{"instructions":{"type":"array","minItems":1,"maxItems":"# + String(maxInstructions)
-            + #","items":{"type":"string","minLength":3,"maxLength":240}}}}"#
+        #"{"type":"object","additionalProperties":false,"required":["instructions"],"properties":{"instructions":{"type":"array","minItems":1,"maxItems":"# + String(maxInstructions)
+            + #","items":{"type":"string","description":"One short imperative instruction, under 240 characters."}}}}"#
     }
 
     /// The candidate in a model's answer, or nil when the answer has none (not JSON, no instructions).
     public func parse(answer: String) -> PromptCandidate? {
         struct Answer: Decodable { var instructions: [String] }
-        var text = answer
-        // Models wrap JSON in prose or code fences: take the outermost object.
-        if let open = text.firstIndex(of: "{"), let close = text.lastIndex(of: "}"), open < close { text = String(text[open...close]) }
-        guard let decoded = try? JSONDecoder().decode(Answer.self, from: Data(text.utf8)) else { return nil }
+        // Models wrap JSON in prose or code fences.
+        guard let decoded = JSONAnswer.decode(Answer.self, from: answer) else { return nil }
         var unique: [String] = []
         for instruction in decoded.instructions.map(PromptCandidate.clean) where instruction.count >= 3 {
             if !PromptCandidate.list(unique, holds: instruction) { unique.append(instruction) }

@@ -117,8 +117,9 @@ public struct Judge: Sendable {
     public let samples: Int
     public let seed: UInt64
 
-    static let scoreSchema = #"{"type":"object","properties":{"score":{"type":"integer","minimum":1,"maximum":10},"reason":{"type":"string","maxLength":300}},"required":["score","reason"],"additionalProperties":false}"#
-    static let pairSchema = #"{"type":"object","properties":{"winner":{"type":"string","enum":["first","second","tie"]},"reason":{"type":"string","maxLength":300}},"required":["winner","reason"],"additionalProperties":false}"#
+    // Valid under OpenAI's strict mode, which refuses `maxLength`: `maxTokens` bounds the reason.
+    static let scoreSchema = #"{"type":"object","properties":{"score":{"type":"integer","minimum":1,"maximum":10},"reason":{"type":"string","description":"One or two sentences."}},"required":["score","reason"],"additionalProperties":false}"#
+    static let pairSchema = #"{"type":"object","properties":{"winner":{"type":"string","enum":["first","second","tie"]},"reason":{"type":"string","description":"One or two sentences."}},"required":["winner","reason"],"additionalProperties":false}"#
 
     public init(judges: [any LLMProvider], rubrics: Rubrics, samples: Int = 3, seed: UInt64 = 1) {
         precondition(!judges.isEmpty && samples >= 1)
@@ -207,8 +208,7 @@ public struct Judge: Sendable {
 
     /// The JSON answer, also when a model wraps it in prose or a code fence.
     static func parse<Answer: Decodable>(_ text: String, as: Answer.Type) -> Answer? {
-        guard let start = text.firstIndex(of: "{"), let end = text.lastIndex(of: "}"), start < end else { return nil }
-        guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(text[start...end].utf8)) else { return nil }
+        guard let answer = JSONAnswer.decode(Answer.self, from: text) else { return nil }
         if let score = answer as? ScoreAnswer { return score.isValid ? answer : nil }
         if let pair = answer as? PairAnswer { return pair.isValid ? answer : nil }
         return answer

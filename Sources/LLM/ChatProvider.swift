@@ -1,11 +1,12 @@
 import Foundation
+import WorkbenchCore
 
 /// A chat API over libcurl, in the shape `Format` describes: one attempt per call, every
 /// failure a typed `LLMError`. Retries, budgets and fallbacks wrap it (`ResilientProvider`).
 public struct ChatProvider<Format: WireFormat>: LLMProvider {
     public let config: ProviderConfig
     private let engine: CurlEngine
-    private let apiKey: String?
+    private let apiKey: APIKey?
     private let format = Format()
     public var timeouts: Timeouts
     public typealias Timeouts = ProviderTimeouts
@@ -19,7 +20,9 @@ public struct ChatProvider<Format: WireFormat>: LLMProvider {
         self.config = config
         self.engine = engine
         self.timeouts = timeouts
-        apiKey = config.apiKeyEnv.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+        apiKey = config.apiKeyEnv.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : APIKey($0) }
+        // Every later error, log line and row of this process is scrubbed of it too.
+        if let apiKey { Redaction.register(apiKey.value) }
     }
 
     public func complete(_ request: CompletionRequest) async throws -> Completion {
@@ -35,11 +38,14 @@ public struct ChatProvider<Format: WireFormat>: LLMProvider {
         let decoded: WireCompletion
         do {
             decoded = try format.decodeCompletion(response.body)
+        } catch let error as WireError {
+            // A blocked prompt or similar verdict in a 2xx body: nothing was generated.
+            throw map(error)
         } catch {
             // A 2xx body was generated and billed even when it cannot be read.
             bill(request, promptTokens: nil, completionTokens: nil, text: String(decoding: response.body, as: UTF8.self))
             if let error = error as? LLMError { throw error }
-            throw LLMError.malformedResponse(provider: name, detail: Self.describe(error, body: response.body))
+            throw LLMError.malformedResponse(provider: name, detail: scrub(Self.describe(error, body: response.body)))
         }
         return try finish(
             request: request, text: decoded.text, finishReason: decoded.finishReason, promptTokens: decoded.promptTokens,
@@ -81,10 +87,14 @@ public struct ChatProvider<Format: WireFormat>: LLMProvider {
             let delta: WireStreamDelta
             do {
                 delta = try format.decodeStreamEvent(event)
+            } catch let error as WireError {
+                throw map(error)
             } catch {
-                throw LLMError.malformedResponse(provider: name, detail: Self.describe(error, body: Data(event.data.utf8)))
+                throw LLMError.malformedResponse(provider: name, detail: scrub(Self.describe(error, body: Data(event.data.utf8))))
             }
-            if let message = delta.error { throw LLMError.http(provider: name, status: 500, message: message, retryAfter: nil) }
+            if let message = delta.error {
+                throw LLMError.http(provider: name, status: delta.errorStatus ?? 500, message: scrub(message), retryAfter: nil)
+            }
             if let piece = delta.text, !piece.isEmpty {
                 if firstToken == nil { firstToken = ContinuousClock.now - started }
                 text += piece
@@ -141,6 +151,11 @@ public struct ChatProvider<Format: WireFormat>: LLMProvider {
     ) throws -> Completion {
         let reason = FinishReason(wire: finishReason)
         let usage = Self.usage(request, promptTokens: promptTokens, completionTokens: completionTokens, text: text)
+        if text.isEmpty, reason == .contentFilter {
+            // Nothing but a safety verdict: name it, rather than an empty answer worth retrying.
+            bill(usage)
+            throw LLMError.contentFiltered(provider: name, reason: "finish reason \(finishReason ?? "content_filter")")
+        }
         guard !text.isEmpty else {
             bill(usage)
             throw LLMError.emptyCompletion(provider: name)
@@ -175,7 +190,7 @@ public struct ChatProvider<Format: WireFormat>: LLMProvider {
 
     func httpRequest(for request: CompletionRequest, stream: Bool) throws -> HTTPRequest {
         if let variable = config.apiKeyEnv, apiKey == nil { throw LLMError.missingKey(provider: name, variable: variable) }
-        let (url, headers, body) = try format.request(for: request, config: config, apiKey: apiKey, stream: stream)
+        let (url, headers, body) = try format.request(for: request, config: config, apiKey: apiKey?.value, stream: stream)
         return HTTPRequest(
             url: url, headers: headers + [("Accept", stream ? "text/event-stream" : "application/json")], body: body,
             connectTimeout: timeouts.connect, totalTimeout: timeouts.total, idleTimeout: stream ? timeouts.streamIdle : nil)
@@ -184,19 +199,31 @@ public struct ChatProvider<Format: WireFormat>: LLMProvider {
     private func checkStatus(_ head: HTTPResponseHead, body: Data) throws {
         guard !(200..<300).contains(head.status) else { return }
         let message = format.errorMessage(in: body) ?? String(decoding: body.prefix(300), as: UTF8.self)
-        throw LLMError.http(provider: name, status: head.status, message: message.isEmpty ? "(no body)" : message,
-                            retryAfter: RetryAfter.seconds(from: head.headers))
+        throw LLMError.http(provider: name, status: head.status, message: message.isEmpty ? "(no body)" : scrub(message),
+                            retryAfter: RetryAfter.seconds(from: head.headers) ?? format.retryAfter(in: body))
+    }
+
+    /// Server text without this provider's key (or any other credential) in it: every
+    /// `LLMError` built from what a server sent goes through here.
+    private func scrub(_ text: String) -> String {
+        Redaction.redact(text, secrets: apiKey.map { [$0.value] } ?? [])
+    }
+
+    private func map(_ error: WireError) -> LLMError {
+        switch error {
+        case .blocked(let reason): return .contentFiltered(provider: name, reason: scrub(reason))
+        }
     }
 
     private func map(_ error: HTTPTransportError) -> LLMError {
         switch error {
-        case .connect(let detail): return .connection(provider: name, detail: detail)
+        case .connect(let detail): return .connection(provider: name, detail: scrub(detail))
         case .timeout(let phase, _):
             let seconds: Duration = phase == .connect ? timeouts.connect : phase == .idle ? timeouts.streamIdle : timeouts.total
             return .timeout(provider: name, phase: phase.rawValue, seconds: seconds.milliseconds / 1000)
-        case .transfer(_, let detail): return .connection(provider: name, detail: detail)
+        case .transfer(_, let detail): return .connection(provider: name, detail: scrub(detail))
         case .cancelled: return .cancelled
-        case .invalidRequest(let detail): return .connection(provider: name, detail: detail)
+        case .invalidRequest(let detail): return .connection(provider: name, detail: scrub(detail))
         }
     }
 
@@ -205,6 +232,30 @@ public struct ChatProvider<Format: WireFormat>: LLMProvider {
         if body.isEmpty { return "empty body" }
         return "\(error is DecodingError ? "unexpected JSON" : "\(error)") in: \(excerpt)\(body.count > 120 ? "…" : "")"
     }
+}
+
+extension ChatProvider: CustomStringConvertible, CustomReflectable {
+    /// Name, model and where it sends: never the key, nor credentials in the base URL.
+    public var description: String {
+        "ChatProvider<\(Format.self)>(name: \(name), model: \(model), base URL: \(Redaction.redactURL(config.baseURL)), key: \(apiKey == nil ? "none" : Redaction.mask))"
+    }
+
+    /// What `dump` and debuggers show: the same fields as `description`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "name": name, "model": model, "baseURL": Redaction.redactURL(config.baseURL), "apiKeyEnv": config.apiKeyEnv as Any,
+            "apiKey": apiKey as Any,
+        ], displayStyle: .struct)
+    }
+}
+
+/// An API key that never shows itself: not in `description`, `dump`, a mirror or an interpolation.
+struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    let value: String
+    init(_ value: String) { self.value = value }
+    var description: String { Redaction.mask }
+    var debugDescription: String { "APIKey(\(Redaction.mask))" }
+    var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
 
 /// How long a provider call may take.

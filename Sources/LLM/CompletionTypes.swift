@@ -83,7 +83,7 @@ public enum FinishReason: String, Sendable, Codable, Equatable {
         switch wire {
         case "stop", "end_turn", "stop_sequence", "STOP": self = .stop
         case "length", "max_tokens", "MAX_TOKENS": self = .length
-        case "content_filter", "SAFETY", "RECITATION", "refusal": self = .contentFilter
+        case "content_filter", "SAFETY", "RECITATION", "refusal", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII": self = .contentFilter
         case "tool_calls", "tool_use": self = .toolCalls
         default: self = .unknown
         }

@@ -3,6 +3,12 @@ import Foundation
 /// Google's Gemini API: `models/{model}:generateContent` and
 /// `:streamGenerateContent?alt=sse`, key in `x-goog-api-key`. JSON-schema output maps to
 /// `responseMimeType` + `responseJsonSchema`.
+///
+/// `responseJsonSchema` takes JSON Schema itself (`type: ["string", "null"]`,
+/// `additionalProperties`, `$defs`, `anyOf`, `minItems`/`maxItems`, `minimum`/`maximum`),
+/// so the schema OpenAI's strict mode gets goes as it is. The older `responseSchema` takes
+/// an OpenAPI 3.0 subset that refuses both type lists and `additionalProperties` (400
+/// "Unknown name"), and would need every schema translated (`nullable: true`).
 public struct GeminiWire: WireFormat {
     public init() {}
 
@@ -36,6 +42,21 @@ public struct GeminiWire: WireFormat {
         return (config.baseURL.trimmingSuffix("/") + "/models/\(model)\(endpoint)", headers, data)
     }
 
+    struct PromptFeedback: Decodable {
+        struct Rating: Decodable {
+            var category: String?
+            var blocked: Bool?
+        }
+        var blockReason: String?
+        var safetyRatings: [Rating]?
+
+        /// "SAFETY (HARM_CATEGORY_DANGEROUS_CONTENT)": the reason and the categories that blocked.
+        var summary: String? {
+            guard let blockReason else { return nil }
+            let categories = (safetyRatings ?? []).filter { $0.blocked == true }.compactMap(\.category)
+            return categories.isEmpty ? blockReason : "\(blockReason) (\(categories.joined(separator: ", ")))"
+        }
+    }
     struct Part: Decodable { var text: String? }
     struct Content: Decodable { var parts: [Part]? }
     struct Candidate: Decodable {
@@ -50,10 +71,24 @@ public struct GeminiWire: WireFormat {
         var candidates: [Candidate]?
         var usageMetadata: UsageMetadata?
         var modelVersion: String?
+        var promptFeedback: PromptFeedback?
+        /// A `google.rpc.Status` in place of a chunk: the stream failed after it began.
+        var error: Status?
+        struct Status: Decodable {
+            var code: Int?
+            var message: String?
+            var status: String?
+        }
+
+        /// A prompt the API refused: no candidates, only the feedback saying why.
+        func checkBlocked() throws {
+            if candidates?.isEmpty ?? true, let reason = promptFeedback?.summary { throw WireError.blocked(reason: "prompt blocked: \(reason)") }
+        }
     }
 
     public func decodeCompletion(_ body: Data) throws -> WireCompletion {
         let response = try JSONDecoder().decode(Response.self, from: body)
+        try response.checkBlocked()
         let candidate = response.candidates?.first
         return WireCompletion(
             text: candidate?.content?.parts?.compactMap(\.text).joined() ?? "", finishReason: candidate?.finishReason,
@@ -64,6 +99,10 @@ public struct GeminiWire: WireFormat {
     /// Gemini's stream has no end marker: the chunk with a finish reason ends it.
     public func decodeStreamEvent(_ event: SSEParser.Event) throws -> WireStreamDelta {
         let response = try JSONDecoder().decode(Response.self, from: Data(event.data.utf8))
+        if let error = response.error {
+            return WireStreamDelta(error: [error.status, error.message].compactMap { $0 }.joined(separator: ": "), errorStatus: error.code)
+        }
+        try response.checkBlocked()
         let candidate = response.candidates?.first
         return WireStreamDelta(
             text: candidate?.content?.parts?.compactMap(\.text).joined(), finishReason: candidate?.finishReason,
@@ -74,5 +113,22 @@ public struct GeminiWire: WireFormat {
     public func errorMessage(in body: Data) -> String? {
         struct Envelope: Decodable { struct Body: Decodable { var message: String; var status: String? }; var error: Body }
         return (try? JSONDecoder().decode(Envelope.self, from: body)).map { [$0.error.status, $0.error.message].compactMap { $0 }.joined(separator: ": ") }
+    }
+
+    /// A 429's `google.rpc.RetryInfo` detail (`"retryDelay": "37s"`): Gemini sends no `Retry-After` header.
+    public func retryAfter(in body: Data) -> Double? {
+        struct Envelope: Decodable {
+            struct Detail: Decodable {
+                var type: String?
+                var retryDelay: String?
+                enum CodingKeys: String, CodingKey { case type = "@type", retryDelay }
+            }
+            struct Body: Decodable { var details: [Detail]? }
+            var error: Body
+        }
+        guard let details = (try? JSONDecoder().decode(Envelope.self, from: body))?.error.details else { return nil }
+        let delay = details.first { $0.type?.hasSuffix("google.rpc.RetryInfo") == true }?.retryDelay
+        guard let delay, delay.hasSuffix("s"), let seconds = Double(delay.dropLast()), seconds >= 0 else { return nil }
+        return seconds
     }
 }

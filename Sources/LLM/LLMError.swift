@@ -15,6 +15,10 @@ public enum LLMError: WorkbenchError, Equatable {
     case truncatedStream(provider: String, receivedCharacters: Int)
     /// The model returned no text at all.
     case emptyCompletion(provider: String)
+    /// The provider's safety filter blocked the prompt or the answer (Gemini's
+    /// `promptFeedback.blockReason`, a `SAFETY` finish, OpenAI's `content_filter`, Anthropic's
+    /// `refusal`). Sending the same request again gets the same verdict.
+    case contentFiltered(provider: String, reason: String)
     /// The model stopped at `max_tokens` where a complete answer was required (e.g. JSON).
     case cutByLength(provider: String, tokens: Int)
     /// The API key's environment variable is unset or empty.
@@ -39,6 +43,7 @@ public enum LLMError: WorkbenchError, Equatable {
         case .malformedResponse(let provider, let detail): return "\(provider): malformed response: \(detail)"
         case .truncatedStream(let provider, let count): return "\(provider): stream ended early after \(count) characters"
         case .emptyCompletion(let provider): return "\(provider): empty completion"
+        case .contentFiltered(let provider, let reason): return "\(provider): blocked by the provider's content filter (\(reason))"
         case .cutByLength(let provider, let tokens): return "\(provider): answer cut at max_tokens (\(tokens))"
         case .missingKey(let provider, let variable): return "\(provider): the API key variable \(variable) is not set"
         case .circuitOpen(let provider, let seconds): return "\(provider): circuit open after repeated failures; next try in \(Int(seconds.rounded(.up))) s"
@@ -58,6 +63,7 @@ public enum LLMError: WorkbenchError, Equatable {
         case .connection: return "check that the server runs and the base URL is right (`workbench providers test NAME`)"
         case .localUnavailable: return "run `make local-llm` (installs llama-server and the model once), then `workbench doctor`"
         case .allProvidersFailed(_, let failures): return failures.lazy.compactMap(\.fix).first
+        case .contentFiltered: return "rephrase the prompt, or route this task to another provider (`routes:` in providers.yaml)"
         default: return nil
         }
     }
@@ -67,7 +73,7 @@ public enum LLMError: WorkbenchError, Equatable {
         case .http(_, let status, _, _) where [400, 401, 403, 404, 422].contains(status): return .dataError
         case .missingKey: return .usage
         case .cacheMiss: return .dataError
-        case .malformedResponse, .emptyCompletion, .cutByLength: return .dataError
+        case .malformedResponse, .emptyCompletion, .cutByLength, .contentFiltered: return .dataError
         // Every provider refused the request (bad key, bad request, unknown model): retrying
         // later cannot help, so it is not the temporary failure a flaky chain is.
         case .allProvidersFailed(_, let failures) where !failures.isEmpty && failures.allSatisfy({ $0.exitStatus != .temporaryFailure }):
@@ -86,6 +92,7 @@ public enum LLMError: WorkbenchError, Equatable {
         case .malformedResponse: return "malformed"
         case .truncatedStream: return "truncated"
         case .emptyCompletion: return "empty"
+        case .contentFiltered: return "content-filter"
         case .cutByLength: return "cut-by-length"
         case .missingKey: return "missing-key"
         case .circuitOpen: return "circuit-open"

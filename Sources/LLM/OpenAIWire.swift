@@ -15,6 +15,10 @@ public struct OpenAIWire: WireFormat {
     public func decodeCompletion(_ body: Data) throws -> WireCompletion {
         let decoded = try JSONDecoder().decode(Response.self, from: body)
         guard let choice = decoded.choices.first else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "no choices")) }
+        // Structured outputs: a model that declines says so in `refusal`, with no content.
+        if let refusal = choice.message?.refusal, !refusal.isEmpty, (choice.message?.content ?? "").isEmpty {
+            throw WireError.blocked(reason: "refused: \(refusal)")
+        }
         return WireCompletion(text: choice.message?.content ?? "", finishReason: choice.finishReason,
                               promptTokens: decoded.usage?.promptTokens, completionTokens: decoded.usage?.completionTokens, model: decoded.model)
     }
@@ -25,6 +29,7 @@ public struct OpenAIWire: WireFormat {
         var delta = WireStreamDelta(promptTokens: chunk.usage?.promptTokens, completionTokens: chunk.usage?.completionTokens,
                                     model: chunk.model, error: chunk.error?.message)
         for choice in chunk.choices ?? [] {
+            if let refusal = choice.delta?.refusal, !refusal.isEmpty { throw WireError.blocked(reason: "refused: \(refusal)") }
             if let piece = choice.delta?.content { delta.text = (delta.text ?? "") + piece }
             if let reason = choice.finishReason { delta.finishReason = reason }
         }
@@ -116,6 +121,7 @@ public struct OpenAIWire: WireFormat {
     public struct Message: Codable, Sendable {
         public var role: String?
         public var content: String?
+        public var refusal: String?
     }
 
     public struct Choice: Codable, Sendable {
@@ -135,6 +141,7 @@ public struct OpenAIWire: WireFormat {
     public struct Delta: Codable, Sendable {
         public var role: String?
         public var content: String?
+        public var refusal: String?
     }
 
     public struct StreamChoice: Codable, Sendable {

@@ -158,7 +158,8 @@ public struct RecordingProvider: LLMProvider {
                 costUSD: (succeeded ? completion?.costUSD : attempt.billed?.costUSD) ?? 0,
                 latencyMilliseconds: attempt.latency.milliseconds,
                 timeToFirstTokenMilliseconds: succeeded ? completion?.timeToFirstToken?.milliseconds : nil,
-                error: attempt.error?.message, createdAt: Date())
+                // Providers scrub what servers send; this catches what any other path lets through.
+                error: attempt.error.map { Redaction.redact($0.message) }, createdAt: Date())
         }
     }
 }

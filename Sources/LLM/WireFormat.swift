@@ -11,9 +11,12 @@ public struct WireStreamDelta: Sendable, Equatable {
     public var isEnd = false
     /// An error reported inside the stream.
     public var error: String?
+    /// The HTTP status the same error has outside a stream (Anthropic's `overloaded_error` is
+    /// 529), so retrying treats both alike; 500 when the API names none.
+    public var errorStatus: Int?
 
     public init(text: String? = nil, finishReason: String? = nil, promptTokens: Int? = nil, completionTokens: Int? = nil,
-                model: String? = nil, isEnd: Bool = false, error: String? = nil) {
+                model: String? = nil, isEnd: Bool = false, error: String? = nil, errorStatus: Int? = nil) {
         self.text = text
         self.finishReason = finishReason
         self.promptTokens = promptTokens
@@ -21,6 +24,7 @@ public struct WireStreamDelta: Sendable, Equatable {
         self.model = model
         self.isEnd = isEnd
         self.error = error
+        self.errorStatus = errorStatus
     }
 }
 
@@ -43,6 +47,21 @@ public protocol WireFormat: Sendable {
     func decodeStreamEvent(_ event: SSEParser.Event) throws -> WireStreamDelta
     /// The server's own error message in an error body, if it has the API's error shape.
     func errorMessage(in body: Data) -> String?
+    /// Seconds to wait that an error body asks for, for APIs that put it there rather than
+    /// in a `Retry-After` header (Gemini's `RetryInfo.retryDelay`).
+    func retryAfter(in body: Data) -> Double?
+}
+
+/// What a wire format reports that is neither text nor malformed JSON; `ChatProvider` turns
+/// it into the `LLMError` naming the provider.
+public enum WireError: Error, Equatable {
+    /// The provider refused the prompt (Gemini's `promptFeedback.blockReason`, OpenAI's
+    /// `refusal`); `reason` says which and why.
+    case blocked(reason: String)
+}
+
+extension WireFormat {
+    public func retryAfter(in body: Data) -> Double? { nil }
 }
 
 extension WireFormat {

@@ -2,7 +2,8 @@ import Foundation
 import WorkbenchCore
 
 /// Makes a JSON value that satisfies a JSON Schema (the subset structured-output APIs accept:
-/// object, array, string with enum, number, integer with bounds, boolean, null, `anyOf`),
+/// object, array, string with enum, number, integer with bounds, boolean, null, `anyOf`, and
+/// a list of types such as `["string", "null"]`, of which it takes the first non-null one),
 /// so outline planning and judge scoring run offline. Deterministic for a given generator.
 public enum SchemaFaker {
     public enum Failure: Error { case notJSON, unsupported(String) }
@@ -77,6 +78,8 @@ public enum SchemaFaker {
             return Lexicon.pick(["black", "grey", "red", "fair", "brown", "white"], &random)
         case "occupation":
             return Lexicon.pick(["keeper", "clerk", "ferryman", "doctor", "teacher", "baker", "sailor", "widow"], &random)
+        case "relation", "relationship":
+            return Lexicon.pick(["sister of", "brother of", "daughter of", "loves", "owes", "distrusts", "works for"], &random)
         default:
             // A sentence: a plain action with one sensory clause.
             let name = Lexicon.pick(names, &random)

@@ -24,9 +24,11 @@ extension WorkbenchDatabase {
         return run
     }
 
-    /// Marks a run finished with its final status (and the error that ended it, if any).
+    /// Marks a run finished with its final status (and the error that ended it, if any, with
+    /// any credential a server echoed into it removed).
     public func finishRun(_ id: RunID, status: RunStatus, error: String? = nil, at end: Date = Date()) throws {
         precondition(status.isFinished, "finishRun needs a final status")
+        let error = error.map { Redaction.redact($0) }
         let changed = try write { db in
             try RunRecord.filter(key: id.rawValue).updateAll(
                 db, Column("status").set(to: status), Column("finished_at").set(to: end), Column("error").set(to: error))

@@ -13,6 +13,57 @@ public struct BookCharacter: Sendable, Codable, Equatable {
         self.attributes = attributes
         self.relationships = relationships
     }
+
+    enum CodingKeys: String, CodingKey { case name, attributes, relationships }
+
+    /// Reads attributes and relationships as maps (`{"Tomas": "loves"}`, what outline files
+    /// and stored outlines hold) or as the lists of pairs strict structured output asks
+    /// models for (`[{"name": "Tomas", "relation": "loves"}]`); null values are left out.
+    /// Written back as maps.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        attributes = try Self.map(in: container, forKey: .attributes)
+        relationships = try Self.map(in: container, forKey: .relationships)
+    }
+
+    private static func map(in container: KeyedDecodingContainer<CodingKeys>, forKey key: CodingKeys) throws -> [String: String] {
+        guard container.contains(key), try !container.decodeNil(forKey: key) else { return [:] }
+        if let map = try? container.decode([String: String?].self, forKey: key) { return map.compactMapValues { $0 } }
+        var result: [String: String] = [:]
+        for pair in try container.decode([Pair].self, forKey: key) {
+            if let value = pair.value { result[pair.key] = value }
+        }
+        return result
+    }
+
+    /// `{"name": …, "relation": …}`, or `{"key": …, "value": …}`.
+    private struct Pair: Decodable {
+        var key: String
+        var value: String?
+
+        private struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: AnyKey.self)
+            func first(_ names: [String]) throws -> String? {
+                for name in names where container.contains(AnyKey(stringValue: name)) {
+                    if let value = try container.decodeIfPresent(String.self, forKey: AnyKey(stringValue: name)) { return value }
+                }
+                return nil
+            }
+            guard let key = try first(["name", "key"]) else {
+                throw DecodingError.keyNotFound(AnyKey(stringValue: "name"), .init(codingPath: decoder.codingPath, debugDescription: "a pair needs a name (or key)"))
+            }
+            self.key = key
+            value = try first(["relation", "value"])
+        }
+    }
 }
 
 /// What one chapter must do.

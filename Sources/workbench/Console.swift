@@ -1,6 +1,7 @@
 import Foundation
 import Reports
 import Store
+import WorkbenchCore
 
 /// Where commands write: stdout for results, stderr for errors and progress.
 enum Console {
@@ -9,6 +10,8 @@ enum Console {
     }
 
     static func error(_ line: String) {
+        // The last line of defence: no key a server echoed reaches the terminal.
+        let line = Redaction.redact(line)
         FileHandle.standardError.write(Data((line.hasSuffix("\n") ? line : line + "\n").utf8))
     }
 

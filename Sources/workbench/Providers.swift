@@ -73,7 +73,7 @@ extension Workbench.Providers {
                     "source": source,
                     "providers": table.providers.map { config -> [String: Any] in [
                         "name": config.name, "kind": config.kind.rawValue, "model": config.model,
-                        "base_url": config.baseURL.isEmpty ? NSNull() : config.baseURL, "api_key_env": config.apiKeyEnv ?? NSNull(),
+                        "base_url": config.baseURL.isEmpty ? NSNull() : Redaction.redactURL(config.baseURL), "api_key_env": config.apiKeyEnv ?? NSNull(),
                         "key_present": config.apiKeyEnv.map { environment[$0].map { !$0.isEmpty } ?? false } ?? true,
                         "price_input_per_million": config.inputPricePerMillion, "price_output_per_million": config.outputPricePerMillion,
                         "max_concurrent": config.maxConcurrent, "requests_per_minute": config.requestsPerMinute ?? NSNull(),

@@ -23,12 +23,28 @@ import Testing
         #expect(object["seed"] == nil, "the Messages API has no seed")
     }
 
-    @Test func schemaBecomesASystemInstruction() throws {
-        let request = CompletionRequest(messages: [ChatMessage(.user, "Score it.")], responseFormat: .jsonSchema(name: "s", schema: #"{"type":"object"}"#), task: .judge)
+    @Test func anObjectSchemaBecomesAForcedTool() throws {
+        let request = CompletionRequest(messages: [ChatMessage(.user, "Score it.")], responseFormat: .jsonSchema(name: "my verdict", schema: #"{"type":"object"}"#), task: .judge)
         let body = try AnthropicWire().request(for: request, config: config, apiKey: nil, stream: false).body
         let object = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
-        #expect((object["system"] as? String)?.contains(#"{"type":"object"}"#) == true)
+        let tools = try #require(object["tools"] as? [[String: Any]])
+        #expect(tools.count == 1 && tools[0]["name"] as? String == "myverdict")
+        #expect((tools[0]["input_schema"] as? [String: String]) == ["type": "object"])
+        #expect((object["tool_choice"] as? [String: String]) == ["type": "tool", "name": "myverdict"])
+        #expect(object["system"] == nil)
         #expect(object["max_tokens"] as? Int == 4096)
+        let recorded = #"{"id":"msg_01","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[{"type":"tool_use","id":"toolu_01","name":"myverdict","input":{"score":7,"reason":"Taut."}}],"stop_reason":"tool_use","usage":{"input_tokens":25,"output_tokens":12}}"#
+        let decoded = try AnthropicWire().decodeCompletion(Data(recorded.utf8))
+        #expect(decoded.text == #"{"reason":"Taut.","score":7}"#)
+        #expect(FinishReason(wire: decoded.finishReason) == .toolCalls)
+    }
+
+    @Test func otherSchemasBecomeASystemInstruction() throws {
+        let request = CompletionRequest(messages: [ChatMessage(.user, "List them.")], responseFormat: .jsonSchema(name: "s", schema: #"{"type":"array"}"#), task: .judge)
+        let body = try AnthropicWire().request(for: request, config: config, apiKey: nil, stream: false).body
+        let object = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+        #expect((object["system"] as? String)?.contains(#"{"type":"array"}"#) == true)
+        #expect(object["tools"] == nil)
     }
 
     @Test func decodesAMessage() throws {

@@ -66,6 +66,14 @@ private let t0 = Date(timeIntervalSince1970: 1_795_601_585)
         }
     }
 
+    @Test func aRunsErrorIsStoredWithoutCredentials() throws {
+        let database = try WorkbenchDatabase.inMemory()
+        let run = try database.startRun(kind: .generate, configJSON: "{}", gitRevision: nil, at: t0)
+        Redaction.register("gw-key-5e4d3c2b1a09")
+        try database.finishRun(run.id, status: .failed, error: "every provider for plan failed: gateway: HTTP 401: key gw-key-5e4d3c2b1a09 refused (x-api-key: other-key)")
+        #expect(try database.run(matching: run.id.rawValue).error == "every provider for plan failed: gateway: HTTP 401: key *** refused (x-api-key: ***)")
+    }
+
     @Test(arguments: DatabaseKind.allCases)
     func listingFiltersAndOrdersNewestFirst(kind: DatabaseKind) throws {
         let (database, cleanup) = try makeDatabase(kind)
