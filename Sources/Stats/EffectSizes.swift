@@ -24,6 +24,7 @@ public enum EffectSizes {
             let differences = try Summary(pairedDifferences(a, b, minimum: 2), name: "A − B", minimum: 2)
             guard differences.variance > 0 else { throw StatsError.constant(sample: "A − B") }
             d = differences.mean / differences.variance.squareRoot()
+            guard d.isFinite else { throw StatsError.overflow(sample: "A − B") }
             df = Double(differences.count - 1)
             scale = (1 / Double(differences.count)).squareRoot()
         } else {
@@ -32,10 +33,12 @@ public enum EffectSizes {
             let pooled = sa.pooledVariance(with: sb).squareRoot()
             guard pooled > 0 else { throw StatsError.constant(sample: "A and B") }
             d = (sa.mean - sb.mean) / pooled
+            guard pooled.isFinite, d.isFinite else { throw StatsError.overflow(sample: "A and B") }
             scale = (1 / Double(sa.count) + 1 / Double(sb.count)).squareRoot()
         }
         // t = d / scale follows a noncentral t with noncentrality δ = (true d) / scale.
         let t = d / scale, alpha = 1 - confidence
+        guard t.isFinite else { throw StatsError.overflow(sample: paired ? "A − B" : "A and B") }
         let low = noncentrality(df: df, t: t, cdf: 1 - alpha / 2) * scale
         let high = noncentrality(df: df, t: t, cdf: alpha / 2) * scale
         let j = exp(lgamma(df / 2) - lgamma((df - 1) / 2)) / (df / 2).squareRoot()
