@@ -120,7 +120,7 @@ extension Workbench.Feedback {
                 let rows: [[String: Any]] = summaries.map {
                     ["version_id": $0.versionID, "chapter": chapter($0), "ratings": $0.ratings, "mean_rating": $0.meanRating ?? Double.nan, "likes": $0.likes ?? 0]
                 }
-                return Console.output(JSONOutput.render(JSONOutput.finite(["chapters": rows, "preferences": preferences.count] as [String: Any])))
+                return Console.output(JSONOutput.renderWithNulls(["chapters": rows, "preferences": preferences.count] as [String: Any]))
             }
             var table = TextTable(columns: [.init("chapter"), .init("version", .right), .init("ratings", .right), .init("mean", .right), .init("likes", .right)])
             for summary in summaries {

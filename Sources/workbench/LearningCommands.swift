@@ -44,7 +44,7 @@ extension Workbench {
                 let predictions = try predictor.predict(outlines: inputs)
                 if json {
                     let rows: [[String: Any]] = zip(plan.chapters, predictions).map { ["file": outline, "chapter": $0.number, "title": $0.title, "prediction": $1, "target": predictor.target] }
-                    return Console.output(JSONOutput.render(JSONOutput.finite(rows)))
+                    return Console.output(JSONOutput.renderWithNulls(rows))
                 }
                 var table = TextTable(columns: [.init("chapter", .right), .init("title"), .init(predictor.target, .right)])
                 for (chapter, value) in zip(plan.chapters, predictions) { table.append(["\(chapter.number)", chapter.title, String(format: "%.2f", value)]) }
@@ -61,7 +61,7 @@ extension Workbench {
             let predictions = try predictor.predict(texts)
             if json {
                 let rows: [[String: Any]] = zip(files, predictions).map { ["file": $0, "prediction": $1, "target": predictor.target] }
-                return Console.output(JSONOutput.render(JSONOutput.finite(rows)))
+                return Console.output(JSONOutput.renderWithNulls(rows))
             }
             var table = TextTable(columns: [.init("file"), .init(predictor.target, .right)])
             for (file, value) in zip(files, predictions) { table.append([file, String(format: "%.2f", value)]) }
@@ -129,9 +129,9 @@ extension Workbench.Train {
             let path = out ?? "predictor-\(target).json"
             try model.save(to: path)
             if json {
-                return Console.output(JSONOutput.render(JSONOutput.finite(["target": target, "examples": model.examples, "chosen": model.trials[model.chosen].label, "model": path,
+                return Console.output(JSONOutput.renderWithNulls(["target": target, "examples": model.examples, "chosen": model.trials[model.chosen].label, "model": path,
                                                          "held_out": ["r2": model.heldOut.r2, "mae": model.heldOut.mae, "spearman": model.heldOut.spearman],
-                                                         "trials": model.trials.map { ["model": $0.label, "r2": $0.heldOut.r2, "mae": $0.heldOut.mae, "spearman": $0.heldOut.spearman] }] as [String: Any])))
+                                                         "trials": model.trials.map { ["model": $0.label, "r2": $0.heldOut.r2, "mae": $0.heldOut.mae, "spearman": $0.heldOut.spearman] }] as [String: Any]))
             }
             var table = TextTable(columns: [.init("model"), .init("R²", .right), .init("MAE", .right), .init("Spearman", .right), .init("")])
             for (index, trial) in model.trials.enumerated() {
@@ -299,7 +299,7 @@ extension Workbench.Train {
                 }
                 lines.append("preferences: \(preferences.count) comparisons of \(ids.count) chapters, Bradley–Terry (λ = \(lambda), \(resamples) bootstrap resamples)\n" + table.render())
             }
-            Console.output(json ? JSONOutput.render(JSONOutput.finite(report)) : lines.joined(separator: "\n") + "\n")
+            Console.output(json ? JSONOutput.renderWithNulls(report) : lines.joined(separator: "\n") + "\n")
         }
     }
 }

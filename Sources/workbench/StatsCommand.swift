@@ -49,7 +49,7 @@ struct StatsOptions: ParsableArguments {
 
     /// `extra` adds test-specific JSON fields and a note to the text line (the permutation
     /// test's resample count).
-    func print(_ result: TestResult, extra: [String: Any] = [:], note: String = "") {
+    func print(_ result: TestResult, extra: [String: Any] = [:], note: String = "") throws {
         if ["mannwhitney", "wilcoxon", "permutation"].contains(result.test) {
             if json {
                 let fields: [String: Any] = [
@@ -57,7 +57,7 @@ struct StatsOptions: ParsableArguments {
                     "effect_size": result.effectSize.isFinite ? result.effectSize : NSNull(), "n_a": result.nA,
                     "n_b": result.nB ?? NSNull(), "alternative": alternative,
                 ]
-                Console.output(JSONOutput.render(fields.merging(extra) { $1 }))
+                try Console.output(JSONOutput.render(fields.merging(extra) { $1 }))
             } else {
                 let name = ["wilcoxon": "Wilcoxon signed-rank", "mannwhitney": "Mann–Whitney U"][result.test] ?? "Permutation test of the mean difference"
                 let effect = result.test == "permutation" ? "standardised difference" : "rank-biserial"
@@ -66,7 +66,7 @@ struct StatsOptions: ParsableArguments {
             return
         }
         if json {
-            Console.output(JSONOutput.render([
+            try Console.output(JSONOutput.render([
                 "test": result.test, "statistic": result.statistic, "p_value": result.pValue, "df": result.df ?? NSNull(),
                 "ci_low": jsonNumber(result.ciLow), "ci_high": jsonNumber(result.ciHigh), "confidence": result.confidence,
                 "estimate": result.estimate, "effect_size": result.effectSize, "n_a": result.nA, "n_b": result.nB ?? NSNull(),
@@ -129,32 +129,32 @@ extension Workbench.StatsCommand {
     struct Welch: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Welch's two-sample t test (unequal variances).")
         @OptionGroup var options: StatsOptions
-        func run() throws { options.print(try TTests.welch(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence)) }
+        func run() throws { try options.print(TTests.welch(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence)) }
     }
 
     struct Student: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Student's two-sample t test (pooled variance).")
         @OptionGroup var options: StatsOptions
-        func run() throws { options.print(try TTests.student(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence)) }
+        func run() throws { try options.print(TTests.student(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence)) }
     }
 
     struct Paired: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Paired t test on A − B.")
         @OptionGroup var options: StatsOptions
-        func run() throws { options.print(try TTests.paired(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence)) }
+        func run() throws { try options.print(TTests.paired(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence)) }
     }
 
     struct MannWhitney: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "mannwhitney", abstract: "Mann–Whitney U rank test (exact for small samples without ties).")
         @OptionGroup var options: StatsOptions
-        func run() throws { options.print(try RankTests.mannWhitney(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative)) }
+        func run() throws { try options.print(RankTests.mannWhitney(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative)) }
     }
 
     struct Wilcoxon: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Wilcoxon signed-rank test on A − B (or on A alone without --b).")
         @OptionGroup var options: StatsOptions
         func run() throws {
-            options.print(try RankTests.wilcoxon(options.sampleA(), options.b == nil ? nil : options.sampleB(), alternative: options.parsedAlternative))
+            try options.print(RankTests.wilcoxon(options.sampleA(), options.b == nil ? nil : options.sampleB(), alternative: options.parsedAlternative))
         }
     }
 
@@ -175,7 +175,7 @@ extension Workbench.StatsCommand {
                 ? try PermutationTest.paired(a, b, alternative: options.parsedAlternative, resamples: resamples, seed: seed)
                 : try PermutationTest.independent(a, b, alternative: options.parsedAlternative, resamples: resamples, seed: seed)
             let note = outcome.exact ? ", all \(outcome.resamples) arrangements" : ", \(outcome.resamples) random arrangements (seed \(seed))"
-            options.print(outcome.result, extra: ["exact": outcome.exact, "resamples": outcome.resamples, "paired": paired], note: note)
+            try options.print(outcome.result, extra: ["exact": outcome.exact, "resamples": outcome.resamples, "paired": paired], note: note)
         }
     }
 
@@ -202,7 +202,7 @@ extension Workbench.StatsCommand {
                                                   alternative: options.parsedAlternative, resamples: resamples, seed: seed)
             let what = ["mean(A)", "mean(A) − mean(B)", "mean(A − B)"][statistic == .mean ? 0 : statistic == .meanDifference ? 1 : 2]
             if options.json {
-                Console.output(JSONOutput.render([
+                try Console.output(JSONOutput.render([
                     "test": "bootstrap", "statistic": interval.estimate, "ci_low": jsonNumber(interval.low), "ci_high": jsonNumber(interval.high),
                     "confidence": interval.confidence, "method": interval.method.rawValue, "resamples": interval.resamples,
                     "standard_error": interval.standardError, "n_a": a.count, "n_b": b.isEmpty ? NSNull() : b.count,
@@ -224,7 +224,7 @@ extension Workbench.StatsCommand {
             let summary = paired ? try BayesianSummary.paired(a, b, credibility: options.confidence)
                                  : try BayesianSummary.independent(a, b, credibility: options.confidence)
             if options.json {
-                Console.output(JSONOutput.render([
+                try Console.output(JSONOutput.render([
                     "test": "bayes", "difference": summary.difference, "scale": summary.scale, "df": summary.df,
                     "probability_a_better": summary.probabilityABetter, "expected_loss_choosing_a": summary.expectedLossChoosingA,
                     "expected_loss_choosing_b": summary.expectedLossChoosingB, "ci_low": summary.credibleLow, "ci_high": summary.credibleHigh,
@@ -255,7 +255,7 @@ extension Workbench.StatsCommand {
                 var object: [String: Any] = ["cohens_d": fields(standardised.cohensD), "hedges_g": fields(standardised.hedgesG), "df": standardised.df,
                                              "confidence": options.confidence, "paired": paired, "n_a": a.count, "n_b": b.count]
                 object["rank_biserial"] = fields(ranks)
-                Console.output(JSONOutput.render(object))
+                try Console.output(JSONOutput.render(object))
                 return
             }
             let level = "\(String(format: "%g", options.confidence * 100))%"
@@ -271,7 +271,7 @@ extension Workbench.StatsCommand {
         static let configuration = CommandConfiguration(commandName: "onesample", abstract: "One-sample t test of A against --mu.")
         @OptionGroup var options: StatsOptions
         @Option(help: "The mean under the null hypothesis.") var mu: Double = 0
-        func run() throws { options.print(try TTests.oneSample(options.sampleA(), mu: mu, alternative: options.parsedAlternative, confidence: options.confidence)) }
+        func run() throws { try options.print(TTests.oneSample(options.sampleA(), mu: mu, alternative: options.parsedAlternative, confidence: options.confidence)) }
     }
 
     struct Adjust: ParsableCommand {
@@ -293,7 +293,7 @@ extension Workbench.StatsCommand {
             let adjusted = try MultipleComparisons.adjust(raw, method: MultipleComparisons.Method(rawValue: method)!)
             if json {
                 let rows = zip(raw, adjusted).map { ["p_value": $0, "adjusted": $1, "rejected": $1 <= alpha] as [String: Any] }
-                Console.output(JSONOutput.render(["method": method, "alpha": alpha, "results": rows] as [String: Any]))
+                try Console.output(JSONOutput.render(["method": method, "alpha": alpha, "results": rows] as [String: Any]))
                 return
             }
             var table = TextTable(columns: [.init("#", .right), .init("P", .right), .init("ADJUSTED", .right), .init("AT \(String(format: "%g", alpha))")])
@@ -353,7 +353,7 @@ extension Workbench.StatsCommand {
                 var object: [String: Any] = ["design": design.rawValue, "alpha": alpha, "alternative": alternative.rawValue,
                                              "effect_size": d!, "n": n!, "power": power!]
                 if let sd { object["sd"] = sd; object["difference"] = points! }
-                Console.output(JSONOutput.render(object))
+                try Console.output(JSONOutput.render(object))
                 return
             }
             let unit = design == .twoSample ? "per arm" : design == .paired ? "pairs" : "observations"
