@@ -42,6 +42,16 @@ struct StatsOptions: ParsableArguments {
     var parsedAlternative: Alternative { Alternative(rawValue: alternative)! }
 
     func sampleA() throws -> [Double] { try SampleFile.read(a, column: column) }
+
+    /// Runs a test with its samples' errors naming the files they came from: the library
+    /// says "sample A", the user gave --a FILE.
+    func naming<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as StatsError {
+            throw error.naming(a: a, b: b)
+        }
+    }
     func sampleB() throws -> [Double] {
         guard let b else { throw ValidationError("this test needs --b FILE") }
         return try SampleFile.read(b, column: column)
@@ -83,7 +93,30 @@ struct StatsOptions: ParsableArguments {
 }
 
 /// JSON has no infinity: one-sided interval ends are written as the strings "inf" and "-inf".
-func jsonNumber(_ value: Double) -> Any { value.isFinite ? value : (value > 0 ? "inf" : "-inf") }
+func jsonNumber(_ value: Double) -> Any { value.isNaN ? NSNull() : value.isFinite ? value : (value > 0 ? "inf" : "-inf") }
+
+extension StatsError {
+    /// The error with each sample named by its file as well (`A (scores-a.txt)`).
+    func naming(a: String, b: String?) -> StatsError {
+        func name(_ sample: String) -> String {
+            switch (sample, b) {
+            case ("A", _): return "A (\(a))"
+            case ("B", let b?): return "B (\(b))"
+            case ("A − B", let b?): return "A − B (\(a) − \(b))"
+            case ("A and B", let b?): return "A and B (\(a), \(b))"
+            default: return sample
+            }
+        }
+        switch self {
+        case .empty(let sample): return .empty(sample: name(sample))
+        case .nonFinite(let sample, let index): return .nonFinite(sample: name(sample), index: index)
+        case .constant(let sample): return .constant(sample: name(sample))
+        case .tooSmall(let sample, let count, let needed): return .tooSmall(sample: name(sample), count: count, needed: needed)
+        case .overflow(let sample): return .overflow(sample: name(sample))
+        case .mismatchedPairs, .badConfidence, .badProbability: return self
+        }
+    }
+}
 
 /// Reads a sample: one number per line, or a named CSV column; errors name the file and line.
 enum SampleFile {
@@ -129,32 +162,32 @@ extension Workbench.StatsCommand {
     struct Welch: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Welch's two-sample t test (unequal variances).")
         @OptionGroup var options: StatsOptions
-        func run() throws { try options.print(TTests.welch(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence)) }
+        func run() throws { try options.print(options.naming { try TTests.welch(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence) }) }
     }
 
     struct Student: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Student's two-sample t test (pooled variance).")
         @OptionGroup var options: StatsOptions
-        func run() throws { try options.print(TTests.student(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence)) }
+        func run() throws { try options.print(options.naming { try TTests.student(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence) }) }
     }
 
     struct Paired: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Paired t test on A − B.")
         @OptionGroup var options: StatsOptions
-        func run() throws { try options.print(TTests.paired(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence)) }
+        func run() throws { try options.print(options.naming { try TTests.paired(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence) }) }
     }
 
     struct MannWhitney: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "mannwhitney", abstract: "Mann–Whitney U rank test (exact for small samples without ties).")
         @OptionGroup var options: StatsOptions
-        func run() throws { try options.print(RankTests.mannWhitney(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative)) }
+        func run() throws { try options.print(options.naming { try RankTests.mannWhitney(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative) }) }
     }
 
     struct Wilcoxon: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Wilcoxon signed-rank test on A − B (or on A alone without --b).")
         @OptionGroup var options: StatsOptions
         func run() throws {
-            try options.print(RankTests.wilcoxon(options.sampleA(), options.b == nil ? nil : options.sampleB(), alternative: options.parsedAlternative))
+            try options.print(options.naming { try RankTests.wilcoxon(options.sampleA(), options.b == nil ? nil : options.sampleB(), alternative: options.parsedAlternative) })
         }
     }
 
@@ -171,9 +204,11 @@ extension Workbench.StatsCommand {
 
         func run() throws {
             let (a, b) = (try options.sampleA(), try options.sampleB())
-            let outcome = paired
-                ? try PermutationTest.paired(a, b, alternative: options.parsedAlternative, resamples: resamples, seed: seed)
-                : try PermutationTest.independent(a, b, alternative: options.parsedAlternative, resamples: resamples, seed: seed)
+            let outcome = try options.naming {
+                paired
+                    ? try PermutationTest.paired(a, b, alternative: options.parsedAlternative, resamples: resamples, seed: seed)
+                    : try PermutationTest.independent(a, b, alternative: options.parsedAlternative, resamples: resamples, seed: seed)
+            }
             let note = outcome.exact ? ", all \(outcome.resamples) arrangements" : ", \(outcome.resamples) random arrangements (seed \(seed))"
             try options.print(outcome.result, extra: ["exact": outcome.exact, "resamples": outcome.resamples, "paired": paired], note: note)
         }
@@ -198,8 +233,10 @@ extension Workbench.StatsCommand {
         func run() throws {
             let a = try options.sampleA(), b = options.b == nil ? [] : try options.sampleB()
             let statistic: Bootstrap.Statistic = options.b == nil ? .mean : paired ? .pairedMeanDifference : .meanDifference
-            let interval = try Bootstrap.interval(statistic, a, b, method: Bootstrap.Method(rawValue: method)!, confidence: options.confidence,
-                                                  alternative: options.parsedAlternative, resamples: resamples, seed: seed)
+            let interval = try options.naming {
+                try Bootstrap.interval(statistic, a, b, method: Bootstrap.Method(rawValue: method)!, confidence: options.confidence,
+                                       alternative: options.parsedAlternative, resamples: resamples, seed: seed)
+            }
             let what = ["mean(A)", "mean(A) − mean(B)", "mean(A − B)"][statistic == .mean ? 0 : statistic == .meanDifference ? 1 : 2]
             if options.json {
                 try Console.output(JSONOutput.render([
@@ -221,8 +258,10 @@ extension Workbench.StatsCommand {
 
         func run() throws {
             let a = try options.sampleA(), b = try options.sampleB()
-            let summary = paired ? try BayesianSummary.paired(a, b, credibility: options.confidence)
-                                 : try BayesianSummary.independent(a, b, credibility: options.confidence)
+            let summary = try options.naming {
+                paired ? try BayesianSummary.paired(a, b, credibility: options.confidence)
+                       : try BayesianSummary.independent(a, b, credibility: options.confidence)
+            }
             if options.json {
                 try Console.output(JSONOutput.render([
                     "test": "bayes", "difference": summary.difference, "scale": summary.scale, "df": summary.df,
@@ -247,10 +286,13 @@ extension Workbench.StatsCommand {
 
         func run() throws {
             let a = try options.sampleA(), b = try options.sampleB()
-            let standardised = try EffectSizes.standardised(a, b, paired: paired, confidence: options.confidence)
-            let ranks = paired ? try EffectSizes.pairedRankBiserial(a, b, confidence: options.confidence)
-                : try EffectSizes.rankBiserial(a, b, confidence: options.confidence)
-            func fields(_ estimate: EffectSizes.Estimate) -> [String: Any] { ["value": estimate.value, "ci_low": estimate.low, "ci_high": estimate.high] }
+            let standardised = try options.naming { try EffectSizes.standardised(a, b, paired: paired, confidence: options.confidence) }
+            let ranks = try options.naming {
+                paired ? try EffectSizes.pairedRankBiserial(a, b, confidence: options.confidence)
+                       : try EffectSizes.rankBiserial(a, b, confidence: options.confidence)
+            }
+            // An interval bound no finite effect reaches (nearly constant samples) is "inf" / "-inf".
+            func fields(_ estimate: EffectSizes.Estimate) -> [String: Any] { ["value": estimate.value, "ci_low": jsonNumber(estimate.low), "ci_high": jsonNumber(estimate.high)] }
             if options.json {
                 var object: [String: Any] = ["cohens_d": fields(standardised.cohensD), "hedges_g": fields(standardised.hedgesG), "df": standardised.df,
                                              "confidence": options.confidence, "paired": paired, "n_a": a.count, "n_b": b.count]
@@ -271,7 +313,7 @@ extension Workbench.StatsCommand {
         static let configuration = CommandConfiguration(commandName: "onesample", abstract: "One-sample t test of A against --mu.")
         @OptionGroup var options: StatsOptions
         @Option(help: "The mean under the null hypothesis.") var mu: Double = 0
-        func run() throws { try options.print(TTests.oneSample(options.sampleA(), mu: mu, alternative: options.parsedAlternative, confidence: options.confidence)) }
+        func run() throws { try options.print(options.naming { try TTests.oneSample(options.sampleA(), mu: mu, alternative: options.parsedAlternative, confidence: options.confidence) }) }
     }
 
     struct Adjust: ParsableCommand {
