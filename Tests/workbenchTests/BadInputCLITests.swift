@@ -60,4 +60,52 @@ struct BadInputCLITests {
         let tiny = try CLI.run(["stats", "power", "--effect", "0.5", "--n", "10", "--alpha", "1e-320"], in: scratch.url, timeout: 30)
         #expect(tiny.status == 65 && tiny.stderr.contains("alpha 1e-320 is too small"), "\(tiny.status) \(tiny.stderr)")
     }
+
+    // MARK: feedback
+
+    /// A workspace with one imported book of ten chapters.
+    static func bookWorkspace() throws -> (Scratch, String) {
+        let scratch = try Scratch()
+        #expect(try CLI.run(["init"], in: scratch.url).status == 0)
+        let words = ["lantern", "harbour", "salt", "rope", "bell", "tide", "gull", "stone", "glass", "ember"]
+        var files: [String] = []
+        for index in 0..<10 {
+            let text = (0..<12).map { sentence in "Mara carried the \(words[(index + sentence) % 10]) down to the \(words[(index * 3 + sentence) % 10]) and waited." }.joined(separator: " ")
+            files.append(try write(text + "\n", "chapter\(index + 1).md", in: scratch))
+        }
+        let imported = try CLI.run(["books", "import", "--title", "Harbour"] + files, in: scratch.url)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let books = try JSONSerialization.jsonObject(with: Data(try CLI.run(["books", "list", "--json"], in: scratch.url).stdout.utf8)) as? [[String: Any]] ?? []
+        return (scratch, try #require(books.first?["id"] as? String))
+    }
+
+    @Test func likesBeyondTheBoundAreRefusedAndAnOldBadRowPoisonsNothing() throws {
+        let (scratch, book) = try Self.bookWorkspace()
+        defer { scratch.delete() }
+        // The import is refused, naming file and line; nothing is stored.
+        let csv = try Self.write("chapter,rating,likes\n\(book):1,4,12\n\(book):2,3,9223372036854775807\n", "likes.csv", in: scratch)
+        let refused = try CLI.run(["feedback", "import", csv], in: scratch.url)
+        #expect(refused.status == 65 && refused.stderr.contains("likes.csv:3: likes `9223372036854775807`") && refused.stderr.contains("1000000000"), "\(refused.stderr)")
+        #expect(try CLI.run(["feedback", "add", "--chapter", "\(book):1", "--likes", "1000000001"], in: scratch.url).status == 2)
+
+        // Rows an older workbench stored without the bound: two of Int64's largest on one chapter.
+        var rows = "chapter,rating,likes\n"
+        for chapter in 1...10 { rows += "\(book):\(chapter),\(Double(chapter % 5)),\(chapter * 10)\n" }
+        #expect(try CLI.run(["feedback", "import", try Self.write(rows, "ok.csv", in: scratch)], in: scratch.url).status == 0)
+        let queue = try DatabaseQueue(path: scratch.url.appendingPathComponent(".workbench/workbench.sqlite").path)
+        try queue.write { db in
+            let version = try Int64.fetchOne(db, sql: "SELECT chapter_version_id FROM reader_feedback ORDER BY id LIMIT 1")!
+            for _ in 0..<2 {
+                try db.execute(sql: "INSERT INTO reader_feedback (chapter_version_id, rating, likes, source, created_at) VALUES (?, NULL, ?, 'old', ?)",
+                               arguments: [version, Int64.max, Date()])
+            }
+        }
+        try queue.close()
+        let list = try CLI.run(["feedback", "list", "--json"], in: scratch.url)
+        #expect(list.status == 0, "\(list.stderr)")
+        let chapters = try #require((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])?["chapters"] as? [[String: Any]])
+        #expect(chapters.count == 10 && chapters.contains { $0["likes"] as? Int == Int.max }, "\(chapters)")
+        let train = try CLI.run(["train", "preferences", "--target", "likes", "--out", "likes.json"], in: scratch.url, timeout: 120)
+        #expect(train.status == 0, "\(train.stderr)")
+    }
 }
