@@ -108,4 +108,31 @@ struct BadInputCLITests {
         let train = try CLI.run(["train", "preferences", "--target", "likes", "--out", "likes.json"], in: scratch.url, timeout: 120)
         #expect(train.status == 0, "\(train.stderr)")
     }
+
+    // MARK: generate
+
+    @Test func anOutlineAskingForAstronomicalWordsIsRefused() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        #expect(try CLI.run(["init"], in: scratch.url).status == 0)
+        let outline = try Self.write("""
+            title: The Harbour
+            logline: A keeper keeps a letter.
+            obsession: the sealed letter
+            setting: a lighthouse
+            characters:
+            - name: Mara
+              attributes: {}
+              relationships: {}
+            chapters:
+            - number: 1
+              title: The Letter
+              beats: [Mara finds the letter]
+              target_words: 6200000000000000000
+
+            """, "outline.yaml", in: scratch)
+        let result = try CLI.run(["generate", "--experiment", Self.repository.appendingPathComponent("Experiments/sim.yaml").path, "--outline", outline], in: scratch.url, timeout: 60)
+        #expect(result.status == 65, "\(result.status) \(result.stderr)")
+        #expect(result.stderr.contains("chapters[0].target_words is 6200000000000000000, at most 20000 expected"), "\(result.stderr)")
+    }
 }
