@@ -25,6 +25,8 @@ public enum LLMError: WorkbenchError, Equatable {
     case retryBudgetExhausted(provider: String, lastError: String)
     /// Every provider of a fallback chain failed.
     case allProvidersFailed(task: String, failures: [String])
+    /// A task's fallback chain names no provider at all.
+    case noRoute(task: String)
     /// `--cache-only` and the request is not in the cache.
     case cacheMiss(provider: String, requestHash: String)
     /// The local model could not be started (not installed, or the server did not come up).
@@ -44,6 +46,7 @@ public enum LLMError: WorkbenchError, Equatable {
         case .circuitOpen(let provider, let seconds): return "\(provider): circuit open after repeated failures; next try in \(Int(seconds.rounded(.up))) s"
         case .retryBudgetExhausted(let provider, let last): return "\(provider): retry budget exhausted (last error: \(last))"
         case .allProvidersFailed(let task, let failures): return "every provider for \(task) failed: \(failures.joined(separator: "; "))"
+        case .noRoute(let task): return "no provider is routed to the task `\(task)`: its fallback chain is empty"
         case .localUnavailable(let detail): return "local model unavailable: \(detail)"
         case .cacheMiss(let provider, let hash): return "\(provider): request \(hash.prefix(12)) is not in the response cache (replay only)"
         case .cancelled: return "cancelled"
@@ -57,6 +60,7 @@ public enum LLMError: WorkbenchError, Equatable {
         case .http(_, 404, _, _): return "check the provider's base URL and model name in providers.yaml"
         case .connection: return "check that the server runs and the base URL is right (`workbench providers test NAME`)"
         case .localUnavailable: return "run `make local-llm` (installs llama-server and the model once), then `workbench doctor`"
+        case .noRoute: return "give the task at least one provider under `routes:` (experiment or providers.yaml)"
         default: return nil
         }
     }
@@ -66,6 +70,7 @@ public enum LLMError: WorkbenchError, Equatable {
         case .http(_, let status, _, _) where [400, 401, 403, 404, 422].contains(status): return .dataError
         case .missingKey: return .usage
         case .cacheMiss: return .dataError
+        case .noRoute: return .dataError
         case .malformedResponse, .emptyCompletion, .cutByLength: return .dataError
         case .cancelled: return .temporaryFailure
         default: return .temporaryFailure
@@ -86,6 +91,7 @@ public enum LLMError: WorkbenchError, Equatable {
         case .circuitOpen: return "circuit-open"
         case .retryBudgetExhausted: return "retry-budget"
         case .allProvidersFailed: return "all-failed"
+        case .noRoute: return "no-route"
         case .cacheMiss: return "cache-miss"
         case .localUnavailable: return "local-unavailable"
         case .cancelled: return "cancelled"

@@ -135,4 +135,36 @@ struct BadInputCLITests {
         #expect(result.status == 65, "\(result.status) \(result.stderr)")
         #expect(result.stderr.contains("chapters[0].target_words is 6200000000000000000, at most 20000 expected"), "\(result.stderr)")
     }
+
+    // MARK: regress
+
+    /// A copy of the simulator baseline (and the experiment it names) with its provenance edited.
+    static func brokenBaseline(_ scratch: Scratch, routes: [String: [String]]) throws -> String {
+        let root = scratch.url.appendingPathComponent("repo")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("Baselines"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: repository.appendingPathComponent("Baselines/sim-v3.0"), to: root.appendingPathComponent("Baselines/sim-v3.0"))
+        try FileManager.default.copyItem(at: repository.appendingPathComponent("Experiments"), to: root.appendingPathComponent("Experiments"))
+        let provenance = root.appendingPathComponent("Baselines/sim-v3.0/provenance.json")
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: provenance)) as? [String: Any])
+        object["routes"] = routes
+        try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: provenance)
+        return root.appendingPathComponent("Baselines").path
+    }
+
+    @Test(arguments: [
+        (["generate": [String](), "enhance": ["sim"]], "routes.generate: the provider chain is empty"),
+        (["generate": ["sim"], "enhance": [""]], "routes.enhance[0]: the provider name is empty"),
+        (["generate": ["sim"], "polish": ["sim"]], "routes.polish: unknown task `polish`"),
+    ])
+    func aBaselineWithABadRouteIsRefusedNamingItsFileAndField(routes: [String: [String]], message: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        #expect(try CLI.run(["init"], in: scratch.url).status == 0)
+        let baselines = try Self.brokenBaseline(scratch, routes: routes)
+        let result = try CLI.run(["regress", "--baseline", "sim-v3.0", "--baselines", baselines], in: scratch.url, timeout: 120)
+        #expect(result.status == 65, "\(result.status) \(result.stderr)")
+        #expect(result.stderr.contains("sim-v3.0/provenance.json: \(message)"), "\(result.stderr)")
+        let listed = try CLI.run(["baseline", "list", "--baselines", baselines], in: scratch.url)
+        #expect(listed.stdout.contains("invalid: ") && listed.stdout.contains(message), "\(listed.stdout)")
+    }
 }
