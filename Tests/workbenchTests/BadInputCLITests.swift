@@ -167,4 +167,17 @@ struct BadInputCLITests {
         let listed = try CLI.run(["baseline", "list", "--baselines", baselines], in: scratch.url)
         #expect(listed.stdout.contains("invalid: ") && listed.stdout.contains(message), "\(listed.stdout)")
     }
+
+    // MARK: analyze
+
+    @Test func obsessionOnTextWithoutSentenceBreaksIsLinear() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        // 3 MB, one sentence, ~30,000 mentions of the key and no feeling word: ~10¹⁰ word visits before.
+        let text = String(repeating: "the key turned again and the bell rang and ", count: 70_000)
+        let file = try Self.write(text, "long.txt", in: scratch)
+        let result = try CLI.run(["analyze", file, "--obsession", "the key", "--json"], in: scratch.url, timeout: 60)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\"obsession_depth\""))
+    }
 }
