@@ -125,7 +125,7 @@ extension Workbench.Train {
             let fromOutlines = examples.first?.outline != nil
             let spec = fromOutlines ? OutlineFeatures.spec(dimensions: dimensions ?? 1024) : .standard(dimensions: dimensions ?? 4096, excluding: target)
             let model = try QualityPredictor.train(examples, target: target, spec: spec, folds: folds,
-                                                   mlp: noMLP ? nil : .init(epochs: 30, seed: seed), seed: seed)
+                                                   mlp: noMLP ? nil : .init(epochs: 30, seed: seed), seed: seed, data: data ?? "the workspace")
             let path = out ?? "predictor-\(target).json"
             try model.save(to: path)
             if json {
@@ -198,6 +198,14 @@ extension Workbench.Train {
                     throw LearningError.invalidData(source: source, problem: "no number under `\(target)` (the --target)")
                 }
                 let value = number.doubleValue
+                guard value.isFinite, abs(value) <= QualityPredictor.targetLimit else {
+                    throw LearningError.invalidData(source: source, problem: "`\(target)` (the target) is \(number), not a finite number within ±\(String(format: "%g", QualityPredictor.targetLimit))")
+                }
+                // One kind per file: every line an outline, or every line a text.
+                let isOutline = object["outline"] != nil
+                if let first = examples.first, (first.outline != nil) != isOutline {
+                    throw LearningError.invalidData(source: source, problem: "\(isOutline ? "an outline" : "a text"), but \(first.source) is \(isOutline ? "a text" : "an outline"): train on one kind at a time")
+                }
                 if let plan = object["outline"] {
                     // {"outline": {title, logline, obsession, setting, characters, chapters}, "chapter": 3, "prompts": "v1", "quality_target": 8.5}
                     guard let number = object["chapter"] as? Int else { throw LearningError.invalidData(source: source, problem: "an `outline` line needs the `chapter` it scores") }
@@ -214,6 +222,7 @@ extension Workbench.Train {
                 guard let chapter = object["text"] as? String else { throw LearningError.invalidData(source: source, problem: "no `text` string (or `outline` and `chapter`)") }
                 examples.append(TrainingExample(text: chapter, target: value, source: source))
             }
+            guard !examples.isEmpty else { throw LearningError.invalidData(source: file, problem: "no examples: the file has no JSON lines") }
             return examples
         }
     }
@@ -274,7 +283,7 @@ extension Workbench.Train {
                 let examples = values.keys.sorted().compactMap { id in
                     versions[id].map { TrainingExample(text: $0.text, target: values[id]!, source: "\($0.bookID):\($0.chapter) v\($0.version)") }
                 }
-                let model = try QualityPredictor.train(examples, target: "reader." + target, folds: folds, mlp: nil)
+                let model = try QualityPredictor.train(examples, target: "reader." + target, folds: folds, mlp: nil, data: "the workspace's reader feedback")
                 let path = out ?? "preferences-\(target).json"
                 try model.save(to: path)
                 report["ratings"] = ["chapters": examples.count, "model": path, "chosen": model.trials[model.chosen].label,

@@ -168,6 +168,31 @@ struct BadInputCLITests {
         #expect(listed.stdout.contains("invalid: ") && listed.stdout.contains(message), "\(listed.stdout)")
     }
 
+    // MARK: train predictor
+
+    @Test func trainingDataErrorsNameTheFileLineAndField() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        func train(_ file: String) throws -> CLI.Result {
+            try CLI.run(["train", "predictor", "--data", file, "--no-mlp", "--dimensions", "256", "--out", "model.json"], in: scratch.url, timeout: 120)
+        }
+        let empty = try train(try Self.write("\n\n", "empty.jsonl", in: scratch))
+        #expect(empty.status == 65 && empty.stderr.contains("error: empty.jsonl: no examples"), "\(empty.stderr)")
+
+        let text = #"{"text": "Mara carried the lantern down to the harbour.", "quality": 6.5}"#
+        let outline = #"{"outline": {"title": "T", "logline": "L", "obsession": "the letter", "setting": "S", "characters": [{"name": "Mara", "attributes": {}, "relationships": {}}], "chapters": [{"number": 1, "title": "One", "beats": ["a beat"], "target_words": 600}]}, "chapter": 1, "quality": 7}"#
+        let mixed = try train(try Self.write([text, text, outline, text].joined(separator: "\n") + "\n", "mixed.jsonl", in: scratch))
+        #expect(mixed.status == 65 && mixed.stderr.contains("error: mixed.jsonl:3: an outline, but mixed.jsonl:1 is a text"), "\(mixed.stderr)")
+
+        // A target the fit cannot hold was blamed on model.json ("cannot write it").
+        var lines = (0..<12).map { #"{"text": "Mara carried the lantern number \#($0) down to the harbour.", "quality": \#(Double($0) / 2)}"# }
+        lines[4] = #"{"text": "The bell rang over the salt.", "quality": 1e308}"#
+        let extreme = try train(try Self.write(lines.joined(separator: "\n") + "\n", "extreme.jsonl", in: scratch))
+        #expect(extreme.status == 65 && extreme.stderr.contains("error: extreme.jsonl:5: `quality` (the target) is 1e+308"), "\(extreme.stderr)")
+        #expect(!extreme.stderr.contains("model.json"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent("model.json").path))
+    }
+
     // MARK: analyze
 
     @Test func obsessionOnTextWithoutSentenceBreaksIsLinear() throws {
