@@ -379,7 +379,7 @@ public final class BookGenerator: Sendable {
 
     /// One completion's text (of about `words` words, capped a little above), then a budget check.
     func complete(_ provider: any LLMProvider, _ task: LLMTask, _ prompt: String, seed: UInt64, words: Int, run: RunID) async throws -> String {
-        let tokens = Int((Double(words) * Self.tokensPerWord).rounded(.up))
+        let tokens = Int(min(max((Double(words) * Self.tokensPerWord).rounded(.up), 0), 8192))  // clamped before the Int: words is data
         let completion = try await provider.complete(CompletionRequest(
             messages: [ChatMessage(.user, prompt)], temperature: 0.8, maxTokens: min(max(tokens, 64), 8192), seed: seed, task: task))
         try checkBudget(run)

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Quality
 import Store
@@ -54,9 +55,26 @@ public struct Baseline: Sendable {
         let suite = try RegressionSuite.load(file: path(suiteFile))
         let scores: SuiteScores = try decodeJSON(path(scoresFile), what: "the scores")
         let provenance: BaselineProvenance = try decodeJSON(path(provenanceFile), what: "the provenance")
+        try checkRoutes(provenance, path: path(provenanceFile))
         var baseline = Baseline(version: URL(fileURLWithPath: folder).lastPathComponent, folder: folder, suite: suite, scores: scores, provenance: provenance)
         try baseline.check()
         return baseline
+    }
+
+    /// `regress` writes with the routes a baseline was made with: each must name a task the
+    /// engine has and a chain of at least one provider.
+    static func checkRoutes(_ provenance: BaselineProvenance, path: String) throws {
+        for task in provenance.routes.keys.sorted() {
+            let field = "routes.\(task)"
+            guard let known = LLMTask(rawValue: task), LLMTask.routable.contains(known) else {
+                throw BaselineError.invalid(path: path, field: field, problem: "unknown task `\(task)` (tasks: \(LLMTask.routable.map(\.rawValue).joined(separator: ", ")))")
+            }
+            let chain = provenance.routes[task]!
+            guard !chain.isEmpty else { throw BaselineError.invalid(path: path, field: field, problem: "the provider chain is empty") }
+            if let index = chain.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                throw BaselineError.invalid(path: path, field: "\(field)[\(index)]", problem: "the provider name is empty")
+            }
+        }
     }
 
     static func decodeJSON<T: Decodable>(_ path: String, what: String) throws -> T {

@@ -96,7 +96,11 @@ public struct RegressionSuite: Codable, Sendable, Equatable {
             if !(1...max(1, book.outline.chapters.count)).contains(chapter.chapter) {
                 problems.append("\(field).chapter is \(chapter.chapter); book \(chapter.book) has chapters 1…\(book.outline.chapters.count)")
             }
-            if chapter.targetWords < 50 { problems.append("\(field).target_words is \(chapter.targetWords), at least 50 expected") }
+            if chapter.targetWords < ChapterSpec.targetWordsRange.lowerBound {
+                problems.append("\(field).target_words is \(chapter.targetWords), at least \(ChapterSpec.targetWordsRange.lowerBound) expected")
+            } else if chapter.targetWords > ChapterSpec.targetWordsRange.upperBound {
+                problems.append("\(field).target_words is \(chapter.targetWords), at most \(ChapterSpec.targetWordsRange.upperBound) expected")
+            }
             for metric in chapter.targets.keys.sorted() where !known.contains(metric) {
                 problems.append("\(field).targets: unknown metric `\(metric)`")
             }

@@ -7,16 +7,17 @@ public struct FallbackProvider: LLMProvider {
     public let task: LLMTask
     public let chain: [any LLMProvider]
 
+    /// An empty chain fails each call with `LLMError.noRoute` (routes come from files).
     public init(task: LLMTask, chain: [any LLMProvider]) {
-        precondition(!chain.isEmpty, "a fallback chain needs at least one provider")
         self.task = task
         self.chain = chain
     }
 
     public var name: String { chain.map(\.name).joined(separator: "→") }
-    public var model: String { chain[0].model }
+    public var model: String { chain.first?.model ?? "" }
 
     public func complete(_ request: CompletionRequest) async throws -> Completion {
+        guard !chain.isEmpty else { throw LLMError.noRoute(task: task) }
         var failures: [LLMError] = []
         for provider in chain {
             do {
@@ -33,6 +34,7 @@ public struct FallbackProvider: LLMProvider {
     public func stream(_ request: CompletionRequest) -> AsyncThrowingStream<CompletionChunk, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
+                guard !chain.isEmpty else { return continuation.finish(throwing: LLMError.noRoute(task: self.task)) }
                 var failures: [LLMError] = []
                 for provider in chain {
                     var sentText = false

@@ -29,6 +29,8 @@ public enum LLMError: WorkbenchError, Equatable {
     case retryBudgetExhausted(provider: String, lastError: String)
     /// Every provider of a fallback chain failed.
     case allProvidersFailed(task: LLMTask, failures: [LLMError])
+    /// A task's fallback chain names no provider at all.
+    case noRoute(task: LLMTask)
     /// `--cache-only` and the request is not in the cache.
     case cacheMiss(provider: String, requestHash: String)
     /// The local model could not be started (not installed, or the server did not come up).
@@ -49,6 +51,7 @@ public enum LLMError: WorkbenchError, Equatable {
         case .circuitOpen(let provider, let seconds): return "\(provider): circuit open after repeated failures; next try in \(Int(seconds.rounded(.up))) s"
         case .retryBudgetExhausted(let provider, let last): return "\(provider): retry budget exhausted (last error: \(last))"
         case .allProvidersFailed(let task, let failures): return "every provider for \(task.rawValue) failed: \(failures.map(\.message).joined(separator: "; "))"
+        case .noRoute(let task): return "no provider is routed to the task `\(task.rawValue)`: its fallback chain is empty"
         case .localUnavailable(let detail): return "local model unavailable: \(detail)"
         case .cacheMiss(let provider, let hash): return "\(provider): request \(hash.prefix(12)) is not in the response cache (replay only)"
         case .cancelled: return "cancelled"
@@ -64,6 +67,7 @@ public enum LLMError: WorkbenchError, Equatable {
         case .localUnavailable: return "run `make local-llm` (installs llama-server and the model once), then `workbench doctor`"
         case .allProvidersFailed(_, let failures): return failures.lazy.compactMap(\.fix).first
         case .contentFiltered: return "rephrase the prompt, or route this task to another provider (`routes:` in providers.yaml)"
+        case .noRoute: return "give the task at least one provider under `routes:` (experiment or providers.yaml)"
         default: return nil
         }
     }
@@ -73,6 +77,7 @@ public enum LLMError: WorkbenchError, Equatable {
         case .http(_, let status, _, _) where [400, 401, 403, 404, 422].contains(status): return .dataError
         case .missingKey: return .usage
         case .cacheMiss: return .dataError
+        case .noRoute: return .dataError
         case .malformedResponse, .emptyCompletion, .cutByLength, .contentFiltered: return .dataError
         // Every provider refused the request (bad key, bad request, unknown model): retrying
         // later cannot help, so it is not the temporary failure a flaky chain is.
@@ -98,6 +103,7 @@ public enum LLMError: WorkbenchError, Equatable {
         case .circuitOpen: return "circuit-open"
         case .retryBudgetExhausted: return "retry-budget"
         case .allProvidersFailed: return "all-failed"
+        case .noRoute: return "no-route"
         case .cacheMiss: return "cache-miss"
         case .localUnavailable: return "local-unavailable"
         case .cancelled: return "cancelled"

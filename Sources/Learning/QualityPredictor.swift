@@ -68,14 +68,19 @@ public struct QualityPredictor: Codable, Sendable, Equatable {
 
     public static let defaultAlphas: [Double] = [0.01, 0.1, 1, 10, 100]
 
-    /// `mlp`: the MLP candidate's settings, or nil to try ridge alone.
+    /// The largest target magnitude trained on. Targets are scores, metrics and ratings: one
+    /// beyond this is a corrupt value, and the fit's sums of squares head for overflow.
+    public static let targetLimit = 1e12
+
+    /// `mlp`: the MLP candidate's settings, or nil to try ridge alone. `data` names the
+    /// examples as a whole in errors (the file they came from).
     public static func train(_ examples: [TrainingExample], target: String, spec given: FeatureSpec? = nil, folds: Int = 5,
                              alphas: [Double] = defaultAlphas, mlp mlpSettings: MLPRegressor.Settings? = .init(epochs: 30),
-                             seed: UInt64 = 1) throws -> QualityPredictor {
-        try validate(examples, folds: folds)
+                             seed: UInt64 = 1, data: String = "training data") throws -> QualityPredictor {
+        try validate(examples, folds: folds, target: target, data: data)
         let outlines = examples.compactMap(\.outline)
         guard outlines.isEmpty || outlines.count == examples.count else {
-            throw LearningError.invalidData(source: "training data", problem: "some examples are outlines and some are texts: train one kind at a time")
+            throw LearningError.invalidData(source: data, problem: "some examples are outlines and some are texts: train one kind at a time")
         }
         let spec = given ?? (outlines.isEmpty ? .standard(excluding: target) : OutlineFeatures.spec())
         let raw = outlines.isEmpty ? TextFeatures.raw(examples.map(\.text), spec: spec) : OutlineFeatures.raw(outlines, spec: spec)
@@ -115,19 +120,29 @@ public struct QualityPredictor: Codable, Sendable, Equatable {
         let features = try TextFeatures.weighted(raw, weighting)
         let ridge = best.kind == "ridge" ? try RidgeRegression.fit(features, y, alpha: best.alpha) : nil
         let mlp = best.kind == "mlp" ? try MLPRegressor.fit(features, y, settings: mlpSettings!) : nil
+        // Targets within the limit can still spread too far for a fit: blame the data (the
+        // most extreme target), not the model file that could not hold NaN weights.
+        let parameters = (ridge.map { $0.weights + [$0.intercept] } ?? []) + (mlp.map { $0.w1 + $0.b1 + $0.w2 + [$0.b2, $0.yMean, $0.yScale] } ?? [])
+        guard parameters.allSatisfy(\.isFinite), trials.allSatisfy({ $0.heldOut.mae.isFinite }) else {
+            let extreme = examples.max { abs($0.target) < abs($1.target) }!
+            throw LearningError.invalidData(source: extreme.source, problem: "`\(target)` (the target) is \(extreme.target), the most extreme in \(data), and the fit is not finite: check the targets or rescale them")
+        }
         let digest = SHA256.hex(of: examples.map { "\($0.target)\u{1}\($0.text)" }.joined(separator: "\u{0}"))
         return QualityPredictor(format: format, kind: best.kind, target: target, spec: spec, specSHA256: spec.fingerprint, weighting: weighting, ridge: ridge,
                                 mlp: mlp, trials: trials, chosen: chosen, heldOut: best.heldOut, folds: folds, trainingSHA256: digest, examples: examples.count)
     }
 
-    static func validate(_ examples: [TrainingExample], folds: Int) throws {
+    static func validate(_ examples: [TrainingExample], folds: Int, target: String = "target", data: String = "training data") throws {
         guard folds >= 2 else { throw LearningError.invalidData(source: "--folds", problem: "cross-validation needs at least 2 folds, got \(folds)") }
-        guard !examples.isEmpty else { throw LearningError.invalidData(source: "training data", problem: "no examples") }
+        guard !examples.isEmpty else { throw LearningError.invalidData(source: data, problem: "no examples") }
         guard examples.count >= folds * 2 else {
-            throw LearningError.invalidData(source: "training data", problem: "\(examples.count) examples are too few for \(folds)-fold cross-validation (at least \(folds * 2))")
+            throw LearningError.invalidData(source: data, problem: "\(examples.count) examples are too few for \(folds)-fold cross-validation (at least \(folds * 2))")
         }
         for example in examples {
             guard example.target.isFinite else { throw LearningError.invalidData(source: example.source, problem: "the target is not a finite number") }
+            guard abs(example.target) <= targetLimit else {
+                throw LearningError.invalidData(source: example.source, problem: "`\(target)` (the target) is \(example.target), beyond ±\(String(format: "%g", targetLimit))")
+            }
             if let outline = example.outline {
                 if let problem = OutlineFeatures.problems(outline).first { throw LearningError.invalidData(source: example.source, problem: problem) }
             } else if example.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -136,7 +151,7 @@ public struct QualityPredictor: Codable, Sendable, Equatable {
         }
         let first = examples[0].target
         guard examples.contains(where: { $0.target != first }) else {
-            throw LearningError.invalidData(source: "training data", problem: "every target is \(first): there is nothing to learn")
+            throw LearningError.invalidData(source: data, problem: "every target is \(first): there is nothing to learn")
         }
     }
 

@@ -210,13 +210,18 @@ struct Analysis {
         var segments = Set<Int>()
         for mention in mentions { segments.insert(min(4, mention * 5 / max(words, 1))) }
         let spread = Double(segments.count) / 5
-        // Depth: mentions in sentences that also carry feeling or a character's mind.
+        // Depth: mentions in sentences that also carry feeling or a character's mind. Each
+        // sentence is scanned once, however many mentions it holds (mentions come in order):
+        // a text without sentence breaks is one sentence, and rescanning it per mention was quadratic.
         var deep = 0
-        var sentence = 0
+        var sentence = 0, scannedSentence = -1, sentenceFeels = false
         for mention in mentions {
             while sentence + 1 < scanned.sentenceCount, Int(scanned.sentenceStarts[sentence + 1]) <= mention { sentence += 1 }
-            let range = scanned.sentenceWords(sentence)
-            if range.contains(where: { flags[$0] & feeling != 0 }) { deep += 1 }
+            if sentence != scannedSentence {
+                sentenceFeels = scanned.sentenceWords(sentence).contains(where: { flags[$0] & feeling != 0 })
+                scannedSentence = sentence
+            }
+            if sentenceFeels { deep += 1 }
         }
         let depth = mentions.isEmpty ? 0 : Double(deep) / Double(mentions.count)
         // Escalation: more mentions in the last third than in the first.

@@ -118,7 +118,7 @@ public enum BookReportRenderer {
     // MARK: JSON
 
     static func json(_ report: BookReport) -> String {
-        JSONOutput.render([
+        JSONOutput.renderWithNulls([
             "title": report.title, "book": report.book, "overall": (report.overall * 100).rounded() / 100, "target": report.target,
             "meets_target": report.overall >= report.target, "words": report.totalWords,
             "reader": report.overallReader ?? NSNull(), "reader_model": report.readerModel ?? NSNull(),

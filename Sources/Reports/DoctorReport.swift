@@ -25,7 +25,7 @@ public enum DoctorReport {
     }
 
     public static func json(_ results: [CheckResult]) -> String {
-        JSONOutput.render([
+        JSONOutput.renderWithNulls([
             "passed": Doctor.passed(results),
             "checks": results.map { result -> [String: Any] in
                 var object: [String: Any] = [

@@ -21,7 +21,7 @@ public enum RunsReport {
     }
 
     public static func json(_ runs: [RunRecord], now: Date) -> String {
-        JSONOutput.render(runs.map { object(for: $0, now: now) })
+        JSONOutput.renderWithNulls(runs.map { object(for: $0, now: now) })
     }
 
     public static func detail(_ summary: RunSummary, now: Date) -> String {
@@ -56,7 +56,7 @@ public enum RunsReport {
             "completion_tokens": summary.completionTokens, "cost_usd": summary.costUSD, "events": summary.eventCount,
             "by_task": summary.costByTask.map { ["task": $0.task, "calls": $0.calls, "cost_usd": $0.costUSD] as [String: Any] },
         ] as [String: Any]
-        return JSONOutput.render(object)
+        return JSONOutput.renderWithNulls(object)
     }
 
     static func object(for run: RunRecord, now: Date) -> [String: Any] {

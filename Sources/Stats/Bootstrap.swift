@@ -58,7 +58,10 @@ public enum Bootstrap {
             samples = [try pairedDifferences(a, b, minimum: 2)]
         }
         let distribution = resampledMeans(samples, resamples: resamples, seed: seed)
-        return try interval(from: distribution, samples: samples, method: method, confidence: confidence, alternative: alternative)
+        // Finite samples can still give a resample whose sum overflows (the largest value drawn n times).
+        let label = statistic == .mean ? "A" : statistic == .meanDifference ? "A and B" : "A − B"
+        guard distribution.allSatisfy(\.isFinite) else { throw StatsError.overflow(sample: label) }
+        return try interval(from: distribution, samples: samples, method: method, confidence: confidence, alternative: alternative, label: label)
     }
 
     /// The bootstrap distribution of mean(sample 0) − mean(sample 1) (or the mean of one sample).
@@ -77,8 +80,10 @@ public enum Bootstrap {
 
     /// The interval from a bootstrap distribution of the statistic over `samples` (difference
     /// of the first sample's mean and the second's, or the first's mean alone).
-    static func interval(from distribution: [Double], samples: [[Double]], method: Method, confidence: Double, alternative: Alternative) throws -> Interval {
+    static func interval(from distribution: [Double], samples: [[Double]], method: Method, confidence: Double, alternative: Alternative,
+                         label: String = "A") throws -> Interval {
         let estimate = samples.enumerated().reduce(0.0) { $0 + ($1.offset == 0 ? 1 : -1) * mean($1.element) }
+        guard estimate.isFinite else { throw StatsError.overflow(sample: label) }
         let sorted = distribution.sorted()
         let alpha = alternative == .twoSided ? (1 - confidence) / 2 : 1 - confidence
         var (lowLevel, highLevel) = (alpha, 1 - alpha)
@@ -91,8 +96,9 @@ public enum Bootstrap {
             let zAlpha = SpecialFunctions.normalQuantile(alpha)
             func adjusted(_ z: Double) -> Double { Normal().cdf(z0 + (z0 + z) / (1 - acceleration * (z0 + z))) }
             (lowLevel, highLevel) = (adjusted(zAlpha), adjusted(-zAlpha))
+            guard lowLevel.isFinite, highLevel.isFinite else { throw Failure.degenerate }
         }
-        let spread = try Summary(distribution, name: "bootstrap", minimum: 2).variance.squareRoot()
+        let spread = try Summary(distribution, name: label, minimum: 2).variance.squareRoot()
         return Interval(estimate: estimate,
                         low: alternative == .less ? -.infinity : quantile(sorted, lowLevel),
                         high: alternative == .greater ? .infinity : quantile(sorted, highLevel),
@@ -102,13 +108,20 @@ public enum Bootstrap {
 
     /// â = Σⱼ Σᵢ Uⱼᵢ³ / nⱼ³ / (6 (Σⱼ Σᵢ Uⱼᵢ² / nⱼ²)^{3/2}), Uⱼᵢ = (nⱼ − 1)(θ̄ⱼ − θⱼ₍ᵢ₎), where θⱼ₍ᵢ₎
     /// leaves observation i out of sample j. For means θⱼ₍ᵢ₎ moves only sample j's term.
+    /// â does not depend on the unit: every U is divided by one power of two near the
+    /// largest (exact, so nothing changes) before its cube can overflow.
     static func jackknifeAcceleration(_ samples: [[Double]]) -> Double {
-        var numerator = 0.0, denominator = 0.0
-        for (index, sample) in samples.enumerated() {
+        let us = samples.enumerated().map { index, sample -> [Double] in
             let n = Double(sample.count), total = sample.reduce(0, +), sign: Double = index == 0 ? 1 : -1
             let leftOut = sample.map { sign * (total - $0) / (n - 1) }
             let center = leftOut.reduce(0, +) / n
-            let u = leftOut.map { (n - 1) * (center - $0) }
+            return leftOut.map { (n - 1) * (center - $0) }
+        }
+        let largest = us.joined().reduce(0.0) { max($0, abs($1)) }
+        let scale = largest > 0 && largest.isFinite ? Double(sign: .plus, exponent: largest.exponent, significand: 1) : 1
+        var numerator = 0.0, denominator = 0.0
+        for (sample, u) in zip(samples, us) {
+            let n = Double(sample.count), u = u.map { $0 / scale }
             numerator += u.reduce(0) { $0 + $1 * $1 * $1 } / (n * n * n)
             denominator += u.reduce(0) { $0 + $1 * $1 } / (n * n)
         }
@@ -117,7 +130,7 @@ public enum Bootstrap {
 
     /// The q-quantile of sorted values, interpolating linearly (NumPy's default, "linear").
     static func quantile(_ sorted: [Double], _ q: Double) -> Double {
-        let position = Double(sorted.count - 1) * q
+        let position = Double(sorted.count - 1) * min(1, max(0, q))
         let lower = Int(position.rounded(.down)), upper = min(lower + 1, sorted.count - 1)
         return sorted[lower] + (position - Double(lower)) * (sorted[upper] - sorted[lower])
     }

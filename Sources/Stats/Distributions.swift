@@ -10,10 +10,12 @@ public protocol ContinuousDistribution: Sendable {
 
 extension ContinuousDistribution {
     /// Inverts the CDF by bisection on a bracket, then polishes: slow but exact to the last bits.
+    /// The bracket widens at most 1,100 times, by which doubling has passed every finite double.
     func invert(_ p: Double, low: Double, high: Double) -> Double {
-        var low = low, high = high
-        while cdf(low) > p { low = low < 0 ? low * 2 : low - 1 }
-        while cdf(high) < p { high = high > 0 ? high * 2 : high + 1 }
+        var low = low, high = high, steps = 0
+        while cdf(low) > p && low.isFinite && steps < 1100 { low = low < 0 ? low * 2 : low - 1; steps += 1 }
+        steps = 0
+        while cdf(high) < p && high.isFinite && steps < 1100 { high = high > 0 ? high * 2 : high + 1; steps += 1 }
         let bracket = SpecialFunctions.bisect(low: low, high: high) { cdf($0) < p }
         return (bracket.low + bracket.high) / 2
     }

@@ -24,6 +24,7 @@ public enum EffectSizes {
             let differences = try Summary(pairedDifferences(a, b, minimum: 2), name: "A − B", minimum: 2)
             guard differences.variance > 0 else { throw StatsError.constant(sample: "A − B") }
             d = differences.mean / differences.variance.squareRoot()
+            guard d.isFinite else { throw StatsError.overflow(sample: "A − B") }
             df = Double(differences.count - 1)
             scale = (1 / Double(differences.count)).squareRoot()
         } else {
@@ -32,23 +33,41 @@ public enum EffectSizes {
             let pooled = sa.pooledVariance(with: sb).squareRoot()
             guard pooled > 0 else { throw StatsError.constant(sample: "A and B") }
             d = (sa.mean - sb.mean) / pooled
+            guard pooled.isFinite, d.isFinite else { throw StatsError.overflow(sample: "A and B") }
             scale = (1 / Double(sa.count) + 1 / Double(sb.count)).squareRoot()
         }
         // t = d / scale follows a noncentral t with noncentrality δ = (true d) / scale.
         let t = d / scale, alpha = 1 - confidence
+        guard t.isFinite else { throw StatsError.overflow(sample: paired ? "A − B" : "A and B") }
         let low = noncentrality(df: df, t: t, cdf: 1 - alpha / 2) * scale
         let high = noncentrality(df: df, t: t, cdf: alpha / 2) * scale
         let j = exp(lgamma(df / 2) - lgamma((df - 1) / 2)) / (df / 2).squareRoot()
+        // An infinite bound stays infinite (J is 0 at df = 1, and 0 · ∞ would be NaN).
+        func corrected(_ bound: Double) -> Double { bound.isInfinite ? bound : bound * j }
         return Standardised(cohensD: Estimate(value: d, low: low, high: high, confidence: confidence),
-                            hedgesG: Estimate(value: d * j, low: low * j, high: high * j, confidence: confidence), df: df)
+                            hedgesG: Estimate(value: d * j, low: corrected(low), high: corrected(high), confidence: confidence), df: df)
     }
 
     /// The δ with NoncentralT(df, δ).cdf(t) = target; the CDF falls as δ grows.
+    /// The bracket widens a bounded number of times: a side that no finite δ reaches (the
+    /// CDF flattens out before the target, as it does for nearly constant samples) is
+    /// reported as the infinite bound it is.
     static func noncentrality(df: Double, t: Double, cdf target: Double) -> Double {
         func value(_ delta: Double) -> Double { NoncentralT(df: df, noncentrality: delta).cdf(t) }
-        var low = t - 2, high = t + 2
-        while value(low) < target { low -= 2 * (t - low) + 1 }
-        while value(high) > target { high += 2 * (high - t) + 1 }
+        // Each step triples the distance from t: 700 of them pass any finite double.
+        func widen(_ start: Double, _ direction: Double, until done: (Double) -> Bool) -> Double? {
+            var bound = start
+            for _ in 0..<700 {
+                if done(bound) { return bound }
+                let next = bound + direction * (2 * abs(bound - t) + 1)
+                // At this magnitude a step of 2·|bound − t| + 1 can vanish into rounding.
+                bound = next != bound ? next : bound + direction * max(1, abs(bound))
+                if !bound.isFinite { return nil }
+            }
+            return nil
+        }
+        guard let low = widen(t - 2, -1, until: { value($0) >= target }) else { return -.infinity }
+        guard let high = widen(t + 2, 1, until: { value($0) <= target }) else { return .infinity }
         let bracket = SpecialFunctions.bisect(low: low, high: high) { value($0) > target }
         return (bracket.low + bracket.high) / 2
     }

@@ -17,10 +17,12 @@ public enum GoodnessOfFit {
         if let bad = weights.firstIndex(where: { !($0.isFinite && $0 > 0) }) { throw StatsError.nonFinite(sample: "proportions", index: bad) }
         let total = observed.reduce(0, +), weightTotal = weights.reduce(0, +)
         guard total > 0 else { throw StatsError.empty(sample: "counts") }
+        guard total.isFinite, weightTotal.isFinite else { throw StatsError.overflow(sample: total.isFinite ? "proportions" : "counts") }
         let statistic = zip(observed, weights).reduce(0.0) { sum, pair in
             let expected = total * pair.1 / weightTotal
             return sum + (pair.0 - expected) * (pair.0 - expected) / expected
         }
+        guard statistic.isFinite else { throw StatsError.overflow(sample: "counts") }
         let df = Double(observed.count - 1)
         return Result(statistic: statistic, pValue: ChiSquare(df: df).sf(statistic), df: df)
     }

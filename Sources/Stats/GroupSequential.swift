@@ -63,7 +63,8 @@ public enum GroupSequential {
     /// The z boundary of each look: stop and reject at look k when |Z_k| ≥ boundaries[k].
     /// A look that has no alpha left to spend gets +∞.
     public static func boundaries(fractions: [Double], alpha: Double, spending: Spending = .obrienFleming) throws -> [Double] {
-        guard alpha > 0, alpha < 1 else { throw Failure.badAlpha(alpha) }
+        // O'Brien–Fleming spending takes the normal quantile of alpha/4, which must not underflow to 0.
+        guard alpha > 0, alpha < 1, alpha / 4 > 0 else { throw Failure.badAlpha(alpha) }
         guard !fractions.isEmpty, fractions.allSatisfy({ $0 > 0 && $0 <= 1 }), zip(fractions, fractions.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw Failure.badFractions(fractions)
         }
@@ -97,7 +98,7 @@ public enum GroupSequential {
             let edge = boundary.isFinite ? boundary * t.squareRoot() : 10 * t.squareRoot()
             let sd = (t - previousT).squareRoot()
             // Fine enough for the increment's kernel and for the region itself.
-            let points = max(201, min(4001, Int((2 * edge) / (sd / 6)) | 1))
+            let points = max(201, Int(min(4001, (2 * edge) / (sd / 6))) | 1)
             let step = 2 * edge / Double(points - 1)
             let next = (0..<points).map { -edge + Double($0) * step }
             if result.isEmpty {
@@ -110,8 +111,9 @@ public enum GroupSequential {
                 }
                 density = next.map { s in
                     // The kernel is negligible beyond 9 sd: sum only where it is not.
-                    let lower = max(0, Int(((s - 9 * sd) - grid[0]) / oldStep))
-                    let upper = min(grid.count - 1, Int(((s + 9 * sd) - grid[0]) / oldStep) + 1)
+                    // Clamped before the conversion: a far kernel edge is no Int.
+                    let lower = Int(max(0, min(Double(grid.count), ((s - 9 * sd) - grid[0]) / oldStep)))
+                    let upper = min(grid.count - 1, Int(max(-2, min(Double(grid.count), ((s + 9 * sd) - grid[0]) / oldStep))) + 1)
                     guard upper >= lower else { return 0 }
                     var sum = 0.0
                     for i in lower...upper {

@@ -21,6 +21,7 @@ public enum PermutationTest {
         let total = values.reduce(0, +)
         func statistic(sumA: Double) -> Double { sumA / Double(nA) - (total - sumA) / Double(n - nA) }
         let observed = sa.mean - sb.mean
+        guard observed.isFinite, total.isFinite else { throw StatsError.overflow(sample: "A and B") }
         var tally = Tally(observed: observed)
         let arrangements = combinations(n, nA)
         let exact = arrangements <= Double(resamples)
@@ -48,8 +49,11 @@ public enum PermutationTest {
                 tally.add(statistic(sumA: sumA))
             }
         }
+        // A rearrangement's sum can overflow where the samples' own sums did not.
+        guard !tally.sawNonFinite else { throw StatsError.overflow(sample: "A and B") }
         // One value per sample leaves no degrees of freedom: the pooled sd is NaN and so is the effect.
         let pooled = sa.pooledVariance(with: sb).squareRoot()
+        guard !pooled.isInfinite else { throw StatsError.overflow(sample: "A and B") }
         let result = TestResult(test: "permutation", statistic: observed, pValue: tally.pValue(alternative, exact: exact), df: nil,
                                 ciLow: .nan, ciHigh: .nan, confidence: .nan, effectSize: pooled > 0 ? observed / pooled : .nan,
                                 estimate: observed, nA: sa.count, nB: sb.count)
@@ -61,6 +65,7 @@ public enum PermutationTest {
     public static func paired(_ a: [Double], _ b: [Double], alternative: Alternative = .twoSided, resamples: Int = 9999, seed: UInt64 = 0) throws -> Outcome {
         let differences = try pairedDifferences(a, b, minimum: 1), n = differences.count
         let observed = differences.reduce(0, +) / Double(n)
+        guard observed.isFinite else { throw StatsError.overflow(sample: "A − B") }
         var tally = Tally(observed: observed)
         let arrangements = pow(2, Double(n))
         // Sign patterns are enumerated as the bits of an Int: at most 2⁴⁰ of them.
@@ -84,6 +89,7 @@ public enum PermutationTest {
                 tally.add(sum / Double(n))
             }
         }
+        guard !tally.sawNonFinite else { throw StatsError.overflow(sample: "A − B") }
         let sd = try? Summary(differences, name: "A − B", minimum: 2).variance.squareRoot()
         let result = TestResult(test: "permutation", statistic: observed, pValue: tally.pValue(alternative, exact: exact), df: nil,
                                 ciLow: .nan, ciHigh: .nan, confidence: .nan, effectSize: (sd ?? 0) > 0 ? observed / sd! : .nan,
@@ -95,11 +101,14 @@ public enum PermutationTest {
     struct Tally {
         let observed: Double, tolerance: Double
         var atOrBelow = 0, atOrAbove = 0, total = 0
+        /// A null value overflowed: the counts no longer mean anything.
+        var sawNonFinite = false
         init(observed: Double) {
             self.observed = observed
             tolerance = abs(observed) * Double.ulpOfOne * 100
         }
         mutating func add(_ value: Double) {
+            if !value.isFinite { sawNonFinite = true }
             if value <= observed + tolerance { atOrBelow += 1 }
             if value >= observed - tolerance { atOrAbove += 1 }
             total += 1

@@ -7,8 +7,9 @@ import WorkbenchCore
 /// noncentralities neither underflow nor lose terms.
 public struct NoncentralT: Sendable {
     public var df: Double, noncentrality: Double
+    /// An infinite noncentrality is the limit: all the mass at +∞ (or −∞).
     public init(df: Double, noncentrality: Double) {
-        precondition(df > 0 && noncentrality.isFinite)
+        precondition(df > 0 && !noncentrality.isNaN)
         self.df = df
         self.noncentrality = noncentrality
     }
@@ -20,12 +21,21 @@ public struct NoncentralT: Sendable {
 
     public func sf(_ t: Double) -> Double { 1 - cdf(t) }
 
+    /// Beyond this λ = δ²/2 (|δ| = 200) the series needs more than ~2,600 terms around its
+    /// mode, and eventually more than an Int can count: Abramowitz & Stegun 26.7.10 takes
+    /// over, as in R's `pnt` (which switches already at |δ| ≈ 37.6). Its error, ~0.04/√ν in
+    /// probability, matters little there: with |δ| > 200 every power is 1.
+    static let seriesLimit = 20_000.0
+
     /// F(t) for t ≥ 0: Φ(−δ) + ½ Σⱼ [pⱼ I_x(j + ½, ν/2) + qⱼ I_x(j + 1, ν/2)], x = t²/(ν + t²).
     static func upperCdf(_ t: Double, df: Double, delta: Double) -> Double {
+        if delta.isInfinite { return delta > 0 && !t.isInfinite ? 0 : 1 }
+        if t.isInfinite { return 1 }
         let base = Normal().cdf(-delta)
         guard t > 0 else { return base }
         let x = t * t / (df + t * t), lambda = delta * delta / 2
         guard lambda > 0 else { return base + 0.5 * SpecialFunctions.incompleteBeta(0.5, df / 2, x) }
+        guard lambda <= seriesLimit else { return normalApproximation(t, df: df, delta: delta) }
         func term(_ j: Int) -> Double {
             let j = Double(j), logPoisson = -lambda + j * log(lambda)
             let p = exp(logPoisson - lgamma(j + 1)), q = delta / 2.0.squareRoot() * exp(logPoisson - lgamma(j + 1.5))
@@ -42,13 +52,22 @@ public struct NoncentralT: Sendable {
             j += 1
         }
         j = mode - 1
-        while j >= 0 {
+        while j >= 0 && j > mode - 100_000 {
             let value = term(j)
             sum += value
             if abs(value) <= 1e-17 * abs(sum) || abs(value) < 1e-300 { break }
             j -= 1
         }
         return min(1, max(0, base + 0.5 * sum))
+    }
+
+    /// P(T ≤ t) ≈ Φ((t(1 − 1/(4ν)) − δ) / √(1 + t²/(2ν))) (A&S 26.7.10), written so that no
+    /// square of a large t or δ can overflow.
+    static func normalApproximation(_ t: Double, df: Double, delta: Double) -> Double {
+        let s = 1 / (4 * df)
+        let z = (t * (1 - s) - delta) / hypot(1, t * (2 * s).squareRoot())
+        if z.isNaN { return t * (1 - s) > delta ? 1 : 0 }
+        return min(1, max(0, Normal().cdf(z)))
     }
 }
 
@@ -66,13 +85,16 @@ public enum Power {
 
     public enum Failure: WorkbenchError, Equatable {
         case badAlpha(Double), badPower(Double), badSampleSize(Int, needed: Int), badEffect(Double), unreachable(power: Double, maximum: Int)
+        case undetectable(power: Double, n: Int)
         public var message: String {
             switch self {
-            case .badAlpha(let value): return "alpha \(value) is not between 0 and 1"
+            case .badAlpha(let value):
+                return value > 0 && value < 1 ? "alpha \(value) is too small: 1 − alpha is 1 in double precision" : "alpha \(value) is not between 0 and 1"
             case .badPower(let value): return "power \(value) is not between 0 and 1"
             case .badSampleSize(let n, let needed): return "a sample size of \(n) is too small: the test needs at least \(needed)"
             case .badEffect(let value): return "effect size \(value) is not a finite number other than zero"
             case .unreachable(let power, let maximum): return "power \(power) is not reached with up to \(maximum) observations per arm"
+            case .undetectable(let power, let n): return "no effect size reaches power \(power) with \(n) observations per arm at this alpha"
             }
         }
         public var fix: String? {
@@ -82,6 +104,7 @@ public enum Power {
             case .badSampleSize: return "give a larger --n"
             case .badEffect: return "give --effect as Cohen's d, or --difference and --sd"
             case .unreachable: return "the effect is too small to detect at this alpha: test a larger effect or accept less power"
+            case .undetectable: return "give a larger --n, a larger --alpha or a smaller --power"
             }
         }
         public var exitStatus: ExitStatus { .dataError }
@@ -89,7 +112,8 @@ public enum Power {
 
     /// Power of the test with n observations per arm (pairs for `paired`) to detect effect d.
     public static func power(design: Design, effect d: Double, n: Int, alpha: Double = 0.05, alternative: Alternative = .twoSided) throws -> Double {
-        guard alpha > 0 && alpha < 1 else { throw Failure.badAlpha(alpha) }
+        // The critical value is the t quantile at 1 − alpha (or 1 − alpha/2), which must be below 1.
+        guard alpha > 0 && alpha < 1 && 1 - alpha < 1 else { throw Failure.badAlpha(alpha) }
         guard d.isFinite else { throw Failure.badEffect(d) }
         // A one-sample test needs two values for a variance; two samples of one each leave df = 0.
         guard n >= 2 else { throw Failure.badSampleSize(n, needed: 2) }
@@ -139,7 +163,12 @@ public enum Power {
         func powerAt(_ d: Double) throws -> Double { try power(design: design, effect: sign * d, n: n, alpha: alpha, alternative: alternative) }
         guard try powerAt(0) < target else { return 0 }
         var low = 0.0, high = 1.0
-        while try powerAt(high) < target { (low, high) = (high, high * 2) }
+        // Power reaches 1 as the effect grows; should it never get there numerically, stop
+        // doubling long before the effect overflows.
+        while try powerAt(high) < target {
+            guard high < 1e300 else { throw Failure.undetectable(power: target, n: n) }
+            (low, high) = (high, high * 2)
+        }
         // The upper end of the bracket: the smallest effect known to reach the power.
         return sign * (try SpecialFunctions.bisect(low: low, high: high) { try powerAt($0) < target }).high
     }

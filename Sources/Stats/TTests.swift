@@ -31,6 +31,8 @@ public enum StatsError: WorkbenchError, Equatable {
     case mismatchedPairs(countA: Int, countB: Int)
     case badConfidence(Double)
     case badProbability(index: Int, value: Double)
+    /// Every value is finite, but a sum, variance or statistic computed from them is not.
+    case overflow(sample: String)
 
     public var message: String {
         switch self {
@@ -41,6 +43,7 @@ public enum StatsError: WorkbenchError, Equatable {
         case .mismatchedPairs(let a, let b): return "paired samples differ in length: \(a) and \(b)"
         case .badConfidence(let value): return "confidence \(value) is not between 0 and 1"
         case .badProbability(let index, let value): return "p-value \(value) at position \(index + 1) is not between 0 and 1"
+        case .overflow(let sample): return "sample \(sample) is beyond double precision: a sum, variance or statistic computed from its values is not a finite number"
         }
     }
 
@@ -52,6 +55,7 @@ public enum StatsError: WorkbenchError, Equatable {
         case .mismatchedPairs: return "paired tests need one value of B for each value of A, in the same order"
         case .badConfidence: return "use e.g. --confidence 0.95"
         case .badProbability: return "p-values are probabilities: check that the column holds p-values, one per line"
+        case .overflow: return "check the values for a corrupt one (e.g. 1e300); otherwise rescale them all (divide by a power of ten): the tests do not depend on the unit"
         }
     }
 
@@ -66,11 +70,11 @@ public enum TTests {
         guard sa.variance > 0 || sb.variance > 0 else { throw StatsError.constant(sample: "A and B") }
         let va = sa.variance / Double(sa.count), vb = sb.variance / Double(sb.count)
         let se = (va + vb).squareRoot()
-        let df = (va + vb) * (va + vb) / (va * va / Double(sa.count - 1) + vb * vb / Double(sb.count - 1))
+        let df = satterthwaite(va, sa.count, vb, sb.count)
         let difference = sa.mean - sb.mean
-        let effect = difference / ((sa.variance + sb.variance) / 2).squareRoot()
+        let effect = difference / (sa.variance / 2 + sb.variance / 2).squareRoot()
         return try result("welch", estimate: difference, se: se, df: df, alternative: alternative, confidence: confidence,
-                          effect: effect, nA: sa.count, nB: sb.count)
+                          effect: effect, nA: sa.count, nB: sb.count, sample: "A and B")
     }
 
     public static func student(_ a: [Double], _ b: [Double], alternative: Alternative = .twoSided, confidence: Double = 0.95) throws -> TestResult {
@@ -78,18 +82,21 @@ public enum TTests {
         let df = Double(sa.count + sb.count - 2)
         let pooled = sa.pooledVariance(with: sb)
         guard pooled > 0 else { throw StatsError.constant(sample: "A and B") }
+        guard pooled.isFinite else { throw StatsError.overflow(sample: "A and B") }
         let se = (pooled * (1 / Double(sa.count) + 1 / Double(sb.count))).squareRoot()
         let difference = sa.mean - sb.mean
         // Hedges' g: Cohen's d with the small-sample correction J = 1 − 3 / (4(nA + nB) − 9).
         let g = difference / pooled.squareRoot() * (1 - 3 / (4 * Double(sa.count + sb.count) - 9))
         return try result("student", estimate: difference, se: se, df: df, alternative: alternative, confidence: confidence,
-                          effect: g, nA: sa.count, nB: sb.count)
+                          effect: g, nA: sa.count, nB: sb.count, sample: "A and B")
     }
 
     public static func paired(_ a: [Double], _ b: [Double], alternative: Alternative = .twoSided, confidence: Double = 0.95) throws -> TestResult {
         guard a.count == b.count else { throw StatsError.mismatchedPairs(countA: a.count, countB: b.count) }
         _ = try Summary(b, name: "B", minimum: 2)
         let differences = zip(a, b).map { $0 - $1 }
+        // A non-finite value of A itself is reported as such by the one-sample test below.
+        if zip(a, b).contains(where: { $0.isFinite && $1.isFinite && !($0 - $1).isFinite }) { throw StatsError.overflow(sample: "A − B") }
         var outcome = try oneSample(differences, mu: 0, alternative: alternative, confidence: confidence, name: "A − B")
         outcome.test = "paired"
         outcome.nB = b.count
@@ -102,7 +109,7 @@ public enum TTests {
         let sd = s.variance.squareRoot()
         let se = sd / Double(s.count).squareRoot()
         var outcome = try result("onesample", estimate: s.mean - mu, se: se, df: Double(s.count - 1), alternative: alternative,
-                                 confidence: confidence, effect: (s.mean - mu) / sd, nA: s.count, nB: nil)
+                                 confidence: confidence, effect: (s.mean - mu) / sd, nA: s.count, nB: nil, sample: name)
         // The interval is for the mean itself, as SciPy reports it.
         outcome.ciLow += mu
         outcome.ciHigh += mu
@@ -110,9 +117,12 @@ public enum TTests {
     }
 
     static func result(_ test: String, estimate: Double, se: Double, df: Double, alternative: Alternative, confidence: Double,
-                       effect: Double, nA: Int, nB: Int?) throws -> TestResult {
+                       effect: Double, nA: Int, nB: Int?, sample: String) throws -> TestResult {
         guard confidence > 0, confidence < 1 else { throw StatsError.badConfidence(confidence) }
+        // A variance too small for its square root over n (denormal) is as good as none.
+        guard se != 0 else { throw StatsError.constant(sample: sample) }
         let t = estimate / se
+        guard estimate.isFinite, se.isFinite, t.isFinite, df.isFinite, df > 0, effect.isFinite else { throw StatsError.overflow(sample: sample) }
         let distribution = StudentT(df: df)
         let p: Double
         let low: Double, high: Double
@@ -140,7 +150,20 @@ func pairedDifferences(_ a: [Double], _ b: [Double], minimum: Int) throws -> [Do
     _ = try Summary(a, name: "A", minimum: minimum)
     _ = try Summary(b, name: "B", minimum: minimum)
     guard a.count == b.count else { throw StatsError.mismatchedPairs(countA: a.count, countB: b.count) }
-    return zip(a, b).map { $0 - $1 }
+    let differences = zip(a, b).map { $0 - $1 }
+    if differences.contains(where: { !$0.isFinite }) { throw StatsError.overflow(sample: "A − B") }
+    return differences
+}
+
+/// Welch–Satterthwaite degrees of freedom of two variances of a mean (va of a sample of na,
+/// vb of nb). Both are first divided by the power of two nearest the larger, which is exact
+/// and changes nothing, except that their squares can no longer overflow.
+func satterthwaite(_ va: Double, _ na: Int, _ vb: Double, _ nb: Int) -> Double {
+    let largest = max(va, vb)
+    guard largest > 0, largest.isFinite else { return .nan }
+    let scale = Double(sign: .plus, exponent: largest.exponent, significand: 1)
+    let (a, b) = (va / scale, vb / scale)
+    return (a + b) * (a + b) / (a * a / Double(na - 1) + b * b / Double(nb - 1))
 }
 
 struct Summary {
@@ -154,6 +177,8 @@ struct Summary {
         guard values.count >= minimum else { throw StatsError.tooSmall(sample: name, count: values.count, needed: minimum) }
         let mean = values.reduce(0, +) / Double(values.count)
         let squares = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        // Finite values whose sum or squared deviations overflow: no statistic can follow.
+        guard mean.isFinite, squares.isFinite else { throw StatsError.overflow(sample: name) }
         count = values.count
         self.mean = mean
         variance = values.count > 1 ? squares / Double(values.count - 1) : 0

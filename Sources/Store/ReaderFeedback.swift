@@ -34,6 +34,10 @@ extension WorkbenchDatabase {
         return version
     }
 
+    /// The most likes one feedback entry may carry: more than any chapter gets, and far
+    /// enough below Int64's limit that the sum over every entry of a chapter cannot overflow.
+    public static let maximumLikes = 1_000_000_000
+
     public func addFeedback(versionID: Int64, rating: Double?, likes: Int?, source: String, at time: Date = Date()) throws {
         try write { db in
             try db.execute(sql: "INSERT INTO reader_feedback (chapter_version_id, rating, likes, source, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -49,11 +53,14 @@ extension WorkbenchDatabase {
     }
 
     /// Per chapter version with feedback: its number of ratings, their mean and its likes, in version order.
+    /// Likes are summed as floating point (`total`) and cast back, which saturates at Int64's
+    /// limit: a row stored before likes were bounded cannot make `sum` overflow and fail
+    /// every query of the workspace's feedback.
     public func feedbackSummaries() throws -> [FeedbackSummary] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT chapter_version_id, count(rating) AS ratings, avg(rating) AS mean_rating,
-                       CASE WHEN count(likes) > 0 THEN sum(likes) END AS likes
+                       CASE WHEN count(likes) > 0 THEN CAST(total(likes) AS INTEGER) END AS likes
                 FROM reader_feedback GROUP BY chapter_version_id ORDER BY chapter_version_id
                 """).map {
                 FeedbackSummary(versionID: $0["chapter_version_id"], ratings: $0["ratings"], meanRating: $0["mean_rating"], likes: $0["likes"])

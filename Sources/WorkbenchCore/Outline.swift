@@ -73,6 +73,11 @@ public struct ChapterSpec: Sendable, Codable, Equatable {
     public var beats: [String]
     public var targetWords: Int
 
+    /// The words a chapter may ask for: the range an experiment's `words_per_chapter` and
+    /// `generate --words` take. Beyond it a chapter is no chapter, and word arithmetic
+    /// (tokens per word, words still to write) is no longer safe.
+    public static let targetWordsRange = 50...20_000
+
     public init(number: Int, title: String, beats: [String], targetWords: Int) {
         self.number = number
         self.title = title
@@ -116,7 +121,11 @@ public struct Outline: Sendable, Codable, Equatable {
         for (index, chapter) in chapters.enumerated() {
             if chapter.number != index + 1 { problems.append("chapters[\(index)].number is \(chapter.number), \(index + 1) expected") }
             if chapter.beats.isEmpty { problems.append("chapters[\(index)].beats is empty") }
-            if chapter.targetWords < 50 { problems.append("chapters[\(index)].target_words is \(chapter.targetWords), at least 50 expected") }
+            if chapter.targetWords < ChapterSpec.targetWordsRange.lowerBound {
+                problems.append("chapters[\(index)].target_words is \(chapter.targetWords), at least \(ChapterSpec.targetWordsRange.lowerBound) expected")
+            } else if chapter.targetWords > ChapterSpec.targetWordsRange.upperBound {
+                problems.append("chapters[\(index)].target_words is \(chapter.targetWords), at most \(ChapterSpec.targetWordsRange.upperBound) expected")
+            }
         }
         return problems
     }

@@ -243,7 +243,7 @@ extension Workbench.ABTest {
                      "name": result?.name ?? NSNull(), "arms": result?.design.arms.map(\.name) ?? [], "stop": result?.stop.rawValue ?? NSNull(),
                      "verdicts": result?.verdicts ?? [], "cost_usd": result?.totalCostUSD ?? 0]
                 }
-                return Console.output(JSONOutput.render(rows))
+                return try Console.output(JSONOutput.render(rows))
             }
             var table = TextTable(columns: [.init("id"), .init("status"), .init("arms"), .init("pairs", .right), .init("cost", .right), .init("primary verdict")])
             for (run, result) in results {

@@ -43,7 +43,7 @@ extension Workbench {
                 reports.append((file, QualityAnalyzer.analyze(try Self.read(file), context: context)))
             }
             if json {
-                Console.output(JSONOutput.render(reports.map { QualityJSON.object(for: $1, file: $0) }))
+                try Console.output(JSONOutput.render(reports.map { QualityJSON.object(for: $1, file: $0) }))
             } else {
                 Console.output(reports.map { QualityText.render($1, title: $0, style: Console.style) }.joined(separator: "\n"))
             }

@@ -140,7 +140,7 @@ extension Workbench.BaselineCommand {
                         return ["version": version, "valid": false, "error": (error as? any WorkbenchError)?.message ?? "\(error)"]
                     }
                 }
-                return Console.output(JSONOutput.render(rows))
+                return try Console.output(JSONOutput.render(rows))
             }
             guard !loaded.isEmpty else { return Console.output("no baselines in \(folder.baselines): `workbench baseline create VERSION --experiment FILE`\n") }
             var table = TextTable(columns: [.init("version"), .init("created"), .init("writer"), .init("chapters", .right), .init("samples", .right), .init("quality", .right)])

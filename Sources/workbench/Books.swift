@@ -26,7 +26,7 @@ extension Workbench.Books {
         func run() throws {
             let books = try workspace.open().books()
             if json {
-                Console.output(JSONOutput.render(books.map { ["id": $0.id, "run": $0.runID.rawValue, "title": $0.title, "chapters": $0.chapterCount, "status": $0.status] as [String: Any] }))
+                try Console.output(JSONOutput.render(books.map { ["id": $0.id, "run": $0.runID.rawValue, "title": $0.title, "chapters": $0.chapterCount, "status": $0.status] as [String: Any] }))
                 return
             }
             if books.isEmpty { return Console.output("No books yet. `workbench books import --title T FILE...` adds a manuscript.\n") }

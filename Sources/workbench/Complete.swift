@@ -68,7 +68,7 @@ extension Workbench {
                 }
                 if json {
                     let completion = try await chosen.complete(request)
-                    Console.output(JSONOutput.render([
+                    try Console.output(JSONOutput.render([
                         "text": completion.text, "provider": completion.provider, "model": completion.model,
                         "finish_reason": completion.finishReason.rawValue, "prompt_tokens": completion.usage.promptTokens,
                         "completion_tokens": completion.usage.completionTokens, "usage_estimated": completion.usage.estimated,

@@ -20,13 +20,15 @@ extension Workbench.Feedback {
         @OptionGroup var workspace: WorkspaceOptions
         @Option(help: ArgumentHelp("BOOK:N or a chapter version id.", valueName: "chapter")) var chapter: String
         @Option(help: "Stars, 0 to 5.") var rating: Double?
-        @Option(help: "Likes, 0 or more.") var likes: Int?
+        @Option(help: "Likes, 0 to 1,000,000,000.") var likes: Int?
         @Option(help: "Where the feedback came from.") var source: String = "cli"
 
         func validate() throws {
             guard rating != nil || likes != nil else { throw ValidationError("give --rating, --likes or both") }
             if let rating, !(0...5).contains(rating) { throw ValidationError("--rating must be between 0 and 5 (got \(rating))") }
-            if let likes, likes < 0 { throw ValidationError("--likes must be 0 or more") }
+            if let likes, !(0...WorkbenchDatabase.maximumLikes).contains(likes) {
+                throw ValidationError("--likes must be a whole number from 0 to \(WorkbenchDatabase.maximumLikes) (got \(likes))")
+            }
         }
 
         func run() throws {
@@ -89,7 +91,9 @@ extension Workbench.Feedback {
                 guard row.count == 3 else { throw LearningError.invalidData(source: place, problem: "3 columns expected, got \(row.count)") }
                 let rating = row[1].isEmpty ? nil : Double(row[1]), likes = row[2].isEmpty ? nil : Int(row[2])
                 if !row[1].isEmpty, !(rating.map { (0...5).contains($0) } ?? false) { throw LearningError.invalidData(source: place, problem: "rating `\(row[1])` is not a number from 0 to 5") }
-                if !row[2].isEmpty, !(likes.map { $0 >= 0 } ?? false) { throw LearningError.invalidData(source: place, problem: "likes `\(row[2])` is not a whole number ≥ 0") }
+                if !row[2].isEmpty, !(likes.map { (0...WorkbenchDatabase.maximumLikes).contains($0) } ?? false) {
+                    throw LearningError.invalidData(source: place, problem: "likes `\(row[2])` is not a whole number from 0 to \(WorkbenchDatabase.maximumLikes)")
+                }
                 guard rating != nil || likes != nil else { throw LearningError.invalidData(source: place, problem: "neither a rating nor likes") }
                 rows.append((try Self.version(row[0], place, database), rating, likes))
             }
@@ -120,7 +124,7 @@ extension Workbench.Feedback {
                 let rows: [[String: Any]] = summaries.map {
                     ["version_id": $0.versionID, "chapter": chapter($0), "ratings": $0.ratings, "mean_rating": $0.meanRating ?? Double.nan, "likes": $0.likes ?? 0]
                 }
-                return Console.output(JSONOutput.render(JSONOutput.finite(["chapters": rows, "preferences": preferences.count] as [String: Any])))
+                return Console.output(JSONOutput.renderWithNulls(["chapters": rows, "preferences": preferences.count] as [String: Any]))
             }
             var table = TextTable(columns: [.init("chapter"), .init("version", .right), .init("ratings", .right), .init("mean", .right), .init("likes", .right)])
             for summary in summaries {

@@ -85,12 +85,12 @@ extension Workbench {
                 } else if let other {
                     var verdicts: [PairwiseVerdict] = []
                     for dimension in wanted { verdicts.append(try await judge.compare(text, other, dimension: dimension)) }
-                    Console.output(json ? JSONOutput.render(verdicts.map(Self.object)) : Self.pairTable(verdicts, a: file ?? "", b: against ?? ""))
+                    try Console.output(json ? JSONOutput.render(verdicts.map(Self.object)) : Self.pairTable(verdicts, a: file ?? "", b: against ?? ""))
                 } else {
                     let heuristic = QualityAnalyzer.analyze(text, context: AnalysisContext(obsession: obsession))
                     var verdicts: [JudgeVerdict] = []
                     for dimension in wanted { verdicts.append(try await judge.score(text, dimension: dimension, obsession: obsession)) }
-                    Console.output(json ? JSONOutput.render(verdicts.map { Self.object($0, heuristic: heuristic) }) : Self.scoreTable(verdicts, heuristic: heuristic))
+                    try Console.output(json ? JSONOutput.render(verdicts.map { Self.object($0, heuristic: heuristic) }) : Self.scoreTable(verdicts, heuristic: heuristic))
                 }
             } catch {
                 await factory.shutdown()

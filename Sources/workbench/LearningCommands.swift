@@ -44,7 +44,7 @@ extension Workbench {
                 let predictions = try predictor.predict(outlines: inputs)
                 if json {
                     let rows: [[String: Any]] = zip(plan.chapters, predictions).map { ["file": outline, "chapter": $0.number, "title": $0.title, "prediction": $1, "target": predictor.target] }
-                    return Console.output(JSONOutput.render(JSONOutput.finite(rows)))
+                    return Console.output(JSONOutput.renderWithNulls(rows))
                 }
                 var table = TextTable(columns: [.init("chapter", .right), .init("title"), .init(predictor.target, .right)])
                 for (chapter, value) in zip(plan.chapters, predictions) { table.append(["\(chapter.number)", chapter.title, String(format: "%.2f", value)]) }
@@ -61,7 +61,7 @@ extension Workbench {
             let predictions = try predictor.predict(texts)
             if json {
                 let rows: [[String: Any]] = zip(files, predictions).map { ["file": $0, "prediction": $1, "target": predictor.target] }
-                return Console.output(JSONOutput.render(JSONOutput.finite(rows)))
+                return Console.output(JSONOutput.renderWithNulls(rows))
             }
             var table = TextTable(columns: [.init("file"), .init(predictor.target, .right)])
             for (file, value) in zip(files, predictions) { table.append([file, String(format: "%.2f", value)]) }
@@ -125,13 +125,13 @@ extension Workbench.Train {
             let fromOutlines = examples.first?.outline != nil
             let spec = fromOutlines ? OutlineFeatures.spec(dimensions: dimensions ?? 1024) : .standard(dimensions: dimensions ?? 4096, excluding: target)
             let model = try QualityPredictor.train(examples, target: target, spec: spec, folds: folds,
-                                                   mlp: noMLP ? nil : .init(epochs: 30, seed: seed), seed: seed)
+                                                   mlp: noMLP ? nil : .init(epochs: 30, seed: seed), seed: seed, data: data ?? "the workspace")
             let path = out ?? "predictor-\(target).json"
             try model.save(to: path)
             if json {
-                return Console.output(JSONOutput.render(JSONOutput.finite(["target": target, "examples": model.examples, "chosen": model.trials[model.chosen].label, "model": path,
+                return Console.output(JSONOutput.renderWithNulls(["target": target, "examples": model.examples, "chosen": model.trials[model.chosen].label, "model": path,
                                                          "held_out": ["r2": model.heldOut.r2, "mae": model.heldOut.mae, "spearman": model.heldOut.spearman],
-                                                         "trials": model.trials.map { ["model": $0.label, "r2": $0.heldOut.r2, "mae": $0.heldOut.mae, "spearman": $0.heldOut.spearman] }] as [String: Any])))
+                                                         "trials": model.trials.map { ["model": $0.label, "r2": $0.heldOut.r2, "mae": $0.heldOut.mae, "spearman": $0.heldOut.spearman] }] as [String: Any]))
             }
             var table = TextTable(columns: [.init("model"), .init("R²", .right), .init("MAE", .right), .init("Spearman", .right), .init("")])
             for (index, trial) in model.trials.enumerated() {
@@ -198,6 +198,14 @@ extension Workbench.Train {
                     throw LearningError.invalidData(source: source, problem: "no number under `\(target)` (the --target)")
                 }
                 let value = number.doubleValue
+                guard value.isFinite, abs(value) <= QualityPredictor.targetLimit else {
+                    throw LearningError.invalidData(source: source, problem: "`\(target)` (the target) is \(number), not a finite number within ±\(String(format: "%g", QualityPredictor.targetLimit))")
+                }
+                // One kind per file: every line an outline, or every line a text.
+                let isOutline = object["outline"] != nil
+                if let first = examples.first, (first.outline != nil) != isOutline {
+                    throw LearningError.invalidData(source: source, problem: "\(isOutline ? "an outline" : "a text"), but \(first.source) is \(isOutline ? "a text" : "an outline"): train on one kind at a time")
+                }
                 if let plan = object["outline"] {
                     // {"outline": {title, logline, obsession, setting, characters, chapters}, "chapter": 3, "prompts": "v1", "quality_target": 8.5}
                     guard let number = object["chapter"] as? Int else { throw LearningError.invalidData(source: source, problem: "an `outline` line needs the `chapter` it scores") }
@@ -214,6 +222,7 @@ extension Workbench.Train {
                 guard let chapter = object["text"] as? String else { throw LearningError.invalidData(source: source, problem: "no `text` string (or `outline` and `chapter`)") }
                 examples.append(TrainingExample(text: chapter, target: value, source: source))
             }
+            guard !examples.isEmpty else { throw LearningError.invalidData(source: file, problem: "no examples: the file has no JSON lines") }
             return examples
         }
     }
@@ -274,7 +283,7 @@ extension Workbench.Train {
                 let examples = values.keys.sorted().compactMap { id in
                     versions[id].map { TrainingExample(text: $0.text, target: values[id]!, source: "\($0.bookID):\($0.chapter) v\($0.version)") }
                 }
-                let model = try QualityPredictor.train(examples, target: "reader." + target, folds: folds, mlp: nil)
+                let model = try QualityPredictor.train(examples, target: "reader." + target, folds: folds, mlp: nil, data: "the workspace's reader feedback")
                 let path = out ?? "preferences-\(target).json"
                 try model.save(to: path)
                 report["ratings"] = ["chapters": examples.count, "model": path, "chosen": model.trials[model.chosen].label,
@@ -299,7 +308,7 @@ extension Workbench.Train {
                 }
                 lines.append("preferences: \(preferences.count) comparisons of \(ids.count) chapters, Bradley–Terry (λ = \(lambda), \(resamples) bootstrap resamples)\n" + table.render())
             }
-            Console.output(json ? JSONOutput.render(JSONOutput.finite(report)) : lines.joined(separator: "\n") + "\n")
+            Console.output(json ? JSONOutput.renderWithNulls(report) : lines.joined(separator: "\n") + "\n")
         }
     }
 }

@@ -214,7 +214,7 @@ extension Workbench.Optimize {
                      "base": result?.base?.score ?? NSNull(), "best": result?.best?.score ?? NSNull(),
                      "confirmed": result?.confirmation?.confirmed ?? NSNull(), "cost_usd": result?.costUSD ?? 0]
                 }
-                return Console.output(JSONOutput.render(rows))
+                return try Console.output(JSONOutput.render(rows))
             }
             var table = TextTable(columns: [.init("id"), .init("status"), .init("metric"), .init("evaluated", .right), .init("base", .right), .init("best", .right),
                                             .init("held out"), .init("cost", .right), .init("stop")])

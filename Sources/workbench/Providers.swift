@@ -69,7 +69,7 @@ extension Workbench.Providers {
                 return (environment[variable].map { !$0.isEmpty } ?? false) ? "\(variable) set" : "\(variable) MISSING"
             }
             if json {
-                Console.output(JSONOutput.render([
+                try Console.output(JSONOutput.render([
                     "source": source,
                     "providers": table.providers.map { config -> [String: Any] in [
                         "name": config.name, "kind": config.kind.rawValue, "model": config.model,
@@ -132,7 +132,7 @@ extension Workbench.Providers {
             let ttft = completion.timeToFirstToken?.milliseconds
             let tokensPerSecond = Double(completion.usage.completionTokens) / max(seconds, 1e-9)
             if json {
-                Console.output(JSONOutput.render([
+                try Console.output(JSONOutput.render([
                     "provider": completion.provider, "model": completion.model, "latency_ms": seconds * 1000,
                     "ttft_ms": ttft ?? NSNull(), "tokens_per_second": tokensPerSecond,
                     "prompt_tokens": completion.usage.promptTokens, "completion_tokens": completion.usage.completionTokens,

@@ -42,6 +42,16 @@ struct StatsOptions: ParsableArguments {
     var parsedAlternative: Alternative { Alternative(rawValue: alternative)! }
 
     func sampleA() throws -> [Double] { try SampleFile.read(a, column: column) }
+
+    /// Runs a test with its samples' errors naming the files they came from: the library
+    /// says "sample A", the user gave --a FILE.
+    func naming<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as StatsError {
+            throw error.naming(a: a, b: b)
+        }
+    }
     func sampleB() throws -> [Double] {
         guard let b else { throw ValidationError("this test needs --b FILE") }
         return try SampleFile.read(b, column: column)
@@ -49,7 +59,7 @@ struct StatsOptions: ParsableArguments {
 
     /// `extra` adds test-specific JSON fields and a note to the text line (the permutation
     /// test's resample count).
-    func print(_ result: TestResult, extra: [String: Any] = [:], note: String = "") {
+    func print(_ result: TestResult, extra: [String: Any] = [:], note: String = "") throws {
         if ["mannwhitney", "wilcoxon", "permutation"].contains(result.test) {
             if json {
                 let fields: [String: Any] = [
@@ -57,7 +67,7 @@ struct StatsOptions: ParsableArguments {
                     "effect_size": result.effectSize.isFinite ? result.effectSize : NSNull(), "n_a": result.nA,
                     "n_b": result.nB ?? NSNull(), "alternative": alternative,
                 ]
-                Console.output(JSONOutput.render(fields.merging(extra) { $1 }))
+                try Console.output(JSONOutput.render(fields.merging(extra) { $1 }))
             } else {
                 let name = ["wilcoxon": "Wilcoxon signed-rank", "mannwhitney": "Mann–Whitney U"][result.test] ?? "Permutation test of the mean difference"
                 let effect = result.test == "permutation" ? "standardised difference" : "rank-biserial"
@@ -66,7 +76,7 @@ struct StatsOptions: ParsableArguments {
             return
         }
         if json {
-            Console.output(JSONOutput.render([
+            try Console.output(JSONOutput.render([
                 "test": result.test, "statistic": result.statistic, "p_value": result.pValue, "df": result.df ?? NSNull(),
                 "ci_low": jsonNumber(result.ciLow), "ci_high": jsonNumber(result.ciHigh), "confidence": result.confidence,
                 "estimate": result.estimate, "effect_size": result.effectSize, "n_a": result.nA, "n_b": result.nB ?? NSNull(),
@@ -83,7 +93,30 @@ struct StatsOptions: ParsableArguments {
 }
 
 /// JSON has no infinity: one-sided interval ends are written as the strings "inf" and "-inf".
-func jsonNumber(_ value: Double) -> Any { value.isFinite ? value : (value > 0 ? "inf" : "-inf") }
+func jsonNumber(_ value: Double) -> Any { value.isNaN ? NSNull() : value.isFinite ? value : (value > 0 ? "inf" : "-inf") }
+
+extension StatsError {
+    /// The error with each sample named by its file as well (`A (scores-a.txt)`).
+    func naming(a: String, b: String?) -> StatsError {
+        func name(_ sample: String) -> String {
+            switch (sample, b) {
+            case ("A", _): return "A (\(a))"
+            case ("B", let b?): return "B (\(b))"
+            case ("A − B", let b?): return "A − B (\(a) − \(b))"
+            case ("A and B", let b?): return "A and B (\(a), \(b))"
+            default: return sample
+            }
+        }
+        switch self {
+        case .empty(let sample): return .empty(sample: name(sample))
+        case .nonFinite(let sample, let index): return .nonFinite(sample: name(sample), index: index)
+        case .constant(let sample): return .constant(sample: name(sample))
+        case .tooSmall(let sample, let count, let needed): return .tooSmall(sample: name(sample), count: count, needed: needed)
+        case .overflow(let sample): return .overflow(sample: name(sample))
+        case .mismatchedPairs, .badConfidence, .badProbability: return self
+        }
+    }
+}
 
 /// Reads a sample: one number per line, or a named CSV column; errors name the file and line.
 enum SampleFile {
@@ -129,32 +162,32 @@ extension Workbench.StatsCommand {
     struct Welch: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Welch's two-sample t test (unequal variances).")
         @OptionGroup var options: StatsOptions
-        func run() throws { options.print(try TTests.welch(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence)) }
+        func run() throws { try options.print(options.naming { try TTests.welch(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence) }) }
     }
 
     struct Student: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Student's two-sample t test (pooled variance).")
         @OptionGroup var options: StatsOptions
-        func run() throws { options.print(try TTests.student(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence)) }
+        func run() throws { try options.print(options.naming { try TTests.student(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence) }) }
     }
 
     struct Paired: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Paired t test on A − B.")
         @OptionGroup var options: StatsOptions
-        func run() throws { options.print(try TTests.paired(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence)) }
+        func run() throws { try options.print(options.naming { try TTests.paired(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative, confidence: options.confidence) }) }
     }
 
     struct MannWhitney: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "mannwhitney", abstract: "Mann–Whitney U rank test (exact for small samples without ties).")
         @OptionGroup var options: StatsOptions
-        func run() throws { options.print(try RankTests.mannWhitney(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative)) }
+        func run() throws { try options.print(options.naming { try RankTests.mannWhitney(options.sampleA(), options.sampleB(), alternative: options.parsedAlternative) }) }
     }
 
     struct Wilcoxon: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Wilcoxon signed-rank test on A − B (or on A alone without --b).")
         @OptionGroup var options: StatsOptions
         func run() throws {
-            options.print(try RankTests.wilcoxon(options.sampleA(), options.b == nil ? nil : options.sampleB(), alternative: options.parsedAlternative))
+            try options.print(options.naming { try RankTests.wilcoxon(options.sampleA(), options.b == nil ? nil : options.sampleB(), alternative: options.parsedAlternative) })
         }
     }
 
@@ -171,11 +204,13 @@ extension Workbench.StatsCommand {
 
         func run() throws {
             let (a, b) = (try options.sampleA(), try options.sampleB())
-            let outcome = paired
-                ? try PermutationTest.paired(a, b, alternative: options.parsedAlternative, resamples: resamples, seed: seed)
-                : try PermutationTest.independent(a, b, alternative: options.parsedAlternative, resamples: resamples, seed: seed)
+            let outcome = try options.naming {
+                paired
+                    ? try PermutationTest.paired(a, b, alternative: options.parsedAlternative, resamples: resamples, seed: seed)
+                    : try PermutationTest.independent(a, b, alternative: options.parsedAlternative, resamples: resamples, seed: seed)
+            }
             let note = outcome.exact ? ", all \(outcome.resamples) arrangements" : ", \(outcome.resamples) random arrangements (seed \(seed))"
-            options.print(outcome.result, extra: ["exact": outcome.exact, "resamples": outcome.resamples, "paired": paired], note: note)
+            try options.print(outcome.result, extra: ["exact": outcome.exact, "resamples": outcome.resamples, "paired": paired], note: note)
         }
     }
 
@@ -198,11 +233,13 @@ extension Workbench.StatsCommand {
         func run() throws {
             let a = try options.sampleA(), b = options.b == nil ? [] : try options.sampleB()
             let statistic: Bootstrap.Statistic = options.b == nil ? .mean : paired ? .pairedMeanDifference : .meanDifference
-            let interval = try Bootstrap.interval(statistic, a, b, method: Bootstrap.Method(rawValue: method)!, confidence: options.confidence,
-                                                  alternative: options.parsedAlternative, resamples: resamples, seed: seed)
+            let interval = try options.naming {
+                try Bootstrap.interval(statistic, a, b, method: Bootstrap.Method(rawValue: method)!, confidence: options.confidence,
+                                       alternative: options.parsedAlternative, resamples: resamples, seed: seed)
+            }
             let what = ["mean(A)", "mean(A) − mean(B)", "mean(A − B)"][statistic == .mean ? 0 : statistic == .meanDifference ? 1 : 2]
             if options.json {
-                Console.output(JSONOutput.render([
+                try Console.output(JSONOutput.render([
                     "test": "bootstrap", "statistic": interval.estimate, "ci_low": jsonNumber(interval.low), "ci_high": jsonNumber(interval.high),
                     "confidence": interval.confidence, "method": interval.method.rawValue, "resamples": interval.resamples,
                     "standard_error": interval.standardError, "n_a": a.count, "n_b": b.isEmpty ? NSNull() : b.count,
@@ -221,10 +258,12 @@ extension Workbench.StatsCommand {
 
         func run() throws {
             let a = try options.sampleA(), b = try options.sampleB()
-            let summary = paired ? try BayesianSummary.paired(a, b, credibility: options.confidence)
-                                 : try BayesianSummary.independent(a, b, credibility: options.confidence)
+            let summary = try options.naming {
+                paired ? try BayesianSummary.paired(a, b, credibility: options.confidence)
+                       : try BayesianSummary.independent(a, b, credibility: options.confidence)
+            }
             if options.json {
-                Console.output(JSONOutput.render([
+                try Console.output(JSONOutput.render([
                     "test": "bayes", "difference": summary.difference, "scale": summary.scale, "df": summary.df,
                     "probability_a_better": summary.probabilityABetter, "expected_loss_choosing_a": summary.expectedLossChoosingA,
                     "expected_loss_choosing_b": summary.expectedLossChoosingB, "ci_low": summary.credibleLow, "ci_high": summary.credibleHigh,
@@ -247,15 +286,18 @@ extension Workbench.StatsCommand {
 
         func run() throws {
             let a = try options.sampleA(), b = try options.sampleB()
-            let standardised = try EffectSizes.standardised(a, b, paired: paired, confidence: options.confidence)
-            let ranks = paired ? try EffectSizes.pairedRankBiserial(a, b, confidence: options.confidence)
-                : try EffectSizes.rankBiserial(a, b, confidence: options.confidence)
-            func fields(_ estimate: EffectSizes.Estimate) -> [String: Any] { ["value": estimate.value, "ci_low": estimate.low, "ci_high": estimate.high] }
+            let standardised = try options.naming { try EffectSizes.standardised(a, b, paired: paired, confidence: options.confidence) }
+            let ranks = try options.naming {
+                paired ? try EffectSizes.pairedRankBiserial(a, b, confidence: options.confidence)
+                       : try EffectSizes.rankBiserial(a, b, confidence: options.confidence)
+            }
+            // An interval bound no finite effect reaches (nearly constant samples) is "inf" / "-inf".
+            func fields(_ estimate: EffectSizes.Estimate) -> [String: Any] { ["value": estimate.value, "ci_low": jsonNumber(estimate.low), "ci_high": jsonNumber(estimate.high)] }
             if options.json {
                 var object: [String: Any] = ["cohens_d": fields(standardised.cohensD), "hedges_g": fields(standardised.hedgesG), "df": standardised.df,
                                              "confidence": options.confidence, "paired": paired, "n_a": a.count, "n_b": b.count]
                 object["rank_biserial"] = fields(ranks)
-                Console.output(JSONOutput.render(object))
+                try Console.output(JSONOutput.render(object))
                 return
             }
             let level = "\(String(format: "%g", options.confidence * 100))%"
@@ -271,7 +313,7 @@ extension Workbench.StatsCommand {
         static let configuration = CommandConfiguration(commandName: "onesample", abstract: "One-sample t test of A against --mu.")
         @OptionGroup var options: StatsOptions
         @Option(help: "The mean under the null hypothesis.") var mu: Double = 0
-        func run() throws { options.print(try TTests.oneSample(options.sampleA(), mu: mu, alternative: options.parsedAlternative, confidence: options.confidence)) }
+        func run() throws { try options.print(options.naming { try TTests.oneSample(options.sampleA(), mu: mu, alternative: options.parsedAlternative, confidence: options.confidence) }) }
     }
 
     struct Adjust: ParsableCommand {
@@ -293,7 +335,7 @@ extension Workbench.StatsCommand {
             let adjusted = try MultipleComparisons.adjust(raw, method: MultipleComparisons.Method(rawValue: method)!)
             if json {
                 let rows = zip(raw, adjusted).map { ["p_value": $0, "adjusted": $1, "rejected": $1 <= alpha] as [String: Any] }
-                Console.output(JSONOutput.render(["method": method, "alpha": alpha, "results": rows] as [String: Any]))
+                try Console.output(JSONOutput.render(["method": method, "alpha": alpha, "results": rows] as [String: Any]))
                 return
             }
             var table = TextTable(columns: [.init("#", .right), .init("P", .right), .init("ADJUSTED", .right), .init("AT \(String(format: "%g", alpha))")])
@@ -353,7 +395,7 @@ extension Workbench.StatsCommand {
                 var object: [String: Any] = ["design": design.rawValue, "alpha": alpha, "alternative": alternative.rawValue,
                                              "effect_size": d!, "n": n!, "power": power!]
                 if let sd { object["sd"] = sd; object["difference"] = points! }
-                Console.output(JSONOutput.render(object))
+                try Console.output(JSONOutput.render(object))
                 return
             }
             let unit = design == .twoSample ? "per arm" : design == .paired ? "pairs" : "observations"
