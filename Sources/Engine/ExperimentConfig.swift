@@ -193,7 +193,9 @@ extension ExperimentConfig {
     /// differs from the record (a prompt, a route, a target, the provider table, the
     /// override) is refused, naming each, unless `allowChanged`: a resumed book must not mix
     /// two configurations silently.
-    public static func resumed(run runID: String, fromRunJSON json: String, provider: String?, allowChanged: Bool) throws -> ExperimentConfig {
+    /// `overriding` applies what the resuming command line changes (a provider, a table).
+    public static func resumed(run runID: String, fromRunJSON json: String, allowChanged: Bool,
+                               overriding: (inout ExperimentConfig) -> Void = { _ in }) throws -> ExperimentConfig {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], let file = object["file"] as? String else {
             throw EngineError.unresumable(runID: runID, reason: "its record names no experiment file")
         }
@@ -206,7 +208,8 @@ extension ExperimentConfig {
         if let value = object["concurrency"] as? Int { config.concurrency = value }
         if let value = (object["seed"] as? NSNumber)?.uint64Value { config.seed = value }
         if let value = object["budget_usd"] as? Double { config.budgetUSD = value }
-        config.providerOverride = provider ?? object["provider"] as? String
+        config.providerOverride = object["provider"] as? String
+        overriding(&config)
         let now = try config.fields()
         var changed: [String] = []
         for key in Set(now.keys).union(object.keys).subtracting(["premise", "budget_usd", "concurrency"]).sorted() {

@@ -15,7 +15,7 @@ enum OptimizeBenchmarks {
             let json = workspace + "/result.json"
             let seconds = try measure {
                 try CLIBenchmarks.spawn(binary, ["optimize", "--experiment", "Experiments/optimize-sim.yaml", "--target-metric", metric, "--iterations", "50",
-                                                 "--workspace", workspace, "--json", json])
+                                                 "--workspace", workspace, "--json-out", json])
             }
             guard let result = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any],
                   let candidates = result["candidates"] as? [[String: Any]] else {

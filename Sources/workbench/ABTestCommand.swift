@@ -29,38 +29,26 @@ extension Workbench {
 extension MultipleComparisons.Method: ExpressibleByArgument {}
 extension GroupSequential.Spending: ExpressibleByArgument {}
 
-/// Report files and the terminal table, for `abtest`, `abtest resume` and `abtest show`.
-struct ABTestOutputs: ParsableArguments {
-    @Option(help: ArgumentHelp("Also write the JSON result here.", valueName: "path"))
-    var json: String?
-
-    @Option(help: ArgumentHelp("Also write the Markdown summary here (e.g. a CI job summary).", valueName: "path"))
-    var markdown: String?
-
-    @Option(help: ArgumentHelp("Also write the HTML report here.", valueName: "path"))
-    var html: String?
-
-    /// Routes the experiment's tasks, makes the test (new or resumed), runs it with progress
-    /// on stderr, delivers the result, and stops any server the providers started.
-    func execute(config: ExperimentConfig, database: WorkbenchDatabase, provider: String?, workspace: WorkspaceOptions,
-                 _ make: (@escaping BookGenerator.Router) throws -> EngineABTest) async throws {
-        let result = try await Workbench.Generate.withRouter(config: config, database: database, provider: provider, needs: config.tasks(planning: false)) { router in
+/// Runs an A/B test (new or resumed) and delivers its result, for `abtest` and `abtest resume`.
+enum ABTestExecution {
+    /// Routes the experiment's tasks, makes the test, runs it with progress on stderr,
+    /// delivers the result, and stops any server the providers started.
+    static func execute(config: ExperimentConfig, database: WorkbenchDatabase, workspace: WorkspaceOptions, outputs: ReportOutputs,
+                        _ make: (@escaping BookGenerator.Router) throws -> EngineABTest) async throws {
+        let result = try await Workbench.Generate.withRouter(config: config, database: database, needs: config.tasks(planning: false)) { router in
             let test = try make(router.route)
             return try await test.run(progress: progress(total: test.design.samples))
         }
-        try deliver(result, workspace: workspace)
+        try outputs.deliver(renderings(result), stem: "abtest-\(result.id)", workspace: workspace)
     }
 
-    /// Prints the table, writes Reports/abtest-<id>.{html,md,json}, and any file asked for.
-    func deliver(_ result: ABTestResult, workspace: WorkspaceOptions) throws {
-        Console.output(ABTestReport.render(result, as: .terminal, style: Console.style))
-        try Console.writeReports(stem: "abtest-\(result.id)", workspace: workspace, [
-            ("html", html, { ABTestReport.render(result, as: .html) }), ("md", markdown, { ABTestReport.render(result, as: .markdown) }),
-            ("json", json, { ABTestReport.render(result, as: .json) })])
+    static func renderings(_ result: ABTestResult) -> ReportOutputs.Renderings {
+        .init(terminal: { ABTestReport.render(result, as: .terminal, style: Console.style) }, json: { ABTestReport.render(result, as: .json) },
+              markdown: { ABTestReport.render(result, as: .markdown) }, html: { ABTestReport.render(result, as: .html) })
     }
 
     /// Progress on stderr, one line per sample and look (stdout keeps only the result).
-    func progress(total: Int) -> @Sendable (ABTestRunner.Progress) -> Void {
+    static func progress(total: Int) -> @Sendable (ABTestRunner.Progress) -> Void {
         { event in
             switch event {
             case .sample(let sample):
@@ -153,13 +141,9 @@ extension Workbench.ABTest {
         @Option(help: "Pairs written at once (and between sequential looks); default: the experiment's concurrency.")
         var batch: Int?
 
-        @Option(help: "Override the experiment's seed (sample i's seed derives from it).")
-        var seed: UInt64?
+        @OptionGroup var model: ModelOptions
 
-        @Option(help: "Send every task to this provider instead of the experiment's routes.")
-        var provider: String?
-
-        @OptionGroup var outputs: ABTestOutputs
+        @OptionGroup var outputs: ReportOutputs
 
         func validate() throws {
             guard !variant.isEmpty else { throw ValidationError("give at least one --variant DIR") }
@@ -170,7 +154,8 @@ extension Workbench.ABTest {
         }
 
         func run() async throws {
-            let config = try ExperimentConfig.load(file: experiment)
+            var config = try ExperimentConfig.load(file: experiment)
+            model.apply(to: &config)
             let names = Self.armNames([control] + variant)
             let arms = try zip(names, [control] + variant).map { name, folder in
                 ABTestDesign.Arm(name: name, prompts: folder, promptsHash: try PromptSet.fingerprint(folder: folder))
@@ -179,11 +164,11 @@ extension Workbench.ABTest {
             let design = ABTestDesign(
                 name: config.name, experimentFile: experiment, arms: arms, samples: samples, metrics: metricList, alpha: alpha, power: power,
                 minimumEffect: mde, correction: correction, sequential: sequential, spending: spending, firstLook: min(firstLook, samples),
-                batch: batch ?? config.concurrency, maxCostUSD: maxCost, outlineFile: outlines ?? suite.map { "suite " + $0 }, seed: seed ?? config.seed)
+                batch: batch ?? config.concurrency, maxCostUSD: maxCost, outlineFile: outlines ?? suite.map { "suite " + $0 }, seed: config.seed)
             let outline = try outlines.map(Workbench.Generate.readOutline) ?? StandardOutline.outline(wordsPerChapter: config.wordsPerChapter)
             let chapters = try suite.map { try Baseline.suite(of: $0, root: baselines) }
             let database = try workspace.open()
-            try await outputs.execute(config: config, database: database, provider: provider, workspace: workspace) { router in
+            try await ABTestExecution.execute(config: config, database: database, workspace: workspace, outputs: outputs) { router in
                 let test = try EngineABTest.start(design: design, config: config, outline: outline, suite: chapters, database: database, route: router)
                 Console.error("A/B test \(test.runID): \(names.joined(separator: " vs ")), \(samples) pairs\(sequential ? " at most" : "")")
                 return test
@@ -210,17 +195,19 @@ extension Workbench.ABTest {
         @Option(name: .customLong("max-cost"), help: ArgumentHelp("A new cost cap in USD (to go on past the old one).", valueName: "usd"))
         var maxCost: Double?
 
-        @Option(help: "Send every task to this provider instead of the experiment's routes.")
-        var provider: String?
+        @OptionGroup var model: ModelOptions
 
-        @OptionGroup var outputs: ABTestOutputs
+        @OptionGroup var outputs: ReportOutputs
+
+        func validate() throws { try model.refuseSeedOnResume() }
 
         func run() async throws {
             let database = try workspace.open()
             let record = try database.run(matching: id)
             let design = try EngineABTest.result(of: record.id.rawValue, database: database).design
-            let config = try ExperimentConfig.load(file: design.experimentFile)
-            try await outputs.execute(config: config, database: database, provider: provider, workspace: workspace) { router in
+            var config = try ExperimentConfig.load(file: design.experimentFile)
+            model.apply(to: &config)
+            try await ABTestExecution.execute(config: config, database: database, workspace: workspace, outputs: outputs) { router in
                 try EngineABTest.resume(record.id, database: database, route: router, maxCostUSD: maxCost)
             }
         }
@@ -263,17 +250,21 @@ extension Workbench.ABTest {
         @Argument(help: ArgumentHelp("The test's run id, or a unique prefix.", valueName: "id"))
         var id: String
 
-        @Option(help: "terminal, markdown, json or html.")
-        var format: ABTestReport.Format = .terminal
+        @Option(help: "terminal, markdown, html or json.")
+        var format: ReportFormat = .terminal
 
         @Option(help: ArgumentHelp("Write to this file instead of stdout.", valueName: "path"))
         var out: String?
 
         func run() throws {
             let result = try EngineABTest.result(of: id, database: try workspace.open())
+            let format: ABTestReport.Format = switch self.format {
+            case .terminal: .terminal
+            case .markdown: .markdown
+            case .html: .html
+            case .json: .json
+            }
             try Console.deliver(ABTestReport.render(result, as: format, style: out == nil ? Console.style : .plain), to: out)
         }
     }
 }
-
-extension ABTestReport.Format: ExpressibleByArgument {}

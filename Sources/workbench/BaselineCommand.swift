@@ -50,8 +50,7 @@ extension Workbench.BaselineCommand {
         @Option(help: ArgumentHelp("A suite of chapter specs (YAML, the shape of a baseline's suite.yaml); default: the built-in standard suite.", valueName: "file"))
         var suite: String?
 
-        @Option(help: "Write every chapter with this provider instead of the experiment's routes.")
-        var provider: String?
+        @OptionGroup var model: ModelOptions
 
         func validate() throws {
             guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
@@ -64,15 +63,14 @@ extension Workbench.BaselineCommand {
             let root = folder.baselines
             let target = Baseline.folder(of: version, root: root)
             guard !FileManager.default.fileExists(atPath: target) else { throw BaselineError.exists(version: version, folder: target) }
-            let config = try ExperimentConfig.load(file: experiment)
+            var config = try ExperimentConfig.load(file: experiment)
+            model.apply(to: &config)
             let chapters = try suite.map(RegressionSuite.load(file:)) ?? StandardSuite.suite
             let prompts = try PromptSet.load(folder: config.promptsFolder)
             let database = try workspace.open()
             let output = try await RegressionOutputs.write(suite: chapters, samples: samples, config: config, prompts: prompts, database: database,
-                                                           provider: provider, kind: .baseline, fileFor: { Baseline.textFile(chapter: $0, sample: $1) })
-            var routed = config
-            routed.providerOverride = provider
-            let resolved = try ProviderRoutes(config: routed, needs: config.tasks(planning: false))
+                                                           kind: .baseline, fileFor: { Baseline.textFile(chapter: $0, sample: $1) })
+            let resolved = try ProviderRoutes(config: config, needs: config.tasks(planning: false))
             let table = resolved.table
             var routes: [String: [String]] = [:]
             for task in config.tasks(planning: false) { routes[task.rawValue] = resolved.chains[task] }

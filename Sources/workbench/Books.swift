@@ -71,11 +71,11 @@ extension Workbench.Books {
         static let configuration = CommandConfiguration(abstract: "The manuscript: each chapter's kept version, as Markdown.")
         @OptionGroup var workspace: WorkspaceOptions
         @Argument(help: "The book id (or a unique prefix).") var id: String
-        @Option(help: "md (Markdown).") var format: String = "md"
+        @Option(help: "markdown (or md): the one format so far.") var format: ReportFormat = .markdown
         @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "path")) var out: String?
 
         func validate() throws {
-            guard format == "md" else { throw ValidationError("--format md is the one format so far (EPUB is not built yet)") }
+            guard format == .markdown else { throw ValidationError("--format markdown is the one manuscript format so far (EPUB is not built yet)") }
         }
 
         func run() throws {
@@ -143,8 +143,8 @@ extension Workbench {
         @Argument(help: "A book or run id.")
         var id: String
 
-        @Option(help: "terminal, md, html or json.")
-        var format: String = "terminal"
+        @Option(help: "terminal, markdown (or md), html or json.")
+        var format: ReportFormat = .terminal
 
         @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "path"))
         var out: String?
@@ -156,9 +156,6 @@ extension Workbench {
         var readerModel: String?
 
         func validate() throws {
-            guard BookReportRenderer.Format(rawValue: format) != nil else {
-                throw ValidationError("--format must be one of: \(BookReportRenderer.Format.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
             guard (0...10).contains(target) else { throw ValidationError("--target must be between 0 and 10") }
         }
 
@@ -181,7 +178,13 @@ extension Workbench {
                 for index in report.chapters.indices { report.chapters[index].reader = byChapter[report.chapters[index].number] }
                 report.readerModel = "\(model.target) from \((readerModel as NSString).lastPathComponent)"
             }
-            try Console.deliver(BookReportRenderer.render(report, as: BookReportRenderer.Format(rawValue: format)!, style: out == nil ? Console.style : .plain), to: out)
+            let format: BookReportRenderer.Format = switch self.format {
+            case .terminal: .terminal
+            case .markdown: .md
+            case .html: .html
+            case .json: .json
+            }
+            try Console.deliver(BookReportRenderer.render(report, as: format, style: out == nil ? Console.style : .plain), to: out)
         }
     }
 }

@@ -11,19 +11,13 @@ extension Workbench {
             abstract: "Send one prompt to a provider and stream the answer to the terminal.",
             discussion: "The prompt is the argument, or standard input with `-`. With --json the whole answer is printed as JSON at the end.")
 
-        @OptionGroup var providers: ProviderOptions
-
-        @Option(help: "The provider's name (see `workbench providers list`).")
-        var provider: String = "sim"
+        @OptionGroup var model: ModelOptions
 
         @Option(help: "A system message.")
         var system: String?
 
         @Option(help: "Most tokens to generate.")
         var maxTokens: Int = 512
-
-        @Option(help: "Seed, for providers that honour it.")
-        var seed: UInt64?
 
         @Option(help: "Sampling temperature.")
         var temperature: Double?
@@ -50,11 +44,12 @@ extension Workbench {
         func run() async throws {
             let text = prompt == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : prompt
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the prompt is empty") }
-            let (table, _) = try providers.table()
+            let (table, _) = try model.table()
+            let provider = model.provider ?? "sim"
             let factory = ProviderOptions.factory()
             var messages = [ChatMessage(.user, text)]
             if let system { messages.insert(ChatMessage(.system, system), at: 0) }
-            let request = CompletionRequest(messages: messages, temperature: temperature, maxTokens: maxTokens, seed: seed, task: .complete)
+            let request = CompletionRequest(messages: messages, temperature: temperature, maxTokens: maxTokens, seed: model.seed, task: .complete)
             do {
                 let resilient = try await factory.provider(for: table.provider(named: provider))
                 // With a workspace, calls are cached and logged there; without one, only --cache-only needs it.

@@ -38,14 +38,10 @@ extension Workbench {
         @Option(help: "Override the concurrency.")
         var concurrency: Int?
 
-        @Option(help: "Override the seed.")
-        var seed: UInt64?
-
         @Option(help: "Override the budget in USD.")
         var budget: Double?
 
-        @Option(help: "Send every task to this provider instead of the experiment's routes.")
-        var provider: String?
+        @OptionGroup var model: ModelOptions
 
         @Flag(help: "One line per event (the default when output is not a terminal).")
         var plain = false
@@ -62,11 +58,10 @@ extension Workbench {
             if let chapters { config.chapters = chapters }
             if let words { config.wordsPerChapter = words }
             if let concurrency { config.concurrency = concurrency }
-            if let seed { config.seed = seed }
             if let budget { config.budgetUSD = budget }
-            config.providerOverride = provider
+            model.apply(to: &config)
             let given = try outline.map(Self.readOutline)
-            try await Self.runEngine(config: config, workspace: workspace, provider: provider, plain: plain,
+            try await Self.runEngine(config: config, workspace: workspace, plain: plain,
                                      needs: config.tasks(planning: premise != nil)) { generator in
                 try await generator.generate(premise: premise, outline: given, gitRevision: GitRevision.current())
             }
@@ -75,7 +70,7 @@ extension Workbench {
         /// Builds the generator (providers routed per task, calls cached and logged in the
         /// workspace, events printed), runs `body`, and writes the manuscript and report.
         static func runEngine(
-            config: ExperimentConfig, workspace: WorkspaceOptions, provider override: String?, plain: Bool, needs: Set<LLMTask>,
+            config: ExperimentConfig, workspace: WorkspaceOptions, plain: Bool, needs: Set<LLMTask>,
             _ body: (BookGenerator) async throws -> BookGenerator.Result
         ) async throws {
             let prompts = try PromptSet.load(folder: config.promptsFolder)
@@ -83,7 +78,7 @@ extension Workbench {
             // On a terminal the dashboard redraws in place; elsewhere (or with --plain) one line per event.
             let live = !plain && isatty(STDOUT_FILENO) != 0 && Console.environment["TERM"] != "dumb"
             let display = LiveDisplay(live: live, database: database, style: Console.style)
-            let result = try await withRouter(config: config, database: database, provider: override, needs: needs) { router in
+            let result = try await withRouter(config: config, database: database, needs: needs) { router in
                 try await body(BookGenerator(config: config, prompts: prompts, database: database, route: router.route) { event, run in
                     display.show(event, run: run)
                 })
@@ -94,11 +89,9 @@ extension Workbench {
         /// Runs `body` with the experiment's routes (checked first: a missing route or an
         /// undeclared provider fails before any run exists), then stops any server the
         /// providers started. Every call is cached and logged in the workspace.
-        static func withRouter<T>(config: ExperimentConfig, database: WorkbenchDatabase, provider: String?, needs: Set<LLMTask>,
+        static func withRouter<T>(config: ExperimentConfig, database: WorkbenchDatabase, needs: Set<LLMTask>,
                                   _ body: (ProviderRouter) async throws -> T) async throws -> T {
-            var config = config
-            if let provider { config.providerOverride = provider }
-            return try await ProviderRouter.run(config: config, needs: needs, factory: ProviderOptions.factory(), store: database, body)
+            try await ProviderRouter.run(config: config, needs: needs, factory: ProviderOptions.factory(), store: database, body)
         }
 
         static func writeOutputs(_ result: BookGenerator.Result, targets: QualityTargets, database: WorkbenchDatabase, workspace: WorkspaceOptions) throws {
@@ -151,8 +144,7 @@ extension Workbench {
         @Option(help: "Override the concurrency.")
         var concurrency: Int?
 
-        @Option(help: "Send every task to this provider (default: the one the run was started with, if any).")
-        var provider: String?
+        @OptionGroup var model: ModelOptions
 
         @Flag(help: "Resume even though the experiment, prompts, provider table or provider differ from the run's start.")
         var allowChanged = false
@@ -160,12 +152,17 @@ extension Workbench {
         @Flag(help: "One line per event instead of the live dashboard.")
         var plain = false
 
+        func validate() throws { try model.refuseSeedOnResume() }
+
         func run() async throws {
             let record = try workspace.open().run(matching: run)
-            var config = try ExperimentConfig.resumed(run: record.id.rawValue, fromRunJSON: record.configJSON, provider: provider, allowChanged: allowChanged)
+            // Without --provider, the run's own; without --providers, the experiment's table.
+            var config = try ExperimentConfig.resumed(run: record.id.rawValue, fromRunJSON: record.configJSON, allowChanged: allowChanged) {
+                model.apply(to: &$0)
+            }
             if let budget { config.budgetUSD = budget }
             if let concurrency { config.concurrency = concurrency }
-            try await Generate.runEngine(config: config, workspace: workspace, provider: nil, plain: plain,
+            try await Generate.runEngine(config: config, workspace: workspace, plain: plain,
                                          needs: config.tasks(planning: BookGenerator.premise(inConfig: record.configJSON) != nil)) { generator in
                 try await generator.resume(record.id)
             }

@@ -20,7 +20,7 @@ extension Workbench {
                 """
         )
 
-        @OptionGroup var providers: ProviderOptions
+        @OptionGroup var model: ModelOptions
         @OptionGroup var workspace: WorkspaceOptions
 
         @Argument(help: "The chapter to judge (- for standard input); omit with --book.")
@@ -32,7 +32,7 @@ extension Workbench {
         @Option(help: ArgumentHelp("A second version to compare FILE with.", valueName: "file"))
         var against: String?
 
-        @Option(help: "Judges: provider names, comma-separated.")
+        @Option(help: "Judges: provider names, comma-separated (--provider NAME is one judge, NAME).")
         var judges: String = "sim"
 
         @Option(help: "Dimensions to judge, comma-separated (a rubric each).")
@@ -46,9 +46,6 @@ extension Workbench {
 
         @Option(help: ArgumentHelp("The rubric folder.", valueName: "dir"))
         var rubrics: String = Rubrics.defaultFolder
-
-        @Option(help: "Seed of the judges' samples and of the pairwise order.")
-        var seed: UInt64 = 1
 
         @Flag(help: "Print JSON instead of a table.")
         var json = false
@@ -68,16 +65,16 @@ extension Workbench {
             for dimension in wanted where loaded.dimensions[dimension] == nil {
                 throw JudgeError.unknownDimension(dimension, known: Array(loaded.dimensions.keys))
             }
-            let (table, _) = try providers.table()
+            let (table, _) = try model.table()
             let factory = ProviderOptions.factory()
             let database = try? workspace.open()
             do {
                 var panel: [any LLMProvider] = []
-                for name in judges.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                for name in model.provider.map({ [$0] }) ?? judges.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
                     let resilient = try await factory.provider(for: table.provider(named: name))
                     panel.append(database.map { RecordingProvider(resilient, store: $0) } ?? resilient)
                 }
-                let judge = Judge(judges: panel, rubrics: loaded, samples: samples, seed: seed)
+                let judge = Judge(judges: panel, rubrics: loaded, samples: samples, seed: model.seed ?? 1)
                 if let book, let database {
                     try await judgeBook(book, judge: judge, dimensions: wanted, database: database)
                 } else if book != nil {

@@ -35,36 +35,21 @@ extension Workbench {
     }
 }
 
-/// Report files and the terminal table, for `optimize`, `optimize resume` and `optimize show`.
-struct OptimizeOutputs: ParsableArguments {
-    @Option(help: ArgumentHelp("Also write the JSON result here.", valueName: "path"))
-    var json: String?
-
-    @Option(help: ArgumentHelp("Also write the Markdown summary here.", valueName: "path"))
-    var markdown: String?
-
-    @Option(help: ArgumentHelp("Also write the HTML report here.", valueName: "path"))
-    var html: String?
-
+/// Runs an optimisation (new or resumed) and delivers its result, for `optimize` and `optimize resume`.
+enum OptimizeExecution {
     /// Routes the experiment's tasks (proposals go to `optimize`, else `generate`), makes the
-    /// optimiser (new or resumed), runs it with progress on stderr, delivers the result.
-    func execute(config: ExperimentConfig, database: WorkbenchDatabase, provider: String?, workspace: WorkspaceOptions,
-                 _ make: (@escaping BookGenerator.Router) throws -> PromptOptimizer) async throws {
+    /// optimiser, runs it with progress on stderr, delivers the result.
+    static func execute(config: ExperimentConfig, database: WorkbenchDatabase, workspace: WorkspaceOptions, outputs: ReportOutputs,
+                        _ make: (@escaping BookGenerator.Router) throws -> PromptOptimizer) async throws {
         let needs = config.tasks(planning: false, optimizing: true)
-        let result = try await Workbench.Generate.withRouter(config: config, database: database, provider: provider, needs: needs) { router in
+        let result = try await Workbench.Generate.withRouter(config: config, database: database, needs: needs) { router in
             let optimizer = try make(router.route)
             Console.error("optimisation \(optimizer.runID): \(optimizer.design.targetMetric) from \(optimizer.design.basePrompts), up to \(optimizer.design.iterations) iterations")
             return try await optimizer.run(progress: Self.progress(metric: optimizer.design.targetMetric))
         }
-        try deliver(result, workspace: workspace)
-    }
-
-    /// Prints the table, writes Reports/optimize-<id>.{html,md,json}, and any file asked for.
-    func deliver(_ result: OptimizeResult, workspace: WorkspaceOptions) throws {
-        Console.output(OptimizeReport.render(result, as: .terminal, style: Console.style))
-        try Console.writeReports(stem: "optimize-\(result.id)", workspace: workspace, [
-            ("html", html, { OptimizeReport.render(result, as: .html) }), ("md", markdown, { OptimizeReport.render(result, as: .markdown) }),
-            ("json", json, { OptimizeReport.render(result, as: .json) })])
+        try outputs.deliver(.init(terminal: { OptimizeReport.render(result, as: .terminal, style: Console.style) }, json: { OptimizeReport.render(result, as: .json) },
+                                  markdown: { OptimizeReport.render(result, as: .markdown) }, html: { OptimizeReport.render(result, as: .html) }),
+                            stem: "optimize-\(result.id)", workspace: workspace)
     }
 
     static func progress(metric: String) -> @Sendable (PromptOptimizer.Progress) -> Void {
@@ -137,16 +122,13 @@ extension Workbench.Optimize {
         @Option(help: ArgumentHelp("The folder of baselines, for --suite.", valueName: "dir"))
         var baselines: String = "Baselines"
 
-        @Option(help: "Override the experiment's seed (proposals and the confirmation derive from it).")
-        var seed: UInt64?
+        @OptionGroup var model: ModelOptions
 
-        @Option(help: "Send every task to this provider instead of the experiment's routes.")
-        var provider: String?
-
-        @OptionGroup var outputs: OptimizeOutputs
+        @OptionGroup var outputs: ReportOutputs
 
         func run() async throws {
-            let config = try ExperimentConfig.load(file: experiment)
+            var config = try ExperimentConfig.load(file: experiment)
+            model.apply(to: &config)
             let base = prompts ?? config.promptsFolder
             try PromptCandidate.checkSlot(base: base)
             let standard = try suite.map { try Baseline.suite(of: $0, root: baselines) } ?? StandardSuite.suite
@@ -154,11 +136,11 @@ extension Workbench.Optimize {
             let design = OptimizeDesign(
                 experimentFile: experiment, basePrompts: base, basePromptsHash: try PromptSet.fingerprint(folder: base), targetMetric: targetMetric,
                 target: target, iterations: iterations, budgetUSD: budget, samples: samples, confirmSamples: confirmSamples, pool: pool,
-                llmProposals: llmProposals, maxInstructions: maxInstructions, exploration: exploration, alpha: alpha, seed: seed ?? config.seed,
+                llmProposals: llmProposals, maxInstructions: maxInstructions, exploration: exploration, alpha: alpha, seed: config.seed,
                 library: try library.map(InstructionLibrary.load(file:)) ?? .standard, development: development, heldOut: heldOut,
                 candidatesRoot: workspace.reportsFolder())
             let database = try workspace.open()
-            try await outputs.execute(config: config, database: database, provider: provider, workspace: workspace) { router in
+            try await OptimizeExecution.execute(config: config, database: database, workspace: workspace, outputs: outputs) { router in
                 try PromptOptimizer.start(design: design, config: config, database: database, route: router, gitRevision: GitRevision.current())
             }
         }
@@ -179,16 +161,18 @@ extension Workbench.Optimize {
         @Option(help: ArgumentHelp("A new budget in USD (to go on past the old one).", valueName: "usd"))
         var budget: Double?
 
-        @Option(help: "Send every task to this provider instead of the experiment's routes.")
-        var provider: String?
+        @OptionGroup var model: ModelOptions
 
-        @OptionGroup var outputs: OptimizeOutputs
+        @OptionGroup var outputs: ReportOutputs
+
+        func validate() throws { try model.refuseSeedOnResume() }
 
         func run() async throws {
             let database = try workspace.open()
             let record = try database.run(matching: id)
-            let config = try ExperimentConfig.load(file: try PromptOptimizer.design(of: record.id.rawValue, database: database).experimentFile)
-            try await outputs.execute(config: config, database: database, provider: provider, workspace: workspace) { router in
+            var config = try ExperimentConfig.load(file: try PromptOptimizer.design(of: record.id.rawValue, database: database).experimentFile)
+            model.apply(to: &config)
+            try await OptimizeExecution.execute(config: config, database: database, workspace: workspace, outputs: outputs) { router in
                 try PromptOptimizer.resume(record.id.rawValue, database: database, route: router, iterations: iterations, budgetUSD: budget)
             }
         }
@@ -236,17 +220,21 @@ extension Workbench.Optimize {
         @Argument(help: ArgumentHelp("The optimisation's run id, or a unique prefix.", valueName: "id"))
         var id: String
 
-        @Option(help: "terminal, markdown, json or html.")
-        var format: OptimizeReport.Format = .terminal
+        @Option(help: "terminal, markdown, html or json.")
+        var format: ReportFormat = .terminal
 
         @Option(help: ArgumentHelp("Write to this file instead of stdout.", valueName: "path"))
         var out: String?
 
         func run() throws {
             let result = try PromptOptimizer.result(of: id, database: try workspace.open())
+            let format: OptimizeReport.Format = switch self.format {
+            case .terminal: .terminal
+            case .markdown: .markdown
+            case .html: .html
+            case .json: .json
+            }
             try Console.deliver(OptimizeReport.render(result, as: format, style: out == nil ? Console.style : .plain), to: out)
         }
     }
 }
-
-extension OptimizeReport.Format: ExpressibleByArgument {}

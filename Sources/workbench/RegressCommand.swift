@@ -41,8 +41,7 @@ extension Workbench {
         @Option(help: ArgumentHelp("The current experiment (default: the file the baseline was made from, as it is now).", valueName: "file"))
         var experiment: String?
 
-        @Option(help: "Write every chapter with this provider instead of the baseline's.")
-        var provider: String?
+        @OptionGroup var model: ModelOptions
 
         @Option(help: "Points a gated metric of a chapter may drop before the run fails.")
         var threshold: Double = 0.5
@@ -67,6 +66,7 @@ extension Workbench {
             if let samples, samples < 1 { throw ValidationError("--samples must be at least 1") }
             guard alpha > 0, alpha < 0.5 else { throw ValidationError("--alpha must be in (0, 0.5)") }
             guard !RegressionOutputs.metricList(metrics).isEmpty else { throw ValidationError("--metrics names no metric") }
+            try outputs.report.checkHTML(available: false, command: "regress")
         }
 
         func run() async throws {
@@ -82,7 +82,8 @@ extension Workbench {
                 config.promptVersion = URL(fileURLWithPath: prompts).lastPathComponent
             }
             // The baseline's providers, so the comparison is of prompts and configuration alone.
-            if provider == nil {
+            model.apply(to: &config)
+            if model.provider == nil {
                 for (name, chain) in frozen.provenance.routes {
                     if let task = LLMTask(rawValue: name) { config.routes[task] = chain }
                 }
@@ -91,7 +92,7 @@ extension Workbench {
             let database = try workspace.open()
             let contexts = Dictionary(uniqueKeysWithValues: frozen.scores.chapters.map { ($0.id, $0.context) })
             let output = try await RegressionOutputs.write(suite: frozen.suite, samples: samples ?? frozen.scores.samplesPerChapter, config: config,
-                                                           prompts: promptSet, database: database, provider: provider, kind: .regress, contexts: contexts)
+                                                           prompts: promptSet, database: database, kind: .regress, contexts: contexts)
             let result = RegressionAnalysis.compare(baseline: frozen.scores, current: output.scores, options: options,
                                                     baselineLabel: "baseline \(frozen.version)", currentLabel: "now (\(promptSet.version))")
             try outputs.deliver(result, seconds: output.seconds, reportName: "regress-\(output.runID)", workspace: workspace)
@@ -102,29 +103,21 @@ extension Workbench {
     }
 }
 
-/// The report files shared by `regress` and `baseline diff`, and the steps both commands share.
+/// The report outputs of `regress` and `baseline diff` (the shared ones and JUnit XML), and
+/// the steps both commands share.
 struct RegressionOutputs: ParsableArguments {
+    @OptionGroup var report: ReportOutputs
+
     @Option(help: ArgumentHelp("Also write JUnit XML here (one test case per chapter and gated metric).", valueName: "path"))
     var junit: String?
 
-    @Option(help: ArgumentHelp("Also write the Markdown summary here (e.g. $GITHUB_STEP_SUMMARY).", valueName: "path"))
-    var markdown: String?
-
-    @Option(help: ArgumentHelp("Also write the JSON result here.", valueName: "path"))
-    var json: String?
-
-    /// Prints the terminal table; writes each file asked for, and Reports/<name>.{md,json,xml} when named.
+    /// Prints the table (or the JSON); writes each file asked for, and Reports/<name>.{md,json,xml} when named.
     func deliver(_ result: RegressionResult, seconds: Double, reportName: String?, workspace: WorkspaceOptions) throws {
-        Console.output(RegressionReport.render(result, as: .terminal, style: Console.style))
-        var files: [(RegressionReport.Format, String)] = [(.junit, junit), (.markdown, markdown), (.json, json)].compactMap { format, path in path.map { (format, $0) } }
-        if let reportName {
-            let folder = workspace.reportsFolder()
-            files += [(.markdown, "\(folder)/\(reportName).md"), (.json, "\(folder)/\(reportName).json"), (.junit, "\(folder)/\(reportName).xml")]
-        }
-        for (format, path) in files {
-            try Console.write(RegressionReport.render(result, as: format, seconds: seconds), to: path)
-        }
-        if !files.isEmpty { Console.error("reports: \(files.map(\.1).joined(separator: ", "))") }
+        try report.deliver(.init(
+            terminal: { RegressionReport.render(result, as: .terminal, style: Console.style) },
+            json: { RegressionReport.render(result, as: .json, seconds: seconds) },
+            markdown: { RegressionReport.render(result, as: .markdown, seconds: seconds) }, html: nil,
+            extra: [("xml", junit, { RegressionReport.render(result, as: .junit, seconds: seconds) })]), stem: reportName, workspace: workspace)
     }
 
     static func metricList(_ text: String) -> [String] {
@@ -155,11 +148,11 @@ struct RegressionOutputs: ParsableArguments {
 
     /// Writes the suite through the engine with progress on stderr, stopping any server the providers started.
     static func write(suite: RegressionSuite, samples: Int, config: ExperimentConfig, prompts: PromptSet, database: WorkbenchDatabase,
-                      provider: String?, kind: RunKind, contexts: [String: SuiteScores.Context] = [:],
+                      kind: RunKind, contexts: [String: SuiteScores.Context] = [:],
                       fileFor: @escaping @Sendable (String, Int) -> String = { _, _ in "" }) async throws -> SuiteWriter.Output {
         let total = suite.chapters.count * samples
         let counter = SynchronizedCounter()
-        return try await Workbench.Generate.withRouter(config: config, database: database, provider: provider, needs: config.tasks(planning: false)) { router in
+        return try await Workbench.Generate.withRouter(config: config, database: database, needs: config.tasks(planning: false)) { router in
             let writer = SuiteWriter(suite: suite, samples: samples, config: config, prompts: prompts, database: database, route: router.route)
             return try await writer.run(kind: kind, gitRevision: GitRevision.current(), contexts: contexts, fileFor: fileFor) { event in
                 switch event {

@@ -32,7 +32,7 @@ struct ABTestCLITests {
         let scratch = try Self.workspace()
         defer { scratch.delete() }
         let run = try CLI.run(["abtest", "--experiment", "ab.yaml", "--control", "prompts/plain", "--variant", "prompts/v1", "--samples", "30",
-                               "--metrics", "obsession_depth,quality", "--json", "result.json"], in: scratch.url, timeout: 120)
+                               "--metrics", "obsession_depth,quality", "--json-out", "result.json"], in: scratch.url, timeout: 120)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("obsession_depth: v1 +") && run.stdout.contains("✓"), "\(run.stdout)")
         #expect(run.stderr.contains("sample 30/30"))
@@ -64,7 +64,7 @@ struct ABTestCLITests {
         let scratch = try Self.workspace()
         defer { scratch.delete() }
         let run = try CLI.run(["abtest", "--experiment", "ab.yaml", "--control", "prompts/plain", "--variant", "prompts/v1", "--samples", "60",
-                               "--metric", "obsession_depth", "--sequential", "--batch", "2", "--json", "result.json"], in: scratch.url, timeout: 120)
+                               "--metric", "obsession_depth", "--sequential", "--batch", "2", "--json-out", "result.json"], in: scratch.url, timeout: 120)
         #expect(run.status == 0, "\(run.stderr)")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: scratch.url.appendingPathComponent("result.json"))) as? [String: Any])
         #expect(result["stop"] as? String == "decided")
@@ -78,7 +78,7 @@ struct ABTestCLITests {
         defer { scratch.delete() }
         let baselines = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Baselines").standardized.path
         let run = try CLI.run(["abtest", "--experiment", "ab.yaml", "--control", "prompts/plain", "--variant", "prompts/v1", "--samples", "20",
-                               "--metric", "obsession_depth", "--suite", "sim-v3.0", "--baselines", baselines, "--json", "result.json"], in: scratch.url, timeout: 120)
+                               "--metric", "obsession_depth", "--suite", "sim-v3.0", "--baselines", baselines, "--json-out", "result.json"], in: scratch.url, timeout: 120)
         #expect(run.status == 0, "\(run.stderr)")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: scratch.url.appendingPathComponent("result.json"))) as? [String: Any])
         #expect((result["design"] as? [String: Any])?["outline"] as? String == "suite sim-v3.0")

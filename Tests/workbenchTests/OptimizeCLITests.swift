@@ -17,7 +17,7 @@ struct OptimizeCLITests {
     @Test func aShortSearchReportsStoresAndShowsEveryCandidate() throws {
         let scratch = try Self.workspace()
         defer { scratch.delete() }
-        let run = try CLI.run(["optimize", "--experiment", Self.experiment, "--target-metric", "obsession_depth", "--iterations", "4", "--json", "o.json"],
+        let run = try CLI.run(["optimize", "--experiment", Self.experiment, "--target-metric", "obsession_depth", "--iterations", "4", "--json-out", "o.json"],
                               in: scratch.url, timeout: 120)
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         #expect(run.stderr.contains("c000 base, iteration 0: obsession_depth"))

@@ -34,7 +34,7 @@ struct RegressCLITests {
     @Test func identicalPromptsPassWithEveryReport() throws {
         let scratch = try Self.workspace()
         defer { scratch.delete() }
-        let run = try CLI.run(["regress", "--baseline", "sim-v3.0", "--baselines", Self.baselines, "--junit", "r.xml", "--markdown", "r.md", "--json", "r.json"],
+        let run = try CLI.run(["regress", "--baseline", "sim-v3.0", "--baselines", Self.baselines, "--junit", "r.xml", "--markdown-out", "r.md", "--json-out", "r.json"],
                               in: scratch.url, timeout: 120)
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         #expect(run.stdout.contains("PASS: no chapter dropped more than 0.50 points on quality"))
@@ -118,7 +118,7 @@ struct RegressCLITests {
         let shown = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
         #expect(((shown["scores"] as? [String: Any])?["chapters"] as? [Any])?.count == 10)
         // Two samples of the same seeds are the first two of sim-v3.0's three: the diff sees no drop.
-        let diff = try CLI.run(["baseline", "diff", "sim-v3.0", "sim-next", "--baselines", root, "--json", "d.json"], in: scratch.url)
+        let diff = try CLI.run(["baseline", "diff", "sim-v3.0", "sim-next", "--baselines", root, "--json-out", "d.json"], in: scratch.url)
         #expect(diff.status == 0, "\(diff.stderr)")
         #expect(diff.stdout.contains("sim-v3.0") && diff.stdout.contains("sim-next"))
     }
