@@ -258,12 +258,7 @@ extension Workbench.ABTest {
 
         func run() throws {
             let result = try EngineABTest.result(of: id, database: try workspace.open())
-            let format: ABTestReport.Format = switch self.format {
-            case .terminal: .terminal
-            case .markdown: .markdown
-            case .html: .html
-            case .json: .json
-            }
+            let format = self.format.as(ABTestReport.Format.self)
             try Console.deliver(ABTestReport.render(result, as: format, style: out == nil ? Console.style : .plain), to: out)
         }
     }

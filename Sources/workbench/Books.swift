@@ -178,12 +178,7 @@ extension Workbench {
                 for index in report.chapters.indices { report.chapters[index].reader = byChapter[report.chapters[index].number] }
                 report.readerModel = "\(model.target) from \((readerModel as NSString).lastPathComponent)"
             }
-            let format: BookReportRenderer.Format = switch self.format {
-            case .terminal: .terminal
-            case .markdown: .md
-            case .html: .html
-            case .json: .json
-            }
+            let format = self.format.as(BookReportRenderer.Format.self)
             try Console.deliver(BookReportRenderer.render(report, as: format, style: out == nil ? Console.style : .plain), to: out)
         }
     }

@@ -101,4 +101,12 @@ enum ReportFormat: String, CaseIterable, ExpressibleByArgument {
     }
 
     static var allValueStrings: [String] { allCases.map(\.rawValue) }
+
+    /// The same format in a renderer's own enum (whose Markdown case may be spelled `md`).
+    func `as`<Format: RawRepresentable>(_: Format.Type) -> Format where Format.RawValue == String {
+        guard let format = Format(rawValue: rawValue) ?? (self == .markdown ? Format(rawValue: "md") : nil) else {
+            preconditionFailure("every renderer has the four formats; \(Format.self) lacks \(rawValue)")
+        }
+        return format
+    }
 }

@@ -228,12 +228,7 @@ extension Workbench.Optimize {
 
         func run() throws {
             let result = try PromptOptimizer.result(of: id, database: try workspace.open())
-            let format: OptimizeReport.Format = switch self.format {
-            case .terminal: .terminal
-            case .markdown: .markdown
-            case .html: .html
-            case .json: .json
-            }
+            let format = self.format.as(OptimizeReport.Format.self)
             try Console.deliver(OptimizeReport.render(result, as: format, style: out == nil ? Console.style : .plain), to: out)
         }
     }

@@ -73,13 +73,6 @@ func schemaRequest(_ schema: String = strictSchema) -> CompletionRequest {
                       responseFormat: .jsonSchema(name: "verdict", schema: schema), task: .judge)
 }
 
-var fastRetries: RetryPolicy {
-    var policy = RetryPolicy()
-    policy.baseDelay = .milliseconds(5)
-    policy.maxDelay = .milliseconds(20)
-    return policy
-}
-
 @Suite struct OpenAIFakeTests {
     @Test func completesAndStreamsWithUsage() async throws {
         try await withFake(OpenAIAPI.self, script: [.answer("The lamp guttered."), .answer("The lamp guttered.")]) { fake in
@@ -112,7 +105,7 @@ var fastRetries: RetryPolicy {
     @Test func wrongKeyIsA401ThatIsNotRetried() async throws {
         try await withFake(OpenAIAPI.self) { fake in
             let wrong = OpenAICompatibleProvider(config: fakeConfig(.openai, fake.baseURL), environment: ["FAKE_API_KEY": "sk-wrong-key-000000000000"])
-            let error = await failure { _ = try await ResilientProvider(wrong, policy: fastRetries).complete(fakeRequest) }
+            let error = await failure { _ = try await ResilientProvider(wrong, policy: quickPolicy).complete(fakeRequest) }
             guard case .http(_, 401, let message, _)? = error else { Issue.record("expected 401, got \(String(describing: error))"); return }
             #expect(message.contains("Incorrect API key provided"))
             #expect(fake.requests.count == 1)
@@ -122,7 +115,7 @@ var fastRetries: RetryPolicy {
     @Test func rateLimitsAndServerErrorsAreRetried() async throws {
         try await withFake(OpenAIAPI.self, script: [.error(429, retryAfter: "0"), .error(500), .answer("Rain fell.")]) { fake in
             let attempts = Attempts()
-            let completion = try await ResilientProvider(provider(fake, kind: .openai), policy: fastRetries).complete(fakeRequest, onAttempt: { attempts.add($0) })
+            let completion = try await ResilientProvider(provider(fake, kind: .openai), policy: quickPolicy).complete(fakeRequest, onAttempt: { attempts.add($0) })
             #expect(completion.text == "Rain fell.")
             #expect(fake.statuses == [429, 500, 200])
             #expect(attempts.all.map { $0.error?.kind ?? "ok" } == ["http-429", "http-500", "ok"])
@@ -133,7 +126,7 @@ var fastRetries: RetryPolicy {
     @Test func aContentFilterFinishOrARefusalIsNamedAndNotRetried() async throws {
         let refusal = "I can't help with that."
         try await withFake(OpenAIAPI.self, script: [.blocked(reason: "content_filter"), .refusal(refusal), .refusal(refusal)]) { fake in
-            let resilient = ResilientProvider(provider(fake, kind: .openai), policy: fastRetries)
+            let resilient = ResilientProvider(provider(fake, kind: .openai), policy: quickPolicy)
             let filtered = await failure { _ = try await resilient.complete(fakeRequest) }
             #expect(filtered == .contentFiltered(provider: "openai", reason: "finish reason content_filter"))
             let refused = await failure { _ = try await resilient.complete(schemaRequest()) }
@@ -219,7 +212,7 @@ var fastRetries: RetryPolicy {
     @Test func overloadedThenSuccessIsRetried() async throws {
         try await withFake(AnthropicAPI.self, script: [.error(529), .error(429, retryAfter: "0"), .answer("Rain fell.")]) { fake in
             let attempts = Attempts()
-            let completion = try await ResilientProvider(provider(fake, kind: .anthropic), policy: fastRetries).complete(fakeRequest, onAttempt: { attempts.add($0) })
+            let completion = try await ResilientProvider(provider(fake, kind: .anthropic), policy: quickPolicy).complete(fakeRequest, onAttempt: { attempts.add($0) })
             #expect(completion.text == "Rain fell.")
             #expect(attempts.all.map { $0.error?.kind ?? "ok" } == ["http-529", "http-429", "ok"])
             guard case .http(_, 529, let message, _)? = attempts.all.first?.error else { Issue.record("no 529"); return }
@@ -241,7 +234,7 @@ var fastRetries: RetryPolicy {
 
     @Test func errorEventsBeforeAnyTextAreRetriedWhenStreaming() async throws {
         try await withFake(AnthropicAPI.self, script: [.streamError(after: "", type: "overloaded_error", message: "Overloaded"), .answer("Rain fell.")]) { fake in
-            let (text, final) = try await collect(ResilientProvider(provider(fake, kind: .anthropic), policy: fastRetries).stream(fakeRequest))
+            let (text, final) = try await collect(ResilientProvider(provider(fake, kind: .anthropic), policy: quickPolicy).stream(fakeRequest))
             #expect(text == "Rain fell." && final?.text == "Rain fell.")
             #expect(fake.requests.count == 2)
         }
@@ -298,7 +291,7 @@ var fastRetries: RetryPolicy {
 
     @Test func aBlockedPromptIsAContentFilterErrorNamingTheReason() async throws {
         try await withFake(GeminiAPI.self, script: [.blocked(reason: "SAFETY"), .blocked(reason: "PROHIBITED_CONTENT")]) { fake in
-            let resilient = ResilientProvider(provider(fake, kind: .gemini), policy: fastRetries)
+            let resilient = ResilientProvider(provider(fake, kind: .gemini), policy: quickPolicy)
             let whole = await failure { _ = try await resilient.complete(fakeRequest) }
             #expect(whole == .contentFiltered(provider: "gemini", reason: "prompt blocked: SAFETY (HARM_CATEGORY_DANGEROUS_CONTENT)"))
             #expect(whole?.isRetryable == false && whole?.exitStatus == .dataError)
@@ -312,7 +305,7 @@ var fastRetries: RetryPolicy {
     @Test func quotaErrorsWithoutRetryAfterAreRetriedWithBackoff() async throws {
         try await withFake(GeminiAPI.self, script: [.error(429), .error(429, retryAfter: "0.01"), .error(503), .answer("Fog.")]) { fake in
             let attempts = Attempts()
-            let completion = try await ResilientProvider(provider(fake, kind: .gemini), policy: fastRetries).complete(fakeRequest, onAttempt: { attempts.add($0) })
+            let completion = try await ResilientProvider(provider(fake, kind: .gemini), policy: quickPolicy).complete(fakeRequest, onAttempt: { attempts.add($0) })
             #expect(completion.text == "Fog.")
             let errors = attempts.all.compactMap(\.error)
             #expect(errors.map(\.kind) == ["http-429", "http-429", "http-503"])
@@ -418,7 +411,7 @@ final class Attempts: Sendable {
         }
         Redaction.register("sk-leaky-0a1b2c3d4e5f6a7b8c9d")
         let database = try WorkbenchDatabase.inMemory()
-        let recording = RecordingProvider(ResilientProvider(Leaky(), policy: fastRetries), store: database)
+        let recording = RecordingProvider(ResilientProvider(Leaky(), policy: quickPolicy), store: database)
         _ = await failure { _ = try await recording.complete(fakeRequest) }
         let calls = try database.llmCalls()
         #expect(calls.count == 1)
