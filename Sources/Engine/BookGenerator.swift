@@ -127,7 +127,7 @@ public final class BookGenerator: Sendable {
     /// An extractive summary of a written chapter: the first sentence of its opening
     /// paragraphs and of its last, so the next chapter follows what was really written.
     static func summary(of text: String, chapter: Int) -> String {
-        let paragraphs = text.components(separatedBy: "\n\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let paragraphs = Paragraphs.texts(text)
         let picked = Array(paragraphs.prefix(3)) + (paragraphs.count > 3 ? [paragraphs[paragraphs.count - 1]] : [])
         let sentences = picked.map { paragraph -> String in
             let trimmed = paragraph.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -278,9 +278,11 @@ public final class BookGenerator: Sendable {
         for iteration in iterationsDone..<max(iterationsDone, config.enhancementIterations) where best.quality < targets.quality {
             guard let operation = Enhancement.choose(for: best) else { break }
             let words = Int(best["word_count"] ?? 0)
-            let paragraphs = bestText.components(separatedBy: "\n\n")
-            let index = min(max(0, (operation.paragraph ?? Enhancement.longest(paragraphs)) - 1), paragraphs.count - 1)
-            let passage = paragraphs[index]
+            // The analyser's paragraphs: issue paragraph N is the N-th of these, whatever the line endings.
+            let paragraphs = Paragraphs.split(bestText)
+            guard !paragraphs.isEmpty else { break }
+            let index = min(max(0, (operation.paragraph ?? Enhancement.longest(paragraphs.map { bestText[$0.range] })) - 1), paragraphs.count - 1)
+            let passage = String(bestText[paragraphs[index].range])
             let passageWords = TextScanner.scan(passage).wordCount
             let wanted = operation.name == "EXTEND" ? passageWords + max(0, target - words) : passageWords
             try emit(.enhancing(chapter: slot, operation: operation.name, paragraph: index + 1), run: run)
@@ -288,11 +290,10 @@ public final class BookGenerator: Sendable {
                 "number": String(spec.number), "title": outline.title, "characters": characters, "obsession": outline.obsession,
                 "operation": operation.name, "instruction": operation.instruction, "passage": passage, "words": String(max(wanted, 30)),
             ] as [String: String]), seed: seed(slot, 100 + iteration), words: max(wanted, 30), run: run)
-            var candidate = paragraphs
             let replacement = rewritten.trimmingCharacters(in: .whitespacesAndNewlines)
-            // An empty rewrite would drop the passage: keep the old one (the version still records the try).
-            candidate[index] = TextScanner.scan(replacement).wordCount >= 5 ? replacement : passage
-            let candidateText = candidate.joined(separator: "\n\n")
+            // Only that paragraph changes; every other byte stays. An empty rewrite would drop
+            // the passage: keep the old one (the version still records the try).
+            let candidateText = TextScanner.scan(replacement).wordCount >= 5 ? Paragraphs.replacing(paragraphs[index], in: bestText, with: replacement) : bestText
             let report = QualityAnalyzer.analyze(candidateText, context: context)
             let kept = report.quality > best.quality
             let version = try database.addChapterVersion(
@@ -405,7 +406,7 @@ public final class BookGenerator: Sendable {
     static func tail(of text: String, words: Int) -> String {
         var result: [Substring] = []
         var count = 0
-        for paragraph in text.split(separator: "\n\n").reversed() {
+        for paragraph in Paragraphs.texts(text).reversed() {
             result.insert(paragraph, at: 0)
             count += paragraph.split(separator: " ").count
             if count >= words { break }
@@ -442,7 +443,7 @@ enum Enhancement {
         return Operation(name: name, instruction: instruction, paragraph: paragraph)
     }
 
-    static func longest(_ paragraphs: [String]) -> Int {
+    static func longest<S: StringProtocol>(_ paragraphs: [S]) -> Int {
         (paragraphs.indices.max { paragraphs[$0].count < paragraphs[$1].count } ?? 0) + 1
     }
 }
