@@ -271,12 +271,15 @@ public final class BookGenerator: Sendable {
         }
         let iterationsDone = max(0, (stored.last?.version ?? bestVersion.version) - 1)
 
-        // Enhance while below target: rewrite the passage behind the weakest metric, keep
+        // Enhance while below target (the chapter's quality target, or a metric requirement
+        // of its own): rewrite the passage behind the metric `Enhancement.choose` picks, keep
         // the new version only if the composite rises.
         let enhancer = try await route(.enhance, CallContext(runID: run, bookID: book, chapter: slot))
         let target = spec.targetWords
-        for iteration in iterationsDone..<max(iterationsDone, config.enhancementIterations) where best.quality < targets.quality {
-            guard let operation = Enhancement.choose(for: best) else { break }
+        let requirements = config.chapterRequirements[spec.number] ?? [:]
+        for iteration in iterationsDone..<max(iterationsDone, config.enhancementIterations)
+        where best.quality < targets.quality || !Enhancement.missedRequirements(best, requirements).isEmpty {
+            guard let operation = Enhancement.choose(for: best, requirements: requirements) else { break }
             let words = Int(best["word_count"] ?? 0)
             // The analyser's paragraphs: issue paragraph N is the N-th of these, whatever the line endings.
             let paragraphs = Paragraphs.split(bestText)
@@ -436,11 +439,31 @@ enum Enhancement {
         "lexical_diversity": ("TIGHTEN", "vary the vocabulary; avoid repetition"),
     ]
 
-    static func choose(for report: QualityReport) -> Operation? {
+    /// The operation for a chapter's kept version, by a fixed rule:
+    /// 1. the candidates are the metrics that have an operation (`byMetric`) and a score;
+    /// 2. if some of them miss a requirement of this chapter's own (`chapter_requirements`
+    ///    in the experiment: below it, or above it for a lower-is-better metric), only those
+    ///    stay candidates, whatever the others score — the chapter was asked for them;
+    /// 3. the candidate with the lowest score (against the chapter's targets) wins; on a tie,
+    ///    the one the analysis reports first.
+    /// The paragraph is the first located issue of the chosen metric, if it has one.
+    static func choose(for report: QualityReport, requirements: [String: Double] = [:]) -> Operation? {
         let candidates = report.metrics.filter { byMetric[$0.name] != nil && $0.score != nil }
-        guard let weakest = candidates.min(by: { $0.score! < $1.score! }), let (name, instruction) = byMetric[weakest.name] else { return nil }
+        let missed = Set(missedRequirements(report, requirements))
+        let preferred = candidates.filter { missed.contains($0.name) }
+        guard let weakest = (preferred.isEmpty ? candidates : preferred).min(by: { $0.score! < $1.score! }),
+              let (name, instruction) = byMetric[weakest.name] else { return nil }
         let paragraph = report.issues.first { $0.metric == weakest.name && $0.paragraph != nil }?.paragraph
         return Operation(name: name, instruction: instruction, paragraph: paragraph)
+    }
+
+    /// The metrics of `report` that miss one of the chapter's own requirements, in the
+    /// analysis' order (`quality` is the loop's business, not a metric's).
+    static func missedRequirements(_ report: QualityReport, _ requirements: [String: Double]) -> [String] {
+        report.metrics.compactMap { metric in
+            guard let required = requirements[metric.name], MetricCatalog.meets(metric.name, value: metric.value, target: required) == false else { return nil }
+            return metric.name
+        }
     }
 
     static func longest<S: StringProtocol>(_ paragraphs: [S]) -> Int {
