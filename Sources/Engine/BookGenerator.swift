@@ -204,7 +204,7 @@ public final class BookGenerator: Sendable {
       "relationships":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","relation"],"properties":{"name":{"type":"string","description":"Another character's name."},"relation":{"type":"string","description":"e.g. sister of, loves."}}}}}}},
     "chapters":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["number","title","beats","target_words"],"properties":{
       "number":{"type":"integer","minimum":1},"title":{"type":"string"},"beats":{"type":"array","minItems":3,"maxItems":5,"items":{"type":"string"}},
-      "target_words":{"type":"integer","minimum":50}}}}}}
+      "target_words":{"type":"integer","minimum":50,"maximum":20000}}}}}}
     """#
 
     /// Asks the `plan` route for an outline; an answer that does not parse or validate is
@@ -220,7 +220,7 @@ public final class BookGenerator: Sendable {
                 responseFormat: .jsonSchema(name: "outline", schema: schema), task: .plan))
             try checkBudget(run)
             // Tolerant of providers without schema support: a code fence or a sentence around the JSON.
-            guard var outline = JSONAnswer.decode(Outline.self, from: completion.text) else {
+            guard var outline = Self.plannedOutline(completion.text) else {
                 problems = ["not JSON in the outline's shape: \(completion.text.prefix(80))"]
                 continue
             }
@@ -231,15 +231,34 @@ public final class BookGenerator: Sendable {
         throw EngineError.invalidOutline(source: "the planner", problems: problems)
     }
 
-    /// Renumbers chapters and sets their word targets from the experiment: safe repairs
-    /// that do not change what the planner meant.
+    /// Renumbers chapters and gives a chapter whose word target is missing or out of range
+    /// (`ChapterSpec.targetWordsRange`) the experiment's `words_per_chapter`: safe repairs
+    /// that do not change what the planner meant. A valid target is the planner's choice
+    /// (a climax may run longer) and is kept.
     func repaired(_ outline: Outline) -> Outline {
         var fixed = outline
         for index in fixed.chapters.indices {
             fixed.chapters[index].number = index + 1
-            fixed.chapters[index].targetWords = config.wordsPerChapter
+            if !ChapterSpec.targetWordsRange.contains(fixed.chapters[index].targetWords) {
+                fixed.chapters[index].targetWords = config.wordsPerChapter
+            }
         }
         return fixed
+    }
+
+    /// The outline in a planner's answer; a chapter without an integer `target_words` gets 0,
+    /// which `repaired` then replaces (the field is required by `Outline`, not by every model).
+    static func plannedOutline(_ text: String) -> Outline? {
+        guard let data = JSONAnswer.object(in: text), var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+        if let chapters = object["chapters"] as? [Any] {
+            object["chapters"] = chapters.map { item -> Any in
+                guard var chapter = item as? [String: Any] else { return item }
+                chapter["target_words"] = (chapter["target_words"] as? NSNumber).flatMap { Int(exactly: $0.doubleValue) } ?? 0
+                return chapter
+            }
+        }
+        guard let fixed = try? JSONSerialization.data(withJSONObject: object) else { return nil }
+        return try? JSONDecoder().decode(Outline.self, from: fixed)
     }
 
     // MARK: Write
