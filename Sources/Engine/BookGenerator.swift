@@ -337,16 +337,31 @@ public final class BookGenerator: Sendable {
                               rubrics: try Rubrics.load(folder: settings.rubrics), samples: settings.samples, seed: seed(slot, 500))
             var scores: [(scorer: String, metric: String, value: Double)] = []
             for dimension in settings.dimensions {
-                let verdict = try await judge.score(bestText, dimension: dimension, obsession: outline.obsession)
-                scores.append((verdict.scorer, dimension, verdict.score))
-                judgeScores[dimension] = verdict.score
+                do {
+                    let verdict = try await judge.score(bestText, dimension: dimension, obsession: outline.obsession)
+                    scores.append((verdict.scorer, dimension, verdict.score))
+                    judgeScores[dimension] = verdict.score
+                } catch let error where Self.isJudgeAnswerFailure(error) {
+                    // One judge answer never fails a book: the failure is stored as an event
+                    // and the chapter keeps its heuristic scores.
+                    try emit(.judgeFailed(chapter: slot, dimension: dimension, judge: judge.scorer, error: Redaction.redact((error as? any WorkbenchError)?.message ?? "\(error)")), run: run)
+                }
             }
             try checkBudget(run)
-            try database.addScores(versionID: bestVersion.id!, scores)
+            if !scores.isEmpty { try database.addScores(versionID: bestVersion.id!, scores) }
         }
         let outcome = ChapterOutcome(slot: slot, text: bestText, report: best, judgeScores: judgeScores)
         try emit(.chapterDone(chapter: slot, quality: best.quality, words: outcome.words), run: run)
         return outcome
+    }
+
+    /// Whether a judge's failure is its answer's (a provider error, no valid verdict), which
+    /// the chapter survives; cancellation and a missing rubric are not.
+    static func isJudgeAnswerFailure(_ error: any Error) -> Bool {
+        if error is CancellationError { return false }
+        if let error = error as? LLMError { return error != .cancelled }
+        if let error = error as? JudgeError, case .invalidAnswer = error { return true }
+        return false
     }
 
     /// The chapter's first full draft: its opening scene, then continuations to the target.
