@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import WorkbenchCore
 
 /// Starts and stops llama.cpp's `llama-server` with the bundled small model, on a free
@@ -87,8 +88,21 @@ public actor LocalLLMServer {
 
     /// Stops the server this process started, if any.
     public func stopOwned() {
-        if let owned, owned.process.isRunning { kill(owned.process.processIdentifier, SIGKILL) }
+        if let owned {
+            if owned.process.isRunning { kill(owned.process.processIdentifier, SIGKILL) }
+            Self.ownedServers.withLock { _ = $0.remove(owned.process.processIdentifier) }
+        }
         owned = nil
+    }
+
+    /// Every server this process started for itself and has not stopped, by pid: what
+    /// `killOwnedServers` kills when a signal ends the process.
+    private static let ownedServers = Mutex<Set<Int32>>([])
+
+    /// Kills every server this process owns, at once and without waiting: for a SIGINT or
+    /// SIGTERM handler about to exit (the actors may be busy; this needs none of them).
+    public static func killOwnedServers() {
+        for pid in ownedServers.withLock({ servers in defer { servers.removeAll() }; return servers }) { kill(pid, SIGKILL) }
     }
 
     // MARK: Launching
@@ -133,13 +147,23 @@ public actor LocalLLMServer {
         } catch {
             throw LLMError.localUnavailable(detail: "cannot start \(settings.serverPath): \(error)")
         }
+        let pid = process.processIdentifier
+        if !detached { Self.ownedServers.withLock { _ = $0.insert(pid) } }
         // Loading the 94 MB model takes a second or two; give it up to 60 s.
-        for _ in 0..<240 {
-            if !process.isRunning { break }
-            if await healthy(port) { return (process, port) }
-            try await Task.sleep(for: .milliseconds(250))
+        do {
+            for _ in 0..<240 {
+                if !process.isRunning { break }
+                if await healthy(port) { return (process, port) }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        } catch {
+            // Cancelled while it loads: it is nobody's server.
+            kill(pid, SIGKILL)
+            Self.ownedServers.withLock { _ = $0.remove(pid) }
+            throw error
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { kill(pid, SIGKILL) }
+        Self.ownedServers.withLock { _ = $0.remove(pid) }
         let tail = (try? String(contentsOfFile: logPath, encoding: .utf8))?.split(separator: "\n").suffix(5).joined(separator: " | ") ?? ""
         throw LLMError.localUnavailable(detail: "llama-server did not become healthy on port \(port): \(tail)")
     }
