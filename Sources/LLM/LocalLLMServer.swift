@@ -16,11 +16,20 @@ public actor LocalLLMServer {
         /// CPU threads for generation: the cores not needed by the rest of the run.
         public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
         public var stateFile: String
+        /// util-linux's `setpriv`, which starts our own server with a parent-death signal;
+        /// `$WORKBENCH_SETPRIV` names another (empty: none), and without one the workbench's
+        /// own `ParentDeath` helper does it.
+        public var setprivPath: String
+        /// The command that starts a program with a parent-death signal when `setpriv` is
+        /// missing (`ParentDeath.helper`: the workbench binary, when it is the one running).
+        public var parentDeathHelper: [String]?
 
-        public init(paths: CachePaths) {
+        public init(paths: CachePaths, environment: [String: String] = [:]) {
             serverPath = paths.llamaServer
             modelPath = paths.localModel
             stateFile = paths.root + "/local-server.json"
+            setprivPath = environment["WORKBENCH_SETPRIV"] ?? "/usr/bin/setpriv"
+            parentDeathHelper = ParentDeath.helper
         }
     }
 
@@ -121,15 +130,18 @@ public actor LocalLLMServer {
             "-t", String(settings.threads), "-np", String(settings.slots), "-c", String(settings.contextSize * settings.slots),
         ]
         let process = Process()
-        // setpriv's parent-death signal kills our own server if this process dies first;
-        // a shared server must outlive us and goes without it.
-        if !detached, fileManager.isExecutableFile(atPath: "/usr/bin/setpriv") {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--pdeathsig", "KILL", "--", settings.serverPath] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: settings.serverPath)
-            process.arguments = arguments
+        // A parent-death signal kills our own server if this process dies first (setpriv's,
+        // else our own helper's); a shared server must outlive us and goes without it.
+        var command = [settings.serverPath] + arguments
+        if !detached {
+            if !settings.setprivPath.isEmpty, fileManager.isExecutableFile(atPath: settings.setprivPath) {
+                command = [settings.setprivPath, "--pdeathsig", "KILL", "--"] + command
+            } else if let helper = settings.parentDeathHelper, let program = helper.first, fileManager.isExecutableFile(atPath: program) {
+                command = ParentDeath.wrapping(command, helper: helper)
+            }
         }
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         let folder = (settings.stateFile as NSString).deletingLastPathComponent
         let logPath = folder + "/local-server-\(port).log"
         try? fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -10,6 +10,9 @@ import WorkbenchCore
 enum WorkbenchMain {
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        // Not a command: how a child of ours is started so that it dies with us.
+        if arguments.first == ParentDeath.subcommand { ParentDeath.exec(Array(arguments.dropFirst())) }
+        ParentDeath.helper = [ParentDeath.currentExecutable(), ParentDeath.subcommand]
         Interruption.install()
         let status = await run(arguments)
         exit(status)
