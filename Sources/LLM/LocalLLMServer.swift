@@ -33,6 +33,17 @@ public actor LocalLLMServer {
         }
     }
 
+    /// How a server is stopped: what `stopShared` found and did.
+    public enum SharedStop: Sendable, Equatable {
+        /// The shared server, killed.
+        case stopped(pid: Int32)
+        /// No state file, or its process is gone; a state file is removed.
+        case notRunning
+        /// The state file names a live process that is not our llama-server (its pid was
+        /// reused): it is left alone and the stale state file removed.
+        case stale(pid: Int32)
+    }
+
     /// What `local start` leaves behind for other processes.
     public struct State: Codable, Sendable, Equatable {
         public var pid: Int32
@@ -80,13 +91,28 @@ public actor LocalLLMServer {
         return state
     }
 
-    /// Stops the shared server, if one runs. Returns whether there was one.
+    /// Stops the shared server, if one runs, and removes the state file. A state file outlives
+    /// a crash or a reboot, and its pid may since belong to another process: that one is
+    /// killed only if it is our llama-server on the recorded port (`isServer`).
     @discardableResult
-    public func stopShared() -> Bool {
+    public func stopShared() -> SharedStop {
         defer { try? FileManager.default.removeItem(atPath: settings.stateFile) }
-        guard let state = try? readState(), isAlive(state.pid) else { return false }
+        guard let state = try? readState(), isAlive(state.pid) else { return .notRunning }
+        guard Self.isServer(pid: state.pid, port: state.port, serverPath: settings.serverPath) else { return .stale(pid: state.pid) }
         kill(state.pid, SIGKILL)
-        return true
+        return .stopped(pid: state.pid)
+    }
+
+    /// Whether process `pid` is a llama-server we started on `port`: its command line
+    /// (`/proc/PID/cmdline`) has `--port PORT`, and holds `serverPath` (as the program, or
+    /// as the script an interpreter runs) or `/proc/PID/exe` is it. Without /proc, no.
+    static func isServer(pid: Int32, port: Int, serverPath: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        guard let portFlag = arguments.firstIndex(of: "--port"), portFlag + 1 < arguments.count, arguments[portFlag + 1] == String(port) else { return false }
+        let expected = URL(fileURLWithPath: serverPath).resolvingSymlinksInPath().path
+        let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
+        return executable == expected || arguments[..<portFlag].contains { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path == expected }
     }
 
     /// The shared server's state when it is alive and answers its health check.
