@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 static inline CURLcode wb_curl_easy_setopt_long(CURL *handle, CURLoption option, long value) {
@@ -144,6 +145,12 @@ static inline curl_version_info_data *wb_curl_version_info(void) {
 }
 static inline CURLcode wb_curl_global_init_default(void) {
     return curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+// MARK: The local model's server dies with us (LLM's ParentDeath).
+// prctl is variadic too; this arms the calling process's parent-death signal.
+static inline int wb_set_parent_death_signal(int signal) {
+    return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0UL, 0UL, 0UL);
 }
 
 #endif

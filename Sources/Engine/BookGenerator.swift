@@ -127,7 +127,7 @@ public final class BookGenerator: Sendable {
     /// An extractive summary of a written chapter: the first sentence of its opening
     /// paragraphs and of its last, so the next chapter follows what was really written.
     static func summary(of text: String, chapter: Int) -> String {
-        let paragraphs = text.components(separatedBy: "\n\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let paragraphs = Paragraphs.texts(text)
         let picked = Array(paragraphs.prefix(3)) + (paragraphs.count > 3 ? [paragraphs[paragraphs.count - 1]] : [])
         let sentences = picked.map { paragraph -> String in
             let trimmed = paragraph.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -204,7 +204,7 @@ public final class BookGenerator: Sendable {
       "relationships":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","relation"],"properties":{"name":{"type":"string","description":"Another character's name."},"relation":{"type":"string","description":"e.g. sister of, loves."}}}}}}},
     "chapters":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["number","title","beats","target_words"],"properties":{
       "number":{"type":"integer","minimum":1},"title":{"type":"string"},"beats":{"type":"array","minItems":3,"maxItems":5,"items":{"type":"string"}},
-      "target_words":{"type":"integer","minimum":50}}}}}}
+      "target_words":{"type":"integer","minimum":50,"maximum":20000}}}}}}
     """#
 
     /// Asks the `plan` route for an outline; an answer that does not parse or validate is
@@ -220,7 +220,7 @@ public final class BookGenerator: Sendable {
                 responseFormat: .jsonSchema(name: "outline", schema: schema), task: .plan))
             try checkBudget(run)
             // Tolerant of providers without schema support: a code fence or a sentence around the JSON.
-            guard var outline = JSONAnswer.decode(Outline.self, from: completion.text) else {
+            guard var outline = Self.plannedOutline(completion.text) else {
                 problems = ["not JSON in the outline's shape: \(completion.text.prefix(80))"]
                 continue
             }
@@ -231,15 +231,34 @@ public final class BookGenerator: Sendable {
         throw EngineError.invalidOutline(source: "the planner", problems: problems)
     }
 
-    /// Renumbers chapters and sets their word targets from the experiment: safe repairs
-    /// that do not change what the planner meant.
+    /// Renumbers chapters and gives a chapter whose word target is missing or out of range
+    /// (`ChapterSpec.targetWordsRange`) the experiment's `words_per_chapter`: safe repairs
+    /// that do not change what the planner meant. A valid target is the planner's choice
+    /// (a climax may run longer) and is kept.
     func repaired(_ outline: Outline) -> Outline {
         var fixed = outline
         for index in fixed.chapters.indices {
             fixed.chapters[index].number = index + 1
-            fixed.chapters[index].targetWords = config.wordsPerChapter
+            if !ChapterSpec.targetWordsRange.contains(fixed.chapters[index].targetWords) {
+                fixed.chapters[index].targetWords = config.wordsPerChapter
+            }
         }
         return fixed
+    }
+
+    /// The outline in a planner's answer; a chapter without an integer `target_words` gets 0,
+    /// which `repaired` then replaces (the field is required by `Outline`, not by every model).
+    static func plannedOutline(_ text: String) -> Outline? {
+        guard let data = JSONAnswer.object(in: text), var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+        if let chapters = object["chapters"] as? [Any] {
+            object["chapters"] = chapters.map { item -> Any in
+                guard var chapter = item as? [String: Any] else { return item }
+                chapter["target_words"] = (chapter["target_words"] as? NSNumber).flatMap { Int(exactly: $0.doubleValue) } ?? 0
+                return chapter
+            }
+        }
+        guard let fixed = try? JSONSerialization.data(withJSONObject: object) else { return nil }
+        return try? JSONDecoder().decode(Outline.self, from: fixed)
     }
 
     // MARK: Write
@@ -271,16 +290,21 @@ public final class BookGenerator: Sendable {
         }
         let iterationsDone = max(0, (stored.last?.version ?? bestVersion.version) - 1)
 
-        // Enhance while below target: rewrite the passage behind the weakest metric, keep
+        // Enhance while below target (the chapter's quality target, or a metric requirement
+        // of its own): rewrite the passage behind the metric `Enhancement.choose` picks, keep
         // the new version only if the composite rises.
         let enhancer = try await route(.enhance, CallContext(runID: run, bookID: book, chapter: slot))
         let target = spec.targetWords
-        for iteration in iterationsDone..<max(iterationsDone, config.enhancementIterations) where best.quality < targets.quality {
-            guard let operation = Enhancement.choose(for: best) else { break }
+        let requirements = config.chapterRequirements[spec.number] ?? [:]
+        for iteration in iterationsDone..<max(iterationsDone, config.enhancementIterations)
+        where best.quality < targets.quality || !Enhancement.missedRequirements(best, requirements).isEmpty {
+            guard let operation = Enhancement.choose(for: best, requirements: requirements) else { break }
             let words = Int(best["word_count"] ?? 0)
-            let paragraphs = bestText.components(separatedBy: "\n\n")
-            let index = min(max(0, (operation.paragraph ?? Enhancement.longest(paragraphs)) - 1), paragraphs.count - 1)
-            let passage = paragraphs[index]
+            // The analyser's paragraphs: issue paragraph N is the N-th of these, whatever the line endings.
+            let paragraphs = Paragraphs.split(bestText)
+            guard !paragraphs.isEmpty else { break }
+            let index = min(max(0, (operation.paragraph ?? Enhancement.longest(paragraphs.map { bestText[$0.range] })) - 1), paragraphs.count - 1)
+            let passage = String(bestText[paragraphs[index].range])
             let passageWords = TextScanner.scan(passage).wordCount
             let wanted = operation.name == "EXTEND" ? passageWords + max(0, target - words) : passageWords
             try emit(.enhancing(chapter: slot, operation: operation.name, paragraph: index + 1), run: run)
@@ -288,11 +312,10 @@ public final class BookGenerator: Sendable {
                 "number": String(spec.number), "title": outline.title, "characters": characters, "obsession": outline.obsession,
                 "operation": operation.name, "instruction": operation.instruction, "passage": passage, "words": String(max(wanted, 30)),
             ] as [String: String]), seed: seed(slot, 100 + iteration), words: max(wanted, 30), run: run)
-            var candidate = paragraphs
             let replacement = rewritten.trimmingCharacters(in: .whitespacesAndNewlines)
-            // An empty rewrite would drop the passage: keep the old one (the version still records the try).
-            candidate[index] = TextScanner.scan(replacement).wordCount >= 5 ? replacement : passage
-            let candidateText = candidate.joined(separator: "\n\n")
+            // Only that paragraph changes; every other byte stays. An empty rewrite would drop
+            // the passage: keep the old one (the version still records the try).
+            let candidateText = TextScanner.scan(replacement).wordCount >= 5 ? Paragraphs.replacing(paragraphs[index], in: bestText, with: replacement) : bestText
             let report = QualityAnalyzer.analyze(candidateText, context: context)
             let kept = report.quality > best.quality
             let version = try database.addChapterVersion(
@@ -314,16 +337,31 @@ public final class BookGenerator: Sendable {
                               rubrics: try Rubrics.load(folder: settings.rubrics), samples: settings.samples, seed: seed(slot, 500))
             var scores: [(scorer: String, metric: String, value: Double)] = []
             for dimension in settings.dimensions {
-                let verdict = try await judge.score(bestText, dimension: dimension, obsession: outline.obsession)
-                scores.append((verdict.scorer, dimension, verdict.score))
-                judgeScores[dimension] = verdict.score
+                do {
+                    let verdict = try await judge.score(bestText, dimension: dimension, obsession: outline.obsession)
+                    scores.append((verdict.scorer, dimension, verdict.score))
+                    judgeScores[dimension] = verdict.score
+                } catch let error where Self.isJudgeAnswerFailure(error) {
+                    // One judge answer never fails a book: the failure is stored as an event
+                    // and the chapter keeps its heuristic scores.
+                    try emit(.judgeFailed(chapter: slot, dimension: dimension, judge: judge.scorer, error: Redaction.redact((error as? any WorkbenchError)?.message ?? "\(error)")), run: run)
+                }
             }
             try checkBudget(run)
-            try database.addScores(versionID: bestVersion.id!, scores)
+            if !scores.isEmpty { try database.addScores(versionID: bestVersion.id!, scores) }
         }
         let outcome = ChapterOutcome(slot: slot, text: bestText, report: best, judgeScores: judgeScores)
         try emit(.chapterDone(chapter: slot, quality: best.quality, words: outcome.words), run: run)
         return outcome
+    }
+
+    /// Whether a judge's failure is its answer's (a provider error, no valid verdict), which
+    /// the chapter survives; cancellation and a missing rubric are not.
+    static func isJudgeAnswerFailure(_ error: any Error) -> Bool {
+        if error is CancellationError { return false }
+        if let error = error as? LLMError { return error != .cancelled }
+        if let error = error as? JudgeError, case .invalidAnswer = error { return true }
+        return false
     }
 
     /// The chapter's first full draft: its opening scene, then continuations to the target.
@@ -405,7 +443,7 @@ public final class BookGenerator: Sendable {
     static func tail(of text: String, words: Int) -> String {
         var result: [Substring] = []
         var count = 0
-        for paragraph in text.split(separator: "\n\n").reversed() {
+        for paragraph in Paragraphs.texts(text).reversed() {
             result.insert(paragraph, at: 0)
             count += paragraph.split(separator: " ").count
             if count >= words { break }
@@ -435,14 +473,34 @@ enum Enhancement {
         "lexical_diversity": ("TIGHTEN", "vary the vocabulary; avoid repetition"),
     ]
 
-    static func choose(for report: QualityReport) -> Operation? {
+    /// The operation for a chapter's kept version, by a fixed rule:
+    /// 1. the candidates are the metrics that have an operation (`byMetric`) and a score;
+    /// 2. if some of them miss a requirement of this chapter's own (`chapter_requirements`
+    ///    in the experiment: below it, or above it for a lower-is-better metric), only those
+    ///    stay candidates, whatever the others score — the chapter was asked for them;
+    /// 3. the candidate with the lowest score (against the chapter's targets) wins; on a tie,
+    ///    the one the analysis reports first.
+    /// The paragraph is the first located issue of the chosen metric, if it has one.
+    static func choose(for report: QualityReport, requirements: [String: Double] = [:]) -> Operation? {
         let candidates = report.metrics.filter { byMetric[$0.name] != nil && $0.score != nil }
-        guard let weakest = candidates.min(by: { $0.score! < $1.score! }), let (name, instruction) = byMetric[weakest.name] else { return nil }
+        let missed = Set(missedRequirements(report, requirements))
+        let preferred = candidates.filter { missed.contains($0.name) }
+        guard let weakest = (preferred.isEmpty ? candidates : preferred).min(by: { $0.score! < $1.score! }),
+              let (name, instruction) = byMetric[weakest.name] else { return nil }
         let paragraph = report.issues.first { $0.metric == weakest.name && $0.paragraph != nil }?.paragraph
         return Operation(name: name, instruction: instruction, paragraph: paragraph)
     }
 
-    static func longest(_ paragraphs: [String]) -> Int {
+    /// The metrics of `report` that miss one of the chapter's own requirements, in the
+    /// analysis' order (`quality` is the loop's business, not a metric's).
+    static func missedRequirements(_ report: QualityReport, _ requirements: [String: Double]) -> [String] {
+        report.metrics.compactMap { metric in
+            guard let required = requirements[metric.name], MetricCatalog.meets(metric.name, value: metric.value, target: required) == false else { return nil }
+            return metric.name
+        }
+    }
+
+    static func longest<S: StringProtocol>(_ paragraphs: [S]) -> Int {
         (paragraphs.indices.max { paragraphs[$0].count < paragraphs[$1].count } ?? 0) + 1
     }
 }

@@ -96,6 +96,9 @@ public enum PipelineEvent: Sendable, Equatable {
     case enhanced(chapter: Int, version: Int, operation: String, quality: Double, kept: Bool)
     case chapterDone(chapter: Int, quality: Double, words: Int)
     case bookDone(quality: Double, costUSD: Double, words: Int)
+    /// A judge could not score a dimension (after its retries): the chapter keeps its
+    /// heuristic scores and the book goes on; `error` is what the judge failed with.
+    case judgeFailed(chapter: Int, dimension: String, judge: String, error: String)
 
     static let chapterDoneKind = "chapter.done"
 
@@ -108,6 +111,7 @@ public enum PipelineEvent: Sendable, Equatable {
         case .enhanced: return "chapter.enhanced"
         case .chapterDone: return "chapter.done"
         case .bookDone: return "book.done"
+        case .judgeFailed: return "judge.failed"
         }
     }
 
@@ -122,6 +126,7 @@ public enum PipelineEvent: Sendable, Equatable {
         case .enhanced(let chapter, let version, let operation, let quality, let kept): object = ["chapter": chapter, "version": version, "operation": operation, "quality": quality, "kept": kept]
         case .chapterDone(let chapter, let quality, let words): object = ["chapter": chapter, "quality": quality, "words": words]
         case .bookDone(let quality, let cost, let words): object = ["quality": quality, "cost_usd": cost, "words": words]
+        case .judgeFailed(let chapter, let dimension, let judge, let error): object = ["chapter": chapter, "dimension": dimension, "judge": judge, "error": error]
         }
         return String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
     }
@@ -137,6 +142,8 @@ public enum PipelineEvent: Sendable, Equatable {
             return String(format: "chapter %d v%d: %@ → quality %.2f (%@)", chapter, version, operation, quality, kept ? "kept" : "not kept: no better")
         case .chapterDone(let chapter, let quality, let words): return String(format: "chapter %d done: quality %.2f, %d words", chapter, quality, words)
         case .bookDone(let quality, let cost, let words): return String(format: "book done: quality %.2f, %d words, $%.4f", quality, words, cost)
+        case .judgeFailed(let chapter, let dimension, let judge, let error):
+            return "chapter \(chapter): judge \(judge) failed on \(dimension), heuristic scores kept: \(error)"
         }
     }
 }

@@ -190,20 +190,46 @@ public struct Judge: Sendable {
         var isValid: Bool { ["first", "second", "tie"].contains(winner) }
     }
 
-    /// Asks until the answer parses and is in range: three tries, each with its own seed.
+    /// Tokens a verdict starts with: a score and a sentence or two of reason.
+    public static let maxTokens = 200
+    /// The most an answer cut at `max_tokens` is given: the cap doubles up to this.
+    public static let maxTokensBound = 1600
+
+    /// Asks until the answer parses and is in range: three tries, each with its own seed. An
+    /// answer cut at `max_tokens` (a model that reasons at length) is asked again with the
+    /// same seed and twice the room, up to `maxTokensBound`, without using up a try.
     private func ask<Answer: Decodable & Sendable>(_ judge: any LLMProvider, system: String?, prompt: String, schema: String, sample: Int) async throws -> Answer {
         var messages = [ChatMessage(.user, prompt)]
         if let system { messages.insert(ChatMessage(.system, system), at: 0) }
         var last = ""
-        for attempt in 0..<3 {
+        var maxTokens = Self.maxTokens
+        var attempt = 0
+        while attempt < 3 {
             let request = CompletionRequest(
-                messages: messages, temperature: 0.7, maxTokens: 200, seed: seed &+ UInt64(sample) &* 7919 &+ UInt64(attempt) &* 104_729,
+                messages: messages, temperature: 0.7, maxTokens: maxTokens, seed: seed &+ UInt64(sample) &* 7919 &+ UInt64(attempt) &* 104_729,
                 responseFormat: .jsonSchema(name: "verdict", schema: schema), task: .judge)
-            let completion = try await judge.complete(request)
+            let completion: Completion
+            do {
+                completion = try await judge.complete(request)
+            } catch let error as LLMError where Self.isCutByLength(error) && maxTokens < Self.maxTokensBound {
+                maxTokens = min(maxTokens * 2, Self.maxTokensBound)
+                continue
+            }
             last = completion.text
             if let answer = Self.parse(completion.text, as: Answer.self) { return answer }
+            attempt += 1
         }
         throw JudgeError.invalidAnswer(judge: judge.name, excerpt: String(last.prefix(120)))
+    }
+
+    /// Whether the call failed because the answer hit `max_tokens` (for a fallback chain: some
+    /// provider of it did), so more room may get a whole one.
+    static func isCutByLength(_ error: LLMError) -> Bool {
+        switch error {
+        case .cutByLength: return true
+        case .allProvidersFailed(_, let failures): return failures.contains(where: isCutByLength)
+        default: return false
+        }
     }
 
     /// The JSON answer, also when a model wraps it in prose or a code fence.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import WorkbenchCore
 
 /// Starts and stops llama.cpp's `llama-server` with the bundled small model, on a free
@@ -15,12 +16,32 @@ public actor LocalLLMServer {
         /// CPU threads for generation: the cores not needed by the rest of the run.
         public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
         public var stateFile: String
+        /// util-linux's `setpriv`, which starts our own server with a parent-death signal;
+        /// `$WORKBENCH_SETPRIV` names another (empty: none), and without one the workbench's
+        /// own `ParentDeath` helper does it.
+        public var setprivPath: String
+        /// The command that starts a program with a parent-death signal when `setpriv` is
+        /// missing (`ParentDeath.helper`: the workbench binary, when it is the one running).
+        public var parentDeathHelper: [String]?
 
-        public init(paths: CachePaths) {
+        public init(paths: CachePaths, environment: [String: String] = [:]) {
             serverPath = paths.llamaServer
             modelPath = paths.localModel
             stateFile = paths.root + "/local-server.json"
+            setprivPath = environment["WORKBENCH_SETPRIV"] ?? "/usr/bin/setpriv"
+            parentDeathHelper = ParentDeath.helper
         }
+    }
+
+    /// How a server is stopped: what `stopShared` found and did.
+    public enum SharedStop: Sendable, Equatable {
+        /// The shared server, killed.
+        case stopped(pid: Int32)
+        /// No state file, or its process is gone; a state file is removed.
+        case notRunning
+        /// The state file names a live process that is not our llama-server (its pid was
+        /// reused): it is left alone and the stale state file removed.
+        case stale(pid: Int32)
     }
 
     /// What `local start` leaves behind for other processes.
@@ -70,13 +91,28 @@ public actor LocalLLMServer {
         return state
     }
 
-    /// Stops the shared server, if one runs. Returns whether there was one.
+    /// Stops the shared server, if one runs, and removes the state file. A state file outlives
+    /// a crash or a reboot, and its pid may since belong to another process: that one is
+    /// killed only if it is our llama-server on the recorded port (`isServer`).
     @discardableResult
-    public func stopShared() -> Bool {
+    public func stopShared() -> SharedStop {
         defer { try? FileManager.default.removeItem(atPath: settings.stateFile) }
-        guard let state = try? readState(), isAlive(state.pid) else { return false }
+        guard let state = try? readState(), isAlive(state.pid) else { return .notRunning }
+        guard Self.isServer(pid: state.pid, port: state.port, serverPath: settings.serverPath) else { return .stale(pid: state.pid) }
         kill(state.pid, SIGKILL)
-        return true
+        return .stopped(pid: state.pid)
+    }
+
+    /// Whether process `pid` is a llama-server we started on `port`: its command line
+    /// (`/proc/PID/cmdline`) has `--port PORT`, and holds `serverPath` (as the program, or
+    /// as the script an interpreter runs) or `/proc/PID/exe` is it. Without /proc, no.
+    static func isServer(pid: Int32, port: Int, serverPath: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        guard let portFlag = arguments.firstIndex(of: "--port"), portFlag + 1 < arguments.count, arguments[portFlag + 1] == String(port) else { return false }
+        let expected = URL(fileURLWithPath: serverPath).resolvingSymlinksInPath().path
+        let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
+        return executable == expected || arguments[..<portFlag].contains { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path == expected }
     }
 
     /// The shared server's state when it is alive and answers its health check.
@@ -87,8 +123,21 @@ public actor LocalLLMServer {
 
     /// Stops the server this process started, if any.
     public func stopOwned() {
-        if let owned, owned.process.isRunning { kill(owned.process.processIdentifier, SIGKILL) }
+        if let owned {
+            if owned.process.isRunning { kill(owned.process.processIdentifier, SIGKILL) }
+            Self.ownedServers.withLock { _ = $0.remove(owned.process.processIdentifier) }
+        }
         owned = nil
+    }
+
+    /// Every server this process started for itself and has not stopped, by pid: what
+    /// `killOwnedServers` kills when a signal ends the process.
+    private static let ownedServers = Mutex<Set<Int32>>([])
+
+    /// Kills every server this process owns, at once and without waiting: for a SIGINT or
+    /// SIGTERM handler about to exit (the actors may be busy; this needs none of them).
+    public static func killOwnedServers() {
+        for pid in ownedServers.withLock({ servers in defer { servers.removeAll() }; return servers }) { kill(pid, SIGKILL) }
     }
 
     // MARK: Launching
@@ -107,15 +156,18 @@ public actor LocalLLMServer {
             "-t", String(settings.threads), "-np", String(settings.slots), "-c", String(settings.contextSize * settings.slots),
         ]
         let process = Process()
-        // setpriv's parent-death signal kills our own server if this process dies first;
-        // a shared server must outlive us and goes without it.
-        if !detached, fileManager.isExecutableFile(atPath: "/usr/bin/setpriv") {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--pdeathsig", "KILL", "--", settings.serverPath] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: settings.serverPath)
-            process.arguments = arguments
+        // A parent-death signal kills our own server if this process dies first (setpriv's,
+        // else our own helper's); a shared server must outlive us and goes without it.
+        var command = [settings.serverPath] + arguments
+        if !detached {
+            if !settings.setprivPath.isEmpty, fileManager.isExecutableFile(atPath: settings.setprivPath) {
+                command = [settings.setprivPath, "--pdeathsig", "KILL", "--"] + command
+            } else if let helper = settings.parentDeathHelper, let program = helper.first, fileManager.isExecutableFile(atPath: program) {
+                command = ParentDeath.wrapping(command, helper: helper)
+            }
         }
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         let folder = (settings.stateFile as NSString).deletingLastPathComponent
         let logPath = folder + "/local-server-\(port).log"
         try? fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -133,13 +185,23 @@ public actor LocalLLMServer {
         } catch {
             throw LLMError.localUnavailable(detail: "cannot start \(settings.serverPath): \(error)")
         }
+        let pid = process.processIdentifier
+        if !detached { Self.ownedServers.withLock { _ = $0.insert(pid) } }
         // Loading the 94 MB model takes a second or two; give it up to 60 s.
-        for _ in 0..<240 {
-            if !process.isRunning { break }
-            if await healthy(port) { return (process, port) }
-            try await Task.sleep(for: .milliseconds(250))
+        do {
+            for _ in 0..<240 {
+                if !process.isRunning { break }
+                if await healthy(port) { return (process, port) }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        } catch {
+            // Cancelled while it loads: it is nobody's server.
+            kill(pid, SIGKILL)
+            Self.ownedServers.withLock { _ = $0.remove(pid) }
+            throw error
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { kill(pid, SIGKILL) }
+        Self.ownedServers.withLock { _ = $0.remove(pid) }
         let tail = (try? String(contentsOfFile: logPath, encoding: .utf8))?.split(separator: "\n").suffix(5).joined(separator: " | ") ?? ""
         throw LLMError.localUnavailable(detail: "llama-server did not become healthy on port \(port): \(tail)")
     }

@@ -17,7 +17,7 @@ public final class ProviderFactory: Sendable {
         self.environment = environment
         self.engine = engine
         self.startSimulator = startSimulator
-        local = LocalLLMServer(settings: .init(paths: CachePaths(environment: environment)), engine: engine)
+        local = LocalLLMServer(settings: .init(paths: CachePaths(environment: environment), environment: environment), engine: engine)
         built = ProvidersCache()
     }
 

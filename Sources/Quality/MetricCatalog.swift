@@ -48,6 +48,15 @@ public enum MetricCatalog {
         return ratio * ratio
     }
 
+    /// Scored metrics where less is better: they meet a target they stay at or under.
+    public static let lowerIsBetter: Set<String> = ["repetition", "cliche_density", "fluency"]
+
+    /// Whether `value` meets `target` (8 or more on the metric's scale: at least the target,
+    /// or at most it for a lower-is-better metric); nil for a metric that is not scored.
+    public static func meets(_ name: String, value: Double, target: Double) -> Bool? {
+        score(name, value: value, target: target).map { $0 >= 8 - 1e-9 }
+    }
+
     /// A metric's value on the 0–10 scale where the target scores 8. Higher-is-better metrics
     /// rise linearly to 10 at 1.25 × target; lower-is-better ones fall from 10 at zero.
     public static func score(_ name: String, value: Double, target: Double) -> Double? {

@@ -77,6 +77,14 @@ public struct QualityReport: Sendable, Codable, Equatable {
     public var scorer: String
     public var lexicon: String
 
+    public init(metrics: [MetricValue], quality: Double, issues: [LocatedIssue], scorer: String, lexicon: String) {
+        self.metrics = metrics
+        self.quality = quality
+        self.issues = issues
+        self.scorer = scorer
+        self.lexicon = lexicon
+    }
+
     public func metric(_ name: String) -> MetricValue? { metrics.first { $0.name == name } }
 
     /// Rows for the workspace's `scores` table: every metric value and the composite, under this scorer.

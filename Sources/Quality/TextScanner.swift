@@ -93,31 +93,29 @@ public enum TextScanner {
         wordCapitalized.reserveCapacity(estimate)
 
         var index = 0
-        var line: Int32 = 1
         var inQuote = false
         var sentenceOpen = false
-        var paragraphOpen = false
-        var newlinesSinceText = 0
         var lastWordHash: UInt64 = 0
         var lastWordLength = 0
-
+        // Paragraphs follow the one rule the enhancer also splits by (`Paragraphs`): each
+        // starts at its first non-blank byte, which closes the sentence and any quotation
+        // left open before it (an opening quotation mark then opens a new one).
+        let paragraphs = Paragraphs.spans(bytes: bytes)
+        var nextParagraph = 0
+        var nextParagraphStart = paragraphs.first?.bytes.lowerBound ?? Int.max
 
         while index < count {
+            if index >= nextParagraphStart {
+                sentenceOpen = false
+                inQuote = false
+                result.paragraphWordStarts.append(Int32(wordHashes.count))
+                result.paragraphSentenceStarts.append(Int32(result.sentenceStarts.count))
+                result.paragraphLines.append(Int32(paragraphs[nextParagraph].line))
+                nextParagraph += 1
+                nextParagraphStart = nextParagraph < paragraphs.count ? paragraphs[nextParagraph].bytes.lowerBound : Int.max
+            }
             let byte = bytes[index]
             if classes[Int(byte)] & Self.asciiWord != 0 || (byte >= 0x80 && isWordStart(byte, bytes, index)) {
-                // A blank line before this word closed the paragraph.
-                if newlinesSinceText >= 2 {
-                    paragraphOpen = false
-                    sentenceOpen = false
-                    inQuote = false
-                }
-                newlinesSinceText = 0
-                if !paragraphOpen {
-                    paragraphOpen = true
-                    result.paragraphWordStarts.append(Int32(wordHashes.count))
-                    result.paragraphSentenceStarts.append(Int32(result.sentenceStarts.count))
-                    result.paragraphLines.append(line)
-                }
                 if !sentenceOpen {
                     sentenceOpen = true
                     result.sentenceStarts.append(Int32(wordHashes.count))
@@ -184,23 +182,17 @@ public enum TextScanner {
                 continue
             }
             switch byte {
-            case 0x0A:
-                line += 1
-                newlinesSinceText += 1
-            case 0x0D, 0x20, 0x09:
+            case 0x0A, 0x0D, 0x20, 0x09:
                 break
             case 0x22:  // "
                 inQuote.toggle()
-                newlinesSinceText = 0
             case 0x2E, 0x21, 0x3F:  // . ! ?
-                newlinesSinceText = 0
                 let isAbbreviation = byte == 0x2E && (abbreviations.contains(lastWordHash) || lastWordLength == 1)
                 // The period of "Mr." or an initial, or one inside "3.5" or "...x", ends nothing.
                 let next = index + 1 < count ? bytes[index + 1] : 0x20
                 let endsHere = next == 0x20 || next == 0x0A || next == 0x0D || next == 0x22 || next == 0xE2 || next == 0x29 || next == 0x5F || next == 0x09
                 if sentenceOpen, endsHere, !isAbbreviation { sentenceOpen = false }
             case 0xE2 where index + 2 < count && bytes[index + 1] == 0x80:
-                newlinesSinceText = 0
                 switch bytes[index + 2] {
                 case 0x9C: inQuote = true  // “
                 case 0x9D: inQuote = false  // ”
@@ -209,7 +201,6 @@ public enum TextScanner {
                 }
                 index += 2
             default:
-                newlinesSinceText = 0
                 // Skip the rest of a multi-byte character that is not a letter (C2 xx punctuation, symbols).
                 if byte >= 0xC0 { index += byte >= 0xF0 ? 3 : byte >= 0xE0 ? 2 : 1 }
             }

@@ -17,8 +17,12 @@ public struct BookReport: Sendable, Equatable {
         public var judge: [String: Double]
         /// The reader score a preference model predicts for this version, when one was given.
         public var reader: Double?
+        /// This chapter's own targets where they differ from the book's (the experiment's
+        /// `chapter_requirements`): `quality` for the composite, else a metric's target.
+        public var requirements: [String: Double]
 
-        public init(number: Int, version: Int, words: Int, quality: Double, values: [String: Double], scores: [String: Double], judge: [String: Double] = [:]) {
+        public init(number: Int, version: Int, words: Int, quality: Double, values: [String: Double], scores: [String: Double], judge: [String: Double] = [:],
+                    requirements: [String: Double] = [:]) {
             self.number = number
             self.version = version
             self.words = words
@@ -26,7 +30,30 @@ public struct BookReport: Sendable, Equatable {
             self.values = values
             self.scores = scores
             self.judge = judge
+            self.requirements = requirements
         }
+
+        /// The metric requirements of its own that this chapter's values miss, by metric name.
+        public var missedRequirements: [MissedRequirement] {
+            requirements.keys.sorted().compactMap { metric in
+                guard metric != "quality", let required = requirements[metric], let value = values[metric],
+                      MetricCatalog.meets(metric, value: value, target: required) == false else { return nil }
+                return MissedRequirement(metric: metric, value: value, required: required)
+            }
+        }
+    }
+
+    /// A metric below (or, lower being better, above) the target a chapter requires of it.
+    public struct MissedRequirement: Sendable, Equatable {
+        public var metric: String
+        public var value: Double
+        public var required: Double
+        /// "emotion 8.1 below its requirement 9.0" (or "above its limit" for a lower-is-better metric).
+        public var description: String {
+            let above = MetricCatalog.lowerIsBetter.contains(metric)
+            return "\(metric) \(Self.format(value)) \(above ? "above its limit" : "below its requirement") \(Self.format(required))"
+        }
+        static func format(_ value: Double) -> String { String(format: abs(value) < 1 && value != 0 ? "%.3f" : "%.1f", value) }
     }
 
     public struct WeakArea: Sendable, Equatable {
@@ -48,6 +75,14 @@ public struct BookReport: Sendable, Equatable {
         self.target = target
         self.targetWords = targetWords
         self.chapters = chapters.sorted { $0.number < $1.number }
+    }
+
+    /// The composite target of a chapter: its own requirement, else the book's.
+    public func target(of chapter: Chapter) -> Double { chapter.requirements["quality"] ?? target }
+
+    /// Whether a chapter falls short of its own composite target or of a metric it requires.
+    public func missesTarget(_ chapter: Chapter) -> Bool {
+        chapter.quality < target(of: chapter) || !chapter.missedRequirements.isEmpty
     }
 
     /// The mean predicted reader score, when a preference model scored the chapters.
@@ -77,9 +112,17 @@ public struct BookReport: Sendable, Equatable {
 
     public var weakAreas: [WeakArea] {
         var areas: [WeakArea] = []
-        for chapter in chapters where chapter.quality < target {
-            areas.append(WeakArea(chapters: chapter.number...chapter.number,
-                                  message: String(format: "Chapter %d: below target (%+.1f)", chapter.number, chapter.quality - target)))
+        for chapter in chapters {
+            let own = target(of: chapter)
+            if chapter.quality < own {
+                let message = chapter.requirements["quality"] == nil
+                    ? String(format: "Chapter %d: below target (%+.1f)", chapter.number, chapter.quality - own)
+                    : String(format: "Chapter %d: below its target %.1f (%+.1f)", chapter.number, own, chapter.quality - own)
+                areas.append(WeakArea(chapters: chapter.number...chapter.number, message: message))
+            }
+            for missed in chapter.missedRequirements {
+                areas.append(WeakArea(chapters: chapter.number...chapter.number, message: "Chapter \(chapter.number): \(missed.description)"))
+            }
         }
         for (metric, phrase) in Self.trendMetrics {
             let values = chapters.map { metric == "quality" ? $0.quality : $0.values[metric] }
@@ -142,13 +185,20 @@ public struct BookReport: Sendable, Equatable {
 
     // MARK: Recommendations
 
-    /// What to do about the weakest metric of each weak chapter, and each declining run.
+    /// What to do about each weak chapter, and each declining run. For a chapter, the metric
+    /// is picked as the engine's enhancer picks it: a metric that misses the chapter's own
+    /// requirement first, else the weakest; on equal scores, the first by name.
     public var recommendations: [String] {
         var result: [String] = []
-        for chapter in chapters where chapter.quality < target {
-            let weakest = chapter.scores.filter { Self.actions[$0.key] != nil }.min { $0.value < $1.value }
+        for chapter in chapters where missesTarget(chapter) {
+            let missed = chapter.missedRequirements
+            let required = Set(missed.map(\.metric))
+            let candidates = chapter.scores.filter { Self.actions[$0.key] != nil }
+            let preferred = candidates.filter { required.contains($0.key) }
+            let weakest = (preferred.isEmpty ? candidates : preferred).min { ($0.value, $0.key) < ($1.value, $1.key) }
             if let weakest, let action = Self.actions[weakest.key] {
-                result.append("Re-enhance chapter \(chapter.number) \(action.text) (\(action.operation); \(weakest.key) scores \(String(format: "%.1f", weakest.value)))")
+                let why = missed.first { $0.metric == weakest.key }.map(\.description) ?? "\(weakest.key) scores \(String(format: "%.1f", weakest.value))"
+                result.append("Re-enhance chapter \(chapter.number) \(action.text) (\(action.operation); \(why))")
             }
         }
         for area in weakAreas where area.chapters.count >= 3 {

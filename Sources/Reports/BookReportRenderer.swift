@@ -1,4 +1,5 @@
 import Foundation
+import Quality
 
 /// Renders a `BookReport` as terminal text, Markdown (for CI job summaries), one
 /// self-contained HTML file with inline SVG charts (readable without JavaScript), or JSON.
@@ -15,6 +16,30 @@ public enum BookReportRenderer {
     }
 
     static func f1(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    // MARK: A chapter's own targets
+
+    /// "target 9.0; emotion ≥ 9.0": the chapter's own targets where they differ from the
+    /// book's, nil when it has none.
+    static func ownTargets(_ chapter: BookReport.Chapter) -> String? {
+        guard !chapter.requirements.isEmpty else { return nil }
+        var parts: [String] = []
+        if let quality = chapter.requirements["quality"] { parts.append("target \(f1(quality))") }
+        for metric in chapter.requirements.keys.sorted() where metric != "quality" {
+            let required = chapter.requirements[metric]!
+            parts.append("\(metric) \(MetricCatalog.lowerIsBetter.contains(metric) ? "≤" : "≥") \(BookReport.MissedRequirement.format(required))")
+        }
+        return parts.joined(separator: "; ")
+    }
+
+    /// "quality 8.7 below its target 9.0; emotion 8.1 below its requirement 9.0": what a
+    /// chapter misses of its own targets, nil when it misses none.
+    static func misses(_ chapter: BookReport.Chapter, in report: BookReport) -> String? {
+        var parts: [String] = []
+        if let own = chapter.requirements["quality"], chapter.quality < own { parts.append("quality \(f1(chapter.quality)) below its target \(f1(own))") }
+        parts += chapter.missedRequirements.map(\.description)
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
 
     // MARK: Checks shared by every format
 
@@ -49,8 +74,10 @@ public enum BookReportRenderer {
         let width = String(report.chapters.map(\.number).max() ?? 1).count
         for chapter in report.chapters {
             let label = "Ch \(chapter.number):" + String(repeating: " ", count: width - String(chapter.number).count + 1)
-            let mark = chapter.quality < report.target ? " " + style.yellow("⚠") : ""
-            lines.append("\(label) \(QualityText.bar(chapter.quality)) \(f1(chapter.quality))/10\(chapter.reader.map { String(format: "  reader %.2f", $0) } ?? "")\(mark)")
+            let own = ownTargets(chapter).map { " (\($0))" } ?? ""
+            let missed = chapter.missedRequirements.map { "\($0.metric) \(BookReport.MissedRequirement.format($0.value))" }.joined(separator: ", ")
+            let mark = report.missesTarget(chapter) ? " " + style.yellow("⚠") + (missed.isEmpty ? "" : " " + missed) : ""
+            lines.append("\(label) \(QualityText.bar(chapter.quality)) \(f1(chapter.quality))/10\(own)\(chapter.reader.map { String(format: "  reader %.2f", $0) } ?? "")\(mark)")
         }
         lines.append("")
         lines.append("Consistency Metrics:")
@@ -85,11 +112,14 @@ public enum BookReportRenderer {
         let metrics = tableMetrics.filter { name in report.chapters.contains { $0.values[name] != nil } }
         if let reader = report.overallReader { lines += [String(format: "Predicted reader score %.2f (%@).", reader, report.readerModel ?? "preference model"), ""] }
         let readerColumn = report.overallReader != nil
-        lines.append("| chapter | quality | | \(readerColumn ? "reader | " : "")words | " + metrics.joined(separator: " | ") + " |")
-        lines.append("|---:|---:|---|\(readerColumn ? "---:|" : "")---:|" + metrics.map { _ in "---:" }.joined(separator: "|") + "|")
+        // A column of the chapters' own targets, when any chapter has some.
+        let ownColumn = report.chapters.contains { !$0.requirements.isEmpty }
+        lines.append("| chapter | quality | | \(ownColumn ? "own targets | " : "")\(readerColumn ? "reader | " : "")words | " + metrics.joined(separator: " | ") + " |")
+        lines.append("|---:|---:|---|\(ownColumn ? "---|" : "")\(readerColumn ? "---:|" : "")---:|" + metrics.map { _ in "---:" }.joined(separator: "|") + "|")
         for chapter in report.chapters {
             let cells = metrics.map { name in chapter.values[name].map { String(format: $0 < 1 ? "%.3f" : "%.1f", $0) } ?? "–" }
-            lines.append("| \(chapter.number) | \(f1(chapter.quality)) | `\(QualityText.bar(chapter.quality))`\(chapter.quality < report.target ? " ⚠️" : "") | \(readerColumn ? (chapter.reader.map { String(format: "%.2f", $0) } ?? "–") + " | " : "")\(chapter.words) | " + cells.joined(separator: " | ") + " |")
+            let own = ownColumn ? (ownTargets(chapter) ?? "–") + " | " : ""
+            lines.append("| \(chapter.number) | \(f1(chapter.quality)) | `\(QualityText.bar(chapter.quality))`\(report.missesTarget(chapter) ? " ⚠️" : "") | \(own)\(readerColumn ? (chapter.reader.map { String(format: "%.2f", $0) } ?? "–") + " | " : "")\(chapter.words) | " + cells.joined(separator: " | ") + " |")
         }
         lines.append("")
         lines.append("## Consistency")
@@ -128,7 +158,11 @@ public enum BookReportRenderer {
             ] as [String: Any],
             "chapters": report.chapters.map { chapter -> [String: Any] in
                 ["chapter": chapter.number, "version": chapter.version, "words": chapter.words, "quality": chapter.quality,
-                 "values": chapter.values, "scores": chapter.scores, "judge": chapter.judge, "reader": chapter.reader ?? NSNull()]
+                 "values": chapter.values, "scores": chapter.scores, "judge": chapter.judge, "reader": chapter.reader ?? NSNull(),
+                 // The chapter's composite target (its own, else the book's), its own targets where
+                 // they differ from the book's, and what it misses of them.
+                 "target": report.target(of: chapter), "requirements": chapter.requirements, "meets_target": !report.missesTarget(chapter),
+                 "missed_requirements": chapter.missedRequirements.map { ["metric": $0.metric, "value": $0.value, "required": $0.required] as [String: Any] }]
             },
             "weak_areas": report.weakAreas.map { ["first": $0.chapters.lowerBound, "last": $0.chapters.upperBound, "message": $0.message] as [String: Any] },
             "recommendations": report.recommendations,
@@ -170,10 +204,13 @@ public enum BookReportRenderer {
         let metrics = tableMetrics.filter { name in report.chapters.contains { $0.values[name] != nil } }
         let readerColumn = report.overallReader != nil
         if let reader = report.overallReader { body += String(format: "\n<p>Predicted reader score %.2f (%@).</p>", reader, escape(report.readerModel ?? "preference model")) }
-        body += "\n<h2>Chapters</h2>\n<table><thead><tr><th>chapter</th><th>quality</th>\(readerColumn ? "<th>reader</th>" : "")<th>words</th>"
+        let ownColumn = report.chapters.contains { !$0.requirements.isEmpty }
+        body += "\n<h2>Chapters</h2>\n<table><thead><tr><th>chapter</th><th>quality</th>\(ownColumn ? "<th>own targets</th>" : "")\(readerColumn ? "<th>reader</th>" : "")<th>words</th>"
             + metrics.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>"
         for chapter in report.chapters {
-            body += "<tr class=\"\(chapter.quality < report.target ? "below" : "")\"><td>\(chapter.number)</td><td>\(f1(chapter.quality))</td>\(readerColumn ? "<td>\(chapter.reader.map { String(format: "%.2f", $0) } ?? "–")</td>" : "")<td>\(chapter.words)</td>"
+            let missed = misses(chapter, in: report).map { " <span class=\"warn\">⚠ \(escape($0))</span>" } ?? ""
+            let own = ownColumn ? "<td>\(escape(ownTargets(chapter) ?? "–"))\(missed)</td>" : ""
+            body += "<tr class=\"\(report.missesTarget(chapter) ? "below" : "")\"><td>\(chapter.number)</td><td>\(f1(chapter.quality))</td>\(own)\(readerColumn ? "<td>\(chapter.reader.map { String(format: "%.2f", $0) } ?? "–")</td>" : "")<td>\(chapter.words)</td>"
                 + metrics.map { name in "<td>\(chapter.values[name].map { String(format: $0 < 1 ? "%.3f" : "%.1f", $0) } ?? "–")</td>" }.joined() + "</tr>"
         }
         body += "</tbody></table>"
@@ -192,8 +229,13 @@ public enum BookReportRenderer {
         }
         for (index, chapter) in report.chapters.enumerated() {
             let x = left + Double(index) * slot + slot * 0.15
-            let colour = chapter.quality >= report.target ? "#4c9a6a" : "#d9822b"
-            svg += "<rect x=\"\(String(format: "%.1f", x))\" y=\"\(String(format: "%.1f", y(chapter.quality)))\" width=\"\(String(format: "%.1f", slot * 0.7))\" height=\"\(String(format: "%.1f", (height - bottom) - y(chapter.quality)))\" fill=\"\(colour)\"><title>Chapter \(chapter.number): \(f1(chapter.quality))</title></rect>"
+            let colour = report.missesTarget(chapter) ? "#d9822b" : "#4c9a6a"
+            let own = chapter.requirements["quality"]
+            svg += "<rect x=\"\(String(format: "%.1f", x))\" y=\"\(String(format: "%.1f", y(chapter.quality)))\" width=\"\(String(format: "%.1f", slot * 0.7))\" height=\"\(String(format: "%.1f", (height - bottom) - y(chapter.quality)))\" fill=\"\(colour)\"><title>Chapter \(chapter.number): \(f1(chapter.quality))\(own.map { " (target \(f1($0)))" } ?? "")</title></rect>"
+            if let own {
+                // The chapter's own target: a short line across its bar.
+                svg += "<line x1=\"\(String(format: "%.1f", x - slot * 0.05))\" x2=\"\(String(format: "%.1f", x + slot * 0.75))\" y1=\"\(String(format: "%.1f", y(own)))\" y2=\"\(String(format: "%.1f", y(own)))\" stroke=\"#b42318\" stroke-width=\"2\"><title>Chapter \(chapter.number) target \(f1(own))</title></line>"
+            }
             svg += "<text x=\"\(String(format: "%.1f", x + slot * 0.35))\" y=\"\(height - 5)\" text-anchor=\"middle\">\(chapter.number)</text>"
         }
         svg += "<line x1=\"\(left)\" x2=\"\(width)\" y1=\"\(y(report.target))\" y2=\"\(y(report.target))\" stroke=\"#b42318\" stroke-dasharray=\"6 4\"/>"

@@ -9,7 +9,7 @@ import WorkbenchCore
 /// A trigger is a case-insensitive phrase anywhere in the system or user messages. The
 /// simulator does not understand negation: "no sensory detail" still triggers.
 public struct ResponseSurface: Sendable, Equatable {
-    public static let version = "sim-surface-2"
+    public static let version = "sim-surface-3"
 
     /// Probability that a sentence carries a given property.
     public struct Knob: Sendable, Equatable {

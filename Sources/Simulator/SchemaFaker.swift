@@ -10,15 +10,15 @@ public enum SchemaFaker {
 
     public static func value(forSchema schema: String, random: inout SeededGenerator, prompt: String) throws -> String {
         guard let parsed = try? JSONSerialization.jsonObject(with: Data(schema.utf8)) else { throw Failure.notJSON }
-        let value = try make(parsed, random: &random, key: "value", depth: 0)
+        let value = try make(parsed, random: &random, key: "value", depth: 0, prompt: prompt)
         let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func make(_ schema: Any, random: inout SeededGenerator, key: String, depth: Int) throws -> Any {
+    static func make(_ schema: Any, random: inout SeededGenerator, key: String, depth: Int, prompt: String = "") throws -> Any {
         guard let schema = schema as? [String: Any], depth < 12 else { return NSNull() }
         if let options = (schema["anyOf"] ?? schema["oneOf"]) as? [Any], !options.isEmpty {
-            return try make(options[Int(random.next() % UInt64(options.count))], random: &random, key: key, depth: depth + 1)
+            return try make(options[Int(random.next() % UInt64(options.count))], random: &random, key: key, depth: depth + 1, prompt: prompt)
         }
         if let choices = schema["enum"] as? [Any], !choices.isEmpty { return choices[Int(random.next() % UInt64(choices.count))] }
         if let constant = schema["const"] { return constant }
@@ -30,18 +30,24 @@ public enum SchemaFaker {
             // Sorted: the draws must come in the same order every time for the same answer.
             let properties = (schema["properties"] as? [String: Any]) ?? [:]
             for name in properties.keys.sorted() {
-                object[name] = try make(properties[name]!, random: &random, key: name, depth: depth + 1)
+                object[name] = try make(properties[name]!, random: &random, key: name, depth: depth + 1, prompt: prompt)
             }
             return object
         case "array":
             let low = (schema["minItems"] as? Int) ?? 1
             let high = max(low, (schema["maxItems"] as? Int) ?? max(low, 3))
             let count = low + Int(random.next() % UInt64(high - low + 1))
-            return try (0..<count).map { _ in try make(schema["items"] ?? [:], random: &random, key: key, depth: depth + 1) }
+            return try (0..<count).map { _ in try make(schema["items"] ?? [:], random: &random, key: key, depth: depth + 1, prompt: prompt) }
         case "integer":
             let low = (schema["minimum"] as? Int) ?? 1
             let high = max(low, (schema["maximum"] as? Int) ?? max(low, 10))
-            return low + Int(random.next() % UInt64(high - low + 1))
+            let drawn = low + Int(random.next() % UInt64(high - low + 1))
+            // A word count (`target_words`) is the one the prompt asks for ("about N words"),
+            // as a model following it would answer, within the schema's bounds.
+            if key.lowercased().contains("words"), let requested = ResponseSurface.requestedWords(in: prompt) {
+                return min(max(requested, low), (schema["maximum"] as? Int) ?? Int.max)
+            }
+            return drawn
         case "number":
             let low = (schema["minimum"] as? Double) ?? 0
             let high = max(low, (schema["maximum"] as? Double) ?? max(low, 10))

@@ -21,6 +21,7 @@ extension WorkbenchDatabase {
             configJSON: canonical, configHash: SHA256.hex(of: canonical), gitRevision: gitRevision,
             workbenchVersion: WorkbenchVersion.current, startedAt: start, finishedAt: nil, error: nil)
         try write { db in try run.insert(db) }
+        OpenRuns.opened(run.id, in: self)
         return run
     }
 
@@ -34,6 +35,7 @@ extension WorkbenchDatabase {
                 db, Column("status").set(to: status), Column("finished_at").set(to: end), Column("error").set(to: error))
         }
         if changed == 0 { throw StoreError.runNotFound(id: id.rawValue, path: path) }
+        OpenRuns.closed(id)
     }
 
     /// Makes a stopped run running again, for `resume`.
@@ -42,6 +44,7 @@ extension WorkbenchDatabase {
             try RunRecord.filter(key: id.rawValue).updateAll(db, Column("status").set(to: RunStatus.running), Column("finished_at").set(to: nil), Column("error").set(to: nil))
         }
         if changed == 0 { throw StoreError.runNotFound(id: id.rawValue, path: path) }
+        OpenRuns.opened(id, in: self)
     }
 
     /// The payloads of a run's events of one kind, in order.

@@ -169,7 +169,7 @@ extension Workbench.ABTest {
             let chapters = try suite.map { try Baseline.suite(of: $0, root: baselines) }
             let database = try workspace.open()
             try await ABTestExecution.execute(config: config, database: database, workspace: workspace, outputs: outputs) { router in
-                let test = try EngineABTest.start(design: design, config: config, outline: outline, suite: chapters, database: database, route: router)
+                let test = try EngineABTest.start(design: design, config: config, outline: outline, suite: chapters, database: database, route: router, gitRevision: GitRevision.current())
                 Console.error("A/B test \(test.runID): \(names.joined(separator: " vs ")), \(samples) pairs\(sequential ? " at most" : "")")
                 return test
             }

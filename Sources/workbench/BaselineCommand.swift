@@ -213,18 +213,28 @@ extension Workbench.BaselineCommand {
     }
 }
 
-/// The repository's current commit, when the working folder is inside a git checkout.
+/// The repository's current commit, when the working folder is inside a git checkout
+/// (a linked worktree too: its `.git` is a file naming its git folder, whose branch refs
+/// live in the main repository's, its `commondir`).
 enum GitRevision {
     static func current() -> String? {
         var folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
         for _ in 0..<32 {
-            let git = folder.appendingPathComponent(".git")
+            var git = folder.appendingPathComponent(".git")
+            if let link = try? String(contentsOf: git, encoding: .utf8), link.hasPrefix("gitdir: ") {
+                git = URL(fileURLWithPath: link.dropFirst("gitdir: ".count).trimmingCharacters(in: .whitespacesAndNewlines), relativeTo: folder).standardizedFileURL
+            }
             if let head = try? String(contentsOf: git.appendingPathComponent("HEAD"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) {
                 guard head.hasPrefix("ref: ") else { return String(head.prefix(12)) }
                 let ref = String(head.dropFirst(5))
-                if let hash = try? String(contentsOf: git.appendingPathComponent(ref), encoding: .utf8) { return String(hash.prefix(12)) }
-                let packed = (try? String(contentsOf: git.appendingPathComponent("packed-refs"), encoding: .utf8)) ?? ""
-                return packed.split(separator: "\n").first { $0.hasSuffix(" " + ref) }.map { String($0.prefix(12)) }
+                let common = (try? String(contentsOf: git.appendingPathComponent("commondir"), encoding: .utf8))
+                    .map { URL(fileURLWithPath: $0.trimmingCharacters(in: .whitespacesAndNewlines), relativeTo: URL(fileURLWithPath: git.path, isDirectory: true)).standardizedFileURL }
+                for place in [git] + (common.map { [$0] } ?? []) {
+                    if let hash = try? String(contentsOf: place.appendingPathComponent(ref), encoding: .utf8) { return String(hash.prefix(12)) }
+                    let packed = (try? String(contentsOf: place.appendingPathComponent("packed-refs"), encoding: .utf8)) ?? ""
+                    if let line = packed.split(separator: "\n").first(where: { $0.hasSuffix(" " + ref) }) { return String(line.prefix(12)) }
+                }
+                return nil
             }
             let parent = folder.deletingLastPathComponent()
             if parent.path == folder.path { return nil }

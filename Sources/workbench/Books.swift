@@ -149,14 +149,14 @@ extension Workbench {
         @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "path"))
         var out: String?
 
-        @Option(help: "The composite quality target.")
-        var target: Double = 8.0
+        @Option(help: "The composite quality target (default: the one the book was generated with, else 8.0).")
+        var target: Double?
 
         @Option(name: .customLong("reader-model"), help: ArgumentHelp("A model from `train preferences` (or `train predictor`): its predictions are shown as each chapter's reader score.", valueName: "model"))
         var readerModel: String?
 
         func validate() throws {
-            guard (0...10).contains(target) else { throw ValidationError("--target must be between 0 and 10") }
+            if let target, !(0...10).contains(target) { throw ValidationError("--target must be between 0 and 10") }
         }
 
         func run() throws {
@@ -167,9 +167,10 @@ extension Workbench {
             } else {
                 book = try database.book(matching: id)
             }
-            var targets = QualityTargets.standard
-            targets.quality = target
-            var report = try BookReport.load(book, from: database, targets: targets)
+            // The targets the book was generated with, each chapter's own among them.
+            var (targets, requirements) = try BookReport.recordedTargets(of: book, in: database)
+            if let target { targets.quality = target }
+            var report = try BookReport.load(book, from: database, targets: targets, chapterRequirements: requirements)
             if let readerModel {
                 let model = try QualityPredictor.load(from: readerModel)
                 let versions = try database.latestChapterVersions(bookID: book.id)

@@ -33,6 +33,7 @@ final class LiveDisplay: Sendable {
                 state.dashboard.activity(chapter: chapter, "enhancing ¶\(paragraph) (\(operation))")
             case .enhanced(let chapter, _, _, _, _): state.dashboard.activity(chapter: chapter, "scored")
             case .chapterDone(let chapter, let quality, _): state.dashboard.finished(chapter: chapter, quality: quality)
+            case .judgeFailed(let chapter, let dimension, _, _): state.dashboard.activity(chapter: chapter, "judge failed on \(dimension)")
             case .bookDone(_, let cost, _):
                 state.dashboard.costUSD = cost
                 state.dashboard.doneAt = Date()

@@ -43,8 +43,12 @@ extension Workbench.Local {
     struct Stop: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop the shared server.")
         func run() async throws {
-            let stopped = await Workbench.Local.server.stopShared()
-            Console.output(stopped ? "stopped\n" : "was not running\n")
+            switch await Workbench.Local.server.stopShared() {
+            case .stopped: Console.output("stopped\n")
+            case .notRunning: Console.output("was not running\n")
+            case .stale(let pid):
+                Console.output("was not running: the state file named pid \(pid), which is not our llama-server; removed the stale state file, killed nothing\n")
+            }
         }
     }
 }

@@ -75,7 +75,7 @@ extension Workbench.Sim {
             options.threads = threads
             let server = try await SimulatorServer.start(options)
             Console.output("simulator listening on \(server.baseURL) (seed \(seed), fault rate \(faultRate))\n")
-            // Serve until the process is interrupted; SIGINT/SIGTERM end it with the default action.
+            // Serve until the process is interrupted: SIGINT/SIGTERM exit 130/143 (`Interruption`).
             while true { try await Task.sleep(for: .seconds(3600)) }
         }
     }

@@ -197,7 +197,7 @@ func simGenerator(_ config: ExperimentConfig, database: WorkbenchDatabase, serve
         let run = try generator.database.startRun(kind: .generate, configJSON: "{}", gitRevision: nil)
         let outline = try await generator.plan(premise: "x", run: run.id)
         #expect(outline.chapters.count == 2)
-        #expect(outline.chapters.allSatisfy { $0.targetWords == config.wordsPerChapter }, "targets come from the experiment")
+        #expect(outline.chapters.allSatisfy { $0.targetWords == 100 }, "the planner's valid targets are kept")
         #expect(planner.calls == 3)
         let hopeless = ScriptedProvider(answers: ["no"])
         let failing = BookGenerator(config: config, prompts: try PromptSet.load(folder: config.promptsFolder), database: generator.database, route: { _, _ in hopeless })

@@ -124,3 +124,53 @@ final class FairJudge: LLMProvider, Sendable {
     }
     func stream(_ request: CompletionRequest) -> AsyncThrowingStream<CompletionChunk, any Error> { AsyncThrowingStream { $0.finish() } }
 }
+
+/// A judge whose answers are cut at `max_tokens` until it is given `needs` tokens.
+final class LongWindedJudge: LLMProvider, Sendable {
+    var name: String { "long-winded" }
+    var model: String { "scripted" }
+    let needs: Int
+    let chain: Bool
+    private let caps = Mutex<[Int]>([])
+
+    /// With `chain`, the cut comes wrapped the way a fallback chain reports it.
+    init(needs: Int, chain: Bool = false) {
+        self.needs = needs
+        self.chain = chain
+    }
+
+    var maxTokensAsked: [Int] { caps.withLock { $0 } }
+
+    func complete(_ request: CompletionRequest) async throws -> Completion {
+        let cap = request.maxTokens ?? 0
+        caps.withLock { $0.append(cap) }
+        guard cap >= needs else {
+            let cut = LLMError.cutByLength(provider: name, tokens: cap)
+            throw chain ? LLMError.allProvidersFailed(task: .judge, failures: [cut]) : cut
+        }
+        return Completion(text: #"{"score": 7, "reason": "Careful, at length."}"#, usage: TokenUsage(promptTokens: 1, completionTokens: 1),
+                          finishReason: .stop, provider: name, model: model, latency: .zero)
+    }
+
+    func stream(_ request: CompletionRequest) -> AsyncThrowingStream<CompletionChunk, any Error> { AsyncThrowingStream { $0.finish() } }
+}
+
+@Suite struct JudgeCutByLengthTests {
+    @Test(arguments: [false, true])
+    func anAnswerCutAtMaxTokensIsAskedAgainWithMoreRoom(chain: Bool) async throws {
+        let provider = LongWindedJudge(needs: 700, chain: chain)
+        let judge = Judge(judges: [provider], rubrics: try Rubrics.load(folder: rubricFolder), samples: 1)
+        let verdict = try await judge.score("The rain fell on the slate roof.", dimension: "overall")
+        #expect(verdict.score == 7)
+        #expect(provider.maxTokensAsked == [200, 400, 800])
+    }
+
+    @Test func moreRoomStopsAtTheBound() async throws {
+        let provider = LongWindedJudge(needs: 100_000)
+        let judge = Judge(judges: [provider], rubrics: try Rubrics.load(folder: rubricFolder), samples: 1)
+        await #expect(throws: LLMError.cutByLength(provider: "long-winded", tokens: Judge.maxTokensBound)) {
+            try await judge.score("The rain fell.", dimension: "overall")
+        }
+        #expect(provider.maxTokensAsked == [200, 400, 800, 1600])
+    }
+}

@@ -1,0 +1,103 @@
+/// One paragraph of a text, where it lies and where it starts.
+public struct Paragraph: Sendable, Equatable {
+    /// UTF-8 byte offsets of the paragraph's text: from its first non-blank byte to the end
+    /// of its last one, so the blank lines, indentation and line endings around it are not part of it.
+    public var bytes: Range<Int>
+    /// The same span as indices of the text it was split from.
+    public var range: Range<String.Index>
+    /// The line it starts on, 1-based (lines end at LF; a CR before it belongs to the ending).
+    public var line: Int
+}
+
+/// The one paragraph rule of the workbench: the analyser numbers paragraphs with it (the
+/// `paragraph` of a located issue), and the enhancer rewrites the paragraph so numbered.
+///
+/// A line is blank when it holds nothing but spaces, tabs, CR, vertical tabs or form feeds,
+/// so CRLF endings and "blank" lines holding spaces separate paragraphs like "\n\n" does.
+/// A paragraph is a run of non-blank lines between blank ones (or the text's ends) that
+/// holds at least one word; a run without a word (a scene break such as "* * *") is not
+/// numbered and stays with the separator between its neighbours.
+public enum Paragraphs {
+    /// Every paragraph of `text`, in order.
+    public static func split(_ text: String) -> [Paragraph] {
+        var copy = text
+        let found = copy.withUTF8 { Self.spans(bytes: $0) }
+        let utf8 = text.utf8
+        var result: [Paragraph] = []
+        result.reserveCapacity(found.count)
+        var cursor = utf8.startIndex, offset = 0
+        for span in found {
+            // Walk forward once: offsetting a String index is linear in general.
+            let start = utf8.index(cursor, offsetBy: span.bytes.lowerBound - offset)
+            let end = utf8.index(start, offsetBy: span.bytes.count)
+            result.append(Paragraph(bytes: span.bytes, range: start..<end, line: span.line))
+            cursor = end
+            offset = span.bytes.upperBound
+        }
+        return result
+    }
+
+    /// The paragraphs' texts, in order.
+    public static func texts(_ text: String) -> [Substring] {
+        split(text).map { text[$0.range] }
+    }
+
+    /// `text` with `paragraph` (split from it) replaced by `replacement`; every other byte,
+    /// the separators and line endings included, stays as it was.
+    public static func replacing(_ paragraph: Paragraph, in text: String, with replacement: String) -> String {
+        var result = text
+        result.replaceSubrange(paragraph.range, with: replacement)
+        return result
+    }
+
+    /// Byte spans and first lines of the paragraphs, for the scanner and `split`.
+    static func spans(bytes: UnsafeBufferPointer<UInt8>) -> [(bytes: Range<Int>, line: Int)] {
+        var result: [(bytes: Range<Int>, line: Int)] = []
+        let count = bytes.count
+        let classes = TextScanner.byteClasses
+        var index = 0, line = 1
+        // The run of non-blank lines being read.
+        var runStart = -1, runEnd = -1, runLine = 0, runHasWord = false
+        func closeRun() {
+            if runStart >= 0, runHasWord { result.append((runStart..<runEnd, runLine)) }
+            runStart = -1
+            runHasWord = false
+        }
+        while index < count {
+            var first = -1, last = -1, hasWord = false
+            while index < count {
+                let byte = bytes[index]
+                if byte == 0x0A { break }
+                if !isBlank(byte) {
+                    if first < 0 { first = index }
+                    last = index
+                    if !hasWord, classes[Int(byte)] & TextScanner.asciiWord != 0 || (byte >= 0x80 && TextScanner.isWordStart(byte, bytes, index)) {
+                        hasWord = true
+                    }
+                }
+                index += 1
+            }
+            if first < 0 {
+                closeRun()
+            } else {
+                if runStart < 0 {
+                    runStart = first
+                    runLine = line
+                }
+                runEnd = last + 1
+                runHasWord = runHasWord || hasWord
+            }
+            if index < count {
+                index += 1  // the LF
+                line += 1
+            }
+        }
+        closeRun()
+        return result
+    }
+
+    /// Space, tab, CR, vertical tab, form feed: what a blank line may hold.
+    @inline(__always) static func isBlank(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0B || byte == 0x0C
+    }
+}
