@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "JudgeTests", dependencies: ["Judge", "LLM", "Simulator", "WorkbenchCore"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "Quality", "WorkbenchCore"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Engine", "Judge", "Stats", "Store", "Quality", "Simulator", "LLM", "WorkbenchCore", "LLMFakes"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "WorkbenchCore"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Quality", "WorkbenchCore"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Quality", "WorkbenchCore", "TestSupport"]),
         // Runs the built `workbench` binary as a process.
         .testTarget(

@@ -56,4 +56,62 @@ public enum QualityJSON {
         if let file { object["file"] = file }
         return object
     }
+
+    /// `JSONOutput.render` of these reports' `object(for:file:)` array, the same text to the
+    /// byte, written directly (see `PrettyJSONWriter`): what `analyze --json` prints.
+    public static func render(_ reports: [(file: String?, report: QualityReport)]) throws -> String {
+        var writer = PrettyJSONWriter(capacity: 16_384 * max(1, reports.count))
+        writer.beginArray()
+        for (file, report) in reports { try write(report, file: file, into: &writer) }
+        writer.endArray()
+        return writer.finished()
+    }
+
+    /// One report as `object(for:file:)`'s object, keys in `JSONOutput`'s sorted order; a
+    /// non-finite number throws `JSONOutput.Failure.notFinite` naming its field.
+    public static func write(_ report: QualityReport, file: String?, into writer: inout PrettyJSONWriter) throws {
+        writer.beginObject()
+        if let file {
+            writer.key("file")
+            writer.string(file)
+        }
+        writer.key("issues")
+        writer.beginArray()
+        for issue in report.issues {
+            writer.beginObject()
+            writer.key("line")
+            writer.integer(issue.line)
+            writer.key("message")
+            writer.string(issue.message)
+            writer.key("metric")
+            writer.string(issue.metric)
+            writer.key("paragraph")
+            writer.integer(issue.paragraph)
+            writer.key("severity")
+            writer.string(issue.severity.rawValue)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("lexicon")
+        writer.string(report.lexicon)
+        writer.key("metrics")
+        writer.beginObject()
+        for metric in report.metrics.sorted(by: { PrettyJSONWriter.keyOrder($0.name, $1.name) }) {
+            writer.key(metric.name)
+            writer.beginObject()
+            writer.key("score")
+            try writer.number(metric.score)
+            writer.key("target")
+            try writer.number(metric.target)
+            writer.key("value")
+            try writer.number(metric.value)
+            writer.endObject()
+        }
+        writer.endObject()
+        writer.key("quality")
+        try writer.number(report.quality)
+        writer.key("scorer")
+        writer.string(report.scorer)
+        writer.endObject()
+    }
 }

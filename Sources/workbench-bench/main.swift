@@ -16,7 +16,7 @@ func runBenchmarks() async throws -> BenchReport {
     if only == nil || only == "store" { try StoreBenchmarks.run(into: &report, corpus: corpus) }
     if only == nil || only == "blas" { BLASBenchmarks.run(into: &report) }
     if only == nil || only == "cli" { try CLIBenchmarks.run(into: &report, binary: binary) }
-    if only == nil || only == "quality" { try QualityBenchmarks.run(into: &report, corpus: corpus, python: value(after: "--python") ?? "python3") }
+    if only == nil || only == "quality" { try QualityBenchmarks.run(into: &report, corpus: corpus, python: value(after: "--python") ?? "python3", binary: binary) }
     if only == nil || only == "stats" { try StatsBenchmarks.run(into: &report, python: value(after: "--python") ?? "python3") }
     if only == "engine" { try await EngineBenchmarks.run(into: &report, binary: binary) }
     if only == nil || only == "learning" { try LearningBenchmarks.run(into: &report, corpus: corpus, python: value(after: "--python") ?? "python3") }

@@ -38,28 +38,67 @@ extension Workbench {
             let profileText = try profile.map { try Self.read($0) }
             let context = AnalysisContext(
                 targetWords: targetWords, obsession: obsession, profile: profileText.map { StyleProfile.build(from: $0) })
-            var reports: [(String, QualityReport)] = []
-            for file in files {
-                reports.append((file, QualityAnalyzer.analyze(try Self.read(file), context: context)))
-            }
             if json {
-                try Console.output(JSONOutput.render(reports.map { QualityJSON.object(for: $1, file: $0) }))
+                // Each report is written as JSON as soon as it is made (`JSONOutput.render`'s text,
+                // without its `[String: Any]` tree and `JSONSerialization`, which cost three times
+                // the analysis). The output is printed whole or not at all, and a file that cannot
+                // be read still fails the command before a figure JSON cannot hold does, as when
+                // every file was read before anything was rendered.
+                var writer = PrettyJSONWriter(capacity: 16_384 * files.count)
+                var unwritable: (any Error)?
+                writer.beginArray()
+                for file in files {
+                    let report = QualityAnalyzer.analyze(try Self.read(file), context: context)
+                    guard unwritable == nil else { continue }
+                    do { try QualityJSON.write(report, file: file, into: &writer) } catch { unwritable = error }
+                }
+                if let unwritable { throw unwritable }
+                writer.endArray()
+                Console.output(writer.finished())
             } else {
+                var reports: [(String, QualityReport)] = []
+                for file in files {
+                    reports.append((file, QualityAnalyzer.analyze(try Self.read(file), context: context)))
+                }
                 Console.output(reports.map { QualityText.render($1, title: $0, style: Console.style) }.joined(separator: "\n"))
             }
         }
 
         static func read(_ file: String) throws -> String {
-            let source = file == "-" ? "standard input" : file
-            let data: Data
             if file == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            } else {
-                guard FileManager.default.fileExists(atPath: file) else { throw AnalyzeError.missing(file) }
-                guard let contents = FileManager.default.contents(atPath: file) else { throw AnalyzeError.unreadable(file) }
-                data = contents
+                return try TextInput.decode([UInt8](FileHandle.standardInput.readDataToEndOfFile()), source: "standard input")
             }
-            return try TextInput.decode([UInt8](data), source: source)
+            guard FileManager.default.fileExists(atPath: file) else { throw AnalyzeError.missing(file) }
+            guard let bytes = contents(of: file) else { throw AnalyzeError.unreadable(file) }
+            return try TextInput.decode(bytes, source: file)
+        }
+
+        /// The file's bytes read straight into the array the decoder takes (no `Data` to copy
+        /// from: with hundreds of chapter files the copies showed in the profile); nil when
+        /// it cannot be opened or read (a directory, no permission).
+        static func contents(of file: String) -> [UInt8]? {
+            let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return nil }
+            defer { close(descriptor) }
+            var status = stat()
+            guard fstat(descriptor, &status) == 0 else { return nil }
+            var failed = false, atEnd = false
+            // One byte more than the size, so that the read that finds the end needs no second buffer.
+            var bytes = [UInt8](unsafeUninitializedCapacity: max(0, Int(status.st_size)) + 1) { buffer, initialized in
+                while initialized < buffer.count {
+                    let count = readRetrying(descriptor, buffer.baseAddress! + initialized, buffer.count - initialized)
+                    if count < 0 { failed = true; return }
+                    if count == 0 { atEnd = true; return }
+                    initialized += count
+                }
+            }
+            // Longer than its size said (it grew, or it is not a regular file): read on to the end.
+            var chunk = [UInt8](repeating: 0, count: atEnd || failed ? 0 : 65536)
+            while !atEnd, !failed {
+                let count = chunk.withUnsafeMutableBytes { readRetrying(descriptor, $0.baseAddress!, $0.count) }
+                if count < 0 { failed = true } else if count == 0 { atEnd = true } else { bytes += chunk[..<count] }
+            }
+            return failed ? nil : bytes
         }
     }
 }
@@ -74,4 +113,12 @@ enum AnalyzeError: WorkbenchError {
     }
     var fix: String? { "check the path and its permissions" }
     var exitStatus: ExitStatus { .dataError }
+}
+
+/// read(2), again when a signal interrupted it.
+private func readRetrying(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    while true {
+        let result = read(descriptor, buffer, count)
+        if result >= 0 || errno != EINTR { return result }
+    }
 }

@@ -313,6 +313,29 @@ import WorkbenchCore
         let missing = try CLI.run(["analyze", scratch.url.appendingPathComponent("nope.txt").path], in: scratch.url)
         #expect(missing.status == 65)
     }
+
+    /// `--json` writes each report as it is made, but prints the whole array or nothing: a
+    /// file that cannot be read after good ones fails the command with no partial JSON.
+    @Test func jsonIsWholeOrNothingAndReadsEveryKindOfFile() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let chapter = scratch.url.appendingPathComponent("chapter.txt"), empty = scratch.url.appendingPathComponent("empty.txt")
+        try Data(String(repeating: "The lamp guttered in the cold hall, and she waited. ", count: 2000).utf8).write(to: chapter)
+        try Data().write(to: empty)
+        let both = try CLI.run(["analyze", "--json", chapter.path, chapter.path], in: scratch.url)
+        #expect(both.status == 0, "\(both.stderr)")
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(both.stdout.utf8)) as? [[String: Any]])
+        #expect(reports.count == 2 && reports.allSatisfy { $0["file"] as? String == chapter.path })
+        for bad in [scratch.url.appendingPathComponent("nope.txt").path, empty.path, scratch.url.path] {
+            let result = try CLI.run(["analyze", "--json", chapter.path, bad], in: scratch.url)
+            #expect(result.status == 65, "\(bad): \(result.stderr)")
+            #expect(result.stdout.isEmpty, "\(bad)")
+        }
+        // Standard input and a file together.
+        let mixed = try CLI.run(["analyze", "--json", "-", chapter.path], in: scratch.url, stdin: Data("It rained all night on the tin roof.".utf8))
+        #expect(mixed.status == 0, "\(mixed.stderr)")
+        #expect(try JSONSerialization.jsonObject(with: Data(mixed.stdout.utf8)) is [[String: Any]])
+    }
 }
 
 @Suite struct JudgeCommandTests {
