@@ -69,6 +69,7 @@ enum FaultBenchmarks {
         let calls = outcomes.map(\.calls).reduce(0, +), attemptsMade = outcomes.map(\.attempts).reduce(0, +)
         report.add("faults", "requests answered with a fault (the simulator's count)",
                    Double(outcomes.map(\.faults).reduce(0, +)) / Double(max(1, outcomes.map(\.requests).reduce(0, +))) * 100, "%")
+        report.add("faults", "requests the simulator saw per attempt the client logged", Double(outcomes.map(\.requests).reduce(0, +)) / Double(max(1, attemptsMade)), "×")
         report.add("faults", "calls per book (mean)", Double(calls) / Double(outcomes.count), "calls")
         report.add("faults", "attempts per call (mean)", Double(attemptsMade) / Double(max(calls, 1)), "×")
         report.add("faults", "calls that failed after their retries, per 1,000 calls", Double(outcomes.map(\.failedCalls).reduce(0, +)) / Double(max(calls, 1)) * 1000, "‰")
