@@ -61,7 +61,8 @@ enum FaultBenchmarks {
         let wall = (ContinuousClock.now - started).seconds
         let completed = outcomes.filter { $0.failure == nil }.count
         let (low, high) = wilson(successes: completed, trials: outcomes.count)
-        let label = attempts.map { "attempts: \($0)" } ?? "default policy (\(RetryPolicy().maxAttempts) attempts)"
+        let label = attempts.map { "attempts: \($0)" }
+            ?? "default policy (\(RetryPolicy().maxAttempts) attempts, \(RetryPolicy().maxAttemptsAfterTimeout) after a timeout)"
         report.add("faults", "books through 20% transient faults, \(label): completed", Double(completed), "of \(outcomes.count)")
         report.add("faults", "completion rate", Double(completed) / Double(outcomes.count) * 100, "%")
         report.add("faults", "Wilson 95% interval, low", low * 100, "%")
