@@ -29,7 +29,8 @@ public struct ProviderConfig: Sendable, Equatable, Codable {
     public var extraBodyJSON: String?
     /// For `sim` providers started in-process: latency and faults.
     public var simulator: SimulatorSettings?
-    /// Attempts per call, the first included (default 4: the roadmap's three retries).
+    /// Attempts per call, the first included (default `RetryPolicy.maxAttempts`, 6; after a
+    /// timeout never more than `RetryPolicy.maxAttemptsAfterTimeout`, 4: the roadmap's three retries).
     public var maxAttempts: Int?
 
     /// How an in-process simulator behaves (see `workbench sim serve` for the same knobs).

@@ -118,6 +118,7 @@ public final class ResilientProvider: LLMProvider {
         let estimated = TokenUsage.estimate(request.messages.map(\.content).joined()) + (request.maxTokens ?? 512)
         var retried = false
         var lastTimeout = false
+        var timedOut = false
         for number in 1...max(1, policy.maxAttempts) {
             let trial = try await admit(estimatedTokens: estimated)
             let started = ContinuousClock.now
@@ -173,8 +174,11 @@ public final class ResilientProvider: LLMProvider {
                 slots.throttled()
             }
             // A failed trial opens the circuit again at once; otherwise a call counts as
-            // failed once it gives up.
-            let givingUp = streamStarted || trial || !llmError.isRetryable || number >= policy.maxAttempts
+            // failed once it gives up: after `maxAttempts`, or fewer once one timed out.
+            let isTimeout: Bool = { if case .timeout = llmError { return true } else { return false } }()
+            timedOut = timedOut || isTimeout
+            let attemptLimit = timedOut ? min(policy.maxAttempts, policy.maxAttemptsAfterTimeout) : policy.maxAttempts
+            let givingUp = streamStarted || trial || !llmError.isRetryable || number >= attemptLimit
             if givingUp {
                 guardState.withLock { $0.breaker.recordFailure(now: .now) }
                 throw llmError
@@ -190,7 +194,6 @@ public final class ResilientProvider: LLMProvider {
             } else {
                 delay = guardState.withLock { policy.backoff(retry: number - 1, unit: $0.random.nextUnit()) }
             }
-            let isTimeout: Bool = { if case .timeout = llmError { return true } else { return false } }()
             let paid = guardState.withLock { $0.budget.spend(isTimeout: isTimeout) }
             guard paid else {
                 guardState.withLock { $0.breaker.recordFailure(now: .now) }

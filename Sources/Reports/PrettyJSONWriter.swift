@@ -105,10 +105,15 @@ public struct PrettyJSONWriter {
 
     /// The text so far, with the newline `JSONOutput.render` ends its output with.
     public func finished() -> String {
+        String(decoding: finishedBytes(), as: UTF8.self)
+    }
+
+    /// `finished()` as UTF-8, for output written as bytes.
+    public func finishedBytes() -> [UInt8] {
         precondition(levels.isEmpty, "unclosed JSON containers")
         var copy = bytes
         copy.append(0x0A)
-        return String(decoding: copy, as: UTF8.self)
+        return copy
     }
 
     /// The order `JSONSerialization`'s `.sortedKeys` gives keys of ASCII letters, digits

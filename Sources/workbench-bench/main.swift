@@ -1,6 +1,7 @@
 // `make bench`: every benchmark that exists so far, printed as one table (and JSON with --json PATH).
-// `--only store|blas|cli|quality|stats|learning|llm|engine|regress|optimize` runs one group; `make bench` runs the engine,
-// regress and optimize groups in processes of their own, so their memory and timing figures are their own.
+// `--only store|blas|cli|quality|stats|learning|llm|engine|regress|optimize|faults` runs one group; `make bench` runs the
+// engine, regress, optimize and faults groups in processes of their own, so their memory and timing figures are their own.
+// `--only faults [--books N] [--parallel P] [--attempts N]`: books through 20% transient faults (FaultBenchmarks).
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -22,6 +23,11 @@ func runBenchmarks() async throws -> BenchReport {
     if only == nil || only == "learning" { try LearningBenchmarks.run(into: &report, corpus: corpus, python: value(after: "--python") ?? "python3") }
     if only == "regress" { try RegressBenchmarks.run(into: &report, binary: binary) }
     if only == "optimize" { try OptimizeBenchmarks.run(into: &report, binary: binary) }
+    if only == "faults" {
+        try await FaultBenchmarks.run(into: &report, books: value(after: "--books").flatMap { Int($0) } ?? 400,
+                                      attempts: value(after: "--attempts").flatMap { Int($0) },
+                                      parallel: value(after: "--parallel").flatMap { Int($0) } ?? 50)
+    }
     if only == nil || only == "llm" { try await LLMBenchmarks.run(into: &report, binary: binary, python: value(after: "--python") ?? "python3") }
     report.add("process", "peak RSS of this benchmark process", peakResidentMegabytes(), "MB")
     return report

@@ -95,6 +95,46 @@ private let request = CompletionRequest(messages: [ChatMessage(.user, "hello")],
     }
 }
 
+/// Quick failures get six attempts; a call that has timed out stops after four in all, as
+/// every call did before (each timed-out attempt may have waited the whole timeout).
+@Suite fileprivate struct AttemptLimitTests {
+    fileprivate static func failing(_ error: @escaping @Sendable (Int) -> LLMError?) -> ScriptedProvider {
+        ScriptedProvider { number in
+            if let error = error(number) { throw error }
+            return ScriptedProvider.ok()
+        }
+    }
+
+    static let unavailable = LLMError.http(provider: "scripted", status: 503, message: "busy", retryAfter: nil)
+    static let timeout = LLMError.timeout(provider: "scripted", phase: "total", seconds: 1)
+
+    @Test func quickFailuresAreRetriedUpToSixAttempts() async throws {
+        #expect(RetryPolicy().maxAttempts == 6 && RetryPolicy().maxAttemptsAfterTimeout == 4)
+        let recovers = Self.failing { $0 <= 5 ? Self.unavailable : nil }
+        #expect(try await ResilientProvider(recovers, policy: quickPolicy).complete(request).text == "fine")
+        #expect(recovers.calls.withLock { $0 } == 6)
+        let down = Self.failing { _ in Self.unavailable }
+        await #expect(throws: LLMError.self) { try await ResilientProvider(down, policy: quickPolicy).complete(request) }
+        #expect(down.calls.withLock { $0 } == 6)
+    }
+
+    @Test(arguments: [
+        // (which attempts time out, the policy's maxAttempts, attempts made)
+        ([1, 2, 3, 4, 5, 6], 6, 4),
+        ([3], 6, 4),   // two quick failures, then a timeout: four in all
+        ([5], 6, 5),   // the timeout comes after the fourth attempt: that one ends it
+        ([1, 2], 2, 2),  // a lower limit from providers.yaml still holds
+        ([1, 2, 3, 4, 5, 6, 7, 8], 8, 4),
+    ])
+    func aTimeoutCapsTheAttemptsAtFour(timeouts: [Int], maxAttempts: Int, made: Int) async throws {
+        let provider = Self.failing { timeouts.contains($0) ? Self.timeout : Self.unavailable }
+        var policy = quickPolicy
+        policy.maxAttempts = maxAttempts
+        await #expect(throws: LLMError.self) { try await ResilientProvider(provider, policy: policy).complete(request) }
+        #expect(provider.calls.withLock { $0 } == made)
+    }
+}
+
 @Suite struct AdaptiveRateTests {
     @Test func a429SlowsAProviderWithNoConfiguredLimits() async throws {
         let provider = ScriptedProvider { number in
