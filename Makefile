@@ -19,7 +19,7 @@ PYTHON       ?= python3
 # versions differ: textstat after 0.7.3 fetches a dictionary at run time and fails offline).
 PY_PACKAGES  := aiohttp textstat==0.7.3 scipy numpy statsmodels scikit-learn
 
-.PHONY: setup deps pydeps local-llm build release test bench demo clean
+.PHONY: coherence-model setup deps pydeps local-llm build release test bench demo clean
 
 ## setup: install missing system libraries, then build
 setup: deps build
@@ -79,6 +79,14 @@ demo: build local-llm
 	$(BIN_DEBUG) doctor --workspace $(DEMO_DIR)
 	$(BIN_DEBUG) generate --workspace $(DEMO_DIR) --experiment Experiments/demo.yaml \
 	  --premise "A lighthouse keeper's daughter finds a sealed letter from her drowned father."
+
+# After `workbench train coherence --out models/coherence.json`: embed the model the build
+# ships (a test fails while the two differ).
+coherence-model:
+	@{ printf '%s\n' '// The shipped coherence model: a copy of models/coherence.json (`make coherence-model`' \
+	  '// rewrites it after `workbench train coherence`; a test checks the two are the same).' \
+	  'enum CoherenceModelData {' '    static let json = #"""'; cat models/coherence.json; printf '%s\n' '"""#' '}'; } \
+	  > Sources/Quality/CoherenceModelData.swift
 
 clean:
 	rm -rf .build .build-*

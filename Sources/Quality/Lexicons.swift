@@ -8,7 +8,7 @@ import WorkbenchCore
 /// Format: one entry per line, `#` starts a comment; a line `[name]` starts a list.
 /// Entries are lowercase; multi-word entries are phrases.
 public enum Lexicons {
-    public static let version = "lex-1"
+    public static let version = "lex-2"
 
     public static let text = #"""
     # Sensory terms: words that name what is seen, heard, smelled, tasted or touched.
@@ -130,6 +130,27 @@ public enum Lexicons {
     own same she should so some such than that their them then there these they this those
     through too under until up very was we were what when where which while who whom why will
     would you your
+    # Coherence (entity continuity, referring expressions): the words that say who someone
+    # is without naming them, and the words too common to carry a thread between sentences.
+    [male-pronoun]
+    he him his himself
+    [female-pronoun]
+    she her hers herself
+    [male-title]
+    mr mr. sir lord master father uncle brother papa king duke monsieur captain colonel major
+    [female-title]
+    mrs mrs. miss ms ms. lady madam madame mother aunt sister mamma mama queen duchess mademoiselle
+    [person-noun]
+    man woman girl boy lady gentleman child mother father sister brother wife husband friend
+    stranger servant aunt uncle daughter son fellow creature people figure doctor captain
+    [opening-pronoun]
+    he she it they this his her their its him them these those
+    [opening-connective]
+    but and yet so then however nor therefore still besides thus hence also
+    [cohesion-stopword]
+    said say says one mr mrs miss sir lady shall may might must much many little well yet still
+    even never ever also every thing things know think see come came go went made make like
+    man men time day way though however upon must quite again back yes oh ah
     """#
 
     /// The lists, parsed once: name → single-word hashes and multi-word phrases.

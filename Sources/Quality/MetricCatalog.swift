@@ -21,6 +21,8 @@ public enum MetricCatalog {
         Entry(name: "lexical_diversity", unit: "MTLD", summary: "measure of textual lexical diversity (McCarthy & Jarvis 2010), threshold 0.72, mean of both directions"),
         Entry(name: "repetition", unit: "0–1", summary: "1 − (1 − repeated 5-gram share) × (1 − looping-sentence share)"),
         Entry(name: "cliche_density", unit: "per 1,000 words", summary: "stock phrases from the lexicon"),
+        Entry(name: "coherence", unit: "0–10", summary: "10 · σ(a · Σ wᵢ zᵢ + b): a discriminator trained on published chapters against perturbed copies (`workbench train coherence`), over standardised order-aware features: adjacent-minus-distant lexical cohesion of sentences, of sentences within a paragraph and of paragraphs; quotation-mark order; pronoun and connective openings; pronouns without an antecedent; name gender, title and self-meeting confusions; continuity of the two main names; names met once; repeated sentences"),
+        Entry(name: "consistency", unit: "0–10", summary: "10 × (1 − min(1, 3 × (G − 0.12)⁺ + 2 × (T − 0.25)⁺ + 3 × (S − 0.25)⁺)): G share of a name's he/she evidence that disagrees with its majority, T share of its mentions with a minority title or neighbour form, S share of multi-name sentences where a name meets itself"),
         Entry(name: "fluency", unit: "per 1,000 pairs", summary: "implausible function-word pairs (determiner + preposition, conjunction + conjunction, …): word salad and broken sentences"),
     ]
 
@@ -28,18 +30,20 @@ public enum MetricCatalog {
     public static let defaultTargets: [String: Double] = [
         "detail_density": 4.0, "emotion": 7.0, "voice": 8.0, "obsession_depth": 7.0, "sentence_rhythm": 0.55,
         "lexical_diversity": 70, "repetition": 0.05, "cliche_density": 0.5, "word_count_accuracy": 95, "fluency": 10,
+        "coherence": 7.0, "consistency": 8.0,
     ]
 
     /// Composite weights (renormalised over the metrics present).
     public static let defaultWeights: [String: Double] = [
         "detail_density": 0.2, "emotion": 0.2, "voice": 0.15, "obsession_depth": 0.15, "sentence_rhythm": 0.1,
         "lexical_diversity": 0.1, "cliche_density": 0.05, "word_count_accuracy": 0.05,
+        "coherence": 0.25, "consistency": 0.05,
     ]
 
     /// Metrics that gate the composite instead of adding to it: text that loops or is not
     /// made of sentences is bad however it scores otherwise. Each multiplies the weighted
     /// mean by min(1, score / 8), so on target they cost nothing and at 0 they zero it.
-    public static let gates = ["repetition", "fluency"]
+    public static let gates = ["repetition", "fluency", "coherence"]
 
     /// Length gates the composite too, softly: min(1, accuracy / 90)², so 90% of the target
     /// words or better costs nothing, 80% costs a fifth and a stub scores near zero.
@@ -62,6 +66,11 @@ public enum MetricCatalog {
     public static func score(_ name: String, value: Double, target: Double) -> Double? {
         let clamp = { (x: Double) in min(10, max(0, x)) }
         switch name {
+        case "coherence", "consistency":
+            // Above target the rest of the scale maps linearly onto 8–10, so two chapters over
+            // target still rank apart (a clamp at 1.25 × target would tie them).
+            guard value > target, target < 10 else { return clamp(value * 8 / max(target, 0.001)) }
+            return clamp(8 + 2 * (value - target) / (10 - target))
         case "emotion", "voice", "obsession_depth":
             return clamp(value * 8 / max(target, 0.001))
         case "detail_density", "sentence_rhythm", "lexical_diversity":

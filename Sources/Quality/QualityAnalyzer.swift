@@ -3,7 +3,11 @@ import Foundation
 /// Runs every heuristic metric over a text: pure, deterministic, no I/O.
 public enum QualityAnalyzer {
     /// Recorded with every score; a change of any formula is a new version.
-    public static let scorer = "heuristic-1"
+    public static let scorer = "heuristic-2"
+
+    /// The data the scores depend on besides the formulas: lexicon version and the shipped
+    /// coherence model's fingerprint, recorded with every score.
+    public static let dataVersion = "\(Lexicons.version)+\(CoherenceModel.shipped.fingerprint)"
 
     public static func analyze(_ text: String, context: AnalysisContext = AnalysisContext()) -> QualityReport {
         var copy = text
@@ -23,6 +27,8 @@ struct Analysis {
     let flags: [UInt32]
     var metrics: [MetricValue] = []
     var issues: [LocatedIssue] = []
+    /// Read by `coherence`, reused by `consistency`.
+    var coherenceReading: CoherenceReading?
 
     init(scanned: ScannedText, bytes: UnsafeBufferPointer<UInt8>, context: AnalysisContext) {
         self.scanned = scanned
@@ -61,7 +67,9 @@ struct Analysis {
         repetition()
         clicheDensity()
         fluency()
-        return QualityReport(metrics: metrics, quality: composite(), issues: issues, scorer: QualityAnalyzer.scorer, lexicon: Lexicons.version)
+        coherence()
+        consistency()
+        return QualityReport(metrics: metrics, quality: composite(), issues: issues, scorer: QualityAnalyzer.scorer, lexicon: QualityAnalyzer.dataVersion)
     }
 
     /// Weighted mean of the scored metrics present (weights renormalised), times the gates.
@@ -69,16 +77,14 @@ struct Analysis {
         var sum = 0.0, weights = 0.0, gate = 1.0
         for metric in metrics {
             guard let score = metric.score else { continue }
-            if MetricCatalog.gates.contains(metric.name) {
-                gate *= min(1, score / 8)
-                continue
-            }
+            // A gate may also carry weight (coherence does): below target it costs twice.
+            if MetricCatalog.gates.contains(metric.name) { gate *= min(1, score / 8) }
             if metric.name == "word_count_accuracy" { gate *= MetricCatalog.lengthGate(accuracy: metric.value) }
             guard let weight = context.targets.weights[metric.name], weight > 0 else { continue }
             sum += score * weight
             weights += weight
         }
-        return weights == 0 ? 0 : (sum / weights * gate * 100).rounded() / 100
+        return weights == 0 ? 0 : (sum / weights * gate * 1000).rounded() / 1000
     }
 
     // MARK: Length
@@ -321,32 +327,43 @@ struct Analysis {
     // MARK: Diversity and repetition
 
     /// MTLD: the mean length of runs whose type-token ratio stays above 0.72, both directions.
+    /// Runs stop at paragraph ends, so the value does not depend on the order of paragraphs
+    /// (run across paragraph joins, a shuffle that breaks the thread raised it).
     mutating func lexicalDiversity() {
         var types = GenerationalWordSet()
-        func factors<S: Sequence>(_ hashes: S) -> Double where S.Element == UInt64 {
-            types.removeAll()
-            var tokens = 0
-            var count = 0.0
-            for hash in hashes {
-                tokens += 1
-                _ = types.insert(hash)
-                if types.count * 100 <= tokens * 72 {  // type-token ratio at or below 0.72
-                    count += 1
-                    types.removeAll()
-                    tokens = 0
-                }
+        var tokens = 0
+        var count = 0.0
+        func add(_ hash: UInt64) {
+            tokens += 1
+            _ = types.insert(hash)
+            if types.count * 100 <= tokens * 72 {  // type-token ratio at or below 0.72
+                count += 1
+                types.removeAll()
+                tokens = 0
             }
+        }
+        func closeRun() {
             if tokens > 0 {
                 let ratio = Double(types.count) / Double(tokens)
                 count += (1 - ratio) / (1 - 0.72)
             }
-            return count
+            types.removeAll()
+            tokens = 0
         }
         guard words >= 10 else {
             record("lexical_diversity", 0)
             return
         }
-        let forward = factors(scanned.wordHashes), backward = factors(scanned.wordHashes.reversed())
+        var forward = 0.0, backward = 0.0
+        for reversed in [false, true] {
+            count = 0
+            for paragraph in 0..<scanned.paragraphCount {
+                let range = scanned.paragraphWords(paragraph)
+                if reversed { for index in range.reversed() { add(scanned.wordHashes[index]) } } else { for index in range { add(scanned.wordHashes[index]) } }
+                closeRun()
+            }
+            if reversed { backward = count } else { forward = count }
+        }
         let mtld = (Double(words) / max(forward, 1e-9) + Double(words) / max(backward, 1e-9)) / 2
         record("lexical_diversity", (mtld * 10).rounded() / 10)
     }

@@ -16,6 +16,8 @@ public struct ScannedText: Sendable {
     public internal(set) var paragraphLines: [Int32] = []
     /// Word index where each paragraph starts.
     public internal(set) var paragraphWordStarts: [Int32] = []
+    /// Byte offset where each paragraph starts (its first non-blank byte).
+    public internal(set) var paragraphByteStarts: [Int32] = []
     public internal(set) var byteCount = 0
 
     public var wordCount: Int { wordHashes.count }
@@ -111,6 +113,7 @@ public enum TextScanner {
                 result.paragraphWordStarts.append(Int32(wordHashes.count))
                 result.paragraphSentenceStarts.append(Int32(result.sentenceStarts.count))
                 result.paragraphLines.append(Int32(paragraphs[nextParagraph].line))
+                result.paragraphByteStarts.append(Int32(paragraphs[nextParagraph].bytes.lowerBound))
                 nextParagraph += 1
                 nextParagraphStart = nextParagraph < paragraphs.count ? paragraphs[nextParagraph].bytes.lowerBound : Int.max
             }

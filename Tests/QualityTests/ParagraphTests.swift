@@ -15,11 +15,10 @@ import Testing
         }
     }
 
-    /// A block opening with punctuation (a scene break, a dash) continues the paragraph
-    /// before it: the rule scorer heuristic-1 numbers paragraphs by.
-    @Test func aBlockOpeningWithPunctuationContinuesTheParagraph() {
+    /// A block without a word (a scene break, a lone dash) belongs to no paragraph.
+    @Test func aBlockWithoutAWordIsNoParagraph() {
         let text = "Before the break.\n\n* * *\n\nAfter it.\n\n—\n"
-        #expect(Paragraphs.texts(text) == ["Before the break.\n\n* * *", "After it.\n\n—"])
+        #expect(Paragraphs.texts(text) == ["Before the break.", "After it."])
         #expect(TextScanner.scan(text).paragraphCount == 2)
     }
 
@@ -29,15 +28,13 @@ import Testing
         #expect(Paragraphs.replacing(second, in: text, with: "Deux.") == "One.\r\n\r\n  Deux.\r\n \r\nThree.\r\n")
     }
 
-    /// Under scorer heuristic-1 a block that opens with a quotation mark continues the
-    /// paragraph before it (the baselines' stored scores rest on that rule; making such a
-    /// block a paragraph of its own is a scorer change, `heuristic-2`), and its dialogue is
-    /// still dialogue.
-    @Test func aBlockOpeningWithAQuotationMarkContinuesTheParagraph() {
+    /// Since scorer heuristic-2 a block that opens with a quotation mark is a paragraph of
+    /// its own (heuristic-1 ran it into the narration before it), and its dialogue is dialogue.
+    @Test func aBlockOpeningWithAQuotationMarkIsAParagraph() {
         let text = "He waited by the door.\n\n\"Come in,\" she said.\n\n\u{201C}Now,\u{201D} he answered."
         let scanned = TextScanner.scan(text)
-        #expect(scanned.paragraphCount == 1)
-        #expect(scanned.paragraphLines == [1])
+        #expect(scanned.paragraphCount == 3)
+        #expect(scanned.paragraphLines == [1, 3, 5])
         // He waited by the door | Come in | she said | Now | he answered
         #expect(scanned.wordInDialogue == [false, false, false, false, false, true, true, false, false, true, false, false])
     }
