@@ -67,14 +67,16 @@ struct CoherenceLexicon: Sendable {
     }
     let table: WordTable<UInt16>
 
+    static let roleLists: [(String, Role)] = [
+        ("male-pronoun", .malePronoun), ("female-pronoun", .femalePronoun), ("male-title", .maleTitle),
+        ("female-title", .femaleTitle), ("person-noun", .person), ("opening-pronoun", .openingPronoun),
+        ("opening-connective", .openingConnective), ("cohesion-stopword", .noise),
+    ]
+    static let lists = roleLists.map(\.0)
+
     init() {
         var roles: [UInt64: UInt16] = [:]
-        let lists: [(String, Role)] = [
-            ("male-pronoun", .malePronoun), ("female-pronoun", .femalePronoun), ("male-title", .maleTitle),
-            ("female-title", .femaleTitle), ("person-noun", .person), ("opening-pronoun", .openingPronoun),
-            ("opening-connective", .openingConnective), ("cohesion-stopword", .noise),
-        ]
-        for (list, role) in lists { for hash in Lexicons.words(list) { roles[hash, default: 0] |= role.rawValue } }
+        for (list, role) in Self.roleLists { for hash in Lexicons.words(list) { roles[hash, default: 0] |= role.rawValue } }
         var table = WordTable<UInt16>(capacity: roles.count, empty: 0)
         for (hash, value) in roles { table.set(hash, value) }
         self.table = table
@@ -94,7 +96,12 @@ struct CoherenceReading {
     init(_ scanned: ScannedText, bytes: UnsafeBufferPointer<UInt8>, flags: [UInt32]) {
         let words = scanned.wordCount
         guard words > 0 else { return }
-        let roles = CoherenceLexicon.shared.table.values(for: scanned.wordHashes).map { CoherenceLexicon.Role(rawValue: $0) }
+        // Only words the lexicon index marks have a role: one table lookup for those alone.
+        let roleTable = CoherenceLexicon.shared.table
+        var roles = [CoherenceLexicon.Role](repeating: [], count: words)
+        for index in 0..<words where flags[index] & LexiconIndex.coherenceRole != 0 {
+            roles[index] = CoherenceLexicon.Role(rawValue: roleTable[scanned.wordHashes[index]])
+        }
         let sentenceOfWord = Self.sentenceIndex(scanned)
         var isSentenceStart = [Bool](repeating: false, count: words)
         for start in scanned.sentenceStarts where Int(start) < words { isSentenceStart[Int(start)] = true }
@@ -137,56 +144,46 @@ struct CoherenceReading {
     mutating func cohesion(_ scanned: ScannedText, bytes: UnsafeBufferPointer<UInt8>, flags: [UInt32], roles: [CoherenceLexicon.Role], isName: [Bool]) {
         let sentences = scanned.sentenceCount
         guard sentences >= 2 else { return }
-        // Stem ids per sentence, deduplicated.
-        var ids = [UInt64: Int32]()
-        var sentenceTerms = [[Int32]](repeating: [], count: sentences)
+        // Stem ids per sentence, deduplicated, in one flat array.
+        var ids = WordTable<Int32>(capacity: max(scanned.wordCount, 16), empty: -1)
+        var sentenceTerms = TermSets()
         var documentFrequency: [Int32] = []
         for sentence in 0..<sentences {
-            var terms: [Int32] = []
             for index in scanned.sentenceWords(sentence) {
                 guard flags[index] & LexiconIndex.stopword == 0, !roles[index].contains(.noise), scanned.wordLengths[index] >= 3 || isName[index] else { continue }
                 let start = Int(scanned.wordStarts[index])
                 let stem = Analysis.stemHash(bytes, start..<start + Int(scanned.wordLengths[index]))
-                let id: Int32
-                if let known = ids[stem] { id = known } else {
+                var id = ids[stem]
+                if id < 0 {
                     id = Int32(documentFrequency.count)
-                    ids[stem] = id
+                    ids.set(stem, id)
                     documentFrequency.append(0)
                 }
-                terms.append(id)
+                sentenceTerms.terms.append(id)
             }
-            terms.sort()
-            var unique: [Int32] = []
-            for term in terms where unique.last != term { unique.append(term) }
-            for term in unique { documentFrequency[Int(term)] += 1 }
-            sentenceTerms[sentence] = unique
+            sentenceTerms.closeSet()
+            for term in sentenceTerms.set(sentence) { documentFrequency[Int(term)] += 1 }
         }
         let weight = documentFrequency.map { $0 >= 2 ? log(Double(sentences) / Double($0)) : 0 }
-        let sentenceVectors = sentenceTerms.map { $0.filter { weight[Int($0)] > 0 } }
-        let sentenceMass = sentenceVectors.map { $0.reduce(0) { $0 + weight[Int($1)] } }
-        func similarity(_ a: [Int32], _ massA: Double, _ b: [Int32], _ massB: Double) -> Double {
-            guard massA > 0, massB > 0 else { return 0 }
-            var i = 0, j = 0, shared = 0.0
-            while i < a.count, j < b.count {
-                if a[i] == b[j] { shared += weight[Int(a[i])]; i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }
-            }
-            return shared / (massA * massB).squareRoot()
-        }
-        func sentenceSimilarity(_ a: Int, _ b: Int) -> Double { similarity(sentenceVectors[a], sentenceMass[a], sentenceVectors[b], sentenceMass[b]) }
+        let sentenceVectors = sentenceTerms.weighted(by: weight)
 
         var paragraphOfSentence = [Int](repeating: 0, count: sentences)
         for paragraph in 0..<scanned.paragraphCount { for sentence in scanned.paragraphSentences(paragraph) { paragraphOfSentence[sentence] = paragraph } }
 
         var adjacent = Mean(), far = Mean(), innerAdjacent = Mean(), innerFar = Mean()
+        var scratch = [Double](repeating: 0, count: weight.count)
+        var others: [Int] = []
         for a in 0..<sentences {
-            if a + 1 < sentences {
-                let value = sentenceSimilarity(a, a + 1)
-                adjacent.add(value)
-                if paragraphOfSentence[a] == paragraphOfSentence[a + 1] { innerAdjacent.add(value) }
-            }
-            for distance in 3...6 where a + distance < sentences { far.add(sentenceSimilarity(a, a + distance)) }
-            for distance in 2...7 where a + distance < sentences && paragraphOfSentence[a + distance] == paragraphOfSentence[a] {
-                innerFar.add(sentenceSimilarity(a, a + distance))
+            others.removeAll(keepingCapacity: true)
+            for b in (a + 1)..<min(sentences, a + 8) { others.append(b) }
+            sentenceVectors.similarities(a, others, weights: weight, scratch: &scratch) { b, value in
+                let distance = b - a, sameParagraph = paragraphOfSentence[a] == paragraphOfSentence[b]
+                if distance == 1 {
+                    adjacent.add(value)
+                    if sameParagraph { innerAdjacent.add(value) }
+                }
+                if distance >= 3, distance <= 6 { far.add(value) }
+                if distance >= 2, sameParagraph { innerFar.add(value) }
             }
         }
         self[.sentenceCohesion] = adjacent.value - far.value
@@ -196,40 +193,32 @@ struct CoherenceReading {
         // paragraph carries no thread between two of them).
         let paragraphs = scanned.paragraphCount
         guard paragraphs >= 2 else { return }
-        var paragraphTerms = [[Int32]](repeating: [], count: paragraphs)
+        var paragraphTerms = TermSets()
         var paragraphFrequency = [Int32](repeating: 0, count: documentFrequency.count)
         for paragraph in 0..<paragraphs {
-            var terms: [Int32] = []
-            for sentence in scanned.paragraphSentences(paragraph) { terms += sentenceTerms[sentence] }
-            terms.sort()
-            var unique: [Int32] = []
-            for term in terms where unique.last != term { unique.append(term) }
-            for term in unique { paragraphFrequency[Int(term)] += 1 }
-            paragraphTerms[paragraph] = unique
+            for sentence in scanned.paragraphSentences(paragraph) { paragraphTerms.terms += sentenceTerms.set(sentence) }
+            paragraphTerms.closeSet()
+            for term in paragraphTerms.set(paragraph) { paragraphFrequency[Int(term)] += 1 }
         }
         let paragraphWeight = paragraphFrequency.map { $0 >= 2 ? log(Double(paragraphs) / Double($0)) : 0 }
-        let paragraphVectors = paragraphTerms.map { $0.filter { paragraphWeight[Int($0)] > 0 } }
-        let paragraphMass = paragraphVectors.map { $0.reduce(0) { $0 + paragraphWeight[Int($1)] } }
-        func paragraphSimilarity(_ a: Int, _ b: Int) -> Double {
-            let x = paragraphVectors[a], y = paragraphVectors[b]
-            guard paragraphMass[a] > 0, paragraphMass[b] > 0 else { return 0 }
-            var i = 0, j = 0, shared = 0.0
-            while i < x.count, j < y.count {
-                if x[i] == y[j] { shared += paragraphWeight[Int(x[i])]; i += 1; j += 1 } else if x[i] < y[j] { i += 1 } else { j += 1 }
-            }
-            return shared / (paragraphMass[a] * paragraphMass[b]).squareRoot()
-        }
+        let paragraphVectors = paragraphTerms.weighted(by: paragraphWeight)
         // Near (one or two apart) against far (five to ten apart): the widest contrast that
         // short chapters still have pairs for.
         var paragraphAdjacent = Mean(), paragraphFar = Mean()
         var joins: [(paragraph: Int, similarity: Double)] = []
+        var paragraphScratch = [Double](repeating: 0, count: paragraphWeight.count)
+        var partners: [Int] = []
         for a in 0..<paragraphs {
-            for distance in 1...2 where a + distance < paragraphs {
-                let value = paragraphSimilarity(a, a + distance)
-                paragraphAdjacent.add(value)
-                if distance == 1 { joins.append((a + 1, value)) }
+            partners.removeAll(keepingCapacity: true)
+            for distance in [1, 2, 5, 6, 7, 8, 9, 10] where a + distance < paragraphs { partners.append(a + distance) }
+            paragraphVectors.similarities(a, partners, weights: paragraphWeight, scratch: &paragraphScratch) { b, value in
+                if b - a <= 2 {
+                    paragraphAdjacent.add(value)
+                    if b - a == 1 { joins.append((b, value)) }
+                } else {
+                    paragraphFar.add(value)
+                }
             }
-            for distance in 5...10 where a + distance < paragraphs { paragraphFar.add(paragraphSimilarity(a, a + distance)) }
         }
         self[.paragraphCohesion] = paragraphFar.count > 0 ? paragraphAdjacent.value - paragraphFar.value : 0
         // A paragraph of some length that shares no thread (word, name) with a long one before it.
@@ -303,10 +292,10 @@ struct CoherenceReading {
     mutating func pronouns(_ scanned: ScannedText, roles: [CoherenceLexicon.Role], isName: [Bool], sentenceOfWord: [Int32]) {
         var total = 0, unresolved = 0
         var reported = Set<Int>()
-        let subject: Set<UInt64> = [wordHash("he"), wordHash("she")]
+        let he = wordHash("he"), she = wordHash("she")
         for sentence in 0..<scanned.sentenceCount {
             let range = scanned.sentenceWords(sentence)
-            guard let position = range.first(where: { subject.contains(scanned.wordHashes[$0]) }) else { continue }
+            guard let position = range.first(where: { !roles[$0].isDisjoint(with: .pronoun) && (scanned.wordHashes[$0] == he || scanned.wordHashes[$0] == she) }) else { continue }
             total += 1
             let contextStart = Int(scanned.sentenceStarts[max(0, sentence - 2)])
             let resolved = (contextStart..<position).contains { isName[$0] || !roles[$0].isDisjoint(with: .referent) }
@@ -315,7 +304,7 @@ struct CoherenceReading {
             let paragraph = scanned.paragraph(ofWord: position)
             // Reported only where nothing at all came before in the text: a reader has no one to refer it to.
             if reported.count < 3, !(0..<position).contains(where: { isName[$0] || !roles[$0].isDisjoint(with: .referent) }), reported.insert(paragraph).inserted {
-                findings.append(CoherenceFinding(paragraph: paragraph, kind: .unresolvedPronoun(scanned.wordHashes[position] == wordHash("he") ? "he" : "she")))
+                findings.append(CoherenceFinding(paragraph: paragraph, kind: .unresolvedPronoun(scanned.wordHashes[position] == he ? "he" : "she")))
             }
         }
         self[.unresolvedPronouns] = total == 0 ? 0 : Double(unresolved) / Double(total)
@@ -440,6 +429,75 @@ struct CoherenceReading {
             if !seen.insert(hash).inserted { repeated += 1 }
         }
         self[.repeatedSentences] = long == 0 ? 0 : Double(repeated) / Double(long)
+    }
+}
+
+/// Sets of term ids (one per sentence or paragraph) in one flat array: a chapter has
+/// hundreds of sentences, and an array each cost more than the comparisons.
+struct TermSets {
+    var terms: [Int32] = []
+    var starts: [Int] = [0]
+    /// Per set, the sum of its terms' weights (after `weighted`).
+    var mass: [Double] = []
+
+    /// Sorts and deduplicates the terms appended since the last set closed, making them a set.
+    mutating func closeSet() {
+        let start = starts[starts.count - 1]
+        terms[start...].sort()
+        var write = start
+        for read in start..<terms.count where write == start || terms[write - 1] != terms[read] {
+            terms[write] = terms[read]
+            write += 1
+        }
+        terms.removeLast(terms.count - write)
+        starts.append(write)
+    }
+
+    func set(_ index: Int) -> ArraySlice<Int32> { terms[starts[index]..<starts[index + 1]] }
+
+    /// The sets without their zero-weight terms, with their masses.
+    func weighted(by weights: [Double]) -> TermSets {
+        var result = TermSets()
+        result.terms.reserveCapacity(terms.count)
+        for index in 0..<(starts.count - 1) {
+            var mass = 0.0
+            for term in set(index) where weights[Int(term)] > 0 {
+                result.terms.append(term)
+                mass += weights[Int(term)]
+            }
+            result.starts.append(result.terms.count)
+            result.mass.append(mass)
+        }
+        return result
+    }
+
+    /// Weighted overlap of set `a` with each of `others`: `a`'s weights are spread into
+    /// `scratch` (as long as `weights`, zero outside the call) and each other set sums its
+    /// terms' entries, one lookup a term instead of a merge.
+    func similarities(_ a: Int, _ others: [Int], weights: [Double], scratch: inout [Double], into body: (Int, Double) -> Void) {
+        let massA = mass[a]
+        guard massA > 0 else {
+            for b in others { body(b, 0) }
+            return
+        }
+        terms.withUnsafeBufferPointer { terms in
+            scratch.withUnsafeMutableBufferPointer { scratch in
+                weights.withUnsafeBufferPointer { weights in
+                    for i in starts[a]..<starts[a + 1] { scratch[Int(terms[i])] = weights[Int(terms[i])] }
+                    for b in others {
+                        let massB = mass[b]
+                        guard massB > 0 else {
+                            body(b, 0)
+                            continue
+                        }
+                        var shared = 0.0
+                        for j in starts[b]..<starts[b + 1] { shared += scratch[Int(terms[j])] }
+                        body(b, shared / (massA * massB).squareRoot())
+                    }
+                    for i in starts[a]..<starts[a + 1] { scratch[Int(terms[i])] = 0 }
+                }
+            }
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 /// Every lexicon membership of a word in one 32-bit value, looked up once per word.
 /// Bits 0–4 senses, 5–12 emotion categories, 13 physical, 14 interiority, 15 first person,
-/// 16 third person, 17 past, 18 present, 19 stopword, 20–22 function-word class,
+/// 16 third person, 17 past, 18 present, 19 stopword, 20–22 function-word class, 23 a
+/// coherence role (`CoherenceLexicon`),
 /// 24–31 the word's most-frequent-word slot + 1 (0: not one of them).
 struct LexiconIndex: Sendable {
     static let shared = LexiconIndex()
@@ -16,6 +17,7 @@ struct LexiconIndex: Sendable {
     static let present: UInt32 = 1 << 18
     static let stopword: UInt32 = 1 << 19
     static let functionShift: UInt32 = 20
+    static let coherenceRole: UInt32 = 1 << 23
     static let mfwShift: UInt32 = 24
 
     let table: WordTable<UInt32>
@@ -32,6 +34,7 @@ struct LexiconIndex: Sendable {
         mark("past-tense", Self.past)
         mark("present-tense", Self.present)
         mark("stopword", Self.stopword)
+        for list in CoherenceLexicon.lists { mark(list, Self.coherenceRole) }
         for (hash, kind) in FunctionWordClasses.shared.kinds { flags[hash, default: 0] |= UInt32(kind.rawValue + 1) << Self.functionShift }
         for (slot, word) in MFWReference.words.enumerated() { flags[wordHash(word), default: 0] |= UInt32(slot + 1) << Self.mfwShift }
         var table = WordTable<UInt32>(capacity: flags.count, empty: 0)
