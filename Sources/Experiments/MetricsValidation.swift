@@ -237,6 +237,8 @@ public struct MetricsValidationResult: Sendable, Equatable {
 public enum MetricsValidationError: WorkbenchError, Equatable {
     case missingFolder(String)
     case unreadable(String)
+    /// A directory, FIFO or device named like a novel.
+    case notAFile(String)
     case emptyFolder(String)
     /// A folder with no .txt file; `others` counts the files it does hold.
     case noNovels(folder: String, others: Int)
@@ -247,6 +249,7 @@ public enum MetricsValidationError: WorkbenchError, Equatable {
         switch self {
         case .missingFolder(let folder): return "\(folder): no such folder"
         case .unreadable(let path): return "\(path): cannot be read"
+        case .notAFile(let path): return "\(path) is not a regular file"
         case .emptyFolder(let folder): return "\(folder) is empty: there are no novels to validate the metrics on"
         case .noNovels(let folder, let others): return "\(folder) holds no .txt novel (\(others) other file\(others == 1 ? "" : "s"))"
         case .tooShort(let source, let words):
@@ -257,6 +260,7 @@ public enum MetricsValidationError: WorkbenchError, Equatable {
     public var fix: String? {
         switch self {
         case .missingFolder, .unreadable: return "check the path and its permissions"
+        case .notAFile: return "put novels there as plain .txt files, or move it out of the folder"
         case .emptyFolder, .noNovels: return "put whole novels there as UTF-8 .txt files, e.g. from Project Gutenberg"
         case .tooShort: return "remove it from the folder, or give the whole novel"
         }

@@ -27,7 +27,7 @@ public struct NovelChapter: Sendable, Equatable {
 /// between blank lines, a Roman or Arabic numeral ("XII", "7.") or a short line in capitals
 /// ("THE STORY CONTINUED BY MARIAN HALCOMBE": two words or more, not ending in a comma, colon or semicolon). Up to two short lines directly under a
 /// heading ("The Period") are its title, not text. The text between headings is a chapter;
-/// one longer than three times `targetWords` is cut further by length. Without two chapters
+/// one longer than three times `targetWords` is cut further by length (see `byLength`). Without two chapters
 /// of `minimumWords` from headings, the novel is cut by length: consecutive paragraphs until
 /// each piece has `targetWords` (a short last piece joins the one before). Pieces under
 /// `minimumWords` (front matter, a table of contents, a short letter) are dropped.
@@ -127,16 +127,40 @@ public enum NovelChapters {
 
     /// `chapter` cut into consecutive runs of paragraphs of `target` words or more; a last
     /// run under `minimum` joins the one before, and a text under `minimum` gives nothing.
+    /// A paragraph longer than three times `target` (a text without paragraph breaks) is
+    /// cut at its sentences, and a sentence that long at its words, so that no piece is
+    /// much longer than a chapter whatever the file holds.
     static func byLength(_ chapter: NovelChapter, target: Int, minimum: Int) -> [NovelChapter] {
         let text = chapter.text
+        let bytes = Array(text.utf8)
         let paragraphs = Paragraphs.split(text)
         let scanned = TextScanner.scan(text)
         guard scanned.paragraphCount == paragraphs.count, !paragraphs.isEmpty else { return [] }
+        // The units runs are made of, as byte ranges with their words.
+        var units: [(bytes: Range<Int>, words: Int)] = []
+        for (index, paragraph) in paragraphs.enumerated() {
+            let words = scanned.paragraphWords(index).count
+            guard words > 3 * target else {
+                units.append((paragraph.bytes, words))
+                continue
+            }
+            for sentence in ProseBytes.sentences(bytes, in: paragraph.bytes) {
+                let words = ProseBytes.words(bytes, in: sentence)
+                guard words.count > 3 * target else {
+                    units.append((sentence, words.count))
+                    continue
+                }
+                for start in stride(from: 0, to: words.count, by: target) {
+                    let last = min(start + target, words.count) - 1
+                    units.append((words[start].lowerBound..<words[last].upperBound, last - start + 1))
+                }
+            }
+        }
         var runs: [(first: Int, last: Int, words: Int)] = []
         var first = 0, words = 0
-        for index in paragraphs.indices {
-            words += scanned.paragraphWords(index).count
-            if words >= target || index == paragraphs.count - 1 {
+        for index in units.indices {
+            words += units[index].words
+            if words >= target || index == units.count - 1 {
                 runs.append((first, index, words))
                 first = index + 1
                 words = 0
@@ -147,10 +171,16 @@ public enum NovelChapters {
             runs[runs.count - 1].last = tail.last
             runs[runs.count - 1].words += tail.words
         }
-        return runs.filter { $0.words >= minimum }.map { run in
-            let piece = String(text[paragraphs[run.first].range.lowerBound..<paragraphs[run.last].range.upperBound])
-            return NovelChapter(title: runs.count == 1 ? chapter.title : nil, line: chapter.line + paragraphs[run.first].line - 1, text: piece, words: run.words)
+        var pieces: [NovelChapter] = []
+        var line = chapter.line, counted = 0  // line breaks counted up to byte `counted`
+        for run in runs where run.words >= minimum {
+            let start = units[run.first].bytes.lowerBound
+            for byte in bytes[counted..<start] where byte == 0x0A { line += 1 }
+            counted = start
+            let piece = String(decoding: bytes[start..<units[run.last].bytes.upperBound], as: UTF8.self)
+            pieces.append(NovelChapter(title: runs.count == 1 ? chapter.title : nil, line: line, text: piece, words: run.words))
         }
+        return pieces
     }
 
     static let labels: Set<String> = ["chapter", "book", "volume", "part", "letter", "stave", "epoch", "section", "canto"]

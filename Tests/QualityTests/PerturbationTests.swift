@@ -374,6 +374,16 @@ enum SyntheticProse {
         #expect(NovelChapters.cut(novel).map(\.words) == [3000, 3000, 3000, 1000, 1000])
     }
 
+    @Test func aTextWithoutParagraphBreaksIsCutAtSentencesThenWords() {
+        let sentence = "The ship sailed over the grey water toward the town."
+        let oneParagraph = NovelChapters.cut(Array(repeating: sentence, count: 1000).joined(separator: " "))
+        #expect(oneParagraph.map(\.words) == [3000, 3000, 3000, 1000])
+        #expect(oneParagraph.allSatisfy { $0.text.hasPrefix("The ship") && $0.text.hasSuffix("town.") })
+        let noSentences = NovelChapters.cut(Array(repeating: "water", count: 10000).joined(separator: " "))
+        #expect(noSentences.map(\.words) == [3000, 3000, 3000, 1000])
+        #expect(noSentences.allSatisfy { $0.text.hasPrefix("water") && $0.text.hasSuffix("water") && $0.line == 1 })
+    }
+
     @Test func tooShortGivesNothing() {
         #expect(NovelChapters.cut(Self.prose(words: 700)).isEmpty)
         #expect(NovelChapters.cut("").isEmpty)

@@ -81,7 +81,7 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.delete() }
         let fileManager = FileManager.default
-        for name in ["empty", "other", "binary", "latin1", "short"] {
+        for name in ["empty", "other", "binary", "latin1", "short", "fifo", "folder/inner.txt"] {
             try fileManager.createDirectory(at: scratch.url.appendingPathComponent(name), withIntermediateDirectories: true)
         }
         try Data("notes".utf8).write(to: scratch.url.appendingPathComponent("other/notes.md"))
@@ -90,6 +90,8 @@ import Testing
         try Data(Array("Café au lait ".utf8) + [0xE9, 0x20, 0x61]).write(to: scratch.url.appendingPathComponent("latin1/old.txt"))
         try Data(Self.novel(chapters: 2, seed: 5).utf8).write(to: scratch.url.appendingPathComponent("short/good.txt"))
         try Data("CHAPTER I\n\nIt was a dark and stormy night.\n".utf8).write(to: scratch.url.appendingPathComponent("short/stub.txt"))
+        // A FIFO named like a novel would block a read forever.
+        #expect(mkfifo(scratch.url.appendingPathComponent("fifo/pipe.txt").path, 0o600) == 0)
 
         let cases: [(folder: String, named: String, says: String)] = [
             ("empty", "empty", "is empty"),
@@ -98,6 +100,8 @@ import Testing
             ("latin1", "latin1/old.txt", "not UTF-8"),
             ("short", "short/stub.txt", "too short to cut into chapters"),
             ("missing", "missing", "no such folder"),
+            ("fifo", "fifo/pipe.txt", "not a regular file"),
+            ("folder", "folder/inner.txt", "not a regular file"),
         ]
         for (folder, named, says) in cases {
             let run = try CLI.run(["metrics", "validate", "--corpus", folder], in: scratch.url, timeout: 60)
