@@ -9,7 +9,7 @@ import WorkbenchCore
 /// Every share below is of the chapter's sentences (or words), rounded, and at least one.
 public enum Perturbation: String, CaseIterable, Sendable, Codable {
     /// Every paragraph with two or more different sentences has them shuffled (never left in
-    /// their order); the blank lines inside a paragraph stay where they were.
+    /// their order); the white space between sentences (line breaks included) stays in place.
     case sentenceOrder = "sentence-order"
     /// The paragraphs shuffled (never left in their order).
     case paragraphOrder = "paragraph-order"
