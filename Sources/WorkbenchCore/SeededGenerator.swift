@@ -32,3 +32,29 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 }
+
+extension SeededGenerator {
+    /// Uniform in 0..<n; 0, drawing nothing, when n ≤ 1. (The modulo bias is below 2⁻⁴⁰
+    /// for any n a text can hold.)
+    public mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
+
+    /// A uniformly random permutation of 0..<n (Fisher–Yates, written out so the sequence
+    /// is fixed by the seed whatever the standard library does).
+    public mutating func permutation(_ n: Int) -> [Int] {
+        var order = Array(0..<n)
+        var index = n - 1
+        while index > 0 {
+            order.swapAt(index, below(index + 1))
+            index -= 1
+        }
+        return order
+    }
+
+    /// `k` distinct indices of 0..<n chosen uniformly, ascending.
+    public mutating func choose(_ k: Int, of n: Int) -> [Int] {
+        let count = min(max(k, 0), n)
+        var pool = Array(0..<n)
+        for index in 0..<count { pool.swapAt(index, index + below(n - index)) }
+        return pool.prefix(count).sorted()
+    }
+}

@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import LLM
 import Simulator
+import Stats
 import Store
 import WorkbenchCore
 
@@ -60,7 +61,7 @@ enum FaultBenchmarks {
         }
         let wall = (ContinuousClock.now - started).seconds
         let completed = outcomes.filter { $0.failure == nil }.count
-        let (low, high) = wilson(successes: completed, trials: outcomes.count)
+        let (low, high) = Proportion.wilson(successes: completed, trials: outcomes.count)
         let label = attempts.map { "attempts: \($0)" }
             ?? "default policy (\(RetryPolicy().maxAttempts) attempts, \(RetryPolicy().maxAttemptsAfterTimeout) after a timeout)"
         report.add("faults", "books through 20% transient faults, \(label): completed", Double(completed), "of \(outcomes.count)")
@@ -152,15 +153,6 @@ enum FaultBenchmarks {
         case .connection: return "connection (reset or cut) on the last attempt"
         default: return "\(error.kind) on the last attempt"
         }
-    }
-
-    /// Wilson score interval for a binomial proportion, 95%.
-    static func wilson(successes: Int, trials: Int, z: Double = 1.959963984540054) -> (Double, Double) {
-        guard trials > 0 else { return (0, 1) }
-        let n = Double(trials), p = Double(successes) / n
-        let centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        let half = z / (1 + z * z / n) * (p * (1 - p) / n + z * z / (4 * n * n)).squareRoot()
-        return (max(0, centre - half), min(1, centre + half))
     }
 
     final class Servers: @unchecked Sendable {

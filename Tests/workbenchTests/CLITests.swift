@@ -19,6 +19,7 @@ import WorkbenchCore
         ("runs-show", ["runs", "show", "--help"]),
         ("doctor", ["doctor", "--help"]),
         ("analyze", ["analyze", "--help"]),
+        ("metrics-validate", ["metrics", "validate", "--help"]),
         ("judge", ["judge", "--help"]),
         ("report", ["report", "--help"]),
         ("books-import", ["books", "import", "--help"]),
