@@ -51,6 +51,18 @@ public struct ResponseSurface: Sendable, Equatable {
         return coherence.triggers.contains(where: lowered.contains)
     }
 
+    /// Judge answers (`SimulatedJudge`): a JSON-schema request with a numeric `score` (or a
+    /// `winner`) whose prompt quotes the chapter between `"""` lines is scored from the
+    /// chapter's heuristic metrics. The asked quality picks the signal, 0–10: `overall` the
+    /// composite Q; `detail`, `emotion`, `voice`, `obsession`, `coherence`, `prose` follow
+    /// `detail_density`, `emotion`, `voice`, `obsession_depth`, `coherence`, `fluency` as
+    /// G × (w·m + (1 − w)·Q/G), m the metric's score, w = `judgeMetricWeight`, G the composite's
+    /// gates; a metric the analysis lacks leaves the composite. The score is
+    /// lo + (hi − lo)·signal/10 + ε, ε ~ N(0, (`judgeNoise`·(hi − lo)/9)²), rounded to the
+    /// scale's step and clamped. Pairs: each version scored on 1–10 so; higher wins, equal ties.
+    public static let judgeNoise = 0.5
+    public static let judgeMetricWeight = 0.5
+
     /// Lognormal noise on every probability, per request: p × exp(σ·z), z ~ N(0, 1).
     public static let probabilityNoise = 0.15
     /// Lognormal noise on a requested word count ("about N words"): N × exp(σ·z).

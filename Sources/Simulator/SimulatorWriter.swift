@@ -6,7 +6,7 @@ import WorkbenchCore
 /// Prose is built sentence by sentence; each sentence carries sensory detail, dialogue,
 /// emotion, the obsession, or repeats an earlier one, with the probabilities of the
 /// `ResponseSurface` for the prompt. Under its coherence instruction the sentences follow a
-/// `SceneThread`.
+/// `SceneThread`; JSON-schema answers to a judge's rubric come from `SimulatedJudge`.
 public struct SimulatorWriter: Sendable {
     public struct Output: Sendable, Equatable {
         public var text: String
@@ -31,7 +31,9 @@ public struct SimulatorWriter: Sendable {
 
         switch request.responseFormat {
         case .jsonSchema(_, let schema):
-            let text = (try? SchemaFaker.value(forSchema: schema, random: &random, prompt: prompt)) ?? "{}"
+            // A judge's rubric with the chapter quoted is scored from the chapter; anything else gets a valid, arbitrary value.
+            let text = SimulatedJudge.answer(schema: schema, prompt: prompt, random: &random)
+                ?? (try? SchemaFaker.value(forSchema: schema, random: &random, prompt: prompt)) ?? "{}"
             return Output(text: text, finishReason: .stop, promptTokens: promptTokens, completionTokens: TokenUsage.estimate(text))
         case .jsonObject:
             var body = prose(prompt: prompt, words: 40, hardLimit: false, random: &random)
