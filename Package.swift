@@ -37,11 +37,12 @@ let package = Package(
         .target(name: "Config", dependencies: ["WorkbenchCore", .product(name: "Yams", package: "Yams")]),
         // Everything that talks to a model: providers over libcurl, retries, fallbacks, cost.
         .target(name: "LLM", dependencies: ["WorkbenchCore", "Config", "CCurl"]),
-        // The offline OpenAI-compatible server: deterministic writer, latency and faults.
+        // The offline OpenAI-compatible server: deterministic writer, latency and faults; its
+        // judge answers from the Quality metrics of the chapter it is shown.
         .target(
             name: "Simulator",
             dependencies: [
-                "WorkbenchCore", "LLM",
+                "WorkbenchCore", "LLM", "Quality",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -9,7 +9,7 @@ import WorkbenchCore
 /// A trigger is a case-insensitive phrase anywhere in the system or user messages. The
 /// simulator does not understand negation: "no sensory detail" still triggers.
 public struct ResponseSurface: Sendable, Equatable {
-    public static let version = "sim-surface-3"
+    public static let version = "sim-surface-4"
 
     /// Probability that a sentence carries a given property.
     public struct Knob: Sendable, Equatable {
@@ -28,6 +28,40 @@ public struct ResponseSurface: Sendable, Equatable {
         Knob(name: "obsession", triggers: ["stay with the obsession", "return to the obsession", "keep the obsession"], baseline: 0.02, instructed: 0.08),
         Knob(name: "repetition", triggers: ["avoid repetition", "never repeat", "vary sentences"], baseline: 0.02, instructed: 0.002),
     ]
+
+    /// An instruction that changes how sentences hang together rather than what each one carries.
+    public struct Mode: Sendable, Equatable {
+        public var name: String
+        public var triggers: [String]
+    }
+
+    /// One thread of events and referents per scene (`SceneThread`): a cast of one or two,
+    /// full name first and then first name or a pronoun of the right gender; one place, "a
+    /// market square" then "the square"; objects found, then held, then used; every sentence
+    /// sharing a character, object or place with the one before; "then", "so" and "because"
+    /// where they fit; nobody acting on themselves. Off by default: the default writer draws
+    /// every sentence's people, objects and places independently, and keeps doing so.
+    public static let coherence = Mode(name: "coherence", triggers: [
+        "one thread of events", "keep the thread", "coherent scene", "keep track of who and where",
+    ])
+
+    /// Whether the prompt asks for coherent scenes.
+    public static func asksForCoherence(_ prompt: String) -> Bool {
+        let lowered = prompt.lowercased()
+        return coherence.triggers.contains(where: lowered.contains)
+    }
+
+    /// Judge answers (`SimulatedJudge`): a JSON-schema request with a numeric `score` (or a
+    /// `winner`) whose prompt quotes the chapter between `"""` lines is scored from the
+    /// chapter's heuristic metrics. The asked quality picks the signal, 0–10: `overall` the
+    /// composite Q; `detail`, `emotion`, `voice`, `obsession`, `coherence`, `prose` follow
+    /// `detail_density`, `emotion`, `voice`, `obsession_depth`, `coherence`, `fluency` as
+    /// G × (w·m + (1 − w)·Q/G), m the metric's score, w = `judgeMetricWeight`, G the composite's
+    /// gates; a metric the analysis lacks leaves the composite. The score is
+    /// lo + (hi − lo)·signal/10 + ε, ε ~ N(0, (`judgeNoise`·(hi − lo)/9)²), rounded to the
+    /// scale's step and clamped. Pairs: each version scored on 1–10 so; higher wins, equal ties.
+    public static let judgeNoise = 0.5
+    public static let judgeMetricWeight = 0.5
 
     /// Lognormal noise on every probability, per request: p × exp(σ·z), z ~ N(0, 1).
     public static let probabilityNoise = 0.15

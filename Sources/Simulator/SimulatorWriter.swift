@@ -5,7 +5,8 @@ import WorkbenchCore
 /// The simulator's deterministic writer: equal request and seed, equal text, always.
 /// Prose is built sentence by sentence; each sentence carries sensory detail, dialogue,
 /// emotion, the obsession, or repeats an earlier one, with the probabilities of the
-/// `ResponseSurface` for the prompt.
+/// `ResponseSurface` for the prompt. Under its coherence instruction the sentences follow a
+/// `SceneThread`; JSON-schema answers to a judge's rubric come from `SimulatedJudge`.
 public struct SimulatorWriter: Sendable {
     public struct Output: Sendable, Equatable {
         public var text: String
@@ -30,7 +31,9 @@ public struct SimulatorWriter: Sendable {
 
         switch request.responseFormat {
         case .jsonSchema(_, let schema):
-            let text = (try? SchemaFaker.value(forSchema: schema, random: &random, prompt: prompt)) ?? "{}"
+            // A judge's rubric with the chapter quoted is scored from the chapter; anything else gets a valid, arbitrary value.
+            let text = SimulatedJudge.answer(schema: schema, prompt: prompt, random: &random)
+                ?? (try? SchemaFaker.value(forSchema: schema, random: &random, prompt: prompt)) ?? "{}"
             return Output(text: text, finishReason: .stop, promptTokens: promptTokens, completionTokens: TokenUsage.estimate(text))
         case .jsonObject:
             var body = prose(prompt: prompt, words: 40, hardLimit: false, random: &random)
@@ -65,14 +68,21 @@ public struct SimulatorWriter: Sendable {
         }
         let cast = ResponseSurface.characters(in: prompt)
         let obsession = ResponseSurface.obsession(in: prompt) ?? "the locked room at the end of the hall"
+        // Under the coherence instruction sentences follow one thread per scene; otherwise each
+        // is drawn on its own (and the default draws stay exactly as they were).
+        var thread = ResponseSurface.asksForCoherence(prompt) ? SceneThread(cast: cast, random: &random) : nil
         var sentences: [String] = []
         var paragraphs: [[String]] = [[]]
         var count = 0
         var paragraphLength = 3 + Int(random.next() % 4)
         while count < words {
             var sentence: String
-            if let previous = sentences.last, random.nextUnit() < probabilities["repetition"]! {
+            let startsParagraph = paragraphs[paragraphs.count - 1].isEmpty
+            // A looping sentence stays in its paragraph in a threaded scene: a paragraph opens with names, not pronouns.
+            if let previous = sentences.last, random.nextUnit() < probabilities["repetition"]!, thread == nil || !startsParagraph {
                 sentence = previous
+            } else if thread != nil {
+                sentence = thread!.next(startsParagraph: startsParagraph, probabilities: probabilities, obsession: obsession, random: &random)
             } else {
                 sentence = Lexicon.sentence(cast: cast, obsession: obsession, probabilities: probabilities, random: &random)
             }

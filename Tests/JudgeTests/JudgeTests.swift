@@ -4,6 +4,7 @@ import Testing
 @testable import Judge
 @testable import LLM
 import Simulator
+import WorkbenchCore
 
 let rubricFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Experiments/prompts/judge/v1").standardized.path
 
@@ -172,5 +173,78 @@ final class LongWindedJudge: LLMProvider, Sendable {
             try await judge.score("The rain fell.", dimension: "overall")
         }
         #expect(provider.maxTokensAsked == [200, 400, 800, 1600])
+    }
+}
+
+/// The simulator as a judge over HTTP with the shipped rubrics: it reads the chapter, so its
+/// verdicts rank chapters as the heuristics do, with the documented noise.
+@Suite struct SimulatedJudgeOverHTTPTests {
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/corpus").standardized
+
+    /// The first 14 paragraphs of a chapter of Jane Eyre, or nil (with a recorded issue) without the shared corpus.
+    static func published() -> String? {
+        guard let text = try? String(contentsOf: corpus.appendingPathComponent("bronte-jane-eyre.txt"), encoding: .utf8) else {
+            Issue.record("the shared corpus is missing at \(corpus.path): these tests read ../shared/corpus beside the repository")
+            return nil
+        }
+        let chapter = text.components(separatedBy: "\nCHAPTER ")[3]
+        return chapter.components(separatedBy: "\n\n").dropFirst().prefix(14).joined(separator: "\n\n")
+    }
+
+    static func salad(_ text: String) -> String {
+        var random = SeededGenerator(seed: 2)
+        var words = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        words.shuffle(using: &random)
+        return stride(from: 0, to: words.count, by: 90).map { words[$0..<min($0 + 90, words.count)].joined(separator: " ") }.joined(separator: "\n\n")
+    }
+
+    static func loop(_ text: String) -> String {
+        let paragraph = text.components(separatedBy: "\n\n").max { $0.count < $1.count }!
+        return Array(repeating: paragraph, count: 10).joined(separator: "\n\n")
+    }
+
+    func withSimJudge<T>(samples: Int, _ body: (Judge) async throws -> T) async throws -> T {
+        let server = try await SimulatorServer.start()
+        let sim = OpenAICompatibleProvider(config: ProviderConfig(name: "sim", kind: .sim, baseURL: server.baseURL, model: "sim-1"), environment: [:])
+        do {
+            let result = try await body(Judge(judges: [sim], rubrics: try Rubrics.load(folder: rubricFolder), samples: samples))
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    @Test func aPublishedChapterOutscoresItsWordSaladAndALoopOnEveryDimension() async throws {
+        guard let published = Self.published() else { return }
+        try await withSimJudge(samples: 5) { judge in
+            for dimension in judge.rubrics.dimensions.keys.sorted() {
+                let good = try await judge.score(published, dimension: dimension)
+                let salad = try await judge.score(Self.salad(published), dimension: dimension)
+                let loop = try await judge.score(Self.loop(published), dimension: dimension)
+                for verdict in [good, salad, loop] {
+                    #expect(verdict.samples.count == 5 && verdict.samples.allSatisfy { (1...10).contains($0.score) && !$0.reason.isEmpty })
+                }
+                #expect(good.score > salad.score + 3 && good.score > loop.score + 3, "\(dimension): \(good.score) vs salad \(salad.score), loop \(loop.score)")
+                #expect(good.samples.map(\.score).min()! > salad.samples.map(\.score).max()!, "\(dimension): every sample ranks them")
+            }
+            let pair = try await judge.compare(published, Self.salad(published), dimension: "overall")
+            #expect(pair.winsA == 5 && pair.preferenceA == 1, "\(pair)")
+        }
+    }
+
+    /// Samples of one chapter scatter by the documented sd (0.5 on the 1–10 scale, before
+    /// rounding to whole points: about 0.58 after it).
+    @Test func samplesScatterByTheDocumentedNoise() async throws {
+        // Default simulator prose scores mid-scale, away from the bounds that would clip the spread.
+        let chapter = SimulatorWriter(serverSeed: 0).respond(to: CompletionRequest(
+            messages: [ChatMessage(.user, "Characters: Anna, Tomas\nWrite about 800 words.")], maxTokens: 3000, seed: 2, task: .generate)).text
+        try await withSimJudge(samples: 80) { judge in
+            let verdict = try await judge.score(chapter, dimension: "overall")
+            #expect((3...8).contains(verdict.score), "\(verdict.score)")
+            #expect(verdict.spread > 0.45 && verdict.spread < 0.72, "spread \(verdict.spread), documented sd \(SimulatedJudge.noise) before rounding")
+            #expect(Set(verdict.samples.map(\.score)).count >= 2)
+        }
     }
 }
