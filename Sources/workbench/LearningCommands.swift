@@ -10,7 +10,7 @@ extension Workbench {
     struct Train: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Train models on scored chapters.",
-            subcommands: [Predictor.self, Preferences.self])
+            subcommands: [Predictor.self, Preferences.self, Coherence.self])
     }
 
     struct Predict: ParsableCommand {
