@@ -54,6 +54,7 @@ struct Analysis {
         emotion()
         voice()
         obsessionDepth()
+        outlineAdherence()
         dialogueRatio()
         sentenceRhythm()
         readability()
