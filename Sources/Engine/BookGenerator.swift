@@ -270,7 +270,8 @@ public final class BookGenerator: Sendable {
         let slot = given ?? spec.number
         let characters = Self.characterSheet(outline.characters)
         let targets = config.targets(forChapter: spec.number)
-        let context = AnalysisContext(targetWords: spec.targetWords, obsession: outline.obsession, targets: targets)
+        let context = AnalysisContext(targetWords: spec.targetWords, obsession: outline.obsession, targets: targets,
+                                      chapterPlan: ChapterPlan(outline: outline, chapter: spec))
         // A chapter interrupted after its draft was stored continues from its versions.
         let stored = try database.chapterVersions(bookID: book, chapter: slot)
         var best: QualityReport

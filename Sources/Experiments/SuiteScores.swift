@@ -43,13 +43,18 @@ public struct SuiteScores: Codable, Sendable, Equatable {
         public var targetWords: Int
         public var obsession: String
         public var targets: QualityTargets
+        /// The outline chapter's beats and characters (`outline_adherence`). Baselines made
+        /// before it have none: their chapters are scored, and re-scored, without the metric.
+        public var chapterPlan: ChapterPlan?
 
         enum CodingKeys: String, CodingKey {
             case obsession, targets
-            case targetWords = "target_words"
+            case targetWords = "target_words", chapterPlan = "chapter_plan"
         }
 
-        public var analysis: AnalysisContext { AnalysisContext(targetWords: targetWords, obsession: obsession, targets: targets) }
+        public var analysis: AnalysisContext {
+            AnalysisContext(targetWords: targetWords, obsession: obsession, targets: targets, chapterPlan: chapterPlan)
+        }
     }
 
     public struct Chapter: Codable, Sendable, Equatable {
@@ -118,8 +123,9 @@ public struct SuiteScores: Codable, Sendable, Equatable {
 
     /// The scoring context of a suite chapter under an experiment's targets.
     public static func context(suite: RegressionSuite, chapter: RegressionSuite.Chapter, base: QualityTargets) -> Context {
-        Context(targetWords: chapter.targetWords, obsession: suite.outline(for: chapter).outline.obsession,
-                targets: suite.targets(for: chapter, over: base))
+        let (outline, spec) = suite.outline(for: chapter)
+        return Context(targetWords: chapter.targetWords, obsession: outline.obsession, targets: suite.targets(for: chapter, over: base),
+                       chapterPlan: ChapterPlan(outline: outline, chapter: spec))
     }
 }
 

@@ -14,6 +14,7 @@ public enum MetricCatalog {
         Entry(name: "emotion", unit: "0–10", summary: "10 × (0.7 × (1 − e^(−(E + I/2)/8)) + 0.3 × V/8): E emotion and bodily-reaction terms, I interiority terms per 1,000 words, V emotion categories present"),
         Entry(name: "voice", unit: "0–10", summary: "10 × consistency of point of view and tense across paragraphs × match with the book's style profile (POV, tense, cosine delta over most-frequent words)"),
         Entry(name: "obsession_depth", unit: "0–10", summary: "10 × (0.4 × (1 − e^(−R/3)) + 0.25 × spread + 0.25 × depth + 0.1 × escalation) for the obsession's keywords, with an obsession"),
+        Entry(name: "outline_adherence", unit: "0–10", summary: "10 × (0.55 × beats covered + 0.15 × beats in order + 0.2 × characters present + 0.1 × obsession present), with the chapter's outline: a beat is covered where 3+ sentences hold 35% of its keywords' IDF weight (see `OutlineAdherence`)"),
         Entry(name: "dialogue_ratio", unit: "0–1", summary: "share of words inside quotation marks"),
         Entry(name: "sentence_rhythm", unit: "CV", summary: "coefficient of variation of sentence lengths in words"),
         Entry(name: "readability", unit: "Flesch", summary: "Flesch reading ease 206.835 − 1.015 × words/sentence − 84.6 × syllables/word"),
@@ -28,6 +29,7 @@ public enum MetricCatalog {
 
     /// Targets: the value that scores 8 (see `score`).
     public static let defaultTargets: [String: Double] = [
+        "outline_adherence": 7.0,
         "detail_density": 4.0, "emotion": 7.0, "voice": 8.0, "obsession_depth": 7.0, "sentence_rhythm": 0.55,
         "lexical_diversity": 70, "repetition": 0.05, "cliche_density": 0.5, "word_count_accuracy": 95, "fluency": 10,
         "coherence": 7.0, "consistency": 8.0,
@@ -35,6 +37,7 @@ public enum MetricCatalog {
 
     /// Composite weights (renormalised over the metrics present).
     public static let defaultWeights: [String: Double] = [
+        "outline_adherence": 0.15,
         "detail_density": 0.2, "emotion": 0.2, "voice": 0.15, "obsession_depth": 0.15, "sentence_rhythm": 0.1,
         "lexical_diversity": 0.1, "cliche_density": 0.05, "word_count_accuracy": 0.05,
         "coherence": 0.25, "consistency": 0.05,
@@ -75,6 +78,8 @@ public enum MetricCatalog {
             return clamp(value * 8 / max(target, 0.001))
         case "detail_density", "sentence_rhythm", "lexical_diversity":
             return clamp(8 * value / max(target, 0.001))
+        case "outline_adherence":
+            return clamp(value * 8 / max(target, 0.001))
         case "word_count_accuracy":
             // 100% scores 10; each point below target costs 2/(100 − target) × 8 / 2 … linear through (target, 8).
             return clamp(10 - (100 - value) * 2 / max(100 - target, 0.001))

@@ -60,6 +60,7 @@ struct Analysis {
         emotion()
         voice()
         obsessionDepth()
+        outlineAdherence()
         dialogueRatio()
         sentenceRhythm()
         readability()

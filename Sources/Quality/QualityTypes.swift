@@ -59,12 +59,16 @@ public struct AnalysisContext: Sendable, Equatable {
     /// The book's style, to measure voice against; nil measures consistency within the chapter only.
     public var profile: StyleProfile?
     public var targets: QualityTargets
+    /// The chapter's beats and characters from the outline; nil leaves `outline_adherence` out.
+    public var chapterPlan: ChapterPlan?
 
-    public init(targetWords: Int? = nil, obsession: String? = nil, profile: StyleProfile? = nil, targets: QualityTargets = .standard) {
+    public init(targetWords: Int? = nil, obsession: String? = nil, profile: StyleProfile? = nil, targets: QualityTargets = .standard,
+                chapterPlan: ChapterPlan? = nil) {
         self.targetWords = targetWords
         self.obsession = obsession
         self.profile = profile
         self.targets = targets
+        self.chapterPlan = chapterPlan
     }
 }
 

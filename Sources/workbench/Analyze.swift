@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Quality
 import Reports
@@ -10,7 +11,10 @@ extension Workbench {
             abstract: "Score prose with every heuristic metric: values, the composite and located issues.",
             discussion: """
                 Reads each FILE (or standard input for -). Empty, binary or non-UTF-8 input is \
-                refused with exit 65. Scores are 0–10 where 8 is on target; see the README's metric table.
+                refused with exit 65. Scores are 0–10 where 8 is on target; see the README's metric table. \
+                With --outline FILE --chapter N the files are chapter N of that outline: its beats and \
+                characters add outline_adherence, and its target length and the book's obsession are \
+                used unless --target-words or --obsession say otherwise.
                 """
         )
 
@@ -26,18 +30,31 @@ extension Workbench {
         @Option(help: ArgumentHelp("A text in the book's style (earlier chapters, an author's sample) to measure voice against.", valueName: "file"))
         var profile: String?
 
+        @Option(help: ArgumentHelp("The book's outline (YAML or JSON, as `generate --outline` reads it); needs --chapter.", valueName: "file"))
+        var outline: String?
+
+        @Option(help: ArgumentHelp("Which chapter of the --outline the files are (adds outline_adherence).", valueName: "n"))
+        var chapter: Int?
+
         @Flag(help: "Print JSON: one object per file with every metric, the composite and the issues.")
         var json = false
 
         func validate() throws {
             if let targetWords, targetWords < 1 { throw ValidationError("--target-words must be at least 1") }
             if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
+            if outline != nil, chapter == nil { throw ValidationError("--outline needs --chapter N: which of the outline's chapters the files are") }
+            if chapter != nil, outline == nil { throw ValidationError("--chapter needs --outline FILE: the outline it is a chapter of") }
+            if let chapter, chapter < 1 { throw ValidationError("--chapter must be at least 1") }
         }
 
         func run() throws {
+            // The outline first: a bad one or a chapter it lacks fails before any text is read.
+            let planned = try outline.map { try Self.chapter(chapter ?? 1, of: $0) }
             let profileText = try profile.map { try Self.read($0) }
             let context = AnalysisContext(
-                targetWords: targetWords, obsession: obsession, profile: profileText.map { StyleProfile.build(from: $0) })
+                targetWords: targetWords ?? planned?.spec.targetWords, obsession: obsession ?? planned?.outline.obsession,
+                profile: profileText.map { StyleProfile.build(from: $0) },
+                chapterPlan: planned.map { ChapterPlan(outline: $0.outline, chapter: $0.spec) })
             if json {
                 // Each report is written as JSON as soon as it is made (`JSONOutput.render`'s text,
                 // without its `[String: Any]` tree and `JSONSerialization`, which cost three times
@@ -64,6 +81,18 @@ extension Workbench {
                 }
                 Console.output(reports.map { QualityText.render($1, title: $0, style: Console.style) }.joined(separator: "\n"))
             }
+        }
+
+        /// Chapter `number` of the outline in `file`, read as `generate --outline` reads it (the
+        /// same errors, naming the file and field); a chapter it does not have is a usage error.
+        static func chapter(_ number: Int, of file: String) throws -> (outline: Outline, spec: ChapterSpec) {
+            let outline = try Workbench.Generate.readOutline(file)
+            let problems = outline.problems(expectedChapters: nil)
+            guard problems.isEmpty else { throw EngineError.invalidOutline(source: file, problems: problems) }
+            guard let spec = outline.chapters.first(where: { $0.number == number }) else {
+                throw AnalyzeError.noSuchChapter(number, outline: file, chapters: outline.chapters.count)
+            }
+            return (outline, spec)
         }
 
         static func read(_ file: String) throws -> String {
@@ -109,14 +138,27 @@ extension Workbench {
 
 enum AnalyzeError: WorkbenchError {
     case missing(String), unreadable(String)
+    /// `--chapter` names a chapter the outline does not have: a usage error.
+    case noSuchChapter(Int, outline: String, chapters: Int)
     var message: String {
         switch self {
         case .missing(let file): return "\(file): no such file"
         case .unreadable(let file): return "\(file): cannot be read"
+        case .noSuchChapter(let chapter, let outline, let chapters): return "--chapter \(chapter) is not in \(outline), which has chapters 1…\(chapters)"
         }
     }
-    var fix: String? { "check the path and its permissions" }
-    var exitStatus: ExitStatus { .dataError }
+    var fix: String? {
+        switch self {
+        case .missing, .unreadable: return "check the path and its permissions"
+        case .noSuchChapter(_, _, let chapters): return "give --chapter 1…\(chapters)"
+        }
+    }
+    var exitStatus: ExitStatus {
+        switch self {
+        case .missing, .unreadable: return .dataError
+        case .noSuchChapter: return .usage
+        }
+    }
 }
 
 /// read(2), again when a signal interrupted it.
