@@ -28,7 +28,7 @@ public enum CoherenceTrainer {
         public var penalty = 0.003
         /// `coherence` = 10 · σ(slope · logit + offset); the offset puts the median training
         /// chapter at `medianValue`.
-        public var slope = 0.35
+        public var slope = 0.25
         public var medianValue = 8.5
         public var version = "coh-1"
 

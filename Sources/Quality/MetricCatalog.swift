@@ -43,10 +43,20 @@ public enum MetricCatalog {
         "coherence": 0.25, "consistency": 0.05,
     ]
 
-    /// Metrics that gate the composite instead of adding to it: text that loops or is not
-    /// made of sentences is bad however it scores otherwise. Each multiplies the weighted
-    /// mean by min(1, score / 8), so on target they cost nothing and at 0 they zero it.
+    /// Metrics that gate the composite: text that loops, is not made of sentences or reads out
+    /// of order is bad however it scores otherwise. Each multiplies the weighted mean by
+    /// `gate(_:score:)`, so on target they cost nothing; repetition and fluency at 0 zero it,
+    /// coherence at 0 halves it (coherence also carries a weight in the mean).
     public static let gates = ["repetition", "fluency", "coherence"]
+
+    /// A gate's factor: min(1, score / 8) for repetition and fluency, which have no reading
+    /// short of broken text; half that loss for coherence, whose reading of a published
+    /// chapter also moves with its style (a typo in a name moves it a little, and a full
+    /// gate turned that into a visible change of the composite).
+    public static func gate(_ name: String, score: Double) -> Double {
+        let full = min(1, score / 8)
+        return name == "coherence" ? 1 - (1 - full) / 2 : full
+    }
 
     /// Length gates the composite too, softly: min(1, accuracy / 90)², so 90% of the target
     /// words or better costs nothing, 80% costs a fifth and a stub scores near zero.

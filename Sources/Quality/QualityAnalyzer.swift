@@ -79,7 +79,7 @@ struct Analysis {
         for metric in metrics {
             guard let score = metric.score else { continue }
             // A gate may also carry weight (coherence does): below target it costs twice.
-            if MetricCatalog.gates.contains(metric.name) { gate *= min(1, score / 8) }
+            if MetricCatalog.gates.contains(metric.name) { gate *= MetricCatalog.gate(metric.name, score: score) }
             if metric.name == "word_count_accuracy" { gate *= MetricCatalog.lengthGate(accuracy: metric.value) }
             guard let weight = context.targets.weights[metric.name], weight > 0 else { continue }
             sum += score * weight
