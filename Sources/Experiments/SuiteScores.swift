@@ -118,7 +118,7 @@ public struct SuiteScores: Codable, Sendable, Equatable {
             return Chapter(id: chapter.id, kind: chapter.kind, context: context, samples: samples, metrics: metrics(of: reports))
         }
         return SuiteScores(format: currentFormat, suite: suite.name, suiteSHA256: suite.fingerprint, scorer: QualityAnalyzer.scorer,
-                           lexicon: Lexicons.version, chapters: chapters)
+                           lexicon: QualityAnalyzer.dataVersion, chapters: chapters)
     }
 
     /// The scoring context of a suite chapter under an experiment's targets.

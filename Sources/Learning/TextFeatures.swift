@@ -28,7 +28,7 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
     public static func standard(dimensions: Int = 4096, excluding target: String? = nil) -> FeatureSpec {
         FeatureSpec(version: "text-features-1", dimensions: dimensions, wordNGrams: [1, 2], charNGrams: [3, 4, 5],
                     dense: (["quality"] + MetricCatalog.entries.map(\.name) + stylometric).filter { $0 != target },
-                    scorer: QualityAnalyzer.scorer, lexicon: Lexicons.version)
+                    scorer: QualityAnalyzer.scorer, lexicon: QualityAnalyzer.dataVersion)
     }
 
     public var fingerprint: String { (try? CanonicalJSON.encode(self)).map(SHA256.hex(of:)) ?? "" }

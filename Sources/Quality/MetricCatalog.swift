@@ -31,8 +31,8 @@ public enum MetricCatalog {
     public static let defaultTargets: [String: Double] = [
         "outline_adherence": 7.0,
         "detail_density": 4.0, "emotion": 7.0, "voice": 8.0, "obsession_depth": 7.0, "sentence_rhythm": 0.55,
-        "lexical_diversity": 70, "repetition": 0.05, "cliche_density": 0.5, "word_count_accuracy": 95, "fluency": 10,
-        "coherence": 7.0, "consistency": 8.0,
+        "lexical_diversity": 60, "repetition": 0.05, "cliche_density": 0.5, "word_count_accuracy": 95, "fluency": 10,
+        "coherence": 7.0, "consistency": 7.0,
     ]
 
     /// Composite weights (renormalised over the metrics present).

@@ -91,7 +91,7 @@ public enum SimulatedJudge {
         let own = min(10, max(0, metric.score ?? metric.value))
         var gate = 1.0
         for gated in MetricCatalog.gates {
-            if let score = report.metric(gated)?.score { gate *= min(1, score / 8) }
+            if let score = report.metric(gated)?.score { gate *= MetricCatalog.gate(gated, score: score) }
         }
         guard gate > 0 else { return 0 }
         let composite = min(10, report.quality / gate)

@@ -226,18 +226,23 @@ struct PromptOptimizerTests {
                                                      database: database, route: route(server, database: database)).run()
         await server.stop()
         let best = try #require(result.best)
+        // Two or more: under scorer heuristic-2 coherence, consistency and outline adherence
+        // carry 0.45 of the weight and the simulator's template prose is gated by its
+        // coherence, so each documented knob moves the composite less than it did.
         let found = Set(best.instructions.flatMap(knobs))
-        #expect(found.count >= 3, "\(best.instructions)")
+        #expect(found.count >= 2, "\(best.instructions)")
+        #expect(best.instructions.allSatisfy { !knobs($0).isEmpty }, "\(best.instructions)")
         #expect(try #require(result.confirmation).confirmed)
         let documented = result.effects.filter { !$0.aims.isEmpty }.map(\.effect), advice = result.effects.filter { $0.aims.isEmpty }.map(\.effect)
         let documentedMean: Double = documented.reduce(0, +) / Double(documented.count)
         let adviceMean: Double = advice.reduce(0, +) / Double(advice.count)
         #expect(documentedMean > adviceMean)
-        // No advice the metrics ignore may look as strong as the strongest documented
-        // instruction. (An absolute bound of 0.6 held before the engine's requirement-driven
-        // enhancement; with it, hitchhiking advice reaches ±0.76 on this deterministic run.)
-        let strongest = documented.map(abs).max() ?? 0
-        #expect(advice.allSatisfy { abs($0) < strongest }, "\(result.effects.map { ($0.id, $0.effect) })")
+        // No advice the surface documents no effect for may look as useful as the strongest
+        // documented instruction. It may look harmful: coherence and consistency now read the
+        // names and threads such advice makes the simulator's templates add ("bring in a minor
+        // character" is another name drawn at random into every scene).
+        let strongest = documented.max() ?? 0
+        #expect(advice.allSatisfy { $0 < strongest }, "\(result.effects.map { ($0.id, $0.effect) })")
     }
 
     @Test("it stops at the target, and at the budget with the confirmation inside it")

@@ -256,7 +256,7 @@ struct BaselineFolderTests {
         for index in scores.chapters.indices { scores.chapters[index].metrics["quality"] = .init(samples: [1, 1, 1], raw: [1, 1, 1]) }
         try JSONEncoder().encode(scores).write(to: scoresURL)
         let baseline = try Baseline.load(version: "sim-v3.0", root: root)
-        #expect(baseline.rescoredFrom == "heuristic-0/\(Lexicons.version)")
+        #expect(baseline.rescoredFrom == "heuristic-0/\(QualityAnalyzer.dataVersion)")
         #expect(baseline.scores.chapters.map { $0.metrics["quality"] } == stored.chapters.map { $0.metrics["quality"] })
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Learning
+import Quality
 import WorkbenchCore
 
 /// Texts whose target is known: each sentence is drawn from a small vocabulary, and the
@@ -53,7 +54,7 @@ func syntheticExamples(_ count: Int, seed: UInt64) -> [TrainingExample] {
         other.lexicon = "lex-0"
         #expect { try QualityPredictor.load(from: path, spec: other) } throws: { error in
             guard case LearningError.incompatibleModel(let file, let problem) = error else { return false }
-            return file == path && problem.contains("lexicon lex-1") && problem.contains("lexicon lex-0")
+            return file == path && problem.contains("lexicon \(QualityAnalyzer.dataVersion)") && problem.contains("lexicon lex-0")
         }
         try Data("{\"format\": 1}".utf8).write(to: URL(fileURLWithPath: path))
         #expect { try QualityPredictor.load(from: path) } throws: { error in

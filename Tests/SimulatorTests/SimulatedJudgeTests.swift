@@ -65,9 +65,13 @@ import WorkbenchCore
         let report = SimulatedJudge.analyze(Self.good, obsession: nil)
         let overall = SimulatedJudge.dimensions.first { $0.name == "overall" }!
         #expect(SimulatedJudge.signal(report, dimension: overall) == report.quality)
-        // Gates are 1 on clean prose, so a dimension is the mean of its metric's score and the composite.
+        // A dimension is the gates times the mean of its metric's score and the ungated composite.
+        func expected(_ report: QualityReport, _ metric: String) -> Double {
+            let gate = MetricCatalog.gates.reduce(1.0) { product, name in product * (report.metric(name)?.score.map { MetricCatalog.gate(name, score: $0) } ?? 1) }
+            return gate * (report.metric(metric)!.score! + min(10, report.quality / gate)) / 2
+        }
         let emotion = SimulatedJudge.dimensions.first { $0.name == "emotion" }!
-        #expect(abs(SimulatedJudge.signal(report, dimension: emotion) - (report.metric("emotion")!.score! + report.quality) / 2) < 1e-9)
+        #expect(abs(SimulatedJudge.signal(report, dimension: emotion) - expected(report, "emotion")) < 1e-9)
         // No metric to follow (no obsession given; `coherence` until Quality has it): the composite.
         for name in ["obsession", "coherence"] {
             let dimension = SimulatedJudge.dimensions.first { $0.name == name }!
@@ -75,7 +79,7 @@ import WorkbenchCore
         }
         let withObsession = SimulatedJudge.analyze(Self.good, obsession: "the drowned bell")
         let obsession = SimulatedJudge.dimensions.first { $0.name == "obsession" }!
-        #expect(abs(SimulatedJudge.signal(withObsession, dimension: obsession) - (withObsession.metric("obsession_depth")!.score! + withObsession.quality) / 2) < 1e-9)
+        #expect(abs(SimulatedJudge.signal(withObsession, dimension: obsession) - expected(withObsession, "obsession_depth")) < 1e-9)
         // A looping text is gated to nothing on every dimension, however rich its words.
         let looped = SimulatedJudge.analyze(Self.loop, obsession: nil)
         for dimension in SimulatedJudge.dimensions { #expect(SimulatedJudge.signal(looped, dimension: dimension) < 1, "\(dimension.name)") }
