@@ -418,17 +418,7 @@ struct CoherenceReading {
     // MARK: Repetition
 
     mutating func repeats(_ scanned: ScannedText) {
-        var seen = Set<UInt64>()
-        var long = 0, repeated = 0
-        for sentence in 0..<scanned.sentenceCount {
-            let range = scanned.sentenceWords(sentence)
-            guard range.count >= 4 else { continue }
-            long += 1
-            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-            for index in range { hash = (hash ^ scanned.wordHashes[index]) &* 0x0000_0100_0000_01B3 }
-            if !seen.insert(hash).inserted { repeated += 1 }
-        }
-        self[.repeatedSentences] = long == 0 ? 0 : Double(repeated) / Double(long)
+        self[.repeatedSentences] = scanned.loopingSentences().share
     }
 }
 

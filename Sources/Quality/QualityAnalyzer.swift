@@ -385,28 +385,16 @@ struct Analysis {
             }
         }
         let ngramShare = words >= 5 ? Double(repeats) / Double(words - 4) : 0
-        // Looping sentences: the same words as an earlier sentence of four or more words.
-        var sentenceSeen = [UInt64: Int]()
-        var loops = 0, long = 0
+        let looping = scanned.loopingSentences()
         var reported = Set<[Int]>()
-        for sentence in 0..<scanned.sentenceCount {
-            let range = scanned.sentenceWords(sentence)
-            guard range.count >= 4 else { continue }
-            long += 1
-            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-            for index in range { hash = (hash ^ scanned.wordHashes[index]) &* 0x0000_0100_0000_01B3 }
-            if let earlier = sentenceSeen[hash] {
-                loops += 1
-                let here = scanned.paragraph(ofWord: range.lowerBound)
-                let there = scanned.paragraph(ofWord: Int(scanned.sentenceStarts[earlier]))
-                if reported.count < 3, reported.insert([here, there]).inserted {
-                    issue("repetition", paragraph: here, "A sentence in paragraph \(here + 1) repeats one in paragraph \(there + 1)", major: true)
-                }
-            } else {
-                sentenceSeen[hash] = sentence
+        for (sentence, earlier) in looping.loops {
+            let here = scanned.paragraph(ofWord: Int(scanned.sentenceStarts[sentence]))
+            let there = scanned.paragraph(ofWord: Int(scanned.sentenceStarts[earlier]))
+            if reported.count < 3, reported.insert([here, there]).inserted {
+                issue("repetition", paragraph: here, "A sentence in paragraph \(here + 1) repeats one in paragraph \(there + 1)", major: true)
             }
         }
-        let loopShare = long == 0 ? 0 : Double(loops) / Double(long)
+        let loopShare = looping.share
         let value = 1 - (1 - ngramShare) * (1 - loopShare)
         record("repetition", (value * 10000).rounded() / 10000)
         if let goal = target("repetition"), value > goal {
@@ -462,6 +450,25 @@ struct Analysis {
                 issue("fluency", paragraph: worst, "Broken sentences in paragraph \(worst + 1)")
             }
         }
+    }
+}
+
+extension ScannedText {
+    /// Looping sentences: each sentence of four or more words with the same words as an
+    /// earlier one, and the share of such sentences among those of four or more words.
+    func loopingSentences() -> (loops: [(sentence: Int, earlier: Int)], share: Double) {
+        var seen = [UInt64: Int]()
+        var loops: [(sentence: Int, earlier: Int)] = []
+        var long = 0
+        for sentence in 0..<sentenceCount {
+            let range = sentenceWords(sentence)
+            guard range.count >= 4 else { continue }
+            long += 1
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            for index in range { hash = (hash ^ wordHashes[index]) &* 0x0000_0100_0000_01B3 }
+            if let earlier = seen[hash] { loops.append((sentence, earlier)) } else { seen[hash] = sentence }
+        }
+        return (loops, long == 0 ? 0 : Double(loops.count) / Double(long))
     }
 }
 
