@@ -172,7 +172,7 @@ public enum RegressionAnalysis {
         var judged: [String: [String: RegressionResult.Row]] = [:]
         var notes: [String] = []
         for (name, chapters) in byMetric {
-            let evidence = judge(chapters.map { ($0.before, $0.after) }, threshold: options.threshold, alpha: familyAlpha, pooling: options.partialPooling)
+            let evidence = judge(chapters.map { ($0.before, $0.after) }, threshold: options.threshold, pooling: options.partialPooling)
             for (item, judgement) in zip(chapters, evidence) {
                 judged[name, default: [:]][item.chapter.id] = row(chapter: item.chapter.id, kind: item.chapter.kind, metric: name, gated: gated.contains(name),
                                                                   before: item.before, after: item.after, judgement: judgement, options: options, alpha: familyAlpha)
@@ -239,7 +239,7 @@ public enum RegressionAnalysis {
     ///
     /// With no noise estimate (one sample a side everywhere) or no noise at all (every
     /// chapter's samples identical) a change past the threshold is certain.
-    static func judge(_ pairs: [(SuiteScores.Metric, SuiteScores.Metric)], threshold: Double, alpha: Double, pooling: Bool) -> [Judgement] {
+    static func judge(_ pairs: [(SuiteScores.Metric, SuiteScores.Metric)], threshold: Double, pooling: Bool) -> [Judgement] {
         let deltas = pairs.map { $0.1.mean - $0.0.mean }
         var squares = 0.0, df = 0
         for (before, after) in pairs {
