@@ -43,17 +43,26 @@ public enum RegressionReport {
     static func alsoMoved(_ result: RegressionResult) -> String? {
         let moved = result.rows.filter { !$0.gated && ($0.status == .regressed || $0.status == .improved) }
         guard !moved.isEmpty else { return nil }
-        let list = { (rows: [RegressionResult.Row]) in rows.map { "\($0.chapter) \($0.metric) \(figure($0.delta, "%+.2f"))" }.joined(separator: ", ") }
+        let list = { (rows: [RegressionResult.Row]) in rows.map { "\($0.chapter) \($0.metric) \(figure($0.delta, "%+.2f"))" + estimated($0) }.joined(separator: ", ") }
         let down = moved.filter { $0.status == .regressed }, up = moved.filter { $0.status == .improved }
         return [down.isEmpty ? nil : "dropped beyond noise: " + list(down), up.isEmpty ? nil : "rose beyond noise: " + list(up)]
             .compactMap { $0 }.joined(separator: "; ") + " (not gated: add them to --metrics to gate)"
     }
 
+    /// " (est. −2.90)" when partial pooling moved the decision's estimate away from Δ.
+    static func estimated(_ row: RegressionResult.Row) -> String {
+        guard let estimate = row.estimate, abs(estimate - row.delta) >= 0.005 else { return "" }
+        return " (est. \(figure(estimate, "%+.2f")))"
+    }
+
     static func table(_ result: RegressionResult) -> (header: [String], rows: [[String]]) {
-        let header = ["chapter", "kind", "metric", result.baselineLabel, result.currentLabel, "Δ", "flag"]
+        // With partial pooling, the change each chapter is judged by: its Δ seen with the suite's evidence.
+        let pooled = result.options.partialPooling && shown(result).contains { $0.estimate != nil }
+        let header = ["chapter", "kind", "metric", result.baselineLabel, result.currentLabel, "Δ"] + (pooled ? ["est."] : []) + ["flag"]
         let rows = shown(result).map { row in
             [row.chapter, row.kind, row.metric, side(row.baselineMean, row.baselineSD, row.baselineSamples),
-             side(row.currentMean, row.currentSD, row.currentSamples), figure(row.delta, "%+.2f"), flag(row)]
+             side(row.currentMean, row.currentSD, row.currentSamples), figure(row.delta, "%+.2f")]
+                + (pooled ? [figure(row.estimate, "%+.2f")] : []) + [flag(row)]
         }
         return (header, rows)
     }
@@ -64,14 +73,16 @@ public enum RegressionReport {
     }
 
     static func headline(_ result: RegressionResult) -> String {
-        "regression: \(result.currentLabel) against \(result.baselineLabel); threshold \(figure(result.options.threshold)) points on "
-            + "\(result.options.metrics.joined(separator: ", ")), alpha \(result.options.alpha)"
+        let metrics = result.gatedMetrics.isEmpty ? result.options.metrics : result.gatedMetrics
+        return "regression: \(result.currentLabel) against \(result.baselineLabel); threshold \(figure(result.options.threshold)) points on "
+            + "\(metrics.joined(separator: ", ")), alpha \(result.options.alpha)"
+            + (result.options.partialPooling ? ", chapters judged with the suite's evidence (partial pooling)" : ", each chapter on its own samples")
     }
 
     static func terminal(_ result: RegressionResult, style: TerminalStyle) -> String {
         var out = style.bold(headline(result)) + "\n\n"
         let (header, rows) = table(result)
-        var text = TextTable(columns: header.enumerated().map { .init($0.element, (3...5).contains($0.offset) ? .right : .left) })
+        var text = TextTable(columns: header.enumerated().map { .init($0.element, (3..<(header.count - 1)).contains($0.offset) ? .right : .left) })
         rows.forEach { text.append($0) }
         out += text.render() + "\n"
         out += "  " + suiteLine(result) + "\n"

@@ -2,6 +2,8 @@
 // `--only store|blas|cli|quality|stats|learning|llm|engine|regress|optimize|faults` runs one group; `make bench` runs the
 // engine, regress, optimize and faults groups in processes of their own, so their memory and timing figures are their own.
 // `--only faults [--books N] [--parallel P] [--attempts N]`: books through 20% transient faults (FaultBenchmarks).
+// `--only regress-false-alarms [--seeds N] [--first-seed S]`: the gate's false-alarm rate on unchanged prompts with the
+// simulator (RegressFalseAlarms, default 20 seeds from 100); `--only regress` runs it too, before the timings.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -21,6 +23,10 @@ func runBenchmarks() async throws -> BenchReport {
     if only == nil || only == "stats" { try StatsBenchmarks.run(into: &report, python: value(after: "--python") ?? "python3") }
     if only == "engine" { try await EngineBenchmarks.run(into: &report, binary: binary) }
     if only == nil || only == "learning" { try LearningBenchmarks.run(into: &report, corpus: corpus, python: value(after: "--python") ?? "python3") }
+    if only == "regress" || only == "regress-false-alarms" {
+        try RegressFalseAlarms.run(into: &report, binary: binary, seeds: value(after: "--seeds").flatMap { Int($0) } ?? 20,
+                                   first: value(after: "--first-seed").flatMap { Int($0) } ?? 100)
+    }
     if only == "regress" { try RegressBenchmarks.run(into: &report, binary: binary) }
     if only == "optimize" { try OptimizeBenchmarks.run(into: &report, binary: binary) }
     if only == "faults" {

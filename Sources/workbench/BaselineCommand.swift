@@ -193,19 +193,22 @@ extension Workbench.BaselineCommand {
         @Option(help: "Points a gated metric may drop before it is flagged.")
         var threshold: Double = 0.5
 
-        @Option(help: ArgumentHelp("Metrics to flag, comma-separated.", valueName: "m1,m2"))
-        var metrics: String = "quality"
+        @Option(help: ArgumentHelp("Metrics to flag, comma-separated (default: quality,outline_adherence; the latter where A scores it).", valueName: "m1,m2"))
+        var metrics: String?
 
-        @Option(help: "The significance level of the noise check and the suite-mean test.")
+        @Option(help: "The false-alarm budget, split over the flagged metrics and the suite-mean test.")
         var alpha: Double = 0.05
+
+        @Flag(name: .customLong("per-chapter"), help: "Judge each chapter on its own samples only (no partial pooling over the suite).")
+        var perChapter = false
 
         @OptionGroup var outputs: RegressionOutputs
 
         func run() throws {
             let first = try Baseline.load(version: a, root: folder.baselines)
             let second = try Baseline.load(version: b, root: folder.baselines)
-            let options = RegressionResult.Options(threshold: threshold, metrics: RegressionOutputs.metricList(metrics), alpha: alpha)
-            try RegressionOutputs.checkMetrics(options.metrics, in: first)
+            let options = RegressionResult.Options(threshold: threshold, metrics: try RegressionOutputs.gatedMetrics(metrics, in: first), alpha: alpha,
+                                                   partialPooling: !perChapter)
             let result = RegressionAnalysis.compare(baseline: first.scores, current: second.scores, options: options,
                                                     baselineLabel: first.version, currentLabel: second.version)
             try outputs.deliver(result, seconds: 0, reportName: nil, workspace: WorkspaceOptions())

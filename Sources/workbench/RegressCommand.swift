@@ -15,11 +15,14 @@ extension Workbench {
                 Writes every chapter of the baseline's suite again with the current prompts and \
                 experiment (the baseline's providers and seeds unless overridden), scores it as \
                 the baseline was scored, and compares chapter by chapter. It fails when a gated \
-                metric (default: the composite, `quality`) of any chapter drops by more than \
-                --threshold points, or the suite mean drops significantly (paired t over \
-                chapters). With two samples or more a drop must also exceed what the samples' \
-                own variation explains (Welch's t, one-sided, at --alpha); the report says which \
-                drops are within noise.
+                metric (default: the composite `quality`, and `outline_adherence` where the \
+                baseline scores it) of any chapter has dropped by more than --threshold points \
+                with probability at least 1 − alpha', or the suite mean of `quality` drops \
+                significantly (paired t over chapters) by --suite-threshold or more. alpha' is \
+                --alpha split evenly over the gated metrics and the suite-mean test. Each \
+                chapter's change is judged against the noise pooled over the suite and, by \
+                partial pooling, with what the other chapters show (--per-chapter: on its own \
+                samples only); the report says which drops are within noise.
 
                 Exit codes: 0 pass, 1 regression found, 2 usage error, 65 bad baseline or \
                 configuration (the file is named), 75 provider unavailable. A missing or \
@@ -52,11 +55,14 @@ extension Workbench {
         @Option(help: "Samples per chapter (default: as many as the baseline has).")
         var samples: Int?
 
-        @Option(help: ArgumentHelp("Metrics that gate, comma-separated: quality (the composite) and metric names, each on its 0–10 score.", valueName: "m1,m2"))
-        var metrics: String = "quality"
+        @Option(help: ArgumentHelp("Metrics that gate, comma-separated: quality (the composite) and metric names, each on its 0–10 score (default: quality,outline_adherence; the latter where the baseline scores it).", valueName: "m1,m2"))
+        var metrics: String?
 
-        @Option(help: "The significance level of the noise check and the suite-mean test.")
+        @Option(help: "The run's false-alarm budget, split over the gated metrics and the suite-mean test.")
         var alpha: Double = 0.05
+
+        @Flag(name: .customLong("per-chapter"), help: "Judge each chapter on its own samples only (no partial pooling over the suite).")
+        var perChapter = false
 
         @OptionGroup var outputs: RegressionOutputs
 
@@ -65,14 +71,14 @@ extension Workbench {
             guard suiteThreshold >= 0, suiteThreshold.isFinite else { throw ValidationError("--suite-threshold must be a number ≥ 0") }
             if let samples, samples < 1 { throw ValidationError("--samples must be at least 1") }
             guard alpha > 0, alpha < 0.5 else { throw ValidationError("--alpha must be in (0, 0.5)") }
-            guard !RegressionOutputs.metricList(metrics).isEmpty else { throw ValidationError("--metrics names no metric") }
+            if let metrics { guard !RegressionOutputs.metricList(metrics).isEmpty else { throw ValidationError("--metrics names no metric") } }
             try outputs.report.checkHTML(available: false, command: "regress")
         }
 
         func run() async throws {
             let frozen = try Baseline.load(version: baseline, root: baselines)
-            let options = RegressionResult.Options(threshold: threshold, metrics: RegressionOutputs.metricList(metrics), alpha: alpha, suiteThreshold: suiteThreshold)
-            try RegressionOutputs.checkMetrics(options.metrics, in: frozen)
+            let options = RegressionResult.Options(threshold: threshold, metrics: try RegressionOutputs.gatedMetrics(metrics, in: frozen), alpha: alpha,
+                                                   suiteThreshold: suiteThreshold, partialPooling: !perChapter)
             if let note = frozen.rescoredFrom { Console.error("note: baseline \(frozen.version) was scored by \(note); its texts were re-scored with this build's scorer") }
 
             let experimentFile = try experiment ?? RegressionOutputs.experimentPath(of: frozen, root: baselines)
@@ -122,6 +128,18 @@ struct RegressionOutputs: ParsableArguments {
 
     static func metricList(_ text: String) -> [String] {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// The metrics asked for (each must be scored in the baseline), or by default those of
+    /// `RegressionAnalysis.defaultMetrics` the baseline scores.
+    static func gatedMetrics(_ asked: String?, in baseline: Baseline) throws -> [String] {
+        guard let asked else {
+            let known = Set(baseline.scores.chapters.flatMap(\.metrics.keys))
+            return RegressionAnalysis.defaultMetrics.filter(known.contains)
+        }
+        let metrics = metricList(asked)
+        try checkMetrics(metrics, in: baseline)
+        return metrics
     }
 
     /// Gated metrics must be scored in the baseline, else nothing could ever fail on them.

@@ -266,3 +266,112 @@ struct BaselineFolderTests {
         }
     }
 }
+
+/// Scores of a suite from per-metric samples: metric → [(chapter id, samples)], every metric
+/// over the same chapters.
+func suiteScores(metrics: [String: [(String, [Double])]]) -> SuiteScores {
+    let ids = metrics.values.first!.map(\.0)
+    return SuiteScores(format: 1, suite: "t", suiteSHA256: "x", scorer: QualityAnalyzer.scorer, lexicon: Lexicons.version, chapters: ids.map { id in
+        var found: [String: SuiteScores.Metric] = [:]
+        for (name, chapters) in metrics {
+            let values = chapters.first { $0.0 == id }!.1
+            found[name] = .init(samples: values, raw: values)
+        }
+        let n = found.values.first!.samples.count
+        return SuiteScores.Chapter(id: id, kind: "k", context: .init(targetWords: 250, obsession: "o", targets: .standard),
+                                   samples: (0..<n).map { .init(sample: $0, seed: 1, file: "", textSHA256: "", words: 250, costUSD: 0) }, metrics: found)
+    })
+}
+
+@Suite("regression decision: pooled noise, partial pooling, the split alpha")
+struct RegressionDecisionTests {
+    /// Ten chapters of three samples, each with the same spread (sd 1) around its mean.
+    static func chapters(_ means: [Double], spread: [Double] = [-1, 0, 1]) -> [(String, [Double])] {
+        means.enumerated().map { index, mean in ("c\(index)", spread.map { mean + $0 }) }
+    }
+
+    func compare(_ before: [String: [(String, [Double])]], _ after: [String: [(String, [Double])]], options: RegressionResult.Options = .init()) -> RegressionResult {
+        RegressionAnalysis.compare(baseline: suiteScores(metrics: before), current: suiteScores(metrics: after), options: options, baselineLabel: "b", currentLabel: "n")
+    }
+
+    @Test("τ² and μ are DerSimonian–Laird's, as statsmodels' combine_effects(method_re='dl') gives them")
+    func partialPoolingMatchesTheReference() {
+        // statsmodels 0.14: combine_effects([-3, -2.5, -0.3, -3.2, -2.8], se² of [1, 1.2, 1, 0.9, 1.1], method_re="dl")
+        // → tau2 0.45011704981775913, mean_effect_re -2.3680153728376157.
+        let pooled = RegressionAnalysis.partialPooling(deltas: [-3, -2.5, -0.3, -3.2, -2.8], errors: [1, 1.2, 1, 0.9, 1.1])
+        #expect(abs(pooled.tau2 - 0.45011704981775913) < 1e-12)
+        #expect(abs(pooled.mu - -2.3680153728376157) < 1e-12)
+        // The chapter that barely moved (−0.3) is shrunk toward the others: B = 1 / (1 + τ²).
+        let shrink = 1 / (1 + pooled.tau2)
+        #expect(abs(pooled.posteriors[2].mean - (shrink * pooled.mu + (1 - shrink) * -0.3)) < 1e-12)
+        #expect(abs(pooled.posteriors[2].variance - ((1 - shrink) + shrink * shrink * pooled.varianceMu)) < 1e-12)
+        // One chapter far from the rest: τ² large, that chapter keeps nearly its own change.
+        let lone = RegressionAnalysis.partialPooling(deltas: [-6, 0.2, -0.1, 0.3, 0], errors: [0.5, 0.5, 0.5, 0.5, 0.5])
+        #expect(abs(lone.tau2 - 7.217) < 1e-9 && abs(lone.mu - -1.12) < 1e-12)
+        #expect(lone.posteriors[0].mean < -5.8)
+    }
+
+    @Test("a drop in every chapter is seen in every chapter, even one whose own samples missed it")
+    func aDropEverywhereFlagsEveryChapter() {
+        // outline_adherence as the local model scores it: about 2 points of sd between samples.
+        let before = Self.chapters([4, 3, 3, 3.5, 3, 5.5, 2.5, 3.5, 7, 4], spread: [-2, 0, 2])
+        // The outline gone: it falls about three points everywhere but in c3, whose samples fell 0.4.
+        let after = Self.chapters([1, 0.5, 0.3, 3.1, 0.5, 1, 0, 0.2, 1.5, 0.5], spread: [-2, 0, 2])
+        let quality = Self.chapters(Array(repeating: 3, count: 10))
+        let result = compare(["quality": quality, "outline_adherence": before], ["quality": quality, "outline_adherence": after])
+        #expect(!result.passed)
+        #expect(Set(result.regressions.map(\.chapter)).count == 10, "\(result.summaryLine)")
+        let missed = try! #require(result.rows.first { $0.chapter == "c3" && $0.metric == "outline_adherence" })
+        #expect(missed.failed && abs(missed.delta + 0.4) < 1e-9 && missed.estimate! < -2)
+        #expect(missed.note.contains("with the suite's evidence"))
+        // Judged on its own samples, c3's drop is within its noise.
+        let alone = compare(["quality": quality, "outline_adherence": before], ["quality": quality, "outline_adherence": after],
+                            options: .init(partialPooling: false))
+        #expect(alone.rows.first { $0.chapter == "c3" && $0.metric == "outline_adherence" }?.failed == false)
+    }
+
+    @Test("one chapter that broke is flagged and the others are not")
+    func oneBrokenChapterIsFlaggedAlone() {
+        let before = Self.chapters([7, 6.5, 7.2, 6.8, 7, 7.4, 6.9, 7.1, 6.6, 7])
+        var afterMeans = [7, 6.5, 7.2, 6.8, 7, 7.4, 6.9, 7.1, 6.6, 7.0]
+        afterMeans[4] = 1.5
+        let result = compare(["quality": before], ["quality": Self.chapters(afterMeans)])
+        #expect(result.regressions.map(\.chapter) == ["c4"], "\(result.summaryLine)")
+    }
+
+    @Test("a chapter whose few samples happen to agree does not make a small drop certain: the noise is the suite's")
+    func luckyAgreementIsNotCertainty() {
+        // Nine chapters vary by ±1 within; c0's three baseline samples agree to 0.05.
+        var before = Self.chapters(Array(repeating: 7, count: 10))
+        before[0].1 = [7.0, 7.05, 7.1]
+        var after = Self.chapters([7, 7.4, 6.8, 7.3, 6.9, 7.2, 7.1, 6.7, 7.0, 7.2])
+        after[0].1 = [6.0, 6.6, 6.3]
+        let result = compare(["quality": before], ["quality": after], options: .init(metrics: ["quality"]))
+        let row = try! #require(result.rows.first { $0.chapter == "c0" })
+        // Welch's t on its own samples calls it significant …
+        #expect((row.noiseP ?? 1) < 0.05)
+        // … but against the noise the suite shows it is not.
+        #expect(row.status == .withinNoise && result.passed, "\(row.note)")
+    }
+
+    @Test("alpha is split over the gated metrics and the suite-mean test; outline_adherence gates only where scored")
+    func theAlphaIsSplitAndUnscoredMetricsAreNamed() {
+        let quality = Self.chapters(Array(repeating: 6, count: 10))
+        let both = compare(["quality": quality, "outline_adherence": quality], ["quality": quality, "outline_adherence": quality])
+        #expect(both.gatedMetrics == ["quality", "outline_adherence"] && abs(both.familyAlpha! - 0.05 / 3) < 1e-15)
+        #expect(both.passed && both.summaryLine == "PASS: no chapter dropped more than 0.50 points on quality, outline_adherence")
+        let old = compare(["quality": quality], ["quality": quality])
+        #expect(old.gatedMetrics == ["quality"] && abs(old.familyAlpha! - 0.05 / 2) < 1e-15)
+        #expect(old.notes.contains { $0.contains("not gated: outline_adherence") })
+        #expect(old.summaryLine == "PASS: no chapter dropped more than 0.50 points on quality")
+    }
+
+    @Test("identical runs pass with every Δ exactly zero, pooled or not")
+    func identicalRunsPass() {
+        let scores = ["quality": Self.chapters([3, 4, 2, 5, 3, 4, 3, 2, 4, 3]), "outline_adherence": Self.chapters([4, 3, 3, 3, 3, 5, 2, 3, 7, 4])]
+        for pooling in [true, false] {
+            let result = compare(scores, scores, options: .init(partialPooling: pooling))
+            #expect(result.passed && result.rows.allSatisfy { $0.delta == 0 && $0.status == .unchanged })
+        }
+    }
+}
