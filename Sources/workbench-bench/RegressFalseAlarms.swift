@@ -30,19 +30,24 @@ enum RegressFalseAlarms {
         add(&report, "regress on unchanged prompts vs the shipped sim-v3.0, \(seeds) seeds (\(first)–\(first + seeds - 1))", failures: shipped.count, runs: seeds)
         if !shipped.isEmpty { report.add("regress", "  seeds that failed: " + shipped.map(String.init).joined(separator: ", "), 0, "") }
 
-        var paired = 0
+        var paired: [Int] = []
         let baselines = scratch + "/Baselines"
         for k in 0..<seeds {
-            let workspace = try fresh(scratch, binary: binary)
+            // Two workspaces: in one, the run would be answered from the baseline's response
+            // cache (the requests, and their seeds, are the same; only the simulator's seed differs).
+            let made = try fresh(scratch, binary: binary), workspace = try fresh(scratch, binary: binary)
             let version = "fa-\(k)"
             try CLIBenchmarks.spawn(binary, ["baseline", "create", version, "--baselines", baselines, "--experiment", experiment, "--samples", "3",
-                                             "--seed", String(10_000 + k), "--workspace", workspace])
+                                             "--seed", String(10_000 + k), "--workspace", made])
             let code = try status(binary, ["regress", "--baseline", version, "--baselines", baselines, "--experiment", experiment,
                                            "--workspace", workspace, "--seed", String(20_000 + k)])
-            if code == 1 { paired += 1 }
+            if code == 1 { paired.append(k) }
+            try? FileManager.default.removeItem(atPath: made)
             try? FileManager.default.removeItem(atPath: workspace)
+            try? FileManager.default.removeItem(atPath: baselines + "/" + version)
         }
-        add(&report, "regress on unchanged prompts, \(seeds) independent pairs (fresh baseline and run)", failures: paired, runs: seeds)
+        add(&report, "regress on unchanged prompts, \(seeds) independent pairs (fresh baseline and run)", failures: paired.count, runs: seeds)
+        if !paired.isEmpty { report.add("regress", "  pairs that failed (k): " + paired.map(String.init).joined(separator: ", "), 0, "") }
     }
 
     static func add(_ report: inout BenchReport, _ what: String, failures: Int, runs: Int) {
