@@ -562,8 +562,9 @@ extension QualityAnalyzer {
     public static func coherenceFeatures(_ text: String) -> [Double] {
         var copy = text
         return copy.withUTF8 { bytes in
-            let scanned = TextScanner.scan(bytes: bytes)
-            return CoherenceReading(scanned, bytes: bytes, flags: LexiconIndex.shared.flags(scanned.wordHashes)).features
+            var scanned = TextScanner.scan(bytes: bytes)
+            let flags = TypoReading.flags(&scanned, bytes: bytes)
+            return CoherenceReading(scanned, bytes: bytes, flags: flags).features
         }
     }
 }

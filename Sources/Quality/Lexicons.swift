@@ -177,6 +177,18 @@ public enum Lexicons {
 
     public static func words(_ name: String) -> Set<UInt64> { lists[name]?.words ?? [] }
 
+    /// A single-word list's entries as written (lowercase).
+    static func entries(_ name: String) -> [String] {
+        var inList = false, result: [String] = []
+        for rawLine in text.split(separator: "\n") {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("["), line.hasSuffix("]") { inList = line == "[\(name)]"; continue }
+            guard inList, !line.hasPrefix("#") else { continue }
+            result += line.split(separator: " ").map(String.init)
+        }
+        return result
+    }
+
     public static let senses = ["sight", "sound", "smell", "taste", "touch"]
     public static let emotionCategories = ["joy", "sadness", "fear", "anger", "disgust", "surprise", "love", "shame"]
 

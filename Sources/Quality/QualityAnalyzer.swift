@@ -3,7 +3,7 @@ import Foundation
 /// Runs every heuristic metric over a text: pure, deterministic, no I/O.
 public enum QualityAnalyzer {
     /// Recorded with every score; a change of any formula is a new version.
-    public static let scorer = "heuristic-2"
+    public static let scorer = "heuristic-3"
 
     /// The data the scores depend on besides the formulas: lexicon version and the shipped
     /// coherence model's fingerprint, recorded with every score.
@@ -31,10 +31,11 @@ struct Analysis {
     var coherenceReading: CoherenceReading?
 
     init(scanned: ScannedText, bytes: UnsafeBufferPointer<UInt8>, context: AnalysisContext) {
+        var scanned = scanned
+        flags = TypoReading.flags(&scanned, bytes: bytes)
         self.scanned = scanned
         self.bytes = bytes
         self.context = context
-        flags = LexiconIndex.shared.flags(scanned.wordHashes)
     }
 
     var words: Int { scanned.wordCount }

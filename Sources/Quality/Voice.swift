@@ -72,11 +72,14 @@ public struct StyleProfile: Sendable, Codable, Equatable {
 
     /// The profile of a text: a book's earlier chapters, or an author's sample.
     public static func build(from text: String) -> StyleProfile {
-        let scanned = TextScanner.scan(text)
-        let flags = LexiconIndex.shared.flags(scanned.wordHashes)
-        let reading = VoiceReading(scanned, flags: flags)
-        return StyleProfile(firstPersonShare: reading.firstPersonShare, pastShare: reading.pastShare,
-                            mfwFrequencies: mfw(flags: flags, words: scanned.wordCount), words: scanned.wordCount)
+        var copy = text
+        return copy.withUTF8 { bytes in
+            var scanned = TextScanner.scan(bytes: bytes)
+            let flags = TypoReading.flags(&scanned, bytes: bytes)
+            let reading = VoiceReading(scanned, flags: flags)
+            return StyleProfile(firstPersonShare: reading.firstPersonShare, pastShare: reading.pastShare,
+                                mfwFrequencies: mfw(flags: flags, words: scanned.wordCount), words: scanned.wordCount)
+        }
     }
 
     /// Relative frequencies of the reference's most frequent words.
