@@ -1,3 +1,5 @@
+import Foundation
+
 /// One paragraph of a text, where it lies and where it starts.
 public struct Paragraph: Sendable, Equatable {
     /// UTF-8 byte offsets of the paragraph's text: from its first non-blank byte to the end
@@ -66,37 +68,38 @@ public enum Paragraphs {
         var index = 0, line = 1
         var current: (start: Int, end: Int, line: Int)?
         var blankSeen = false
+        guard let base = bytes.baseAddress else { return result }
         while index < count {
-            var first = -1, last = -1, hasWord = false
-            while index < count {
-                let byte = bytes[index]
-                if byte == 0x0A { break }
-                if !isBlank(byte) {
-                    if first < 0 { first = index }
-                    last = index
-                    if !hasWord, startsWord(index) { hasWord = true }
-                }
-                index += 1
-            }
-            if first < 0 {
+            // The line's end by memchr; its first and last non-blank bytes from either end.
+            let lineEnd = memchr(base + index, 0x0A, count - index).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? count
+            var first = index
+            while first < lineEnd, isBlank(bytes[first]) { first += 1 }
+            if first == lineEnd {
                 if current != nil { blankSeen = true }
-            } else if let open = current {
-                if blankSeen, !hasWord {
-                    // A scene break ("* * *") between blank lines belongs to no paragraph.
-                } else if blankSeen {
-                    result.append((open.start..<open.end, open.line))
-                    current = (first, last + 1, line)
-                    blankSeen = false
-                } else {
-                    current = (open.start, last + 1, open.line)
+            } else {
+                var last = lineEnd - 1
+                while isBlank(bytes[last]) { last -= 1 }
+                func hasWord() -> Bool {
+                    for position in first...last where startsWord(position) { return true }
+                    return false
                 }
-            } else if hasWord {
-                current = (first, last + 1, line)
+                if let open = current {
+                    if blankSeen {
+                        // A block without a word ("* * *") between blank lines belongs to no paragraph.
+                        if hasWord() {
+                            result.append((open.start..<open.end, open.line))
+                            current = (first, last + 1, line)
+                            blankSeen = false
+                        }
+                    } else {
+                        current = (open.start, last + 1, open.line)
+                    }
+                } else if hasWord() {
+                    current = (first, last + 1, line)
+                }
             }
-            if index < count {
-                index += 1  // the LF
-                line += 1
-            }
+            index = lineEnd + 1  // past the LF
+            line += 1
         }
         if let open = current { result.append((open.start..<open.end, open.line)) }
         return result

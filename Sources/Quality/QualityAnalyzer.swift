@@ -259,20 +259,22 @@ struct Analysis {
     /// Hash of a crude stem of `bytes[range]`: lowercase, one plural or verb ending off, so
     /// "keys"/"key" and "locked"/"lock" meet. Runs for every word: no allocation.
     static func stemHash(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt64 {
-        var end = range.upperBound
-        let length = range.count
-        for suffix in stemSuffixes where length > suffix.count + 2 {
-            var matches = true
-            for offset in 0..<suffix.count where lowercase(bytes[end - suffix.count + offset]) != suffix[offset] {
-                matches = false
-                break
-            }
-            if matches {
-                end -= suffix.count
-                break
+        // The suffixes of `stemSuffixes`, tried in that order, decided from the last letters
+        // (this runs for most words, and a loop over the list cost more than the hash).
+        let length = range.count, end = range.upperBound
+        @inline(__always) func letter(_ back: Int) -> UInt8 { lowercase(bytes[end - back]) }
+        var cut = 0
+        if length >= 3 {
+            switch letter(1) {
+            case 0x67 where length > 5 && letter(2) == 0x6E && letter(3) == 0x69: cut = 3  // -ing
+            case 0x64 where length > 4 && letter(2) == 0x65: cut = 2                       // -ed
+            case 0x73 where length > 4 && letter(2) == 0x65: cut = 2                       // -es
+            case 0x73 where length > 3: cut = 1                                            // -s
+            case 0x79 where length > 4 && letter(2) == 0x6C: cut = 2                       // -ly
+            default: break
             }
         }
-        return fnv1a(UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<end]))
+        return fnv1a(UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<end - cut]))
     }
 
     static func stemHash(_ word: String) -> UInt64 {

@@ -26,29 +26,24 @@ enum TypoReading {
         let words = scanned.wordCount
         guard words > 0 else { return flags }
 
-        // Counted: the words that can be read through or read as (function words neither).
+        // The words that can be read through or read as (function words neither), by type:
+        // candidates are met once and in no lexicon, targets three times or more.
         let unlisted = LexiconIndex.stopword | 0b111 << LexiconIndex.functionShift
-        let counts = WordTable<Int32>.occurrences(scanned.wordHashes) { index in
+        let tally = WordTally.words(scanned.wordHashes) { index in
             flags[index] & unlisted == 0 && scanned.wordLengths[index] >= UInt16(minimumLength)
         }
-
-        // Candidates: once-met, unlisted, all-letter words.
-        var candidates: [Int] = []
-        for index in 0..<words where counts[index] == 1 && flags[index] == 0 && scanned.wordLengths[index] >= UInt16(minimumLength) {
-            guard isLetters(bytes, scanned, index) else { continue }
-            candidates.append(index)
+        var candidates: [Int] = [], frequent: [Int] = [], frequentLetters = 0
+        for word in tally where word.count == 1 || word.count >= 3 {
+            let index = Int(word.first)
+            guard word.count >= 3 || flags[index] == 0, isLetters(bytes, scanned, index) else { continue }
+            if word.count == 1 {
+                candidates.append(index)
+            } else {
+                frequent.append(index)
+                frequentLetters += Int(scanned.wordLengths[index])
+            }
         }
         guard !candidates.isEmpty else { return flags }
-
-        // The text's own frequent words, indexed like the lexicon's.
-        var frequent: [Int] = [], frequentLetters = 0
-        var seen = WordHashSet(capacity: 64)
-        for index in 0..<words {
-            let hash = scanned.wordHashes[index]
-            guard counts[index] >= 3, isLetters(bytes, scanned, index), seen.insert(hash) else { continue }
-            frequent.append(index)
-            frequentLetters += Int(scanned.wordLengths[index])
-        }
         var local = NearMissIndex(targets: frequent.count, letters: frequentLetters, forgiving: [.swapped, .dropped])
         for index in frequent {
             let start = Int(scanned.wordStarts[index])
@@ -89,10 +84,9 @@ enum TypoReading {
     }
 }
 
-/// Target words indexed under themselves and, where dropped letters are forgiven, under each
-/// inner-letter deletion. A word is looked up under its own hash (a target with a letter
-/// dropped) and under each of its neighbour swaps (a target with two letters swapped): a few
-/// probes a word, no table writes.
+/// Target words indexed by their letters regardless of order (a swap keeps them) and, where
+/// dropped letters are forgiven, under each inner-letter deletion (a target less a letter is
+/// the word as written). A word costs two hashes and two probes; nothing is written.
 struct NearMissIndex {
     /// The lexicons' content words: what the detail, emotion and voice metrics count.
     static let lexicon: NearMissIndex = {
@@ -113,6 +107,10 @@ struct NearMissIndex {
     /// Target word hash → target number; inner deletion hash → target number, or `several`.
     private var exact: WordTable<Int32>
     private var deletions: WordTable<Int32>
+    /// Letter-multiset signature → the last target added with it; `sameLetters` chains the
+    /// earlier ones ("stare", "tears").
+    private var anagrams: WordTable<Int32>
+    private var sameLetters: [Int32] = []
     /// The targets' letters, lowercased, one after another.
     private var letters: [UInt8] = []
     private var starts: [Int32] = [0]
@@ -126,6 +124,7 @@ struct NearMissIndex {
     init(targets: Int, letters: Int, forgiving forgiven: Slip) {
         self.forgiven = forgiven
         exact = WordTable(capacity: max(targets, 1), empty: -1)
+        anagrams = WordTable(capacity: max(targets, 1), empty: -1)
         deletions = WordTable(capacity: forgiven.contains(.dropped) ? max(letters, 1) : 1, empty: -1)
         self.letters.reserveCapacity(letters)
     }
@@ -137,6 +136,9 @@ struct NearMissIndex {
         for byte in word { letters.append(lowercase(byte)) }
         starts.append(Int32(letters.count))
         exact.set(hash, number)
+        let signature = Self.signature(word)
+        sameLetters.append(anagrams[signature])
+        anagrams.set(signature, number)
         guard forgiven.contains(.dropped), word.count >= 3 else { return }
         for skipped in 1..<(word.count - 1) {
             let key = Self.hash(word, skipping: skipped)
@@ -163,16 +165,11 @@ struct NearMissIndex {
         if forgiven.contains(.dropped), n >= 5 {
             guard consider(deletions[fnv1a(word)]) else { return .ambiguous }
         }
-        if forgiven.contains(.swapped), n >= 3 {
-            // The hash of the word with letters i and i + 1 swapped, from the hash of its first i.
-            var prefix = Self.step(Self.offsetBasis, word[0])
-            for i in 1..<(n - 1) {
-                if word[i] != word[i + 1] {
-                    var hash = Self.step(Self.step(prefix, word[i + 1]), word[i])
-                    for j in (i + 2)..<n { hash = Self.step(hash, word[j]) }
-                    guard consider(exact[hash]) else { return .ambiguous }
-                }
-                prefix = Self.step(prefix, word[i])
+        if forgiven.contains(.swapped) {
+            var number = anagrams[Self.signature(word)]
+            while number >= 0 {
+                guard consider(number) else { return .ambiguous }
+                number = sameLetters[Int(number)]
             }
         }
         return found >= 0 ? .one(hashes[Int(found)]) : .none
@@ -180,6 +177,20 @@ struct NearMissIndex {
 
     private func target(_ number: Int32) -> ArraySlice<UInt8> {
         letters[Int(starts[Int(number)])..<Int(starts[Int(number) + 1])]
+    }
+
+    /// A random 64-bit value per byte, summed over a word's letters: the same for every order.
+    static let letterValues: [UInt64] = (0..<256).map { byte in
+        var z = UInt64(byte) &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    static func signature(_ word: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        letterValues.withUnsafeBufferPointer { values in
+            word.reduce(UInt64(word.count)) { $0 &+ values[Int(lowercase($1))] }
+        }
     }
 
     static let offsetBasis: UInt64 = 0xCBF2_9CE4_8422_2325

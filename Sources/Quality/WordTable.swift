@@ -5,9 +5,9 @@
 struct WordTable<Value>: @unchecked Sendable {
     /// Keys and values side by side, so a probe touches one cache line; key 0 marks an empty
     /// slot (a real hash of 0 is stored as 1: one word in 2⁶⁴ shares a slot key, harmlessly).
-    fileprivate var entries: [(key: UInt64, value: Value)]
+    private var entries: [(key: UInt64, value: Value)]
     private let shift: UInt64
-    fileprivate let mask: Int
+    private let mask: Int
     private(set) var count = 0
     private let empty: Value
 
@@ -20,8 +20,8 @@ struct WordTable<Value>: @unchecked Sendable {
         self.empty = empty
     }
 
-    @inline(__always) fileprivate static func stored(_ key: UInt64) -> UInt64 { key == 0 ? 1 : key }
-    @inline(__always) fileprivate func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+    @inline(__always) private static func stored(_ key: UInt64) -> UInt64 { key == 0 ? 1 : key }
+    @inline(__always) private func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
 
     /// The value for `key`, or the empty value.
     @inline(__always) subscript(key: UInt64) -> Value {
@@ -63,30 +63,32 @@ struct WordTable<Value>: @unchecked Sendable {
     }
 }
 
-extension WordTable where Value == Int32 {
-    /// How often each key occurs among the positions of `keys` that `counted` admits, per
-    /// position (0 where not admitted): one table pinned once, one probe per admitted key,
-    /// the slot remembered so the second pass reads without probing.
+/// The distinct words among some positions of a text: how often each occurs and where first.
+struct WordTally {
+    struct Word { var count: Int32, first: Int32 }
+
+    /// One probe per admitted position, into a table sized for them all, which is pinned once.
     @inline(__always)
-    static func occurrences(_ keys: [UInt64], counted: (Int) -> Bool) -> [Int32] {
-        var table = WordTable<Int32>(capacity: keys.count, empty: 0)
-        var entries: [(key: UInt64, value: Int32)] = []
-        swap(&entries, &table.entries)  // the table's storage, held uniquely: no copy on write
-        var slots = [Int32](repeating: -1, count: keys.count)
-        let mask = table.mask
-        entries.withUnsafeMutableBufferPointer { entries in
-            slots.withUnsafeMutableBufferPointer { slots in
-                for (position, raw) in keys.enumerated() where counted(position) {
-                    let key = stored(raw)
-                    var index = table.slot(key)
-                    while entries[index].key != 0, entries[index].key != key { index = (index + 1) & mask }
-                    if entries[index].key == 0 { entries[index].key = key }
-                    entries[index].value += 1
-                    slots[position] = Int32(index)
+    static func words(_ keys: [UInt64], counted: (Int) -> Bool) -> [Word] {
+        var size = 16
+        while size < keys.count * 2 { size <<= 1 }
+        let mask = size - 1, shift = UInt64(64 - size.trailingZeroBitCount)
+        var slots = [(key: UInt64, word: Int32)](repeating: (0, -1), count: size)
+        var words: [Word] = []
+        slots.withUnsafeMutableBufferPointer { slots in
+            for (position, raw) in keys.enumerated() where counted(position) {
+                let key = raw == 0 ? 1 : raw
+                var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+                while slots[index].key != 0, slots[index].key != key { index = (index + 1) & mask }
+                if slots[index].key == 0 {
+                    slots[index] = (key, Int32(words.count))
+                    words.append(Word(count: 1, first: Int32(position)))
+                } else {
+                    words[Int(slots[index].word)].count += 1
                 }
             }
         }
-        return entries.withUnsafeBufferPointer { entries in slots.map { $0 < 0 ? 0 : entries[Int($0)].value } }
+        return words
     }
 }
 
