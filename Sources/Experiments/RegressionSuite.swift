@@ -123,7 +123,10 @@ public struct RegressionSuite: Codable, Sendable, Equatable {
     }
 
     public func yaml() throws -> String {
-        "# The standard chapters of a regression suite: written by `workbench baseline create`.\n" + (try YAMLEncoder().encode(self))
+        // Keys sorted: the books are a dictionary, whose order would change from run to run.
+        let encoder = YAMLEncoder()
+        encoder.options.sortKeys = true
+        return "# The standard chapters of a regression suite: written by `workbench baseline create`.\n" + (try encoder.encode(self))
     }
 
     /// SHA-256 of the suite's canonical JSON: what a baseline was measured on.
