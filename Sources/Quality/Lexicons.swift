@@ -178,16 +178,22 @@ public enum Lexicons {
     public static func words(_ name: String) -> Set<UInt64> { lists[name]?.words ?? [] }
 
     /// A single-word list's entries as written (lowercase).
-    static func entries(_ name: String) -> [String] {
-        var inList = false, result: [String] = []
+    static func entries(_ name: String) -> [String] { entryLists[name] ?? [] }
+
+    /// Every list's entries as written, parsed once.
+    private static let entryLists: [String: [String]] = {
+        var result: [String: [String]] = [:], current = ""
         for rawLine in text.split(separator: "\n") {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("["), line.hasSuffix("]") { inList = line == "[\(name)]"; continue }
-            guard inList, !line.hasPrefix("#") else { continue }
-            result += line.split(separator: " ").map(String.init)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("["), line.hasSuffix("]") {
+                current = String(line.dropFirst().dropLast())
+                continue
+            }
+            result[current, default: []] += line.split(separator: " ").map(String.init)
         }
         return result
-    }
+    }()
 
     public static let senses = ["sight", "sound", "smell", "taste", "touch"]
     public static let emotionCategories = ["joy", "sadness", "fear", "anger", "disgust", "surprise", "love", "shame"]
