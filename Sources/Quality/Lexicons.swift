@@ -153,35 +153,8 @@ public enum Lexicons {
     man men time day way though however upon must quite again back yes oh ah
     """#
 
-    /// The lists, parsed once: name → single-word hashes and multi-word phrases.
-    public static let lists: [String: (words: Set<UInt64>, phrases: [[UInt64]])] = {
-        var result: [String: (words: Set<UInt64>, phrases: [[UInt64]])] = [:]
-        var current = ""
-        for rawLine in text.split(separator: "\n") {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("["), line.hasSuffix("]") {
-                current = String(line.dropFirst().dropLast())
-                continue
-            }
-            var entry = result[current] ?? ([], [])
-            if current == "cliche" {
-                entry.phrases.append(line.split(separator: " ").map { wordHash(String($0)) })
-            } else {
-                for word in line.split(separator: " ") { entry.words.insert(wordHash(String(word))) }
-            }
-            result[current] = entry
-        }
-        return result
-    }()
-
-    public static func words(_ name: String) -> Set<UInt64> { lists[name]?.words ?? [] }
-
-    /// A single-word list's entries as written (lowercase).
-    static func entries(_ name: String) -> [String] { entryLists[name] ?? [] }
-
-    /// Every list's entries as written, parsed once.
-    private static let entryLists: [String: [String]] = {
+    /// Each list's entry lines as written (trimmed, comments dropped), parsed once.
+    private static let lines: [String: [String]] = {
         var result: [String: [String]] = [:], current = ""
         for rawLine in text.split(separator: "\n") {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
@@ -190,10 +163,28 @@ public enum Lexicons {
                 current = String(line.dropFirst().dropLast())
                 continue
             }
-            result[current, default: []] += line.split(separator: " ").map(String.init)
+            result[current, default: []].append(line)
         }
         return result
     }()
+
+    /// The lists as hashes: name → single-word hashes and multi-word phrases (a `cliche`
+    /// line is one phrase; every other list holds words, several to a line).
+    public static let lists: [String: (words: Set<UInt64>, phrases: [[UInt64]])] = {
+        var result: [String: (words: Set<UInt64>, phrases: [[UInt64]])] = [:]
+        for (name, entries) in lines {
+            let split = entries.map { $0.split(separator: " ").map { wordHash(String($0)) } }
+            result[name] = name == "cliche" ? ([], split) : (Set(split.joined()), [])
+        }
+        return result
+    }()
+
+    public static func words(_ name: String) -> Set<UInt64> { lists[name]?.words ?? [] }
+
+    /// A single-word list's entries as written (lowercase).
+    static func entries(_ name: String) -> [String] {
+        (lines[name] ?? []).flatMap { $0.split(separator: " ").map(String.init) }
+    }
 
     public static let senses = ["sight", "sound", "smell", "taste", "touch"]
     public static let emotionCategories = ["joy", "sadness", "fear", "anger", "disgust", "surprise", "love", "shame"]
