@@ -24,13 +24,13 @@ public struct ContinuityChecker: Sendable {
 
     func name(_ id: EntityID) -> String { cast.entity(id)?.canonicalName ?? id.rawValue }
 
-    static func describe(_ value: FactValue) -> String {
+    func describe(_ value: FactValue) -> String {
         switch value {
         case .colour(let colour): colour.rawValue
         case .years(let years): "\(years)"
         case .entity(let id): id.rawValue.split(separator: ":").last.map { $0.replacingOccurrences(of: "-", with: " ") } ?? id.rawValue
         case .alive(let alive): alive ? "alive" : "dead"
-        case let .kin(kinship, other): "\(kinship.rawValue) of \(other.rawValue)"
+        case let .kin(kinship, other): "\(kinship.rawValue) of \(name(other))"
         case .topic(let topic): topic
         case .bodyPart(let part): part
         case .deed(let verb): verb
@@ -54,8 +54,8 @@ public struct ContinuityChecker: Sendable {
             for later in own.dropFirst() where !Self.agrees(first.value, later.value, predicate) {
                 let label = predicate == .eyeColour ? "eyes" : predicate == .hairColour ? "hair" : "birthplace"
                 result.append(violation(.immutableChanged, first, later,
-                    "\(name(later.subject))'s \(label): \(Self.describe(later.value)) here, \(Self.describe(first.value)) before",
-                    fix: "Make \(name(later.subject))'s \(label) \(Self.describe(first.value)) in \"\(later.quote.text)\" (\(later.quote.place)), or change the earlier passage."))
+                    "\(name(later.subject))'s \(label): \(describe(later.value)) here, \(describe(first.value)) before",
+                    fix: "Make \(name(later.subject))'s \(label) \(describe(first.value)) in \"\(later.quote.text)\" (\(later.quote.place)), or change the earlier passage."))
             }
         }
         return result
@@ -79,7 +79,7 @@ public struct ContinuityChecker: Sendable {
         guard let first = after.first else { return [] }
         let more = after.count - 1
         return [violation(.actsAfterDeath, death, first,
-            "\(name(first.subject)) \(Self.describe(first.value)) after dying\(more > 0 ? ", and acts \(more) more time\(more == 1 ? "" : "s") after" : "")",
+            "\(name(first.subject)) \(describe(first.value)) after dying\(more > 0 ? ", and acts \(more) more time\(more == 1 ? "" : "s") after" : "")",
             fix: "Give \"\(first.quote.text)\" (\(first.quote.place)) to a living character, or move the death after it.")]
     }
 
@@ -90,7 +90,7 @@ public struct ContinuityChecker: Sendable {
         for (previous, current) in zip(own, own.dropFirst()) where current.aspect == .holds && previous.time == current.time {
             guard current.quote.paragraph - previous.quote.paragraph <= 2, case .entity(let a) = previous.value, case .entity(let b) = current.value, !Self.samePlace(a, b) else { continue }
             result.append(violation(.twoPlacesAtOnce, previous, current,
-                "\(name(current.subject)) is in the \(Self.describe(current.value)) and in the \(Self.describe(previous.value)) at once",
+                "\(name(current.subject)) is in the \(describe(current.value)) and in the \(describe(previous.value)) at once",
                 fix: "Move \(name(current.subject)) between the two passages (a line of movement), or make both places one."))
         }
         return result
@@ -135,16 +135,16 @@ public struct ContinuityChecker: Sendable {
             case .begins:
                 if case .knownUnlearned(let knew) = state {
                     result.append(violation(.knowledgeBeforeLearning, knew, fact,
-                        "\(name(fact.subject)) learns \"\(Self.describe(fact.value))\" here but knew it before",
+                        "\(name(fact.subject)) learns \"\(describe(fact.value))\" here but knew it before",
                         fix: "Move \"\(knew.quote.text)\" (\(knew.quote.place)) after the moment \(name(fact.subject)) learns it, or drop it."))
                 }
                 states[fact.value] = .learned(fact)
             case .lacks:
                 if let state, case .knownUnlearned(let knew) = state {
-                    result.append(violation(.knowledgeBeforeLearning, knew, fact, "\(name(fact.subject)) does not know \"\(Self.describe(fact.value))\" here but knew it before",
+                    result.append(violation(.knowledgeBeforeLearning, knew, fact, "\(name(fact.subject)) does not know \"\(describe(fact.value))\" here but knew it before",
                         fix: "Drop \"\(knew.quote.text)\" (\(knew.quote.place)), or have \(name(fact.subject)) learn it before."))
                 } else if let state, case .learned(let learned) = state {
-                    result.append(violation(.knowledgeBeforeLearning, learned, fact, "\(name(fact.subject)) does not know \"\(Self.describe(fact.value))\" here but learned it before",
+                    result.append(violation(.knowledgeBeforeLearning, learned, fact, "\(name(fact.subject)) does not know \"\(describe(fact.value))\" here but learned it before",
                         fix: "Drop \"\(fact.quote.text)\" (\(fact.quote.place)), or move the learning after it."))
                 }
                 states[fact.value] = nil
@@ -179,8 +179,8 @@ public struct ContinuityChecker: Sendable {
                 reported.insert(key)
                 let why = state.who.map { "\(name($0)) has it" } ?? "it was let go"
                 result.append(violation(.possessionWithoutAcquisition, state.because, fact,
-                    "\(name(fact.subject)) uses the \(Self.describe(fact.value)) without getting it (\(why))",
-                    fix: "Let \(name(fact.subject)) take the \(Self.describe(fact.value)) before \"\(fact.quote.text)\" (\(fact.quote.place)), or give the deed to whoever holds it."))
+                    "\(name(fact.subject)) uses the \(describe(fact.value)) without getting it (\(why))",
+                    fix: "Let \(name(fact.subject)) take the \(describe(fact.value)) before \"\(fact.quote.text)\" (\(fact.quote.place)), or give the deed to whoever holds it."))
             case .lacks:
                 break
             }
@@ -203,7 +203,7 @@ public struct ContinuityChecker: Sendable {
             }
             guard !first.isCompatible(with: tie) else { continue }
             result.append(violation(.relationshipContradicted, set, fact,
-                "\(name(fact.subject)) is \(name(other))'s \(kinship.rawValue) here; before, \(Self.describe(set.value))",
+                "\(name(fact.subject)) is \(name(other))'s \(kinship.rawValue) here; before, \(describe(set.value))",
                 fix: "Make the tie in \"\(fact.quote.text)\" (\(fact.quote.place)) match \"\(set.quote.text)\"."))
         }
         return result

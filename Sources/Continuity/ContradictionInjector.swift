@@ -42,8 +42,8 @@ public struct InjectedBook: Sendable {
 ///
 /// It reads the clean book first, with the deterministic extractor, for who the characters are
 /// (named characters of known gender that act in it) and what the book already states about
-/// them: an eye colour, age or family tie the book sets up is contradicted rather than set up
-/// again. Every sentence follows a pattern family the extractor reads, with named subjects or
+/// them: an eye colour or age the book sets up is contradicted rather than set up again. A
+/// character is named by any form the book uses for them alone (full name, first name, title). Every sentence follows a pattern family the extractor reads, with named subjects or
 /// pronouns; the measurement says how often the patterns find them among real prose.
 public struct ContradictionInjector: Sendable {
     public let seed: UInt64
@@ -60,6 +60,8 @@ public struct ContradictionInjector: Sendable {
 
     struct Character {
         var id: EntityID
+        /// Every form that names this character alone ("Elizabeth Bennet", "Elizabeth", "Lizzy").
+        var names: [String]
         var name: String
         var gender: Gender
         var subject: String { gender == .male ? "he" : "she" }
@@ -76,7 +78,8 @@ public struct ContradictionInjector: Sendable {
         var cast: [Character] = reading.cast.entities.compactMap { entity in
             guard entity.kind == .character, let gender = entity.gender, deeds[entity.id, default: 0] >= 2,
                   reading.cast.entity(named: entity.canonicalName)?.id == entity.id else { return nil }
-            return Character(id: entity.id, name: entity.canonicalName, gender: gender)
+            let names = entity.names.filter { reading.cast.entity(named: $0)?.id == entity.id }
+            return Character(id: entity.id, names: names, name: entity.canonicalName, gender: gender)
         }
         cast = random.permutation(cast.count).map { cast[$0] }
         var insertions: [Insertion] = []
@@ -85,7 +88,12 @@ public struct ContradictionInjector: Sendable {
         var next = 0
         func pick(_ count: Int) -> [Character]? {
             guard cast.count >= count else { return nil }
-            let chosen = (0..<count).map { cast[(next + $0) % cast.count] }
+            // Each sentence names its character by any form the book uses for them alone.
+            let chosen = (0..<count).map { offset in
+                var person = cast[(next + offset) % cast.count]
+                person.name = person.names[random.below(person.names.count)]
+                return person
+            }
             next += count
             return chosen
         }

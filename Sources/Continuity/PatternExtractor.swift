@@ -247,13 +247,15 @@ struct ChapterReader {
 
     // MARK: Age and scars
 
-    /// "Hale was 28", "she was twenty-eight years old", "Hale was five and twenty": narration
+    /// "Hale was 28", "she was twenty-eight years old", "Hale was 30 that year", "Hale was five and twenty": narration
     /// in the present of the story (no "when", "since", "ago" in the sentence).
     mutating func age(at index: Int) {
         guard let owner = subject(before: index), let (years, last) = number(at: index + 1), (2...110).contains(years) else { return }
         var end = last
         if word(last + 1) == "years", let next = word(last + 2), next == "old" || next == "of" {
             end = next == "old" ? last + 2 : last + 3
+        } else if word(last + 1) == "that", let when = word(last + 2), ["year", "spring", "summer", "autumn", "winter"].contains(when) {
+            end = last + 2
         } else if !(last + 1 < tokens.count && (tokens[last + 1].endsClause || word(last + 1) == "and")) {
             return
         }

@@ -6,7 +6,9 @@ func read(_ chapters: String...) -> BookReading {
     PatternExtractor().read(chapters.enumerated().map { ChapterText(number: $0.offset + 1, text: $0.element) })
 }
 
-func violations(_ chapters: String...) -> [Violation] {
+func violations(_ chapters: String...) -> [Violation] { violations(chapters) }
+
+func violations(_ chapters: [String]) -> [Violation] {
     let reading = PatternExtractor().read(chapters.enumerated().map { ChapterText(number: $0.offset + 1, text: $0.element) })
     return ContinuityChecker(cast: reading.cast).check(reading.facts)
 }
