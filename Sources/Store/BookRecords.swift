@@ -133,6 +133,16 @@ extension WorkbenchDatabase {
         }
     }
 
+    /// The book a command names by its id (or a unique prefix), or by a run's id (or a unique
+    /// prefix): that run's first book, as `workbench report` reads it.
+    public func book(matchingBookOrRun id: String) throws -> BookRecord {
+        if let run = try? self.run(matching: id),
+           let first = try read({ db in try BookRecord.filter(Column("run_id") == run.id.rawValue).order(Column("id")).fetchOne(db) }) {
+            return first
+        }
+        return try book(matching: id)
+    }
+
     /// The kept version of every chapter of a book (its newest version not rejected), in chapter order.
     public func latestChapterVersions(bookID: String) throws -> [ChapterVersionRecord] {
         try read { db in

@@ -202,5 +202,91 @@ enum Schema {
             PRIMARY KEY (run_id, candidate)
         ) STRICT;
         """),
+        ("0007-continuity-graph", """
+        -- A book's continuity graph as its last `continuity check` left it. A re-check replaces
+        -- the whole graph (deleting the check row cascades), so nothing is counted twice.
+        CREATE TABLE continuity_checks (
+            book_id          TEXT PRIMARY KEY NOT NULL REFERENCES books(id) ON DELETE CASCADE,
+            -- Which fact source read the chapters ('pattern' for the deterministic extractor).
+            extractor        TEXT NOT NULL CHECK (extractor <> ''),
+            -- The chapter versions read, as [{"chapter": n, "version_id": id}]: a later version makes the graph stale.
+            chapters_json    TEXT NOT NULL CHECK (json_valid(chapters_json)),
+            word_count       INTEGER NOT NULL CHECK (word_count >= 0),
+            checked_at       TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE continuity_entities (
+            book_id          TEXT NOT NULL REFERENCES continuity_checks(book_id) ON DELETE CASCADE,
+            entity_id        TEXT NOT NULL CHECK (entity_id <> ''),
+            kind             TEXT NOT NULL CHECK (kind IN ('character', 'place', 'object', 'organisation', 'event')),
+            canonical_name   TEXT NOT NULL CHECK (canonical_name <> ''),
+            gender           TEXT CHECK (gender IS NULL OR gender IN ('male', 'female')),
+            PRIMARY KEY (book_id, entity_id)
+        ) STRICT;
+
+        -- Every other name an entity goes by ("Marcus", "Mr Hale").
+        CREATE TABLE continuity_aliases (
+            book_id          TEXT NOT NULL,
+            entity_id        TEXT NOT NULL,
+            alias            TEXT NOT NULL CHECK (alias <> ''),
+            PRIMARY KEY (book_id, entity_id, alias),
+            FOREIGN KEY (book_id, entity_id) REFERENCES continuity_entities(book_id, entity_id) ON DELETE CASCADE
+        ) STRICT;
+        CREATE INDEX continuity_aliases_by_alias ON continuity_aliases(book_id, alias COLLATE NOCASE);
+
+        -- One statement the book makes, with its exact quote and where it stands. The value is
+        -- typed by value_kind: a colour, kinship, topic, body part or deed in value_text; years or
+        -- alive (1/0) in value_number; an entity (or a kinship's other person) in value_entity.
+        CREATE TABLE continuity_facts (
+            id                   INTEGER PRIMARY KEY,
+            book_id              TEXT NOT NULL,
+            subject              TEXT NOT NULL,
+            predicate            TEXT NOT NULL CHECK (predicate <> ''),
+            value_kind           TEXT NOT NULL CHECK (value_kind IN ('colour', 'years', 'entity', 'alive', 'kin', 'topic', 'bodyPart', 'deed')),
+            value_text           TEXT,
+            value_number         INTEGER,
+            value_entity         TEXT,
+            aspect               TEXT NOT NULL CHECK (aspect IN ('holds', 'begins', 'ends', 'lacks')),
+            chapter              INTEGER NOT NULL CHECK (chapter >= 1),
+            paragraph            INTEGER NOT NULL CHECK (paragraph >= 1),
+            line                 INTEGER NOT NULL CHECK (line >= 1),
+            byte_start           INTEGER NOT NULL CHECK (byte_start >= 0),
+            byte_end             INTEGER NOT NULL CHECK (byte_end > byte_start),
+            quote                TEXT NOT NULL CHECK (quote <> ''),
+            -- Story time (chapter and beat) of the statement, and the interval it holds over (NULL: open).
+            story_chapter        INTEGER NOT NULL,
+            story_beat           INTEGER NOT NULL,
+            valid_from_chapter   INTEGER,
+            valid_from_beat      INTEGER,
+            valid_until_chapter  INTEGER,
+            valid_until_beat     INTEGER,
+            confidence           REAL NOT NULL CHECK (confidence >= 0 AND confidence <= 1),
+            -- Where the fact came from: the source ('pattern') and its rule ("eyeColour.had").
+            origin               TEXT NOT NULL CHECK (origin <> ''),
+            origin_rule          TEXT NOT NULL,
+            FOREIGN KEY (book_id) REFERENCES continuity_checks(book_id) ON DELETE CASCADE,
+            FOREIGN KEY (book_id, subject) REFERENCES continuity_entities(book_id, entity_id),
+            FOREIGN KEY (book_id, value_entity) REFERENCES continuity_entities(book_id, entity_id)
+        ) STRICT;
+        CREATE INDEX continuity_facts_by_subject ON continuity_facts(book_id, subject, chapter, byte_start);
+
+        -- A contradiction between two facts, found by the checker's rules.
+        CREATE TABLE continuity_violations (
+            id                   INTEGER PRIMARY KEY,
+            book_id              TEXT NOT NULL REFERENCES continuity_checks(book_id) ON DELETE CASCADE,
+            type                 TEXT NOT NULL CHECK (type <> ''),
+            severity             TEXT NOT NULL CHECK (severity IN ('minor', 'major')),
+            established_fact_id  INTEGER NOT NULL REFERENCES continuity_facts(id) ON DELETE CASCADE,
+            contradicting_fact_id INTEGER NOT NULL REFERENCES continuity_facts(id) ON DELETE CASCADE,
+            -- What is wrong, naming the entity; the message adds both places and quotes.
+            summary              TEXT NOT NULL,
+            message              TEXT NOT NULL,
+            suggested_fix        TEXT NOT NULL,
+            -- 'open' until fixes exist to change it.
+            status               TEXT NOT NULL DEFAULT 'open' CHECK (status <> ''),
+            CHECK (established_fact_id <> contradicting_fact_id)
+        ) STRICT;
+        CREATE INDEX continuity_violations_by_book ON continuity_violations(book_id);
+        """),
     ]
 }
