@@ -38,9 +38,7 @@ public struct ContinuityChecker: Sendable {
     }
 
     func violation(_ type: ViolationType, _ established: Fact, _ contradicting: Fact, _ message: String, fix: String) -> Violation {
-        Violation(type: type, established: established, contradicting: contradicting,
-                  message: "\(message) (\(contradicting.quote.place): \"\(contradicting.quote.text)\"; set up at \(established.quote.place): \"\(established.quote.text)\")",
-                  suggestedFix: fix)
+        Violation(type: type, established: established, contradicting: contradicting, summary: message, suggestedFix: fix)
     }
 
     // MARK: Rules

@@ -23,17 +23,20 @@ public struct Violation: Sendable, Codable, Hashable {
     public var established: Fact
     /// The fact that contradicts it.
     public var contradicting: Fact
-    /// What is wrong, naming the character and both places.
+    /// What is wrong, naming the character ("Marcus Hale's eyes: blue here, grey before").
+    public var summary: String
+    /// The summary with both places and quotes, for a reader with no other view of them.
     public var message: String
     /// The smallest edit that would remove the contradiction.
     public var suggestedFix: String
 
-    public init(type: ViolationType, established: Fact, contradicting: Fact, message: String, suggestedFix: String) {
+    public init(type: ViolationType, established: Fact, contradicting: Fact, summary: String, suggestedFix: String) {
         self.type = type
         severity = type.severity
         self.established = established
         self.contradicting = contradicting
-        self.message = message
+        self.summary = summary
+        message = "\(summary) (\(contradicting.quote.place): \"\(contradicting.quote.text)\"; set up at \(established.quote.place): \"\(established.quote.text)\")"
         self.suggestedFix = suggestedFix
     }
 
@@ -69,16 +72,41 @@ public enum FactValidation {
         guard let chapter = chapters.first(where: { $0.number == fact.quote.chapter }) else {
             return .failure(.unknownChapter(fact.quote.chapter, chapters: chapters.count))
         }
-        let bytes = Array(chapter.text.utf8), quote = fact.quote
+        return validate(fact, in: TokenizedChapter(number: chapter.number, text: chapter.text))
+    }
+
+    /// Every fact through the gate, each chapter cut into tokens once: the facts that pass, in
+    /// their order, and why each other one was refused.
+    public static func validate(_ facts: [Fact], in chapters: [ChapterText]) -> (valid: [Fact], rejected: [ContinuityError]) {
+        var tokenized: [Int: TokenizedChapter] = [:]
+        var valid: [Fact] = [], rejected: [ContinuityError] = []
+        for fact in facts {
+            let number = fact.quote.chapter
+            if tokenized[number] == nil, let chapter = chapters.first(where: { $0.number == number }) {
+                tokenized[number] = TokenizedChapter(number: chapter.number, text: chapter.text)
+            }
+            guard let chapter = tokenized[number] else {
+                rejected.append(.unknownChapter(number, chapters: chapters.count))
+                continue
+            }
+            switch validate(fact, in: chapter) {
+            case .success(let fact): valid.append(fact)
+            case .failure(let error): rejected.append(error)
+            }
+        }
+        return (valid, rejected)
+    }
+
+    static func validate(_ fact: Fact, in tokenized: TokenizedChapter) -> Result<Fact, ContinuityError> {
+        let bytes = tokenized.bytes, quote = fact.quote
         guard quote.bytes.lowerBound >= 0, quote.bytes.upperBound <= bytes.count, !quote.text.isEmpty,
               String(decoding: bytes[quote.bytes], as: UTF8.self) == quote.text else {
-            return .failure(.quoteNotFound(quote: quote.text, chapter: chapter.number))
+            return .failure(.quoteNotFound(quote: quote.text, chapter: tokenized.number))
         }
-        let tokenized = TokenizedChapter(number: chapter.number, text: chapter.text)
         let paragraph = tokenized.paragraphs.firstIndex { $0.bytes.contains(quote.bytes.lowerBound) }.map { $0 + 1 } ?? 0
         let line = tokenized.line(at: quote.bytes.lowerBound)
         guard paragraph == quote.paragraph, line == quote.line else {
-            return .failure(.quoteMisplaced(quote: quote.text, chapter: chapter.number, claimed: "paragraph \(quote.paragraph), line \(quote.line)", found: "paragraph \(paragraph), line \(line)"))
+            return .failure(.quoteMisplaced(quote: quote.text, chapter: tokenized.number, claimed: "paragraph \(quote.paragraph), line \(quote.line)", found: "paragraph \(paragraph), line \(line)"))
         }
         return .success(fact)
     }

@@ -1,0 +1,54 @@
+/// One continuity check of a whole book: read the facts, pass each through the gate, run the
+/// rules over the ones that passed. Pure: the chapters come in, the graph goes out.
+public struct BookCheck: Sendable {
+    public var cast: Cast
+    /// The facts that passed `FactValidation`, in story order.
+    public var facts: [Fact]
+    /// Why each refused fact was refused (none, for a source that quotes exactly).
+    public var rejected: [ContinuityError]
+    public var violations: [Violation]
+
+    public init(_ chapters: [ChapterText], extractor: PatternExtractor = PatternExtractor()) {
+        let reading = extractor.read(chapters)
+        let gate = FactValidation.validate(reading.facts, in: chapters)
+        cast = reading.cast
+        facts = gate.valid.sorted(by: Fact.inTextOrder)
+        rejected = gate.rejected
+        violations = ContinuityChecker(cast: reading.cast).check(facts)
+    }
+
+    /// Every entity the graph holds: the cast, and the places and objects facts point at that
+    /// no name made an entity ("object:brass-key" is "brass key").
+    public var entities: [Entity] {
+        var entities = cast.entities
+        var known = Set(entities.map(\.id))
+        for fact in facts {
+            for id in fact.value.entities where !known.contains(id) {
+                known.insert(id)
+                entities.append(Entity.named(by: id))
+            }
+        }
+        return entities
+    }
+}
+
+extension FactValue {
+    /// The entities this value points at.
+    public var entities: [EntityID] {
+        switch self {
+        case .entity(let id), .kin(_, let id): [id]
+        case .colour, .years, .alive, .topic, .bodyPart, .deed: []
+        }
+    }
+}
+
+extension Entity {
+    /// The entity an id stands for when no name in the text gave it one: its kind from the
+    /// id's prefix, its name from the slug.
+    static func named(by id: EntityID) -> Entity {
+        let parts = id.rawValue.split(separator: ":", maxSplits: 1).map(String.init)
+        let kind = parts.count == 2 ? EntityKind(rawValue: parts[0]) ?? .object : .character
+        let slug = parts.last ?? id.rawValue
+        return Entity(id: id, kind: kind, canonicalName: slug.replacingOccurrences(of: "-", with: " "))
+    }
+}
