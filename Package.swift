@@ -59,8 +59,9 @@ let package = Package(
             name: "Engine",
             dependencies: ["WorkbenchCore", "Config", "LLM", "Quality", "Store", "Judge", .product(name: "Mustache", package: "swift-mustache")]
         ),
-        // The book's knowledge graph: entities, facts and their contradictions (roadmap 3.4). Pure, no I/O.
-        .target(name: "Continuity", dependencies: ["WorkbenchCore", "Quality"]),
+        // The book's knowledge graph: entities, facts and their contradictions (roadmap 3.4). Extraction
+        // and checks are pure; Storage/ reads a stored book's chapters and stores its graph.
+        .target(name: "Continuity", dependencies: ["WorkbenchCore", "Quality", "Store"]),
         // BLAS-backed matrices, features and models (roadmap 5.1–5.3).
         .target(name: "Learning", dependencies: ["WorkbenchCore", "Quality", "COpenBLAS"]),
         // Experiments over the engine: A/B tests of prompt variants, regression suites against baselines, prompt optimisation.
@@ -72,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine", "Stats", "Experiments", "Learning",
+                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine", "Stats", "Experiments", "Learning", "Continuity",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -85,7 +86,7 @@ let package = Package(
 
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"]),
         .testTarget(name: "QualityTests", dependencies: ["Quality", "WorkbenchCore"]),
-        .testTarget(name: "ContinuityTests", dependencies: ["Continuity", "Quality", "WorkbenchCore"]),
+        .testTarget(name: "ContinuityTests", dependencies: ["Continuity", "Quality", "Store", "WorkbenchCore"]),
         // What several test targets share: running the Python reference scripts.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Fakes of the OpenAI, Anthropic and Gemini APIs on loopback that check requests as the services do.

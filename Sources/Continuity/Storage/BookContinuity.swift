@@ -1,0 +1,143 @@
+import Foundation
+import Store
+import WorkbenchCore
+
+/// What goes wrong between a stored book and its continuity graph.
+public enum BookContinuityError: WorkbenchError, Equatable {
+    /// The book has no chapter text to read.
+    case noChapters(bookID: String, title: String)
+    /// The book was never checked, so there is no graph to show.
+    case notChecked(bookID: String)
+    /// No entity of the graph goes by the name.
+    case unknownEntity(name: String, bookID: String, known: [String])
+    /// More than one entity goes by the name.
+    case ambiguousEntity(name: String, candidates: [String])
+
+    public var message: String {
+        switch self {
+        case let .noChapters(bookID, title): "book \(bookID) (\"\(title)\") has no chapters to check"
+        case .notChecked(let bookID): "book \(bookID) has no continuity graph yet"
+        case let .unknownEntity(name, bookID, known):
+            "no entity of book \(bookID) goes by \"\(name)\"" + (known.isEmpty ? "" : "; its characters: \(known.prefix(12).joined(separator: ", "))\(known.count > 12 ? ", …" : "")")
+        case let .ambiguousEntity(name, candidates): "\"\(name)\" names \(candidates.count) entities: \(candidates.joined(separator: ", "))"
+        }
+    }
+
+    public var fix: String? {
+        switch self {
+        case .noChapters: "generate the book's chapters (`workbench resume RUN`) or import them (`workbench books import`), then check again"
+        case .notChecked(let bookID): "run `workbench continuity check \(bookID)` first"
+        case .unknownEntity(_, let bookID, _): "give a name or alias the graph knows (`workbench continuity graph \(bookID) --format json` lists them)"
+        case .ambiguousEntity: "give the fuller name"
+        }
+    }
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .noChapters: .dataError
+        case .notChecked, .unknownEntity, .ambiguousEntity: .usage
+        }
+    }
+}
+
+/// A book's continuity graph in the workspace: checked from its stored chapters, stored, read back.
+public enum BookContinuity {
+    /// What `extractor` names in the store for the deterministic patterns.
+    public static let patternExtractor = "pattern"
+
+    /// Reads the book's kept chapter versions, checks them and stores the graph in place of the
+    /// last one. Everything is read and checked before anything is written, so a book that
+    /// cannot be checked keeps its old graph. Returns the graph as stored, and the facts the
+    /// gate refused.
+    public static func check(_ book: BookRecord, in database: WorkbenchDatabase, at time: Date = Date()) throws -> (graph: ContinuityGraphRecord, rejected: [ContinuityError]) {
+        let versions = try database.latestChapterVersions(bookID: book.id)
+        guard !versions.isEmpty else { throw BookContinuityError.noChapters(bookID: book.id, title: book.title) }
+        let check = BookCheck(versions.map { ChapterText(number: $0.chapter, text: $0.text) })
+        let graph = ContinuityGraphRecord(
+            bookID: book.id, extractor: patternExtractor,
+            chapters: versions.compactMap { version in version.id.map { ContinuityCheckedChapter(chapter: version.chapter, versionID: $0) } },
+            wordCount: versions.reduce(0) { $0 + $1.wordCount }, checkedAt: time,
+            entities: check.entities.map(\.record), facts: check.facts.map(\.record), violations: check.violations.map(\.record))
+        try database.replaceContinuityGraph(graph)
+        return (try database.continuityGraph(bookID: book.id) ?? graph, check.rejected)
+    }
+
+    /// The book's stored graph, and the chapters whose kept version is not the one it was read
+    /// from (a chapter enhanced, added or removed since the check).
+    public static func graph(of book: BookRecord, in database: WorkbenchDatabase) throws -> (graph: ContinuityGraphRecord, staleChapters: [Int]) {
+        guard let graph = try database.continuityGraph(bookID: book.id) else { throw BookContinuityError.notChecked(bookID: book.id) }
+        let checked = Dictionary(graph.chapters.map { ($0.chapter, $0.versionID) }, uniquingKeysWith: { a, _ in a })
+        let latest = Dictionary(try database.latestChapterVersions(bookID: book.id).compactMap { version in version.id.map { (version.chapter, $0) } }, uniquingKeysWith: { a, _ in a })
+        let stale = Set(checked.keys).union(latest.keys).filter { checked[$0] != latest[$0] }.sorted()
+        return (graph, stale)
+    }
+
+    /// The entity a name or alias stands for ("Mr. Hale" reads as "Mr Hale"), and every fact
+    /// about it in story order.
+    public static func facts(about name: String, of book: BookRecord, in database: WorkbenchDatabase) throws -> (entity: ContinuityEntityRecord, facts: [ContinuityFactRecord]) {
+        let graph = try graph(of: book, in: database).graph
+        let spellings = [name, NameForm(parsing: name).description].reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        var matches: [ContinuityEntityRecord] = []
+        for spelling in spellings where matches.isEmpty { matches = try database.continuityEntities(bookID: book.id, named: spelling) }
+        switch matches.count {
+        case 0:
+            throw BookContinuityError.unknownEntity(name: name, bookID: book.id, known: graph.entities.filter { $0.kind == EntityKind.character.rawValue }.map(\.canonicalName))
+        case 1:
+            return (matches[0], try database.continuityFacts(bookID: book.id, about: matches[0].entityID))
+        default:
+            throw BookContinuityError.ambiguousEntity(name: name, candidates: matches.map { "\($0.canonicalName) (\($0.entityID))" })
+        }
+    }
+}
+
+// MARK: The graph as rows
+
+extension Entity {
+    var record: ContinuityEntityRecord {
+        ContinuityEntityRecord(entityID: id.rawValue, kind: kind.rawValue, canonicalName: canonicalName, aliases: aliases, gender: gender?.rawValue)
+    }
+}
+
+extension FactValue {
+    var record: ContinuityFactValueRecord {
+        switch self {
+        case .colour(let colour): ContinuityFactValueRecord(kind: "colour", text: colour.rawValue)
+        case .years(let years): ContinuityFactValueRecord(kind: "years", number: years)
+        case .entity(let id): ContinuityFactValueRecord(kind: "entity", entity: id.rawValue)
+        case .alive(let alive): ContinuityFactValueRecord(kind: "alive", number: alive ? 1 : 0)
+        case let .kin(kinship, other): ContinuityFactValueRecord(kind: "kin", text: kinship.rawValue, entity: other.rawValue)
+        case .topic(let topic): ContinuityFactValueRecord(kind: "topic", text: topic)
+        case .bodyPart(let part): ContinuityFactValueRecord(kind: "bodyPart", text: part)
+        case .deed(let verb): ContinuityFactValueRecord(kind: "deed", text: verb)
+        }
+    }
+}
+
+extension FactOrigin {
+    var record: (origin: String, rule: String) {
+        switch self {
+        case .pattern(let rule): (BookContinuity.patternExtractor, rule)
+        }
+    }
+}
+
+extension StoryTime {
+    var record: ContinuityStoryTimeRecord { ContinuityStoryTimeRecord(chapter: chapter, beat: beat) }
+}
+
+extension Fact {
+    var record: ContinuityFactRecord {
+        ContinuityFactRecord(
+            subject: subject.rawValue, predicate: predicate.rawValue, value: value.record, aspect: aspect.rawValue,
+            chapter: quote.chapter, paragraph: quote.paragraph, line: quote.line, bytes: quote.bytes, quote: quote.text,
+            storyTime: time.record, validFrom: interval.start?.record, validUntil: interval.end?.record,
+            confidence: confidence, origin: origin.record.origin, originRule: origin.record.rule)
+    }
+}
+
+extension Violation {
+    var record: ContinuityViolationRecord {
+        ContinuityViolationRecord(type: type.rawValue, severity: severity.rawValue, established: established.record, contradicting: contradicting.record,
+                                  summary: summary, message: message, suggestedFix: suggestedFix)
+    }
+}
