@@ -28,6 +28,7 @@ import WorkbenchCore
         ("abtest", ["abtest", "run", "--help"]),
         ("regress", ["regress", "--help"]),
         ("baseline-create", ["baseline", "create", "--help"]),
+        ("continuity-check", ["continuity", "check", "--help"]),
     ])
     func helpMatchesGoldenFile(name: String, arguments: [String]) throws {
         let result = try CLI.run(arguments, in: FileManager.default.temporaryDirectory)

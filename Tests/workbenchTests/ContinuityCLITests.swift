@@ -1,0 +1,178 @@
+import Foundation
+import GRDB
+import Store
+import Testing
+import WorkbenchCore
+
+/// `workbench continuity check|facts|graph` as processes, on books imported into a fresh
+/// workspace with `books import` (or stored through the Store API where no command can make them).
+@Suite("continuity commands")
+struct ContinuityCLITests {
+    /// A paragraph that names the cast mid-sentence, so their names are read as names.
+    static let cast = "That evening Marcus Hale and Mr Hale's friend Clara Marsh met at the inn, where Marcus laughed and Clara smiled. Marcus said he was tired; Clara said she was not."
+
+    /// Three chapters with two seeded contradictions: grey eyes turn blue, and Marcus acts after his death.
+    static let contradicting = [
+        cast + "\n\nMarcus had grey eyes. Clara had red hair.\n\nThe rain kept on until dark.\n",
+        cast + "\n\nMarcus's blue eyes narrowed at the fire.\n\nMarcus died that night.\n",
+        "That morning Clara Marsh walked to the churchyard alone.\n\nMarcus smiled at the fire.\n",
+    ]
+    static let clean = [
+        cast + "\n\nMarcus had grey eyes. Clara had red hair.\n",
+        cast + "\n\nMarcus's grey eyes narrowed at the fire.\n",
+    ]
+
+    /// A workspace holding one imported book of `chapters`; returns it and the book's id.
+    static func workspace(with chapters: [String]) throws -> (Scratch, String) {
+        let scratch = try Scratch()
+        #expect(try CLI.run(["init"], in: scratch.url).status == 0)
+        var files: [String] = []
+        for (index, text) in chapters.enumerated() {
+            let name = "chapter\(index + 1).txt"
+            try Data(text.utf8).write(to: scratch.url.appendingPathComponent(name))
+            files.append(name)
+        }
+        let imported = try CLI.run(["books", "import", "--title", "The Mill"] + files, in: scratch.url)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let books = try JSONSerialization.jsonObject(with: Data(try CLI.run(["books", "list", "--json"], in: scratch.url).stdout.utf8)) as? [[String: Any]] ?? []
+        return (scratch, try #require(books.first?["id"] as? String))
+    }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object: \(text.prefix(300))")
+    }
+
+    @Test func seededContradictionsAreFoundWithBothQuotesAndExit1() throws {
+        let (scratch, book) = try Self.workspace(with: Self.contradicting)
+        defer { scratch.delete() }
+        let check = try CLI.run(["continuity", "check", book], in: scratch.url)
+        #expect(check.status == 1, "\(check.stderr)")
+        let text = check.stdout
+        #expect(text.contains("1. immutableChanged (major): Marcus Hale's eyes: blue here, grey before"), "\(text)")
+        #expect(text.contains("established    chapter 1, paragraph 2, line 3: \"Marcus had grey eyes\""), "\(text)")
+        #expect(text.contains("contradicting  chapter 2, paragraph 2, line 3: \"Marcus's blue eyes\""), "\(text)")
+        #expect(text.contains("actsAfterDeath (major)") && text.contains("\"Marcus died\""), "\(text)")
+        #expect(text.contains("   fix: Make Marcus Hale's eyes grey"), "\(text)")
+        #expect(text.contains("violations (2 major, 0 minor); ") && text.contains(" per 10,000 words (CED)"), "\(text)")
+
+        let json = try Self.json(try CLI.run(["continuity", "check", book, "--json"], in: scratch.url).stdout)
+        let violations = try #require(json["violations"] as? [[String: Any]])
+        #expect(violations.map { $0["type"] as? String } == ["immutableChanged", "actsAfterDeath"])
+        for violation in violations {
+            let established = try #require(violation["established"] as? [String: Any]), contradicting = try #require(violation["contradicting"] as? [String: Any])
+            #expect(established["quote"] is String && contradicting["quote"] is String && established["chapter"] is Int && contradicting["line"] is Int)
+        }
+        let words = try #require(json["words"] as? Int)
+        #expect(abs((json["violations_per_10k_words"] as? Double ?? 0) - 2 * 10_000 / Double(words)) < 1e-9)
+        #expect(json["major"] as? Int == 2 && json["facts"] as? Int ?? 0 > 0)
+    }
+
+    @Test func aCleanBookExits0() throws {
+        let (scratch, book) = try Self.workspace(with: Self.clean)
+        defer { scratch.delete() }
+        let check = try CLI.run(["continuity", "check", book], in: scratch.url)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("No violations; 0.00 per 10,000 words (CED)"), "\(check.stdout)")
+    }
+
+    @Test func checkingAgainReplacesTheGraphAndARunIdNamesItsBook() throws {
+        let (scratch, book) = try Self.workspace(with: Self.contradicting)
+        defer { scratch.delete() }
+        _ = try CLI.run(["continuity", "check", book], in: scratch.url)
+        let first = try Self.json(try CLI.run(["continuity", "graph", book, "--format", "json"], in: scratch.url).stdout)
+        let runs = try JSONSerialization.jsonObject(with: Data(try CLI.run(["runs", "list", "--json"], in: scratch.url).stdout.utf8)) as? [[String: Any]] ?? []
+        let run = try #require(runs.first?["id"] as? String)
+        #expect(book.hasPrefix(run))
+        #expect(try CLI.run(["continuity", "check", run], in: scratch.url).status == 1)
+        let second = try Self.json(try CLI.run(["continuity", "graph", book, "--format", "json"], in: scratch.url).stdout)
+        for key in ["entities", "facts", "violations"] {
+            #expect((first[key] as? [Any])?.count == (second[key] as? [Any])?.count, "\(key)")
+        }
+        #expect(((second["facts"] as? [Any])?.count ?? 0) > 0)
+    }
+
+    @Test func factsAboutAnEntityByAnyAlias() throws {
+        let (scratch, book) = try Self.workspace(with: Self.contradicting)
+        defer { scratch.delete() }
+        _ = try CLI.run(["continuity", "check", book], in: scratch.url)
+        let facts = try CLI.run(["continuity", "facts", book, "--entity", "Mr. Hale"], in: scratch.url)
+        #expect(facts.status == 0, "\(facts.stderr)")
+        #expect(facts.stdout.hasPrefix("Marcus Hale (character, male), also "), "\(facts.stdout)")
+        let grey = try #require(facts.stdout.range(of: "\"Marcus had grey eyes\"")), blue = try #require(facts.stdout.range(of: "\"Marcus's blue eyes\""))
+        #expect(grey.lowerBound < blue.lowerBound, "story order")
+        #expect(facts.stdout.contains("Marcus Hale eyeColour: grey"), "\(facts.stdout)")
+
+        let json = try Self.json(try CLI.run(["continuity", "facts", book, "--entity", "marcus", "--json"], in: scratch.url).stdout)
+        #expect((json["entity"] as? [String: Any])?["name"] as? String == "Marcus Hale")
+        let rows = try #require(json["facts"] as? [[String: Any]])
+        #expect(rows.contains { $0["quote"] as? String == "Marcus died" && $0["predicate"] as? String == "alive" && $0["paragraph"] as? Int == 3 })
+
+        let unknown = try CLI.run(["continuity", "facts", book, "--entity", "Heathcliff"], in: scratch.url)
+        #expect(unknown.status == 2 && unknown.stderr.contains("no entity of book \(book) goes by \"Heathcliff\"") && unknown.stderr.contains("Marcus Hale"), "\(unknown.stderr)")
+        #expect(unknown.stderr.contains("fix: "))
+    }
+
+    @Test func theGraphAsDOTAndJSON() throws {
+        let (scratch, book) = try Self.workspace(with: Self.contradicting + ["Clara Marsh took the brass key. Clara was Marcus's sister.\n"])
+        defer { scratch.delete() }
+        _ = try CLI.run(["continuity", "check", book], in: scratch.url)
+        let dot = try CLI.run(["continuity", "graph", book, "--format", "dot"], in: scratch.url)
+        #expect(dot.status == 0, "\(dot.stderr)")
+        let lines = dot.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "digraph continuity {" && lines.last == "}")
+        // Every statement inside is a node or an edge (or a default), quoted and ended with ';'.
+        let statement = #/^  ("(?:[^"\\]|\\.)*"( -> "(?:[^"\\]|\\.)*")?|graph|node|edge) \[.*\];$/#
+        for line in lines.dropFirst().dropLast() { #expect(line.wholeMatch(of: statement) != nil, "not a DOT statement: \(line)") }
+        #expect(dot.stdout.contains("\"marcus-hale\" [label=\"Marcus Hale\", shape=ellipse, color=red"), "the violator is red: \(dot.stdout)")
+        #expect(dot.stdout.contains("\"clara-marsh\" -> \"object:brass-key\" [label=\"possession (ch. 4)\"]"), "\(dot.stdout)")
+        #expect(dot.stdout.contains("\"clara-marsh\" -> \"marcus-hale\" [label=\"sibling (ch. 4)\"]"), "\(dot.stdout)")
+
+        let json = try Self.json(try CLI.run(["continuity", "graph", book, "--format", "json"], in: scratch.url).stdout)
+        let entities = try #require(json["entities"] as? [[String: Any]])
+        #expect(entities.contains { $0["name"] as? String == "Marcus Hale" && ($0["aliases"] as? [String])?.contains("Marcus") == true })
+        let facts = try #require(json["facts"] as? [[String: Any]]), violations = try #require(json["violations"] as? [[String: Any]])
+        let ids = Set(facts.compactMap { $0["id"] as? Int })
+        #expect(!violations.isEmpty && violations.allSatisfy { ids.contains($0["established_fact_id"] as? Int ?? -1) && ids.contains($0["contradicting_fact_id"] as? Int ?? -1) })
+        #expect(try CLI.run(["continuity", "graph", book, "--format", "html"], in: scratch.url).status == 2)
+    }
+
+    @Test func badInputIsNamedWithItsFixAndLosesNothing() throws {
+        let (scratch, book) = try Self.workspace(with: Self.clean)
+        defer { scratch.delete() }
+        let unknown = try CLI.run(["continuity", "check", "nope"], in: scratch.url)
+        #expect(unknown.status == 2 && unknown.stderr.contains("no book nope in ") && unknown.stderr.contains("fix: list the books"), "\(unknown.stderr)")
+        let unchecked = try CLI.run(["continuity", "facts", book, "--entity", "Marcus"], in: scratch.url)
+        #expect(unchecked.status == 2 && unchecked.stderr.contains("has no continuity graph yet") && unchecked.stderr.contains("fix: run `workbench continuity check \(book)` first"), "\(unchecked.stderr)")
+
+        // A book with no chapters (a generation that stopped before its first) is a data error.
+        let database = try WorkbenchDatabase.open(Workspace(root: scratch.url))
+        let run = try database.startRun(kind: .generate, configJSON: "{}", gitRevision: nil)
+        let empty = try database.createBook(runID: run.id, title: "Nothing Yet", chapterCount: 3)
+        let noChapters = try CLI.run(["continuity", "check", empty.id], in: scratch.url)
+        #expect(noChapters.status == 65 && noChapters.stderr.contains("book \(empty.id) (\"Nothing Yet\") has no chapters to check"), "\(noChapters.stderr)")
+
+        // A chapter enhanced after the check: the graph still shows, with a note.
+        #expect(try CLI.run(["continuity", "check", book], in: scratch.url).status == 0)
+        try database.addChapterVersion(bookID: book, chapter: 2, text: Self.clean[1] + "\nMarcus was 28.\n", wordCount: 60, origin: "enhance")
+        let stale = try CLI.run(["continuity", "graph", book], in: scratch.url)
+        #expect(stale.status == 0 && stale.stderr.contains("note: chapter 2 changed since the last check"), "\(stale.stderr)")
+    }
+
+    @Test func aDatabaseFromBeforeTheGraphIsMigratedAndKeepsItsBooks() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        let workspace = Workspace(root: scratch.url)
+        let old = try WorkbenchDatabase.open(path: workspace.databasePath, create: true, upTo: "0006-optimize-candidates")
+        let run = try old.startRun(kind: .generate, configJSON: "{}", gitRevision: nil)
+        let book = try old.createBook(runID: run.id, title: "Older", chapterCount: 2)
+        for (index, text) in Self.contradicting.prefix(2).enumerated() {
+            try old.addChapterVersion(bookID: book.id, chapter: index + 1, text: text, wordCount: text.split(separator: " ").count, origin: "generate")
+        }
+        try old.writer.close()
+        let check = try CLI.run(["continuity", "check", book.id], in: scratch.url)
+        #expect(check.status == 1 && check.stdout.contains("immutableChanged (major)"), "\(check.stdout)\(check.stderr)")
+        let reopened = try WorkbenchDatabase.open(workspace)
+        #expect(try reopened.schemaStatus().isCurrent)
+        #expect(try reopened.latestChapterVersions(bookID: book.id).map(\.text) == Array(Self.contradicting.prefix(2)))
+    }
+}
