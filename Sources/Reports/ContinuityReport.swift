@@ -19,8 +19,8 @@ public enum ContinuityReport {
         for (index, violation) in graph.violations.enumerated() {
             lines.append("")
             lines.append("\(index + 1). \(violation.type) (\(violation.severity)): \(violation.summary)")
-            lines.append("   established    \(violation.established.place): \"\(violation.established.quote)\"  [\(fact(violation.established, names: names))]")
-            lines.append("   contradicting  \(violation.contradicting.place): \"\(violation.contradicting.quote)\"  [\(fact(violation.contradicting, names: names))]")
+            lines.append("   established    \(violation.established.place): \"\(oneLine(violation.established.quote))\"  [\(fact(violation.established, names: names))]")
+            lines.append("   contradicting  \(violation.contradicting.place): \"\(oneLine(violation.contradicting.quote))\"  [\(fact(violation.contradicting, names: names))]")
             lines.append("   fix: \(violation.suggestedFix)")
         }
         lines.append("")
@@ -56,7 +56,7 @@ public enum ContinuityReport {
         guard !facts.isEmpty else { return header + "\n" }
         var table = TextTable(columns: [.init("CHAPTER", .right), .init("PARAGRAPH", .right), .init("LINE", .right), .init("FACT"), .init("QUOTE")])
         for fact in facts {
-            table.append([String(fact.chapter), String(fact.paragraph), String(fact.line), self.fact(fact, names: names), "\"\(fact.quote)\""])
+            table.append([String(fact.chapter), String(fact.paragraph), String(fact.line), self.fact(fact, names: names), "\"\(oneLine(fact.quote))\""])
         }
         return header + "\n\n" + table.render()
     }
@@ -123,6 +123,11 @@ public enum ContinuityReport {
     }
 
     // MARK: Pieces
+
+    /// A quote that runs over a line break, on one line for the terminal (JSON keeps it exact).
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+    }
 
     /// A DOT quoted string.
     static func dotString(_ text: String) -> String {

@@ -110,6 +110,26 @@ struct ContinuityCLITests {
         let unknown = try CLI.run(["continuity", "facts", book, "--entity", "Heathcliff"], in: scratch.url)
         #expect(unknown.status == 2 && unknown.stderr.contains("no entity of book \(book) goes by \"Heathcliff\"") && unknown.stderr.contains("Marcus Hale"), "\(unknown.stderr)")
         #expect(unknown.stderr.contains("fix: "))
+        // A bare name that is no one's alias is answered with the names it is part of.
+        let part = try CLI.run(["continuity", "facts", book, "--entity", "Hale"], in: scratch.url)
+        #expect(part.status == 2 && part.stderr.contains("names that contain it: Marcus Hale, Mr Hale"), "\(part.stderr)")
+    }
+
+    @Test func aBookTheSimulatorGeneratedIsCheckedByItsRunID() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        #expect(try CLI.run(["init"], in: scratch.url).status == 0)
+        let experiment = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Experiments/sim.yaml").standardized.path
+        let generated = try CLI.run(["generate", "--experiment", experiment, "--premise", "A storm over the harbour.", "--chapters", "3", "--words", "300"], in: scratch.url)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let runs = try JSONSerialization.jsonObject(with: Data(try CLI.run(["runs", "list", "--json"], in: scratch.url).stdout.utf8)) as? [[String: Any]] ?? []
+        let run = try #require(runs.first?["id"] as? String)
+        let check = try CLI.run(["continuity", "check", run, "--json"], in: scratch.url)
+        let result = try Self.json(check.stdout)
+        #expect(result["chapters"] as? Int == 3 && (result["facts"] as? Int ?? 0) > 0 && (result["words"] as? Int ?? 0) > 0, "\(check.stdout)")
+        #expect(check.status == ((result["major"] as? Int ?? 0) > 0 ? 1 : 0), "exit 1 exactly when a major violation is found")
+        let dot = try CLI.run(["continuity", "graph", run, "--format", "dot"], in: scratch.url)
+        #expect(dot.status == 0 && dot.stdout.hasPrefix("digraph continuity {"))
     }
 
     @Test func theGraphAsDOTAndJSON() throws {

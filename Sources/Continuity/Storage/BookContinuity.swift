@@ -8,8 +8,9 @@ public enum BookContinuityError: WorkbenchError, Equatable {
     case noChapters(bookID: String, title: String)
     /// The book was never checked, so there is no graph to show.
     case notChecked(bookID: String)
-    /// No entity of the graph goes by the name.
-    case unknownEntity(name: String, bookID: String, known: [String])
+    /// No entity of the graph goes by the name; `similar` are the names that contain it as a
+    /// word ("Elizabeth Bennet" for "Elizabeth"), else the characters.
+    case unknownEntity(name: String, bookID: String, similar: [String], characters: [String])
     /// More than one entity goes by the name.
     case ambiguousEntity(name: String, candidates: [String])
 
@@ -17,8 +18,9 @@ public enum BookContinuityError: WorkbenchError, Equatable {
         switch self {
         case let .noChapters(bookID, title): "book \(bookID) (\"\(title)\") has no chapters to check"
         case .notChecked(let bookID): "book \(bookID) has no continuity graph yet"
-        case let .unknownEntity(name, bookID, known):
-            "no entity of book \(bookID) goes by \"\(name)\"" + (known.isEmpty ? "" : "; its characters: \(known.prefix(12).joined(separator: ", "))\(known.count > 12 ? ", …" : "")")
+        case let .unknownEntity(name, bookID, similar, characters):
+            "no entity of book \(bookID) goes by \"\(name)\""
+                + (!similar.isEmpty ? "; names that contain it: \(Self.list(similar))" : characters.isEmpty ? "" : "; its characters: \(Self.list(characters))")
         case let .ambiguousEntity(name, candidates): "\"\(name)\" names \(candidates.count) entities: \(candidates.joined(separator: ", "))"
         }
     }
@@ -27,9 +29,13 @@ public enum BookContinuityError: WorkbenchError, Equatable {
         switch self {
         case .noChapters: "generate the book's chapters (`workbench resume RUN`) or import them (`workbench books import`), then check again"
         case .notChecked(let bookID): "run `workbench continuity check \(bookID)` first"
-        case .unknownEntity(_, let bookID, _): "give a name or alias the graph knows (`workbench continuity graph \(bookID) --format json` lists them)"
+        case .unknownEntity(_, let bookID, _, _): "give a name or alias the graph knows (`workbench continuity graph \(bookID) --format json` lists them)"
         case .ambiguousEntity: "give the fuller name"
         }
+    }
+
+    static func list(_ names: [String]) -> String {
+        names.prefix(12).joined(separator: ", ") + (names.count > 12 ? ", … (\(names.count) in all)" : "")
     }
 
     public var exitStatus: ExitStatus {
@@ -81,7 +87,11 @@ public enum BookContinuity {
         for spelling in spellings where matches.isEmpty { matches = try database.continuityEntities(bookID: book.id, named: spelling) }
         switch matches.count {
         case 0:
-            throw BookContinuityError.unknownEntity(name: name, bookID: book.id, known: graph.entities.filter { $0.kind == EntityKind.character.rawValue }.map(\.canonicalName))
+            // A bare first name two people share ("Elizabeth") is no one's alias: offer the names it is part of.
+            let words = Set(name.lowercased().split(separator: " ").map { $0.hasSuffix(".") ? String($0.dropLast()) : String($0) })
+            let similar = graph.entities.flatMap(\.names).filter { !words.isDisjoint(with: $0.lowercased().split(separator: " ").map(String.init)) }
+            throw BookContinuityError.unknownEntity(name: name, bookID: book.id, similar: Array(Set(similar)).sorted(),
+                                                    characters: graph.entities.filter { $0.kind == EntityKind.character.rawValue }.map(\.canonicalName))
         case 1:
             return (matches[0], try database.continuityFacts(bookID: book.id, about: matches[0].entityID))
         default:
