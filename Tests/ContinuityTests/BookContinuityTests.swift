@@ -54,7 +54,12 @@ import Testing
         let (entity, facts) = try BookContinuity.facts(about: "Mr. Hale", of: book, in: database)
         #expect(entity.canonicalName == "Marcus Hale" && facts.map(\.predicate).contains("eyeColour"))
         #expect(try BookContinuity.facts(about: "brass key", of: book, in: database).facts.map(\.quote) == ["Clara took the brass key"])
-        #expect(throws: BookContinuityError.self) { try BookContinuity.facts(about: "Heathcliff", of: book, in: database) }
+        #expect(throws: BookContinuityError.unknownEntity(name: "Mr Smith", bookID: book.id, similar: [], characters: ["Clara Marsh", "Marcus Hale"])) {
+            try BookContinuity.facts(about: "Mr Smith", of: book, in: database)
+        }
+        #expect(throws: BookContinuityError.unknownEntity(name: "Hale", bookID: book.id, similar: ["Marcus Hale", "Mr Hale"], characters: ["Clara Marsh", "Marcus Hale"])) {
+            try BookContinuity.facts(about: "Hale", of: book, in: database)
+        }
         #expect(try BookContinuity.graph(of: book, in: database).staleChapters.isEmpty)
         try database.addChapterVersion(bookID: book.id, chapter: 3, text: castLine, wordCount: 30, origin: "generate")
         #expect(try BookContinuity.graph(of: book, in: database).staleChapters == [3])

@@ -88,7 +88,8 @@ public enum BookContinuity {
         switch matches.count {
         case 0:
             // A bare first name two people share ("Elizabeth") is no one's alias: offer the names it is part of.
-            let words = Set(name.lowercased().split(separator: " ").map { $0.hasSuffix(".") ? String($0.dropLast()) : String($0) })
+            // Its title is left out: "Mr Smith" should not offer every Mr.
+            let words = Set(NameForm(parsing: name).parts.map { $0.lowercased() })
             let similar = graph.entities.flatMap(\.names).filter { !words.isDisjoint(with: $0.lowercased().split(separator: " ").map(String.init)) }
             throw BookContinuityError.unknownEntity(name: name, bookID: book.id, similar: Array(Set(similar)).sorted(),
                                                     characters: graph.entities.filter { $0.kind == EntityKind.character.rawValue }.map(\.canonicalName))
