@@ -254,13 +254,12 @@ struct Analysis {
     }
 
     /// Suffixes taken off before comparing words with the obsession's keywords.
-    static let stemSuffixes: [[UInt8]] = ["ing", "ed", "es", "s", "ly"].map { Array($0.utf8) }
 
     /// Hash of a crude stem of `bytes[range]`: lowercase, one plural or verb ending off, so
     /// "keys"/"key" and "locked"/"lock" meet. Runs for every word: no allocation.
     static func stemHash(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt64 {
-        // The suffixes of `stemSuffixes`, tried in that order, decided from the last letters
-        // (this runs for most words, and a loop over the list cost more than the hash).
+        // One of -ing, -ed, -es, -s, -ly off (tried in that order, each only when the stem
+        // keeps three letters), decided from the last letters: this runs for most words.
         let length = range.count, end = range.upperBound
         @inline(__always) func letter(_ back: Int) -> UInt8 { lowercase(bytes[end - back]) }
         var cut = 0

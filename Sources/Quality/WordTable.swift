@@ -44,6 +44,24 @@ struct WordTable<Value>: @unchecked Sendable {
         }
     }
 
+    /// The value for `key`, after storing `value` for it when it was absent: one probe either way.
+    @inline(__always)
+    mutating func value(for key: UInt64, insertingIfAbsent value: Value) -> (value: Value, inserted: Bool) {
+        let key = Self.stored(key), mask = self.mask
+        var index = slot(key)
+        let found: Value? = entries.withUnsafeMutableBufferPointer { table in
+            while table[index].key != 0 {
+                if table[index].key == key { return table[index].value }
+                index = (index + 1) & mask
+            }
+            table[index] = (key, value)
+            return nil
+        }
+        if let found { return (found, false) }
+        count += 1
+        return (value, true)
+    }
+
     /// Stores `value` for `key`; returns the value that was there, if any.
     @discardableResult
     mutating func set(_ key: UInt64, _ value: Value) -> Value? {
@@ -67,25 +85,17 @@ struct WordTable<Value>: @unchecked Sendable {
 struct WordTally {
     struct Word { var count: Int32, first: Int32 }
 
-    /// One probe per admitted position, into a table sized for them all, which is pinned once.
+    /// One probe per admitted position (`WordTable.value(for:insertingIfAbsent:)`).
     @inline(__always)
     static func words(_ keys: [UInt64], counted: (Int) -> Bool) -> [Word] {
-        var size = 16
-        while size < keys.count * 2 { size <<= 1 }
-        let mask = size - 1, shift = UInt64(64 - size.trailingZeroBitCount)
-        var slots = [(key: UInt64, word: Int32)](repeating: (0, -1), count: size)
+        var numbers = WordTable<Int32>(capacity: keys.count, empty: -1)
         var words: [Word] = []
-        slots.withUnsafeMutableBufferPointer { slots in
-            for (position, raw) in keys.enumerated() where counted(position) {
-                let key = raw == 0 ? 1 : raw
-                var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-                while slots[index].key != 0, slots[index].key != key { index = (index + 1) & mask }
-                if slots[index].key == 0 {
-                    slots[index] = (key, Int32(words.count))
-                    words.append(Word(count: 1, first: Int32(position)))
-                } else {
-                    words[Int(slots[index].word)].count += 1
-                }
+        for (position, key) in keys.enumerated() where counted(position) {
+            let found = numbers.value(for: key, insertingIfAbsent: Int32(words.count))
+            if found.inserted {
+                words.append(Word(count: 1, first: Int32(position)))
+            } else {
+                words[Int(found.value)].count += 1
             }
         }
         return words
