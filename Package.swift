@@ -57,7 +57,7 @@ let package = Package(
         // The book pipeline: plan, write, analyse, enhance, store.
         .target(
             name: "Engine",
-            dependencies: ["WorkbenchCore", "Config", "LLM", "Quality", "Store", "Judge", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["WorkbenchCore", "Config", "LLM", "Quality", "Store", "Judge", "Continuity", .product(name: "Mustache", package: "swift-mustache")]
         ),
         // The book's knowledge graph: entities, facts and their contradictions (roadmap 3.4). Extraction
         // and checks are pure; Storage/ reads a stored book's chapters and stores its graph.

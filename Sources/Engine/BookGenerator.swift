@@ -1,4 +1,5 @@
 import Foundation
+import Continuity
 import Judge
 import LLM
 import Quality
@@ -95,6 +96,7 @@ public final class BookGenerator: Sendable {
                 let (number, quality, words) = try await chapter(spec, outline: outline, book: bookID, run: run, done: done[spec.number])
                 qualities[number] = (quality, words)
             }
+            try await continuityStep(run: run, bookID: bookID, outline: outline)
             return try finish(run: run, bookID: bookID, outline: outline, qualities: qualities)
         }
         // Chapters run concurrently, at most `concurrency` at a time.
@@ -112,7 +114,31 @@ public final class BookGenerator: Sendable {
                 }
             }
         }
+        try await continuityStep(run: run, bookID: bookID, outline: outline)
         return try finish(run: run, bookID: bookID, outline: outline, qualities: qualities)
+    }
+
+    /// The book's continuity once every chapter is written (`continuity:` of the experiment):
+    /// check it and store the graph; with `fix`, fix what the check found, then store the
+    /// graph of the fixed text. Resuming runs it again from the stored chapters.
+    private func continuityStep(run: RunID, bookID: String, outline: Outline) async throws {
+        guard config.continuity.check, let book = try database.books().first(where: { $0.id == bookID }) else { return }
+        let checked = try BookContinuity.check(book, in: database).graph
+        try emit(.continuityChecked(violations: checked.violations.count, major: checked.majorViolations, words: checked.wordCount), run: run)
+        guard config.continuity.fix, !checked.violations.isEmpty else { return }
+        let enhancer = try await route(.enhance, CallContext(runID: run, bookID: bookID))
+        let fixer = ContinuityFixer(
+            policy: FixPolicy(rounds: config.continuity.rounds), template: try ContinuityFixer.template(folder: config.promptsFolder), seed: config.seed &+ 900_001,
+            context: { [outline] number in
+                outline.chapters.first { $0.number == number }.map { self.analysisContext($0, outline: outline) } ?? AnalysisContext(obsession: outline.obsession)
+            },
+            rewrite: { prompt, seed, words in
+                try await self.complete(enhancer, .enhance, prompt, seed: seed, words: words + 10, run: run)
+            })
+        let result = try await fixer.fix(chapters: try database.latestChapterVersions(bookID: bookID), title: outline.title,
+                                         store: (database: database, bookID: bookID, runID: run))
+        let fixed = try BookContinuity.check(book, in: database).graph
+        try emit(.continuityFixed(tried: result.attempts.count, kept: result.kept.count, before: checked.violations.count, after: fixed.violations.count), run: run)
     }
 
     private func finish(run: RunID, bookID: String, outline: Outline, qualities: [Int: (Double, Int)]) throws -> Result {
@@ -263,6 +289,16 @@ public final class BookGenerator: Sendable {
 
     // MARK: Write
 
+    /// What a chapter is scored under: its word target, the book's obsession, the experiment's
+    /// targets with the chapter's own requirements, and its plan.
+    func analysisContext(_ spec: ChapterSpec, outline: Outline) -> AnalysisContext {
+        Self.analysisContext(spec, outline: outline, targets: config.targets(forChapter: spec.number))
+    }
+
+    static func analysisContext(_ spec: ChapterSpec, outline: Outline, targets: QualityTargets) -> AnalysisContext {
+        AnalysisContext(targetWords: spec.targetWords, obsession: outline.obsession, targets: targets, chapterPlan: ChapterPlan(outline: outline, chapter: spec))
+    }
+
     /// Writes, analyses and enhances one chapter of `book`. It is stored as chapter `slot`
     /// (the spec's number unless given: an A/B test stores sample i of an arm as chapter i),
     /// and an interrupted one continues from its stored versions.
@@ -270,8 +306,7 @@ public final class BookGenerator: Sendable {
         let slot = given ?? spec.number
         let characters = Self.characterSheet(outline.characters)
         let targets = config.targets(forChapter: spec.number)
-        let context = AnalysisContext(targetWords: spec.targetWords, obsession: outline.obsession, targets: targets,
-                                      chapterPlan: ChapterPlan(outline: outline, chapter: spec))
+        let context = analysisContext(spec, outline: outline)
         // A chapter interrupted after its draft was stored continues from its versions.
         let stored = try database.chapterVersions(bookID: book, chapter: slot)
         var best: QualityReport

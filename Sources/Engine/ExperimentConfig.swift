@@ -31,6 +31,22 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var judge: JudgeSettings?
     /// `--provider NAME`: every task goes to this provider instead of the routes.
     public var providerOverride: String?
+    /// The continuity step after the chapters are written (`continuity:`).
+    public var continuity = ContinuitySettings()
+
+    /// `continuity: {check: true, fix: false, rounds: 2}`: check the finished book's continuity
+    /// (no model call), and fix what the check finds through the `enhance` route.
+    public struct ContinuitySettings: Sendable, Equatable {
+        public var check = true
+        public var fix = false
+        /// Rounds of sentence fixes before a violation's paragraph is rewritten.
+        public var rounds = 2
+        public init(check: Bool = true, fix: Bool = false, rounds: Int = 2) {
+            self.check = check
+            self.fix = fix
+            self.rounds = rounds
+        }
+    }
 
     public struct JudgeSettings: Sendable, Equatable {
         public var dimensions: [String]
@@ -50,7 +66,7 @@ public struct ExperimentConfig: Sendable, Equatable {
 
     public static func load(file: String) throws -> ExperimentConfig {
         let root = try ConfigNode.load(file: file)
-        try root.rejectUnknownKeys(["name", "providers", "routes", "prompts", "book", "quality", "enhancement", "concurrency", "sequential", "seed", "budget_usd", "judge"])
+        try root.rejectUnknownKeys(["name", "providers", "routes", "prompts", "book", "quality", "enhancement", "concurrency", "sequential", "seed", "budget_usd", "judge", "continuity"])
         let folder = (file as NSString).deletingLastPathComponent
         func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : (folder.isEmpty ? path : folder + "/" + path) }
 
@@ -122,6 +138,15 @@ public struct ExperimentConfig: Sendable, Equatable {
             config.judge = JudgeSettings(dimensions: try judge.optional("dimensions")?.stringList() ?? ["overall"],
                                          samples: try judge.optional("samples")?.int(in: 1...20) ?? 1, rubrics: rubrics)
         }
+        if let continuity = try root.optional("continuity") {
+            try continuity.rejectUnknownKeys(["check", "fix", "rounds"])
+            config.continuity.check = try continuity.optional("check")?.bool() ?? config.continuity.check
+            config.continuity.fix = try continuity.optional("fix")?.bool() ?? config.continuity.fix
+            config.continuity.rounds = try continuity.optional("rounds")?.int(in: 1...5) ?? config.continuity.rounds
+            if config.continuity.fix && !config.continuity.check {
+                throw continuity.error("fix: true needs check: true (a fix starts from the check's violations)", fix: "set check: true, or fix: false")
+            }
+        }
         for number in config.chapterRequirements.keys where number > config.chapters {
             throw try root.required("quality").error("chapter_requirements names chapter \(number), but the book has \(config.chapters)")
         }
@@ -141,7 +166,7 @@ public struct ExperimentConfig: Sendable, Equatable {
     public func tasks(planning: Bool, optimizing: Bool = false) -> Set<LLMTask> {
         var tasks: Set<LLMTask> = [.generate]
         if planning { tasks.insert(.plan) }
-        if enhancementIterations > 0 { tasks.insert(.enhance) }
+        if enhancementIterations > 0 || continuity.fix { tasks.insert(.enhance) }
         if judge != nil { tasks.insert(.judge) }
         if optimizing { tasks.insert(.optimize) }
         return tasks
@@ -169,6 +194,10 @@ public struct ExperimentConfig: Sendable, Equatable {
             "prompts_sha256": try PromptSet.fingerprint(folder: promptsFolder),
             "provider_table_sha256": SHA256.hex(of: providersFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "built-in"),
         ]
+        // Only when not the default, so that runs from before the step existed resume unchanged.
+        if continuity != ContinuitySettings() {
+            object["continuity"] = ["check": continuity.check, "fix": continuity.fix, "rounds": continuity.rounds] as [String: Any]
+        }
         if let judge {
             object["judge"] = ["dimensions": judge.dimensions, "samples": judge.samples, "rubrics": Self.absolute(judge.rubrics)] as [String: Any]
             object["rubrics_sha256"] = try PromptSet.fingerprint(folder: judge.rubrics)

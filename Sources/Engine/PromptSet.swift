@@ -99,6 +99,10 @@ public enum PipelineEvent: Sendable, Equatable {
     /// A judge could not score a dimension (after its retries): the chapter keeps its
     /// heuristic scores and the book goes on; `error` is what the judge failed with.
     case judgeFailed(chapter: Int, dimension: String, judge: String, error: String)
+    /// The finished book's continuity check: violations found (major among them) in its words.
+    case continuityChecked(violations: Int, major: Int, words: Int)
+    /// Fixes tried on those violations, how many were kept, and violations before and after.
+    case continuityFixed(tried: Int, kept: Int, before: Int, after: Int)
 
     static let chapterDoneKind = "chapter.done"
 
@@ -112,6 +116,8 @@ public enum PipelineEvent: Sendable, Equatable {
         case .chapterDone: return "chapter.done"
         case .bookDone: return "book.done"
         case .judgeFailed: return "judge.failed"
+        case .continuityChecked: return "continuity.checked"
+        case .continuityFixed: return "continuity.fixed"
         }
     }
 
@@ -127,6 +133,8 @@ public enum PipelineEvent: Sendable, Equatable {
         case .chapterDone(let chapter, let quality, let words): object = ["chapter": chapter, "quality": quality, "words": words]
         case .bookDone(let quality, let cost, let words): object = ["quality": quality, "cost_usd": cost, "words": words]
         case .judgeFailed(let chapter, let dimension, let judge, let error): object = ["chapter": chapter, "dimension": dimension, "judge": judge, "error": error]
+        case .continuityChecked(let violations, let major, let words): object = ["violations": violations, "major": major, "words": words]
+        case .continuityFixed(let tried, let kept, let before, let after): object = ["tried": tried, "kept": kept, "before": before, "after": after]
         }
         return String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
     }
@@ -144,6 +152,10 @@ public enum PipelineEvent: Sendable, Equatable {
         case .bookDone(let quality, let cost, let words): return String(format: "book done: quality %.2f, %d words, $%.4f", quality, words, cost)
         case .judgeFailed(let chapter, let dimension, let judge, let error):
             return "chapter \(chapter): judge \(judge) failed on \(dimension), heuristic scores kept: \(error)"
+        case .continuityChecked(let violations, let major, let words):
+            return "continuity: \(violations) violation\(violations == 1 ? "" : "s") (\(major) major), " + String(format: "%.2f", Double(violations) * 10_000 / Double(max(words, 1))) + " per 10,000 words"
+        case .continuityFixed(let tried, let kept, let before, let after):
+            return "continuity fixes: \(kept) of \(tried) kept; violations \(before) → \(after)"
         }
     }
 }

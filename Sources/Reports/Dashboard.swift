@@ -25,6 +25,8 @@ public struct Dashboard: Sendable {
     public var completionTokens = 0
     public var started: Date
     public var doneAt: Date?
+    /// The book-wide step after the chapters (the continuity check and its fixes), once under way.
+    public var bookStep: String?
 
     public init(started: Date = Date()) { self.started = started }
 
@@ -94,6 +96,7 @@ public struct Dashboard: Sendable {
                 lines.append(String(repeating: " ", count: width + 4) + style.dim("└─ " + chapter.issues.joined(separator: "; ")))
             }
         }
+        if let bookStep { lines.append(bookStep) }
         return lines.joined(separator: "\n") + "\n"
     }
 

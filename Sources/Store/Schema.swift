@@ -288,5 +288,37 @@ enum Schema {
         ) STRICT;
         CREATE INDEX continuity_violations_by_book ON continuity_violations(book_id);
         """),
+        ("0008-continuity-fixes", """
+        -- Every fix tried on a continuity violation, kept or not: the passage, what the model
+        -- wrote, how much of the chapter it changed and why it was kept or refused. Unlike the
+        -- graph, fixes are a log: a re-check never deletes them.
+        CREATE TABLE continuity_fixes (
+            id                INTEGER PRIMARY KEY,
+            book_id           TEXT NOT NULL REFERENCES books(id) ON DELETE CASCADE,
+            run_id            TEXT REFERENCES runs(id) ON DELETE SET NULL,
+            chapter           INTEGER NOT NULL CHECK (chapter >= 1),
+            -- The chapter version edited, and the version the kept fix made (NULL when refused).
+            from_version      INTEGER NOT NULL CHECK (from_version >= 1),
+            to_version        INTEGER CHECK (to_version IS NULL OR to_version > from_version),
+            violation_type    TEXT NOT NULL CHECK (violation_type <> ''),
+            severity          TEXT NOT NULL CHECK (severity IN ('minor', 'major')),
+            summary           TEXT NOT NULL,
+            -- 1.. for sentence rounds; the paragraph rewrite after them has scope 'paragraph'.
+            round             INTEGER NOT NULL CHECK (round >= 1),
+            scope             TEXT NOT NULL CHECK (scope IN ('sentence', 'paragraph')),
+            paragraph         INTEGER NOT NULL CHECK (paragraph >= 1),
+            original          TEXT NOT NULL,
+            replacement       TEXT NOT NULL,
+            tokens_changed    INTEGER NOT NULL CHECK (tokens_changed >= 0),
+            chapter_words     INTEGER NOT NULL CHECK (chapter_words >= 0),
+            quality_before    REAL,
+            quality_after     REAL,
+            outcome           TEXT NOT NULL CHECK (outcome IN ('kept', 'violationRemains', 'newViolation', 'qualityDropped', 'tooLarge', 'emptyAnswer')),
+            detail            TEXT,
+            created_at        TEXT NOT NULL,
+            CHECK ((outcome = 'kept') = (to_version IS NOT NULL))
+        ) STRICT;
+        CREATE INDEX continuity_fixes_by_book ON continuity_fixes(book_id, chapter);
+        """),
     ]
 }

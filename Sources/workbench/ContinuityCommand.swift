@@ -1,6 +1,8 @@
 import ArgumentParser
 import Continuity
+import Engine
 import Foundation
+import LLM
 import Reports
 import Store
 import WorkbenchCore
@@ -11,7 +13,7 @@ extension Workbench {
             commandName: "continuity",
             abstract: "Find contradictions across a book's chapters, and show the facts and graph they rest on.",
             discussion: "BOOK is a book id (or a unique prefix), or a run id whose first book is meant.",
-            subcommands: [Check.self, Facts.self, Graph.self])
+            subcommands: [Check.self, Fix.self, Facts.self, Graph.self])
     }
 }
 
@@ -37,6 +39,91 @@ extension Workbench.ContinuityCommand {
             Console.output(json ? try ContinuityReport.checkJSON(graph, title: book.title, rejectedFacts: rejected.count)
                                 : ContinuityReport.check(graph, title: book.title, rejectedFacts: rejected.count))
             if graph.majorViolations > 0 { throw ExitCode(ExitStatus.checkFailed.rawValue) }
+        }
+    }
+
+    struct Fix: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fix the book's continuity violations with the smallest edits that remove them; exit 1 when a major one remains.",
+            discussion: """
+                Checks the book, then sends the sentence holding each contradiction to the `enhance` route as a \
+                FIX_CONTINUITY operation and checks again: a fix is kept only when the violation is gone, no new one \
+                appears, the chapter's quality does not drop and at most 2% of its words changed. What a round leaves \
+                is tried again; after --rounds rounds the paragraph holding it is rewritten. A kept fix is a new chapter \
+                version; every try is logged and the graph of the fixed book is stored. The provider: the book's \
+                experiment (its `enhance` route), --experiment, or --provider. With --dry-run the model is asked and \
+                every verdict reached, but nothing is stored. \
+                Exit codes: 0 no major violation left, 1 major violations left, 2 unknown book or no provider, \
+                65 a book with no chapters or a bad experiment, 75 provider unavailable.
+                """)
+
+        @OptionGroup var workspace: WorkspaceOptions
+        @Argument(help: "A book id (or a unique prefix), or a run id for its first book.") var book: String
+        @Flag(name: .customLong("dry-run"), help: "Ask for the fixes and judge them, but store nothing.") var dryRun = false
+        @Option(help: "Rounds of sentence fixes before a violation's paragraph is rewritten (1–5).") var rounds = 2
+        @Option(help: ArgumentHelp("The experiment whose `enhance` route and prompts fix (default: the one the book was generated with).", valueName: "file"))
+        var experiment: String?
+        @OptionGroup var model: ModelOptions
+        @Flag(help: "Print the result as JSON on standard output instead of the text.") var json = false
+
+        func validate() throws {
+            guard (1...5).contains(rounds) else { throw ValidationError("--rounds must be 1 to 5") }
+        }
+
+        func run() async throws {
+            let database = try workspace.open()
+            let book = try database.book(matchingBookOrRun: self.book)
+            let versions = try database.latestChapterVersions(bookID: book.id)
+            guard !versions.isEmpty else { throw BookContinuityError.noChapters(bookID: book.id, title: book.title) }
+            var config = try experimentConfig(for: book, in: database)
+            if var chosen = config { model.apply(to: &chosen); config = chosen }
+            let seed = model.seed ?? config?.seed ?? 1
+            let factory = ProviderOptions.factory()
+            let result: ContinuityFixer.Result
+            if let config {
+                result = try await ProviderRouter.run(config: config, needs: [.enhance], factory: factory, store: database) { router in
+                    let provider = try await router.provider(for: .enhance, context: CallContext(bookID: book.id))
+                    return try await fix(book, versions: versions, config: config, provider: provider, seed: seed, database: database)
+                }
+            } else {
+                let (table, source) = try model.table()
+                guard let name = model.provider ?? table.routes[.enhance]?.first else {
+                    throw ValidationError("book \(book.id) has no experiment to take the `enhance` route from, and \(source) routes none: pass --provider NAME or --experiment FILE")
+                }
+                do {
+                    let provider = RecordingProvider(try await factory.provider(for: table.provider(named: name), seed: seed), store: database, context: CallContext(bookID: book.id))
+                    result = try await fix(book, versions: versions, config: nil, provider: provider, seed: seed, database: database)
+                } catch {
+                    await factory.shutdown()
+                    throw error
+                }
+                await factory.shutdown()
+            }
+            let summary = ContinuityFixSummary(
+                bookID: book.id, title: book.title, dryRun: dryRun, wordsBefore: result.wordsBefore, words: result.words,
+                before: (result.before.count, result.before.filter { $0.severity == .major }.count),
+                after: (result.after.count, result.after.filter { $0.severity == .major }.count),
+                resolved: result.resolved, attempts: result.attempts.map { $0.record(bookID: book.id, runID: nil) })
+            Console.output(json ? try ContinuityReport.fixJSON(summary) : ContinuityReport.fix(summary))
+            if summary.after.major > 0 { throw ExitCode(ExitStatus.checkFailed.rawValue) }
+        }
+
+        func fix(_ book: BookRecord, versions: [ChapterVersionRecord], config: ExperimentConfig?, provider: any LLMProvider, seed: UInt64,
+                 database: WorkbenchDatabase) async throws -> ContinuityFixer.Result {
+            let fixer = try ContinuityFixer.forBook(book, config: config, provider: provider, rounds: rounds, seed: seed)
+            let result = try await fixer.fix(chapters: versions, title: book.title, store: dryRun ? nil : (database: database, bookID: book.id, runID: nil))
+            if !dryRun { _ = try BookContinuity.check(book, in: database) }
+            return result
+        }
+
+        /// --experiment, else the experiment the book's run was started from when it is still
+        /// there; nil for a book without one (imported), which needs --provider.
+        func experimentConfig(for book: BookRecord, in database: WorkbenchDatabase) throws -> ExperimentConfig? {
+            if let experiment { return try ExperimentConfig.load(file: experiment) }
+            guard let run = try? database.run(matching: book.runID.rawValue),
+                  let object = try? JSONSerialization.jsonObject(with: Data(run.configJSON.utf8)) as? [String: Any],
+                  let file = object["file"] as? String, FileManager.default.fileExists(atPath: file) else { return nil }
+            return try ExperimentConfig.load(file: file)
         }
     }
 

@@ -34,6 +34,7 @@ final class LiveDisplay: Sendable {
             case .enhanced(let chapter, _, _, _, _): state.dashboard.activity(chapter: chapter, "scored")
             case .chapterDone(let chapter, let quality, _): state.dashboard.finished(chapter: chapter, quality: quality)
             case .judgeFailed(let chapter, let dimension, _, _): state.dashboard.activity(chapter: chapter, "judge failed on \(dimension)")
+            case .continuityChecked, .continuityFixed: state.dashboard.bookStep = event.line
             case .bookDone(_, let cost, _):
                 state.dashboard.costUSD = cost
                 state.dashboard.doneAt = Date()
