@@ -1,0 +1,152 @@
+import Foundation
+import LLM
+import Simulator
+import Testing
+import WorkbenchCore
+@testable import Continuity
+
+/// The continuity check measured against the simulator's own ground truth
+/// (`SimulatedContinuity`), and model extraction answered by the simulator.
+@Suite struct SimulatedBookTests {
+    static let prompt = "Characters: Mara, Tomas and Ines.\nWrite about 1500 words."
+
+    static func book(chapters: Int, contradictionRate: Double, factRate: Double = 0.06) -> [ChapterText] {
+        let writer = SimulatorWriter(serverSeed: 11, continuity: ContinuitySurface(factRate: factRate, contradictionRate: contradictionRate))
+        return (1...chapters).map { number in
+            ChapterText(number: number, text: writer.respond(to: CompletionRequest(
+                messages: [ChatMessage(.user, "Chapter \(number).\n" + prompt)], maxTokens: 4000, seed: UInt64(number), task: .generate)).text)
+        }
+    }
+
+    static let factTypes: Set<ViolationType> = [.immutableChanged, .ageArithmetic, .relationshipContradicted]
+
+    static func overlaps(_ quote: Quote, _ statement: SimulatedStatement) -> Bool {
+        quote.chapter == statement.chapter && quote.bytes.overlaps(statement.bytes)
+    }
+
+    @Test func noContradictionNoViolationAndThePatternsReadTheFactSentences() {
+        let chapters = Self.book(chapters: 5, contradictionRate: 0)
+        let statements = SimulatedContinuity.audit(chapters: chapters.map(\.text), prompt: Self.prompt)
+        #expect(statements.count > 20 && statements.allSatisfy { $0.isTrue })
+        let check = BookCheck(chapters)
+        #expect(check.violations.filter { Self.factTypes.contains($0.type) }.isEmpty, "\(check.violations.map(\.message))")
+        let read = statements.filter { statement in check.facts.contains { Self.overlaps($0.quote, statement) && $0.predicate.rawValue.hasPrefix(statement.predicate.rawValue.prefix(3)) } }
+        let share = Double(read.count) / Double(statements.count)
+        #expect(share >= 0.95, "read \(read.count) of \(statements.count): missed \(statements.filter { !read.contains($0) }.map(\.sentence))")
+    }
+
+    @Test func thePatternCheckFindsMostSimulatedContradictions() {
+        let chapters = Self.book(chapters: 10, contradictionRate: 0.2)
+        let statements = SimulatedContinuity.audit(chapters: chapters.map(\.text), prompt: Self.prompt)
+        let wrong = statements.filter { !$0.isTrue }
+        #expect(wrong.count >= 10)
+        let violations = BookCheck(chapters).violations.filter { Self.factTypes.contains($0.type) }
+        let found = wrong.filter { statement in violations.contains { Self.overlaps($0.contradicting.quote, statement) || Self.overlaps($0.established.quote, statement) } }
+        let recall = Double(found.count) / Double(wrong.count)
+        let correct = violations.filter { violation in wrong.contains { Self.overlaps(violation.contradicting.quote, $0) || Self.overlaps(violation.established.quote, $0) } }
+        let precision = Double(correct.count) / Double(max(1, violations.count))
+        print("simulated contradictions: \(wrong.count) of \(statements.count) statements; recall \(recall) (\(found.count)); precision \(precision) (\(correct.count) of \(violations.count))")
+        #expect(recall >= 0.8, "missed: \(wrong.filter { !found.contains($0) }.map { "\($0.chapter): \($0.sentence)" })")
+        #expect(precision >= 0.9)
+    }
+
+    @Test func simulatorExtractionAnswersParseIntoFactsThatPassTheGate() {
+        let chapters = Self.book(chapters: 3, contradictionRate: 0.2, factRate: 0.1)
+        let cast = PatternExtractor().cast(of: chapters)
+        let writer = SimulatorWriter(serverSeed: 0)
+        for chapter in chapters {
+            let request = ModelExtraction.request(for: chapter, cast: cast, seed: 1)
+            let answer = writer.respond(to: request).text
+            let parsed = ModelExtraction.parse(answer: answer, chapter: chapter, chapters: chapters, cast: cast, model: "sim-1")
+            let statements = SimulatedContinuity.audit(chapters: [chapter.text], prompt: Self.prompt)
+            #expect(parsed.rejected.isEmpty, "\(parsed.rejected.map(\.message))")
+            #expect(parsed.facts.count == statements.count && !statements.isEmpty)
+            #expect(FactValidation.validate(parsed.facts, in: chapters).rejected.isEmpty)
+            #expect(parsed.facts.allSatisfy { $0.origin == .model("sim-1") && $0.quote.chapter == chapter.number })
+        }
+        // Merged with the patterns, each statement counts once.
+        let model = chapters.flatMap { chapter in
+            ModelExtraction.parse(answer: writer.respond(to: ModelExtraction.request(for: chapter, cast: cast, seed: 1)).text, chapter: chapter, chapters: chapters, cast: cast).facts
+        }
+        let patterns = BookCheck(chapters)
+        let both = BookCheck(chapters, modelFacts: model)
+        #expect(both.facts.count < patterns.facts.count + model.count)
+        #expect(both.facts.count >= patterns.facts.count)
+        let modelOnly = BookCheck(chapters, modelFacts: model, usePatterns: false)
+        #expect(modelOnly.facts.count == model.count)
+    }
+
+    @Test func badAnswersAreRejectedWithTheirReason() {
+        let chapters = [ChapterText(number: 1, text: "Mara had grey eyes. Tomas waited by the door.\n\nMara was 34.")]
+        let cast = PatternExtractor().cast(of: chapters)
+        func parse(_ answer: String) -> (facts: [Fact], rejected: [ExtractionRejection]) {
+            ModelExtraction.parse(answer: answer, chapter: chapters[0], chapters: chapters, cast: cast)
+        }
+        func item(chapter: Int = 1, predicate: String = "eye_colour", value: String = "grey", quote: String = "Mara had grey eyes") -> String {
+            #"{"chapter":\#(chapter),"subject":"Mara","predicate":"\#(predicate)","value":"\#(value)","quote":"\#(quote)"}"#
+        }
+        let good = parse(#"{"facts":[\#(item()),\#(item(predicate: "age", value: "34", quote: "Mara was 34"))]}"#)
+        #expect(good.rejected.isEmpty && good.facts.count == 2)
+        #expect(good.facts[1].quote.paragraph == 2 && good.facts[1].quote.line == 3 && good.facts[1].value == .years(34))
+
+        let notJSON = parse("Mara has grey eyes.")
+        #expect(notJSON.facts.isEmpty)
+        if case .notJSON(1, _)? = notJSON.rejected.first {} else { Issue.record("\(notJSON.rejected)") }
+
+        let wrongChapter = parse(#"{"facts":[\#(item(chapter: 4))]}"#)
+        #expect(wrongChapter.facts.isEmpty && wrongChapter.rejected == [.unknownChapter(4, asked: 1, chapters: 1)])
+        #expect(wrongChapter.rejected[0].message.contains("chapter 4"))
+
+        let invented = parse(#"{"facts":[\#(item(quote: "Mara had green eyes"))]}"#)
+        #expect(invented.facts.isEmpty && invented.rejected == [.quoteNotFound(quote: "Mara had green eyes", chapter: 1)])
+
+        let predicate = parse(#"{"facts":[\#(item(predicate: "shoe_size"))]}"#)
+        #expect(predicate.facts.isEmpty && predicate.rejected == [.unknownPredicate("shoe_size", chapter: 1, quote: "Mara had grey eyes")])
+
+        let value = parse(#"{"facts":[\#(item(value: "stormy"))]}"#)
+        #expect(value.facts.isEmpty && value.rejected.count == 1)
+        if case .unreadableValue("eye_colour", "stormy", 1, _)? = value.rejected.first {} else { Issue.record("\(value.rejected)") }
+    }
+
+    @Test func fixPromptsAnsweredByTheSimulatorRemoveTheContradiction() {
+        let chapters = Self.book(chapters: 4, contradictionRate: 0.3)
+        let check = BookCheck(chapters)
+        let violation = try? #require(check.violations.first { Self.factTypes.contains($0.type) })
+        guard let violation else { return }
+        let chapter = chapters[violation.contradicting.quote.chapter - 1]
+        let prompt = "FIX_CONTINUITY\n\(Self.prompt)\nEstablished: \"\(violation.established.quote.text)\"\n\"\"\"\n\(chapter.text)\n\"\"\""
+        let writer = SimulatorWriter(serverSeed: 0)
+        let answers = (1...5).map { writer.respond(to: CompletionRequest(messages: [ChatMessage(.user, prompt)], seed: $0, task: .enhance)).text }
+        let fixed = answers.first { $0 != chapter.text }
+        #expect(fixed != nil)
+        guard let fixed else { return }
+        // Only fact sentences changed, and the fixed book has no violation with that contradicting place.
+        let before = chapter.text.components(separatedBy: ". "), after = fixed.components(separatedBy: ". ")
+        #expect(before.count == after.count)
+        let changed = zip(before, after).filter { $0 != $1 }
+        #expect(!changed.isEmpty)
+        #expect(changed.allSatisfy { !SimulatedContinuity.audit(chapters: [$0.1 + "."], prompt: Self.prompt).isEmpty || !SimulatedContinuity.audit(chapters: [$0.1], prompt: Self.prompt).isEmpty })
+        var mended = chapters
+        mended[chapter.number - 1].text = fixed
+        #expect(!BookCheck(mended).violations.contains { $0.type == violation.type && $0.contradicting.quote.chapter == chapter.number && $0.contradicting.quote.bytes == violation.contradicting.quote.bytes && $0.contradicting.subject == violation.contradicting.subject })
+    }
+
+    @Test func extractionOverHTTPFromTheSimulatorServer() async throws {
+        var options = SimulatorOptions()
+        options.continuity = ContinuitySurface(factRate: 0.1, contradictionRate: 0.2)
+        let server = try await SimulatorServer.start(options)
+        defer { Task { await server.stop() } }
+        let provider = OpenAICompatibleProvider(config: ProviderConfig(name: "sim", kind: .sim, baseURL: server.baseURL, model: "sim-1"), environment: [:])
+        var chapters: [ChapterText] = []
+        for number in 1...3 {
+            let completion = try await provider.complete(CompletionRequest(messages: [ChatMessage(.user, "Chapter \(number).\n" + Self.prompt)], maxTokens: 4000, seed: UInt64(number), task: .generate))
+            chapters.append(ChapterText(number: number, text: completion.text))
+        }
+        let cast = PatternExtractor().cast(of: chapters)
+        let (facts, rejected) = try await ModelExtraction.extract(chapters: chapters, cast: cast, provider: provider, seed: 1)
+        let statements = SimulatedContinuity.audit(chapters: chapters.map(\.text), prompt: Self.prompt)
+        #expect(rejected.isEmpty && facts.count == statements.count && !facts.isEmpty)
+        #expect(facts.allSatisfy { $0.origin == .model("sim-1") })
+        await server.stop()
+    }
+}
