@@ -29,9 +29,9 @@ extension Workbench.ContinuityCommand {
                 """)
 
         @OptionGroup var workspace: WorkspaceOptions
-        @OptionGroup var model: ModelOptions
         @Argument(help: "A book id (or a unique prefix), or a run id for its first book.") var book: String
         @Option(help: "Where facts come from: pattern (the deterministic extractor), model (the extract route) or both.") var extractor: ExtractorChoice = .pattern
+        @OptionGroup var model: ModelOptions
         @Flag(help: "Print the result as JSON on standard output instead of the text.") var json = false
 
         func run() async throws {
