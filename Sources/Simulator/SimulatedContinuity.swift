@@ -49,6 +49,15 @@ public enum SimulatedContinuity {
         return result
     }
 
+    /// The statements of `chapters` that contradict the cast's truth, per 10,000 words: the
+    /// book's consistency error density by the independent count (to compare a book before
+    /// and after fixes with the same `prompt`).
+    public static func contradictionDensity(chapters: [String], prompt: String) -> Double {
+        let wrong = audit(chapters: chapters, prompt: prompt).filter { !$0.isTrue }.count
+        let words = chapters.reduce(0) { $0 + $1.split(whereSeparator: \.isWhitespace).count }
+        return words == 0 ? 0 : Double(wrong) * 10_000 / Double(words)
+    }
+
     static func statement(_ found: SimulatedFacts.Found, chapter: Int, text: String, isTrue: Bool) -> SimulatedStatement {
         let (sentence, bytes) = utf8(found.sentence, in: text)
         return SimulatedStatement(chapter: chapter, subject: found.subject, predicate: found.predicate, value: found.value, isTrue: isTrue, sentence: sentence, bytes: bytes)

@@ -54,6 +54,8 @@ import WorkbenchCore
         let wrong = statements.filter { !$0.isTrue }
         let share = Double(wrong.count) / Double(statements.count)
         #expect(share > 0.18 && share < 0.42, "\(wrong.count) of \(statements.count)")
+        let words = chapters.reduce(0) { $0 + $1.split(whereSeparator: \.isWhitespace).count }
+        #expect(abs(SimulatedContinuity.contradictionDensity(chapters: chapters, prompt: Self.prompt) - Double(wrong.count) * 10_000 / Double(words)) < 1e-9)
         for statement in wrong where statement.predicate == .age {
             let age = Int(statement.value)!
             let truth = SimulatedCast(prompt: Self.prompt).character(named: statement.subject)!.age
