@@ -1,5 +1,6 @@
 import Foundation
 import LLM
+import Quality
 import Simulator
 import Testing
 import WorkbenchCore
@@ -85,6 +86,25 @@ import WorkbenchCore
             #expect(fact["predicate"] as? String == statement.predicate.rawValue)
             #expect(text.contains(fact["quote"] as? String ?? "\u{0}"))
         }
+    }
+
+    /// Fact sentences carry no emotion, cliché or broken word pair; only the colour templates
+    /// name something seen (the colour).
+    @Test func factSentencesUseNoLexiconWordButTheColour() {
+        func text(_ predicates: Set<SimulatedPredicate>) -> String {
+            let sentences = SimulatedFacts.templates.filter { predicates.contains($0.predicate) }.flatMap { template in
+                [("Mara", "her", "Tomas", "sister"), ("Tomas", "his", "Mara", "brother")].map { name, possessive, other, kin in
+                    let value = template.predicate == .age ? "thirty-four" : template.predicate == .birthplace ? "Dunmore" : "black"
+                    return template.text.replacingOccurrences(of: "{N}", with: name).replacingOccurrences(of: "{P}", with: possessive)
+                        .replacingOccurrences(of: "{O}", with: other).replacingOccurrences(of: "{K}", with: kin).replacingOccurrences(of: "{V}", with: value)
+                }
+            }
+            return stride(from: 0, to: sentences.count, by: 4).map { sentences[$0..<min($0 + 4, sentences.count)].joined(separator: " ") }.joined(separator: "\n\n")
+        }
+        let plain = QualityAnalyzer.analyze(text([.age, .birthplace, .relationship]))
+        #expect(plain["detail_density"] == 0 && plain["emotion"] == 0 && plain["cliche_density"] == 0 && plain["fluency"] == 0, "\(plain.metrics)")
+        let colours = QualityAnalyzer.analyze(text([.hairColour, .eyeColour]))
+        #expect(colours["emotion"] == 0 && colours["cliche_density"] == 0 && colours["fluency"] == 0, "\(colours.metrics)")
     }
 
     @Test func aFixPromptRewritesOnlyTheContradictingSentence() throws {
