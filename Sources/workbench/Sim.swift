@@ -86,7 +86,8 @@ extension Workbench.Sim {
                 options.continuity = ContinuitySurface(factRate: factRate ?? ContinuitySurface.defaultFactRate, contradictionRate: contradictionRate ?? 0)
             }
             let server = try await SimulatorServer.start(options)
-            Console.output("simulator listening on \(server.baseURL) (seed \(seed), fault rate \(faultRate))\n")
+            let facts = options.continuity.map { ", fact rate \($0.factRate), contradiction rate \($0.contradictionRate)" } ?? ""
+            Console.output("simulator listening on \(server.baseURL) (seed \(seed), fault rate \(faultRate)\(facts))\n")
             // Serve until the process is interrupted: SIGINT/SIGTERM exit 130/143 (`Interruption`).
             while true { try await Task.sleep(for: .seconds(3600)) }
         }
