@@ -63,16 +63,9 @@ public enum BookContinuity {
     /// cannot be checked keeps its old graph. Returns the graph as stored, and the facts the
     /// gate refused.
     public static func check(_ book: BookRecord, in database: WorkbenchDatabase, at time: Date = Date()) throws -> (graph: ContinuityGraphRecord, rejected: [ContinuityError]) {
-        let versions = try database.latestChapterVersions(bookID: book.id)
-        guard !versions.isEmpty else { throw BookContinuityError.noChapters(bookID: book.id, title: book.title) }
+        let versions = try chapterVersions(of: book, in: database)
         let check = BookCheck(versions.map { ChapterText(number: $0.chapter, text: $0.text) })
-        let graph = ContinuityGraphRecord(
-            bookID: book.id, extractor: patternExtractor,
-            chapters: versions.compactMap { version in version.id.map { ContinuityCheckedChapter(chapter: version.chapter, versionID: $0) } },
-            wordCount: versions.reduce(0) { $0 + $1.wordCount }, checkedAt: time,
-            entities: check.entities.map(\.record), facts: check.facts.map(\.record), violations: check.violations.map(\.record))
-        try database.replaceContinuityGraph(graph)
-        return (try database.continuityGraph(bookID: book.id) ?? graph, check.rejected)
+        return (try store(check, of: book, versions: versions, extractor: patternExtractor, in: database, at: time), check.rejected)
     }
 
     /// The check with facts from `extractor`: the patterns, the model behind `provider` (one
@@ -82,8 +75,7 @@ public enum BookContinuity {
     /// its reason (none of them stored).
     public static func check(_ book: BookRecord, in database: WorkbenchDatabase, extractor: ExtractorChoice, provider: (any LLMProvider)?, seed: UInt64?,
                              at time: Date = Date()) async throws -> (graph: ContinuityGraphRecord, rejected: [ContinuityError], refused: [ExtractionRejection]) {
-        let versions = try database.latestChapterVersions(bookID: book.id)
-        guard !versions.isEmpty else { throw BookContinuityError.noChapters(bookID: book.id, title: book.title) }
+        let versions = try chapterVersions(of: book, in: database)
         let chapters = versions.map { ChapterText(number: $0.chapter, text: $0.text) }
         var modelFacts: [Fact] = [], refused: [ExtractionRejection] = []
         if extractor.usesModel {
@@ -92,13 +84,25 @@ public enum BookContinuity {
         }
         let check = BookCheck(chapters, modelFacts: modelFacts, usePatterns: extractor.usesPatterns)
         let name = [extractor.usesPatterns ? patternExtractor : nil, extractor.usesModel ? modelExtractor : nil].compactMap { $0 }.joined(separator: "+")
+        return (try store(check, of: book, versions: versions, extractor: name, in: database, at: time), check.rejected, refused)
+    }
+
+    /// The book's kept chapter versions; a book without any cannot be checked.
+    static func chapterVersions(of book: BookRecord, in database: WorkbenchDatabase) throws -> [ChapterVersionRecord] {
+        let versions = try database.latestChapterVersions(bookID: book.id)
+        guard !versions.isEmpty else { throw BookContinuityError.noChapters(bookID: book.id, title: book.title) }
+        return versions
+    }
+
+    /// Stores `check` as the book's graph in place of the last one; returns it as stored.
+    static func store(_ check: BookCheck, of book: BookRecord, versions: [ChapterVersionRecord], extractor: String, in database: WorkbenchDatabase, at time: Date) throws -> ContinuityGraphRecord {
         let graph = ContinuityGraphRecord(
-            bookID: book.id, extractor: name,
+            bookID: book.id, extractor: extractor,
             chapters: versions.compactMap { version in version.id.map { ContinuityCheckedChapter(chapter: version.chapter, versionID: $0) } },
             wordCount: versions.reduce(0) { $0 + $1.wordCount }, checkedAt: time,
             entities: check.entities.map(\.record), facts: check.facts.map(\.record), violations: check.violations.map(\.record))
         try database.replaceContinuityGraph(graph)
-        return (try database.continuityGraph(bookID: book.id) ?? graph, check.rejected, refused)
+        return try database.continuityGraph(bookID: book.id) ?? graph
     }
 
     /// The book's stored graph, and the chapters whose kept version is not the one it was read
