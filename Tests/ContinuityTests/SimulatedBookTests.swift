@@ -1,6 +1,7 @@
 import Foundation
 import LLM
 import Simulator
+import Store
 import Testing
 import WorkbenchCore
 @testable import Continuity
@@ -159,5 +160,53 @@ import WorkbenchCore
         #expect(rejected.isEmpty && facts.count == statements.count && !facts.isEmpty)
         #expect(facts.allSatisfy { $0.origin == .model("sim-1") })
         await server.stop()
+    }
+
+    /// Answers each chapter's extraction request with one good item and four bad ones.
+    struct MixedAnswers: LLMProvider {
+        var name = "stub"
+        var model = "stub-1"
+        func complete(_ request: CompletionRequest) async throws -> Completion {
+            let prompt = request.messages.map(\.content).joined()
+            let chapter = prompt.contains("Chapter 2") ? 2 : 1
+            let good = chapter == 1 ? #"{"chapter":1,"subject":"Marcus","predicate":"eye_colour","value":"grey","quote":"Marcus had grey eyes"}"#
+                                    : #"{"chapter":2,"subject":"Marcus","predicate":"eye_colour","value":"blue","quote":"Marcus's blue eyes"}"#
+            let text = chapter == 2 ? "Sorry, I cannot." : """
+                {"facts":[\(good),
+                {"chapter":7,"subject":"Marcus","predicate":"age","value":"30","quote":"Marcus had grey eyes"},
+                {"chapter":1,"subject":"Clara","predicate":"hair_colour","value":"red","quote":"Clara had red hair"},
+                {"chapter":1,"subject":"Clara","predicate":"mood","value":"calm","quote":"Clara took the brass key"},
+                {"chapter":1,"subject":"Clara","predicate":"age","value":"ancient","quote":"Clara took the brass key"}]}
+                """
+            return Completion(text: text, usage: TokenUsage(promptTokens: 1, completionTokens: 1), finishReason: .stop, provider: name, model: model, latency: .zero)
+        }
+        func stream(_ request: CompletionRequest) -> AsyncThrowingStream<CompletionChunk, any Error> {
+            AsyncThrowingStream { continuation in continuation.finish() }
+        }
+    }
+
+    @Test func refusedExtractionsAreReportedAndNeverStored() async throws {
+        let database = try WorkbenchDatabase.inMemory()
+        let run = try database.startRun(kind: .generate, configJSON: "{}", gitRevision: nil)
+        let book = try database.createBook(runID: run.id, title: "The Mill", chapterCount: 2)
+        let cast = "That evening Marcus Hale and Clara Marsh met at the inn, where Marcus laughed and Clara smiled."
+        try database.addChapterVersion(bookID: book.id, chapter: 1, text: cast + "\n\nMarcus had grey eyes. Clara took the brass key.", wordCount: 20, origin: "generate")
+        try database.addChapterVersion(bookID: book.id, chapter: 2, text: cast + "\n\nMarcus's blue eyes narrowed.", wordCount: 20, origin: "generate")
+        await #expect(throws: BookContinuityError.noExtractProvider) {
+            try await BookContinuity.check(book, in: database, extractor: .model, provider: nil, seed: 1)
+        }
+        let (graph, rejected, refused) = try await BookContinuity.check(book, in: database, extractor: .model, provider: MixedAnswers(), seed: 1)
+        #expect(rejected.isEmpty && graph.extractor == "model")
+        #expect(graph.facts.map(\.quote) == ["Marcus had grey eyes"] && graph.facts[0].origin == "model" && graph.facts[0].originRule == "stub-1")
+        #expect(refused.count == 5, "\(refused.map(\.message))")
+        #expect(refused[0] == .unknownChapter(7, asked: 1, chapters: 2))
+        #expect(refused[1] == .quoteNotFound(quote: "Clara had red hair", chapter: 1))
+        #expect(refused[2] == .unknownPredicate("mood", chapter: 1, quote: "Clara took the brass key"))
+        #expect(refused[3] == .unreadableValue(predicate: "age", value: "ancient", chapter: 1, quote: "Clara took the brass key"))
+        #expect(refused[4] == .notJSON(chapter: 2, answer: "Sorry, I cannot."))
+        #expect(refused.allSatisfy { !$0.message.isEmpty && $0.exitStatus == .dataError })
+        let both = try await BookContinuity.check(book, in: database, extractor: .both, provider: MixedAnswers(), seed: 1)
+        #expect(both.graph.extractor == "pattern+model" && both.graph.violations.map(\.type) == ["immutableChanged"])
+        #expect(both.graph.facts.filter { $0.predicate == "eyeColour" }.map(\.origin) == ["pattern", "pattern"])
     }
 }
