@@ -143,14 +143,17 @@ public enum SimulatedContinuity {
     /// character-sheet item ("Mara (34, black hair; sister of Tomas)") or a part of a
     /// sentence ("Mara's grey eyes").
     static func established(from quote: String, cast: SimulatedCast) -> [Established] {
-        if let found = SimulatedFacts.find(in: quote).first {
-            return [Established(predicate: found.predicate, subject: found.subject, value: found.value, other: found.other, kin: found.kin)]
+        // A whole fact sentence, or one quoted without its stop.
+        for text in [quote, quote + "."] {
+            if let found = SimulatedFacts.find(in: text).first, found.sentence.length == (text as NSString).length {
+                return [Established(predicate: found.predicate, subject: found.subject, value: found.value, other: found.other, kin: found.kin)]
+            }
         }
         let words = quote.split(whereSeparator: { " ,;()'’.:".contains($0) }).map(String.init)
         guard let subject = words.first(where: { cast.character(named: $0) != nil }) ?? words.first(where: { $0.first?.isUppercase == true }) else { return [] }
         let lower = words.map { $0.lowercased() }
         var result: [Established] = []
-        if let index = lower.firstIndex(of: "hair"), let colour = lower[..<index].last(where: { SimulatedFacts.family($0, hair: true) != nil }) {
+        if let index = lower.firstIndex(of: "hair"), let colour = lower[..<index].last(where: { SimulatedFacts.family($0, hair: true) != nil }) ?? lower[(index + 1)...].first(where: { SimulatedFacts.family($0, hair: true) != nil }) {
             result.append(Established(predicate: .hairColour, subject: subject, value: colour))
         }
         if let index = lower.firstIndex(of: "eyes"), let colour = lower[..<index].last(where: { SimulatedFacts.family($0, hair: false) != nil }) ?? lower[(index + 1)...].first(where: { SimulatedFacts.family($0, hair: false) != nil }) {
@@ -164,7 +167,15 @@ public enum SimulatedContinuity {
             guard let kin = SimulatedKin.words[word], index + 2 < words.count, lower[index + 1] == "of", words[index + 2].first?.isUppercase == true else { continue }
             result.append(Established(predicate: .relationship, subject: subject, value: "", other: words[index + 2], kin: kin))
         }
-        if let years = lower.lazy.compactMap({ Int($0) }).first(where: { (2...110).contains($0) }) {
+        // "Mara's brother Tomas", "Tomas, Mara's brother", "Tomas was Mara's brother": the other named name is kin of the possessor.
+        if let possessive = words.indices.first(where: { index in
+            index + 1 < words.count && SimulatedKin.words[lower[index + 1]] != nil && quote.contains(words[index] + "'s " + words[index + 1]) }),
+           let kin = SimulatedKin.words[lower[possessive + 1]],
+           let named = words.indices.first(where: { $0 != possessive && words[$0].first?.isUppercase == true && cast.character(named: words[$0]) != nil && words[$0] != words[possessive] }) {
+            result.append(Established(predicate: .relationship, subject: words[named], value: "", other: words[possessive], kin: kin))
+        }
+        if let years = lower.lazy.compactMap({ Int($0) }).first(where: { (2...110).contains($0) })
+            ?? (result.isEmpty ? lower.lazy.compactMap(SimulatedFacts.number).first(where: { (2...110).contains($0) }) : nil) {
             result.append(Established(predicate: .age, subject: subject, value: String(years)))
         }
         return result

@@ -143,6 +143,42 @@ import WorkbenchCore
         #expect(!BookCheck(mended).violations.contains { $0.type == violation.type && $0.contradicting.quote.chapter == chapter.number && $0.contradicting.quote.bytes == violation.contradicting.quote.bytes && $0.contradicting.subject == violation.contradicting.subject })
     }
 
+    /// The loop issue #15 measures, offline: check a 20-chapter book, send each major fact
+    /// violation's chapters to the simulator with an established fact, and compare the
+    /// independent contradiction density before and after. Established as the earlier quote
+    /// (first value stands), a wrong first statement is spread; established as the character
+    /// sheet's item, the truth is restored.
+    @Test func fixingEveryViolationFromTheSheetHalvesTheIndependentCED() {
+        let sheet = "Characters: Mara (34, black hair, grey eyes, born in Dunmore; sister of Tomas), Tomas (41, red hair, blue eyes, born in Kelby; brother of Mara), Ines (29, fair hair, green eyes, born in Ashcombe)."
+        let prompt = sheet + "\nWrite about 1500 words."
+        let writer = SimulatorWriter(serverSeed: 21, continuity: ContinuitySurface(factRate: 0.06, contradictionRate: 0.2))
+        let book = (1...20).map { number in
+            ChapterText(number: number, text: writer.respond(to: CompletionRequest(messages: [ChatMessage(.user, "Chapter \(number).\n" + prompt)], maxTokens: 4000, seed: UInt64(number), task: .generate)).text)
+        }
+        let before = SimulatedContinuity.contradictionDensity(chapters: book.map(\.text), prompt: prompt)
+        let check = BookCheck(book)
+        let violations = check.violations.filter { Self.factTypes.contains($0.type) }
+        let items = Dictionary(uniqueKeysWithValues: ResponseSurface.characterSheet(in: prompt).map { ($0.name, "\($0.name) (\($0.notes.joined(separator: ", ")))") })
+        let fixer = SimulatorWriter(serverSeed: 0)
+        func fixed(_ established: (Violation) -> String?) -> (density: Double, left: Int) {
+            var chapters = book
+            for violation in violations {
+                guard let quote = established(violation) else { continue }
+                for index in Set([violation.established.quote.chapter - 1, violation.contradicting.quote.chapter - 1]) {
+                    let request = "FIX_CONTINUITY\n\(sheet)\nEstablished: \"\(quote)\"\n\"\"\"\n\(chapters[index].text)\n\"\"\""
+                    chapters[index].text = fixer.respond(to: CompletionRequest(messages: [ChatMessage(.user, request)], seed: UInt64(index), task: .enhance)).text
+                }
+            }
+            return (SimulatedContinuity.contradictionDensity(chapters: chapters.map(\.text), prompt: prompt),
+                    BookCheck(chapters).violations.filter { Self.factTypes.contains($0.type) }.count)
+        }
+        let byQuote = fixed { $0.established.quote.text }
+        let bySheet = fixed { violation in check.cast.entity(violation.contradicting.subject).flatMap { items[$0.canonicalName] ?? items[$0.canonicalName.split(separator: " ").first.map(String.init) ?? ""] } }
+        print("CED by the audit: before \(before); fixed from the earlier quote \(byQuote.density) (\(byQuote.left) of \(violations.count) violations left); from the sheet \(bySheet.density) (\(bySheet.left) left)")
+        #expect(bySheet.density <= 0.5 * before)
+        #expect(byQuote.left < violations.count && bySheet.left < violations.count)
+    }
+
     @Test func extractionOverHTTPFromTheSimulatorServer() async throws {
         var options = SimulatorOptions()
         options.continuity = ContinuitySurface(factRate: 0.1, contradictionRate: 0.2)
