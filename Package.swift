@@ -61,7 +61,7 @@ let package = Package(
         ),
         // The book's knowledge graph: entities, facts and their contradictions (roadmap 3.4). Extraction
         // and checks are pure; Storage/ reads a stored book's chapters and stores its graph.
-        .target(name: "Continuity", dependencies: ["WorkbenchCore", "Quality", "Store"]),
+        .target(name: "Continuity", dependencies: ["WorkbenchCore", "Quality", "Store", "LLM"]),
         // BLAS-backed matrices, features and models (roadmap 5.1–5.3).
         .target(name: "Learning", dependencies: ["WorkbenchCore", "Quality", "COpenBLAS"]),
         // Experiments over the engine: A/B tests of prompt variants, regression suites against baselines, prompt optimisation.
@@ -86,7 +86,7 @@ let package = Package(
 
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"]),
         .testTarget(name: "QualityTests", dependencies: ["Quality", "WorkbenchCore"]),
-        .testTarget(name: "ContinuityTests", dependencies: ["Continuity", "Quality", "Store", "WorkbenchCore"]),
+        .testTarget(name: "ContinuityTests", dependencies: ["Continuity", "Quality", "Store", "WorkbenchCore", "LLM", "Simulator"]),
         // What several test targets share: running the Python reference scripts.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Fakes of the OpenAI, Anthropic and Gemini APIs on loopback that check requests as the services do.

@@ -9,12 +9,28 @@ public struct BookCheck: Sendable {
     public var violations: [Violation]
 
     public init(_ chapters: [ChapterText], extractor: PatternExtractor = PatternExtractor()) {
-        let reading = extractor.read(chapters)
-        let gate = FactValidation.validate(reading.facts, in: chapters)
+        self.init(chapters, extractor: extractor, modelFacts: [], usePatterns: true)
+    }
+
+    /// A check over facts from a model source (`ModelExtraction`) as well as the patterns, or
+    /// instead of them (`usePatterns: false`; the cast still comes from the patterns' reading of
+    /// names). A model fact that says what a pattern fact says (same subject, predicate and
+    /// value, quotes overlapping in one chapter) counts once, as the pattern's.
+    public init(_ chapters: [ChapterText], extractor: PatternExtractor = PatternExtractor(), modelFacts: [Fact], usePatterns: Bool = true) {
+        let reading = usePatterns ? extractor.read(chapters) : BookReading(cast: extractor.cast(of: chapters), facts: [])
+        let merged = Self.merge(reading.facts, modelFacts)
+        let gate = FactValidation.validate(merged, in: chapters)
         cast = reading.cast
         facts = gate.valid.sorted(by: Fact.inTextOrder)
         rejected = gate.rejected
         violations = ContinuityChecker(cast: reading.cast).check(facts)
+    }
+
+    /// `first`, then each fact of `second` that duplicates none before it.
+    public static func merge(_ first: [Fact], _ second: [Fact]) -> [Fact] {
+        var result = first
+        for fact in second where !result.contains(where: { $0.duplicates(fact) }) { result.append(fact) }
+        return result
     }
 
     /// Every entity the graph holds: the cast, and the places and objects facts point at that
@@ -29,6 +45,15 @@ public struct BookCheck: Sendable {
             }
         }
         return entities
+    }
+}
+
+extension Fact {
+    /// Says the same as `other` at the same place: one subject, predicate and value, quotes
+    /// overlapping in one chapter.
+    public func duplicates(_ other: Fact) -> Bool {
+        subject == other.subject && predicate == other.predicate && value == other.value
+            && quote.chapter == other.quote.chapter && quote.bytes.overlaps(other.quote.bytes)
     }
 }
 

@@ -186,10 +186,13 @@ public enum Aspect: String, Sendable, Codable {
 public enum FactOrigin: Sendable, Codable, Hashable, CustomStringConvertible {
     /// A pattern of the deterministic extractor, by name ("eyes.possessive").
     case pattern(String)
+    /// A model's extraction answer, by the model's name.
+    case model(String)
 
     public var description: String {
         switch self {
         case .pattern(let name): "pattern \(name)"
+        case .model(let name): "model \(name)"
         }
     }
 }

@@ -40,6 +40,10 @@ public struct ProviderConfig: Sendable, Equatable, Codable {
         public var timeToFirstTokenMilliseconds: Double = 0
         public var tokensPerSecond: Double = 0
         public var retryAfterMilliseconds: Double = 1000
+        /// Fact sentences in the prose (`fact_rate`, `contradiction_rate`): nil for both, the
+        /// default, writes none; either one given turns them on, the other at its default.
+        public var factRate: Double?
+        public var contradictionRate: Double?
         public init() {}
     }
 

@@ -103,7 +103,7 @@ public struct ProviderTable: Sendable, Equatable {
             config.maxAttempts = try node.optional("attempts")?.int(in: 1...20)
             if let simulator = try node.optional("simulator") {
                 guard kind == .sim else { throw simulator.error("only `kind: sim` providers have simulator settings") }
-                try simulator.rejectUnknownKeys(["fault_rate", "faults", "ttft_ms", "tokens_per_second", "retry_after_ms"])
+                try simulator.rejectUnknownKeys(["fault_rate", "faults", "ttft_ms", "tokens_per_second", "retry_after_ms", "fact_rate", "contradiction_rate"])
                 var settings = ProviderConfig.SimulatorSettings()
                 settings.faultRate = try simulator.optional("fault_rate")?.double(in: 0...1) ?? 0
                 if let faults = try simulator.optional("faults") {
@@ -115,6 +115,8 @@ public struct ProviderTable: Sendable, Equatable {
                 settings.timeToFirstTokenMilliseconds = try simulator.optional("ttft_ms")?.double(in: 0...600_000) ?? 0
                 settings.tokensPerSecond = try simulator.optional("tokens_per_second")?.double(in: 0...1_000_000) ?? 0
                 settings.retryAfterMilliseconds = try simulator.optional("retry_after_ms")?.double(in: 0...600_000) ?? 1000
+                settings.factRate = try simulator.optional("fact_rate")?.double(in: 0...1)
+                settings.contradictionRate = try simulator.optional("contradiction_rate")?.double(in: 0...1)
                 config.simulator = settings
             }
             if providers.contains(where: { $0.name == name }) { throw node.error("provider `\(name)` is declared twice") }

@@ -35,15 +35,19 @@ public enum ContinuityReport {
         return counted + String(format: "; %.2f per 10,000 words (CED)", graph.violationsPer10kWords)
     }
 
-    public static func checkJSON(_ graph: ContinuityGraphRecord, title: String, rejectedFacts: Int = 0) throws -> String {
+    /// `refusedExtractions`: the reasons model-extracted facts were refused, as
+    /// `rejected_extractions` (left out when no model was asked).
+    public static func checkJSON(_ graph: ContinuityGraphRecord, title: String, rejectedFacts: Int = 0, refusedExtractions: [String]? = nil) throws -> String {
         let names = names(of: graph)
-        return try JSONOutput.render([
+        var object: [String: Any] = [
             "book": graph.bookID, "title": title, "checked_at": RunsReport.iso(graph.checkedAt), "extractor": graph.extractor,
             "chapters": graph.chapters.count, "words": graph.wordCount, "entities": graph.entities.count, "facts": graph.facts.count,
             "rejected_facts": rejectedFacts, "major": graph.majorViolations, "minor": graph.violations.count - graph.majorViolations,
             "violations_per_10k_words": graph.violationsPer10kWords,
             "violations": graph.violations.map { violationObject($0, names: names, inline: true) },
-        ] as [String: Any])
+        ]
+        if let refusedExtractions { object["rejected_extractions"] = refusedExtractions.map { ["reason": $0] } }
+        return try JSONOutput.render(object)
     }
 
     // MARK: facts

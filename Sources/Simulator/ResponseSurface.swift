@@ -67,6 +67,19 @@ public struct ResponseSurface: Sendable, Equatable {
     public static let judgeNoise = 0.5
     public static let judgeMetricWeight = 0.5
 
+    /// Continuity (off unless `SimulatorOptions.continuity` is set, so the default surface is
+    /// unchanged): each prose sentence is a fact sentence about a cast member with probability
+    /// `ContinuitySurface.factRate` (default 0.06), stating a wrong value with probability
+    /// `ContinuitySurface.contradictionRate`; see `ContinuitySurface` and `SimulatedFacts.templates`.
+    /// A JSON-schema request whose schema is named `continuity_facts` and whose prompt quotes a
+    /// chapter between `"""` lines and says `Chapter N` is answered with every fact sentence of
+    /// the templates in it, as stated (`SimulatedContinuity.extractionAnswer`), whatever the
+    /// continuity setting. A text request containing `FIX_CONTINUITY`, a line
+    /// `Established: "…"` and a passage between `"""` lines is answered with the passage, each
+    /// disagreeing fact sentence re-rendered with the established value, with probability
+    /// `fixSuccess` (drawn from the request's seeded generator), else the passage unchanged.
+    public static let fixSuccess = 0.9
+
     /// Lognormal noise on every probability, per request: p × exp(σ·z), z ~ N(0, 1).
     public static let probabilityNoise = 0.15
     /// Lognormal noise on a requested word count ("about N words"): N × exp(σ·z).

@@ -1,4 +1,5 @@
 import Foundation
+import LLM
 import WorkbenchCore
 
 /// Faults the simulator can inject, each the way a real provider fails.
@@ -40,6 +41,23 @@ public struct SimulatorOptions: Sendable, Equatable {
     public var model = "sim-1"
     /// Event-loop threads.
     public var threads = 1
+    /// Fact sentences in the prose and how often they are wrong (`ContinuitySurface`); nil,
+    /// the default, writes none and draws nothing for them.
+    public var continuity: ContinuitySurface?
 
     public init() {}
+}
+
+extension SimulatorOptions {
+    /// The provider table's `simulator:` settings of a `sim` provider started in-process.
+    public mutating func apply(_ settings: ProviderConfig.SimulatorSettings) {
+        faultRate = settings.faultRate
+        faults = settings.faults.compactMap(FaultKind.init(rawValue:))
+        timeToFirstToken = .milliseconds(settings.timeToFirstTokenMilliseconds)
+        tokensPerSecond = settings.tokensPerSecond
+        retryAfter = .milliseconds(settings.retryAfterMilliseconds)
+        if settings.factRate != nil || settings.contradictionRate != nil {
+            continuity = ContinuitySurface(factRate: settings.factRate ?? ContinuitySurface.defaultFactRate, contradictionRate: settings.contradictionRate ?? 0)
+        }
+    }
 }

@@ -90,7 +90,7 @@ final class SimulatorState: Sendable {
 
     init(options: SimulatorOptions) {
         self.options = options
-        writer = SimulatorWriter(serverSeed: options.seed)
+        writer = SimulatorWriter(serverSeed: options.seed, continuity: options.continuity)
         shared = NIOLockedValueBox((SeededGenerator(seed: options.seed ^ 0xFA17_FA17), SimulatorStatistics()))
     }
 

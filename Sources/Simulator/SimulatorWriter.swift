@@ -16,8 +16,13 @@ public struct SimulatorWriter: Sendable {
     }
 
     public let serverSeed: UInt64
+    /// Fact sentences in the prose (nil: none, and no draw for them).
+    public let continuity: ContinuitySurface?
 
-    public init(serverSeed: UInt64 = 0) { self.serverSeed = serverSeed }
+    public init(serverSeed: UInt64 = 0, continuity: ContinuitySurface? = nil) {
+        self.serverSeed = serverSeed
+        self.continuity = continuity
+    }
 
     /// Completion tokens the simulator reports for a number of words.
     public static func tokens(forWords words: Int) -> Int { (words * 4 + 2) / 3 }
@@ -30,6 +35,9 @@ public struct SimulatorWriter: Sendable {
         let maxTokens = request.maxTokens ?? 4096
 
         switch request.responseFormat {
+        case .jsonSchema(let name, _) where name == SimulatedContinuity.extractionSchemaName:
+            let text = SimulatedContinuity.extractionAnswer(prompt: prompt)
+            return Output(text: text, finishReason: .stop, promptTokens: promptTokens, completionTokens: TokenUsage.estimate(text))
         case .jsonSchema(_, let schema):
             // A judge's rubric with the chapter quoted is scored from the chapter; anything else gets a valid, arbitrary value.
             let text = SimulatedJudge.answer(schema: schema, prompt: prompt, random: &random)
@@ -40,6 +48,11 @@ public struct SimulatorWriter: Sendable {
             body = body.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
             let text = "{\"text\":\"\(body)\"}"
             return Output(text: text, finishReason: .stop, promptTokens: promptTokens, completionTokens: TokenUsage.estimate(text))
+        case .text where prompt.contains(SimulatedContinuity.fixMarker):
+            if let text = SimulatedContinuity.fixAnswer(prompt: prompt, random: &random) {
+                return Output(text: text, finishReason: .stop, promptTokens: promptTokens, completionTokens: TokenUsage.estimate(text))
+            }
+            fallthrough
         case .text:
             let wanted: Double
             if let requested = ResponseSurface.requestedWords(in: prompt) {
@@ -71,6 +84,8 @@ public struct SimulatorWriter: Sendable {
         // Under the coherence instruction sentences follow one thread per scene; otherwise each
         // is drawn on its own (and the default draws stay exactly as they were).
         var thread = ResponseSurface.asksForCoherence(prompt) ? SceneThread(cast: cast, random: &random) : nil
+        // Fact sentences only when the surface has them on: otherwise not one extra draw.
+        let facts = continuity.map { (surface: $0, cast: SimulatedCast(prompt: prompt)) }
         var sentences: [String] = []
         var paragraphs: [[String]] = [[]]
         var count = 0
@@ -79,7 +94,9 @@ public struct SimulatorWriter: Sendable {
             var sentence: String
             let startsParagraph = paragraphs[paragraphs.count - 1].isEmpty
             // A looping sentence stays in its paragraph in a threaded scene: a paragraph opens with names, not pronouns.
-            if let previous = sentences.last, random.nextUnit() < probabilities["repetition"]!, thread == nil || !startsParagraph {
+            if let facts, random.nextUnit() < facts.surface.factRate {
+                sentence = SimulatedFacts.sentence(cast: facts.cast, surface: facts.surface, random: &random)
+            } else if let previous = sentences.last, random.nextUnit() < probabilities["repetition"]!, thread == nil || !startsParagraph {
                 sentence = previous
             } else if thread != nil {
                 sentence = thread!.next(startsParagraph: startsParagraph, probabilities: probabilities, obsession: obsession, random: &random)

@@ -109,11 +109,7 @@ enum FaultBenchmarks {
             var options = SimulatorOptions()
             options.seed = seed
             if let settings {
-                options.faultRate = settings.faultRate
-                options.faults = settings.faults.compactMap(FaultKind.init(rawValue:))
-                options.timeToFirstToken = .milliseconds(settings.timeToFirstTokenMilliseconds)
-                options.tokensPerSecond = settings.tokensPerSecond
-                options.retryAfter = .milliseconds(settings.retryAfterMilliseconds)
+                options.apply(settings)
             }
             let server = try await SimulatorServer.start(options)
             servers.add(server)

@@ -31,11 +31,7 @@ struct ProviderOptions: ParsableArguments {
             var options = SimulatorOptions()
             options.seed = seed
             if let settings {
-                options.faultRate = settings.faultRate
-                options.faults = settings.faults.compactMap(FaultKind.init(rawValue:))
-                options.timeToFirstToken = .milliseconds(settings.timeToFirstTokenMilliseconds)
-                options.tokensPerSecond = settings.tokensPerSecond
-                options.retryAfter = .milliseconds(settings.retryAfterMilliseconds)
+                options.apply(settings)
             }
             return try await SimulatorServer.start(options).baseURL
         }

@@ -46,10 +46,19 @@ extension Workbench.Sim {
         @Option(help: "Event-loop threads.")
         var threads: Int = 1
 
+        @Option(help: "Probability that a prose sentence states a fact about a cast member (0 to 1; default off, 0.06 when --contradiction-rate is given).")
+        var factRate: Double?
+
+        @Option(help: "Probability that a fact sentence states a wrong value (0 to 1; turns fact sentences on).")
+        var contradictionRate: Double?
+
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535 (got \(port))") }
             guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1 (got \(faultRate))") }
             guard ttftMilliseconds >= 0, tokensPerSecond >= 0 else { throw ValidationError("--ttft-ms and --tokens-per-second must not be negative") }
+            for (flag, value) in [("--fact-rate", factRate), ("--contradiction-rate", contradictionRate)] {
+                if let value, !(0...1).contains(value) { throw ValidationError("\(flag) must be between 0 and 1 (got \(value))") }
+            }
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
             _ = try parsedFaults()
         }
@@ -73,8 +82,12 @@ extension Workbench.Sim {
             options.faults = try parsedFaults()
             options.retryAfter = .milliseconds(retryAfterMilliseconds)
             options.threads = threads
+            if factRate != nil || contradictionRate != nil {
+                options.continuity = ContinuitySurface(factRate: factRate ?? ContinuitySurface.defaultFactRate, contradictionRate: contradictionRate ?? 0)
+            }
             let server = try await SimulatorServer.start(options)
-            Console.output("simulator listening on \(server.baseURL) (seed \(seed), fault rate \(faultRate))\n")
+            let facts = options.continuity.map { ", fact rate \($0.factRate), contradiction rate \($0.contradictionRate)" } ?? ""
+            Console.output("simulator listening on \(server.baseURL) (seed \(seed), fault rate \(faultRate)\(facts))\n")
             // Serve until the process is interrupted: SIGINT/SIGTERM exit 130/143 (`Interruption`).
             while true { try await Task.sleep(for: .seconds(3600)) }
         }

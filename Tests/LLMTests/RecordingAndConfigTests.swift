@@ -91,6 +91,8 @@ import WorkbenchCore
         ("providers:\n  a:\n    kind: sim\n    api_key_env: sk-abc123\n", 4, "providers.a.api_key_env", "NAME of an environment variable"),
         ("providers:\n  a:\n    kind: sim\nroutes:\n  generate: [a, b]\n", 5, "routes.generate[1]", "unknown provider `b`"),
         ("providers:\n  a: [1\n", 3, "", "not valid YAML"),
+        ("providers:\n  a:\n    kind: sim\n    simulator:\n      contradiction_rate: 1.5\n", 5, "providers.a.simulator.contradiction_rate", "outside"),
+        ("providers:\n  a:\n    kind: sim\n    simulator:\n      fact_rate: -0.1\n", 5, "providers.a.simulator.fact_rate", "outside"),
     ])
     func badTablesAreLocated(yaml: String, line: Int, field: String, problem: String) {
         do {
@@ -103,6 +105,18 @@ import WorkbenchCore
         } catch {
             Issue.record("unexpected \(error)")
         }
+    }
+
+    @Test func simulatorSettingsTakeTheContinuitySurface() throws {
+        let on = try ProviderTable.parse("providers:\n  a:\n    kind: sim\n    simulator:\n      contradiction_rate: 0.2\n", file: "p.yaml")
+        let settings = try #require(try on.provider(named: "a").simulator)
+        #expect(settings.contradictionRate == 0.2 && settings.factRate == nil)
+        var options = SimulatorOptions()
+        options.apply(settings)
+        #expect(options.continuity == ContinuitySurface(factRate: ContinuitySurface.defaultFactRate, contradictionRate: 0.2))
+        var off = SimulatorOptions()
+        off.apply(ProviderConfig.SimulatorSettings())
+        #expect(off.continuity == nil)
     }
 
     @Test func typosGetASuggestion() throws {

@@ -42,6 +42,27 @@ struct ContinuityCLITests {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object: \(text.prefix(300))")
     }
 
+    /// The built-in simulator answers extraction requests with the fact sentences of its own
+    /// templates ("Marcus had grey eyes.", "Marcus's eyes were blue.").
+    @Test func modelExtractionThroughTheSimulator() throws {
+        let (scratch, book) = try Self.workspace(with: [Self.cast + "\n\nMarcus had grey eyes.\n", Self.cast + "\n\nMarcus's eyes were blue.\n"])
+        defer { scratch.delete() }
+        let model = try CLI.run(["continuity", "check", book, "--extractor", "model", "--provider", "sim", "--json"], in: scratch.url)
+        #expect(model.status == 1, "\(model.stderr)")
+        let json = try Self.json(model.stdout)
+        #expect(json["extractor"] as? String == "model" && json["facts"] as? Int == 2 && json["major"] as? Int == 1)
+        #expect((json["rejected_extractions"] as? [Any])?.isEmpty == true)
+        let graph = try Self.json(try CLI.run(["continuity", "graph", book], in: scratch.url).stdout)
+        let facts = try #require(graph["facts"] as? [[String: Any]])
+        #expect(facts.allSatisfy { "\($0)".contains("model") }, "\(facts)")
+
+        let both = try Self.json(try CLI.run(["continuity", "check", book, "--extractor", "both", "--provider", "sim", "--json"], in: scratch.url).stdout)
+        let patterns = try Self.json(try CLI.run(["continuity", "check", book, "--json"], in: scratch.url).stdout)
+        #expect(both["extractor"] as? String == "pattern+model" && patterns["extractor"] as? String == "pattern")
+        #expect(both["facts"] as? Int == patterns["facts"] as? Int, "each model fact says what a pattern fact says")
+        #expect(patterns["rejected_extractions"] == nil)
+    }
+
     @Test func seededContradictionsAreFoundWithBothQuotesAndExit1() throws {
         let (scratch, book) = try Self.workspace(with: Self.contradicting)
         defer { scratch.delete() }

@@ -1,4 +1,5 @@
 import Foundation
+import LLM
 import Store
 import WorkbenchCore
 
@@ -13,6 +14,8 @@ public enum BookContinuityError: WorkbenchError, Equatable {
     case unknownEntity(name: String, bookID: String, similar: [String], characters: [String])
     /// More than one entity goes by the name.
     case ambiguousEntity(name: String, candidates: [String])
+    /// Model extraction was asked for with no provider to ask.
+    case noExtractProvider
 
     public var message: String {
         switch self {
@@ -22,6 +25,7 @@ public enum BookContinuityError: WorkbenchError, Equatable {
             "no entity of book \(bookID) goes by \"\(name)\""
                 + (!similar.isEmpty ? "; names that contain it: \(Self.list(similar))" : characters.isEmpty ? "" : "; its characters: \(Self.list(characters))")
         case let .ambiguousEntity(name, candidates): "\"\(name)\" names \(candidates.count) entities: \(candidates.joined(separator: ", "))"
+        case .noExtractProvider: "fact extraction by a model needs a provider for the `extract` task"
         }
     }
 
@@ -31,6 +35,7 @@ public enum BookContinuityError: WorkbenchError, Equatable {
         case .notChecked(let bookID): "run `workbench continuity check \(bookID)` first"
         case .unknownEntity(_, let bookID, _, _): "give a name or alias the graph knows (`workbench continuity graph \(bookID) --format json` lists them)"
         case .ambiguousEntity: "give the fuller name"
+        case .noExtractProvider: "route `extract` in the provider table, or give --provider NAME"
         }
     }
 
@@ -41,7 +46,7 @@ public enum BookContinuityError: WorkbenchError, Equatable {
     public var exitStatus: ExitStatus {
         switch self {
         case .noChapters: .dataError
-        case .notChecked, .unknownEntity, .ambiguousEntity: .usage
+        case .notChecked, .unknownEntity, .ambiguousEntity, .noExtractProvider: .usage
         }
     }
 }
@@ -50,22 +55,54 @@ public enum BookContinuityError: WorkbenchError, Equatable {
 public enum BookContinuity {
     /// What `extractor` names in the store for the deterministic patterns.
     public static let patternExtractor = "pattern"
+    /// What `extractor` names for the model's `extract` route (the fact's rule is the model's name).
+    public static let modelExtractor = "model"
 
     /// Reads the book's kept chapter versions, checks them and stores the graph in place of the
     /// last one. Everything is read and checked before anything is written, so a book that
     /// cannot be checked keeps its old graph. Returns the graph as stored, and the facts the
     /// gate refused.
     public static func check(_ book: BookRecord, in database: WorkbenchDatabase, at time: Date = Date()) throws -> (graph: ContinuityGraphRecord, rejected: [ContinuityError]) {
+        let versions = try chapterVersions(of: book, in: database)
+        let check = BookCheck(versions.map { ChapterText(number: $0.chapter, text: $0.text) })
+        return (try store(check, of: book, versions: versions, extractor: patternExtractor, in: database, at: time), check.rejected)
+    }
+
+    /// The check with facts from `extractor`: the patterns, the model behind `provider` (one
+    /// `extract` request per chapter, see `ModelExtraction`), or both merged. The stored graph's
+    /// `extractor` is "pattern", "model" or "pattern+model". Returns the graph as stored, the
+    /// facts the gate refused and the extraction answers' items that were refused, each with
+    /// its reason (none of them stored).
+    public static func check(_ book: BookRecord, in database: WorkbenchDatabase, extractor: ExtractorChoice, provider: (any LLMProvider)?, seed: UInt64?,
+                             at time: Date = Date()) async throws -> (graph: ContinuityGraphRecord, rejected: [ContinuityError], refused: [ExtractionRejection]) {
+        let versions = try chapterVersions(of: book, in: database)
+        let chapters = versions.map { ChapterText(number: $0.chapter, text: $0.text) }
+        var modelFacts: [Fact] = [], refused: [ExtractionRejection] = []
+        if extractor.usesModel {
+            guard let provider else { throw BookContinuityError.noExtractProvider }
+            (modelFacts, refused) = try await ModelExtraction.extract(chapters: chapters, cast: PatternExtractor().cast(of: chapters), provider: provider, seed: seed)
+        }
+        let check = BookCheck(chapters, modelFacts: modelFacts, usePatterns: extractor.usesPatterns)
+        let name = [extractor.usesPatterns ? patternExtractor : nil, extractor.usesModel ? modelExtractor : nil].compactMap { $0 }.joined(separator: "+")
+        return (try store(check, of: book, versions: versions, extractor: name, in: database, at: time), check.rejected, refused)
+    }
+
+    /// The book's kept chapter versions; a book without any cannot be checked.
+    static func chapterVersions(of book: BookRecord, in database: WorkbenchDatabase) throws -> [ChapterVersionRecord] {
         let versions = try database.latestChapterVersions(bookID: book.id)
         guard !versions.isEmpty else { throw BookContinuityError.noChapters(bookID: book.id, title: book.title) }
-        let check = BookCheck(versions.map { ChapterText(number: $0.chapter, text: $0.text) })
+        return versions
+    }
+
+    /// Stores `check` as the book's graph in place of the last one; returns it as stored.
+    static func store(_ check: BookCheck, of book: BookRecord, versions: [ChapterVersionRecord], extractor: String, in database: WorkbenchDatabase, at time: Date) throws -> ContinuityGraphRecord {
         let graph = ContinuityGraphRecord(
-            bookID: book.id, extractor: patternExtractor,
+            bookID: book.id, extractor: extractor,
             chapters: versions.compactMap { version in version.id.map { ContinuityCheckedChapter(chapter: version.chapter, versionID: $0) } },
             wordCount: versions.reduce(0) { $0 + $1.wordCount }, checkedAt: time,
             entities: check.entities.map(\.record), facts: check.facts.map(\.record), violations: check.violations.map(\.record))
         try database.replaceContinuityGraph(graph)
-        return (try database.continuityGraph(bookID: book.id) ?? graph, check.rejected)
+        return try database.continuityGraph(bookID: book.id) ?? graph
     }
 
     /// The book's stored graph, and the chapters whose kept version is not the one it was read
@@ -128,6 +165,7 @@ extension FactOrigin {
     var record: (origin: String, rule: String) {
         switch self {
         case .pattern(let rule): (BookContinuity.patternExtractor, rule)
+        case .model(let name): (BookContinuity.modelExtractor, name)
         }
     }
 }
