@@ -32,7 +32,8 @@ extension Workbench {
                 --continuity-threshold (default 0: any new major violation fails); the report \
                 names the chapters and quotes each new violation.
 
-                Exit codes: 0 pass, 1 regression found, 2 usage error, 65 bad baseline or \
+                Exit codes: 0 pass, 1 regression or new continuity violations found, 2 usage \
+                error, 65 bad baseline or \
                 configuration (the file is named), 75 provider unavailable. A missing or \
                 corrupt baseline never passes.
                 """

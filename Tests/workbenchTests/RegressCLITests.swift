@@ -35,7 +35,13 @@ struct RegressCLITests {
         #expect(run.stderr.contains("[30/30]"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: scratch.url.appendingPathComponent("r.json"))) as? [String: Any])
         #expect(json["passed"] as? Bool == true)
-        #expect(try String(contentsOf: scratch.url.appendingPathComponent("r.xml"), encoding: .utf8).contains("<testsuites name=\"workbench regress\" tests=\"21\" failures=\"0\""))
+        // The continuity gate: the same seeds rewrite the same texts, so the same violations.
+        let continuity = try #require((json["result"] as? [String: Any])?["continuity"] as? [String: Any])
+        #expect((continuity["rows"] as? [[String: Any]])?.count == 10 && (continuity["rows"] as? [[String: Any]])?.allSatisfy { $0["new_major"] as? Int == 0 } == true)
+        #expect(run.stdout.contains("  continuity: no new major violation"))
+        let junit = try String(contentsOf: scratch.url.appendingPathComponent("r.xml"), encoding: .utf8)
+        #expect(junit.contains("<testsuites name=\"workbench regress\" tests=\"22\" failures=\"0\""))
+        #expect(junit.contains("<testcase classname=\"regress.suite\" name=\"continuity\" time=\"0\"><system-out>"))
         #expect(try String(contentsOf: scratch.url.appendingPathComponent("r.md"), encoding: .utf8).hasPrefix("# Quality regression: passed ✓"))
     }
 
@@ -97,6 +103,8 @@ struct RegressCLITests {
         #expect(unavailable.status == 75 && unavailable.stderr.contains("local model unavailable"), "\(unavailable.stderr)")
         let usage = try CLI.run(["regress", "--baseline", "sim-v3.0", "--threshold", "-1"], in: scratch.url)
         #expect(usage.status == 2)
+        let continuityUsage = try CLI.run(["regress", "--baseline", "sim-v3.0", "--continuity-threshold", "-1"], in: scratch.url)
+        #expect(continuityUsage.status == 2 && continuityUsage.stderr.contains("--continuity-threshold must be a count ≥ 0"), "\(continuityUsage.stderr)")
         let metric = try CLI.run(["regress", "--baseline", "sim-v3.0", "--baselines", Self.baselines, "--metrics", "charm"], in: scratch.url)
         #expect(metric.status == 2 && metric.stderr.contains("`charm` is not scored"), "\(metric.stderr)")
     }
