@@ -103,7 +103,7 @@ struct RegressCLITests {
         #expect(unavailable.status == 75 && unavailable.stderr.contains("local model unavailable"), "\(unavailable.stderr)")
         let usage = try CLI.run(["regress", "--baseline", "sim-v3.0", "--threshold", "-1"], in: scratch.url)
         #expect(usage.status == 2)
-        let continuityUsage = try CLI.run(["regress", "--baseline", "sim-v3.0", "--continuity-threshold", "-1"], in: scratch.url)
+        let continuityUsage = try CLI.run(["regress", "--baseline", "sim-v3.0", "--continuity-threshold=-1"], in: scratch.url)
         #expect(continuityUsage.status == 2 && continuityUsage.stderr.contains("--continuity-threshold must be a count ≥ 0"), "\(continuityUsage.stderr)")
         let metric = try CLI.run(["regress", "--baseline", "sim-v3.0", "--baselines", Self.baselines, "--metrics", "charm"], in: scratch.url)
         #expect(metric.status == 2 && metric.stderr.contains("`charm` is not scored"), "\(metric.stderr)")
