@@ -106,6 +106,9 @@ public struct ContinuityGate: Codable, Sendable, Equatable {
                 let mine = currentSide.violations.filter { $0.chapter == chapter.id && $0.isMajor }
                 new = mine.filter { !known.contains($0.summary) }
                 if new.isEmpty { new = mine }
+                // One contradicting passage against several earlier ones is one line to read.
+                var seen: Set<String> = []
+                new = new.filter { seen.insert("\($0.sample) \($0.place) \($0.summary)").inserted }
             }
             return Row(chapter: chapter.id, kind: chapter.kind, baselineMajor: baselineSide.major(chapter.id), baselineMinor: baselineSide.minor(chapter.id),
                        currentMajor: currentSide.major(chapter.id), currentMinor: currentSide.minor(chapter.id), newMajor: newMajor, newViolations: new)
@@ -145,6 +148,15 @@ public struct ContinuityGate: Codable, Sendable, Equatable {
         guard newMajor > 0 else { return "continuity: no new major violation (\(counts))" }
         return "continuity: \(newMajor) new major violation\(newMajor == 1 ? "" : "s") (threshold \(threshold)): "
             + worse.map { "\($0.chapter) +\($0.newMajor)" }.joined(separator: ", ") + " (\(counts))"
+    }
+
+    /// What a report quotes: the first `perChapter` new violations of each worse chapter, and
+    /// how many more the JSON holds.
+    public func quoted(perChapter: Int = 3) -> [String] {
+        worse.flatMap { row in
+            row.newViolations.prefix(perChapter).map(Self.describe)
+                + (row.newViolations.count > perChapter ? ["\(row.chapter): \(row.newViolations.count - perChapter) more (all in the JSON report)"] : [])
+        }
     }
 
     /// "keeper-dialogue sample 2, paragraph 3, line 7: Mara's eyes: grey here, blue before (immutableChanged; set up in keeper-opening paragraph 1, line 2)".

@@ -98,9 +98,7 @@ public enum RegressionReport {
         if let moved = alsoMoved(result) { out += "  other metrics \(moved)\n" }
         if let gate = result.continuity {
             out += (gate.failed ? style.red("  " + gate.line) : "  " + gate.line) + "\n"
-            for row in gate.worse {
-                for found in row.newViolations { out += (gate.failed ? style.red : { $0 })("    new: " + ContinuityGate.describe(found)) + "\n" }
-            }
+            for line in gate.quoted() { out += (gate.failed ? style.red : { $0 })("    new: " + line) + "\n" }
         }
         for id in result.missing { out += style.red("  \(id): not written") + "\n" }
         for note in result.notes { out += style.yellow("  note: \(note)") + "\n" }
@@ -121,7 +119,7 @@ public enum RegressionReport {
         if let moved = alsoMoved(result) { lines += ["", "## Other metrics", "", "- " + moved] }
         if let gate = result.continuity {
             lines += ["", "## Continuity", "", "- " + (gate.failed ? "**\(gate.line)**" : gate.line)]
-            lines += gate.worse.flatMap(\.newViolations).map { "- new: " + ContinuityGate.describe($0) }
+            lines += gate.quoted().map { "- new: " + $0 }
             lines += gate.notes.map { "- note: \($0)" }
             if let (header, rows) = continuityTable(result) { lines += ["", ABTestReport.markdownTable(header, rows)] }
         }
@@ -186,7 +184,7 @@ public enum RegressionReport {
             : "<system-out>\(xml(suiteLine(result)))</system-out>"
         cases.append("    <testcase classname=\"regress.suite\" name=\"suite mean quality\" time=\"0\">\(suiteBody)</testcase>")
         if let gate = result.continuity {
-            let detail = ([gate.line] + gate.worse.flatMap(\.newViolations).map { "new: " + ContinuityGate.describe($0) } + gate.notes).joined(separator: "\n")
+            let detail = ([gate.line] + gate.quoted().map { "new: " + $0 } + gate.notes).joined(separator: "\n")
             let body = gate.failed
                 ? "<failure type=\"continuity\" message=\"\(xml(gate.line))\">\(xml(detail))</failure>"
                 : gate.skipped != nil ? "<skipped message=\"\(xml(gate.skipped!))\"/>" : "<system-out>\(xml(detail))</system-out>"

@@ -70,6 +70,32 @@ struct RegressCLITests {
         }
     }
 
+    /// Prompts that make the simulator contradict itself (Mara Quill's eyes blue, then grey):
+    /// the quality gate has nothing to say, the continuity gate fails the run.
+    @Test func newContradictionsFailTheContinuityGateNamingTheChapters() throws {
+        let scratch = try Self.workspace()
+        defer { scratch.delete() }
+        let run = try CLI.run(["regress", "--baseline", "sim-v3.0", "--baselines", Self.baselines, "--prompts", Self.fixturePrompts("eye-colour"),
+                               "--junit", "r.xml", "--json-out", "r.json"], in: scratch.url, timeout: 120)
+        #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
+        let verdict = try #require(run.stdout.split(separator: "\n").last { $0.hasPrefix("FAIL: ") })
+        #expect(verdict.contains("keeper-dialogue continuity +"), "\(verdict)")
+        #expect(run.stdout.contains("    new: keeper-dialogue sample ") && run.stdout.contains("Mara Quill's eyes: "), "\(run.stdout)")
+        #expect(run.stdout.contains("more (all in the JSON report)"), "at most three quoted per chapter")
+        let junit = try String(contentsOf: scratch.url.appendingPathComponent("r.xml"), encoding: .utf8)
+        #expect(junit.contains("name=\"continuity\" time=\"0\"><failure type=\"continuity\""))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: scratch.url.appendingPathComponent("r.json"))) as? [String: Any])
+        let rows = try #require(((json["result"] as? [String: Any])?["continuity"] as? [String: Any])?["rows"] as? [[String: Any]])
+        #expect(rows.first { $0["chapter"] as? String == "keeper-dialogue" }.map { ($0["new_major"] as? Int ?? 0) > 0 } == true)
+
+        // Tolerating that many passes the gate (the quality gate still judges the rest).
+        let total = rows.reduce(0) { $0 + ($1["new_major"] as? Int ?? 0) }
+        let tolerated = try CLI.run(["regress", "--baseline", "sim-v3.0", "--baselines", Self.baselines, "--prompts", Self.fixturePrompts("eye-colour"),
+                                     "--continuity-threshold", String(total), "--json"], in: scratch.url, timeout: 120)
+        let again = try #require(try JSONSerialization.jsonObject(with: Data(tolerated.stdout.utf8)) as? [String: Any])
+        #expect((again["summary"] as? String)?.contains("continuity +") == false, "\(again["summary"] ?? "")")
+    }
+
     @Test func rewordedPromptsPass() throws {
         let scratch = try Self.workspace()
         defer { scratch.delete() }
