@@ -175,11 +175,11 @@ extension BookReportRenderer {
             "<li\(index == 0 && continuity.checked ? " class=\"\(continuity.major > 0 ? "warn" : "ok")\"" : "")>\(escape(line))</li>"
         }.joined() + "</ul>"
         guard !continuity.violations.isEmpty else { return html }
-        html += "\n<table><thead><tr><th>chapter</th><th>paragraph</th><th>line</th><th>severity</th><th>type</th><th>status</th><th>what</th><th>fix</th></tr></thead><tbody>"
+        html += "\n<table><thead><tr><th>chapter</th><th>paragraph</th><th>line</th><th>severity</th><th>type</th><th>status</th><th style=\"text-align: left\">what</th><th style=\"text-align: left\">fix</th></tr></thead><tbody>"
         for violation in continuity.violations {
             html += "<tr class=\"\(violation.isMajor && violation.status != .fixed ? "below" : "")\"><td>\(violation.contradicting.chapter)</td><td>\(violation.contradicting.paragraph)</td>"
                 + "<td>\(violation.contradicting.line)</td><td>\(escape(violation.severity))</td><td>\(escape(violation.type))</td><td>\(escape(violation.status.rawValue))</td>"
-                + "<td>\(escape(violation.message))</td><td>\(escape(violation.suggestedFix))</td></tr>"
+                + "<td style=\"text-align: left\">\(escape(violation.message))</td><td style=\"text-align: left\">\(escape(violation.suggestedFix))</td></tr>"
         }
         return html + "</tbody></table>"
     }
