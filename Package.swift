@@ -65,7 +65,7 @@ let package = Package(
         // BLAS-backed matrices, features and models (roadmap 5.1–5.3).
         .target(name: "Learning", dependencies: ["WorkbenchCore", "Quality", "COpenBLAS"]),
         // Experiments over the engine: A/B tests of prompt variants, regression suites against baselines, prompt optimisation.
-        .target(name: "Experiments", dependencies: ["WorkbenchCore", "Stats", "Store", "Quality", "LLM", "Engine", "Learning", "Reports", "Config", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Experiments", dependencies: ["WorkbenchCore", "Stats", "Store", "Quality", "Continuity", "LLM", "Engine", "Learning", "Reports", "Config", .product(name: "Yams", package: "Yams")]),
         // Renders what the store holds: terminal tables, JSON, Markdown and HTML.
         .target(name: "Reports", dependencies: ["WorkbenchCore", "Store", "Diagnostics", "Quality"]),
 
@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "LLM", "Simulator", "Store", "Quality", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "JudgeTests", dependencies: ["Judge", "LLM", "Simulator", "WorkbenchCore"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "Quality", "WorkbenchCore"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Engine", "Judge", "Stats", "Store", "Quality", "Simulator", "LLM", "WorkbenchCore", "LLMFakes"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Continuity", "Engine", "Judge", "Stats", "Store", "Quality", "Simulator", "LLM", "WorkbenchCore", "LLMFakes"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Quality", "WorkbenchCore"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Quality", "WorkbenchCore", "TestSupport"]),
         // Runs the built `workbench` binary as a process.

@@ -25,6 +25,8 @@ public struct Baseline: Sendable {
     /// Set when the stored scores came from another scorer or lexicon version and the
     /// chapters were re-scored from their texts with this build's.
     public var rescoredFrom: String?
+    /// Every sample's text, as checked on loading: chapter id → sample → text.
+    public var texts: [String: [Int: String]] = [:]
 
     public static let suiteFile = "suite.yaml", scoresFile = "scores.json", provenanceFile = "provenance.json", experimentFile = "experiment.yaml"
 
@@ -127,6 +129,7 @@ public struct Baseline: Sendable {
                     throw BaselineError.invalid(path: file, field: "", problem: "the text is not the one that was scored (its SHA-256 differs from \(Self.scoresFile))")
                 }
                 texts[chapter.id, default: []].append((sample.sample, sample.seed, sample.file, text, sample.costUSD))
+                self.texts[chapter.id, default: [:]][sample.sample] = text
             }
         }
         let contexts = Dictionary(uniqueKeysWithValues: scores.chapters.map { ($0.id, $0.context) })

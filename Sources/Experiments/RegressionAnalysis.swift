@@ -116,13 +116,15 @@ public struct RegressionResult: Codable, Sendable, Equatable {
     public var gatedMetrics: [String] = []
     /// The alpha each family (a gated metric, the suite mean) is judged at.
     public var familyAlpha: Double?
+    /// Continuity violations per chapter, baseline → now; nil where not checked (a comparison of scores alone).
+    public var continuity: ContinuityGate?
 
     enum CodingKeys: String, CodingKey {
-        case baselineLabel, currentLabel, options, rows, suite, missing, notes
+        case baselineLabel, currentLabel, options, rows, suite, missing, notes, continuity
         case gatedMetrics = "gated_metrics", familyAlpha = "family_alpha"
     }
 
-    public var passed: Bool { !rows.contains(where: \.failed) && !suite.failed && missing.isEmpty }
+    public var passed: Bool { !rows.contains(where: \.failed) && !suite.failed && missing.isEmpty && !(continuity?.failed ?? false) }
     public var regressions: [Row] { rows.filter(\.failed) }
     public var improvements: [Row] { rows.filter { $0.status == .improved } }
 
@@ -132,9 +134,14 @@ public struct RegressionResult: Codable, Sendable, Equatable {
             let better = improvements.filter(\.gated).count
             return "PASS: no chapter dropped more than \(RegressionAnalysis.points(options.threshold)) on \((gatedMetrics.isEmpty ? options.metrics : gatedMetrics).joined(separator: ", "))"
                 + (better > 0 ? "; \(better) improved" : "")
+                + (continuity.map { gate in gate.skipped != nil ? "; continuity not checked"
+                    : gate.newMajor == 0 ? "; no new major continuity violation" : "; \(gate.newMajor) new major continuity violation\(gate.newMajor == 1 ? "" : "s") (threshold \(gate.threshold))" } ?? "")
         }
         var parts = regressions.map { "\($0.chapter) \($0.metric) \(RegressionAnalysis.signed($0.delta))" }
         if suite.failed { parts.append("suite mean quality \(RegressionAnalysis.signed(suite.delta))") }
+        if let continuity, continuity.failed {
+            parts += continuity.worse.map { "\($0.chapter) continuity +\($0.newMajor) major" }
+        }
         parts += missing.map { "\($0) not written" }
         return "FAIL: " + parts.joined(separator: ", ")
     }

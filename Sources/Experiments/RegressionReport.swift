@@ -85,12 +85,21 @@ public enum RegressionReport {
         var text = TextTable(columns: header.enumerated().map { .init($0.element, (3..<(header.count - 1)).contains($0.offset) ? .right : .left) })
         rows.forEach { text.append($0) }
         out += text.render() + "\n"
+        if let (header, rows) = continuityTable(result) {
+            var counts = TextTable(columns: header.enumerated().map { .init($0.element, (1..<(header.count - 1)).contains($0.offset) ? .right : .left) })
+            rows.forEach { counts.append($0) }
+            out += counts.render() + "\n"
+        }
         out += "  " + suiteLine(result) + "\n"
         for row in shown(result) where row.status != .unchanged {
             let line = "  \(row.chapter) \(row.metric): \(row.note)"
             out += (row.failed ? style.red(line) : row.status == .improved ? style.green(line) : line) + "\n"
         }
         if let moved = alsoMoved(result) { out += "  other metrics \(moved)\n" }
+        if let gate = result.continuity {
+            out += (gate.failed ? style.red("  " + gate.line) : "  " + gate.line) + "\n"
+            for line in gate.quoted() { out += (gate.failed ? style.red : { $0 })("    new: " + line) + "\n" }
+        }
         for id in result.missing { out += style.red("  \(id): not written") + "\n" }
         for note in result.notes { out += style.yellow("  note: \(note)") + "\n" }
         out += "\n" + (result.passed ? style.green(result.summaryLine) : style.red(style.bold(result.summaryLine))) + "\n"
@@ -108,6 +117,12 @@ public enum RegressionReport {
             lines += ["", "## Improvements", ""] + improvements.map { "- \($0.chapter) \($0.metric): \(figure($0.baselineMean)) → \(figure($0.currentMean)), \($0.note)" }
         }
         if let moved = alsoMoved(result) { lines += ["", "## Other metrics", "", "- " + moved] }
+        if let gate = result.continuity {
+            lines += ["", "## Continuity", "", "- " + (gate.failed ? "**\(gate.line)**" : gate.line)]
+            lines += gate.quoted().map { "- new: " + $0 }
+            lines += gate.notes.map { "- note: \($0)" }
+            if let (header, rows) = continuityTable(result) { lines += ["", ABTestReport.markdownTable(header, rows)] }
+        }
         let noise = result.rows.filter { $0.gated && $0.status == .withinNoise }
         if !noise.isEmpty { lines += ["", "## Within noise", ""] + noise.map { "- \($0.chapter) \($0.metric): \($0.note)" } }
         if !result.missing.isEmpty { lines += ["", "## Not written", ""] + result.missing.map { "- \($0)" } }
@@ -115,6 +130,17 @@ public enum RegressionReport {
         let (header, rows) = table(result)
         lines += ["", "## Chapters", "", ABTestReport.markdownTable(header, rows)]
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Per chapter: major and minor continuity violations, baseline → now, and the new majors; nil when the gate did not run.
+    static func continuityTable(_ result: RegressionResult) -> (header: [String], rows: [[String]])? {
+        guard let gate = result.continuity, gate.skipped == nil else { return nil }
+        let header = ["chapter", "major violations", "minor violations", "new major", "flag"]
+        let rows = gate.rows.map { row in
+            [row.chapter, "\(row.baselineMajor) → \(row.currentMajor)", "\(row.baselineMinor) → \(row.currentMinor)", String(row.newMajor),
+             row.newMajor > 0 ? (gate.failed ? "✗ new contradiction" : "~ within threshold") : ""]
+        }
+        return (header, rows)
     }
 
     static func xml(_ text: String) -> String {
@@ -157,12 +183,20 @@ public enum RegressionReport {
             ? "<failure type=\"regression\" message=\"\(xml(result.suite.note))\">\(xml(suiteLine(result)))</failure>"
             : "<system-out>\(xml(suiteLine(result)))</system-out>"
         cases.append("    <testcase classname=\"regress.suite\" name=\"suite mean quality\" time=\"0\">\(suiteBody)</testcase>")
-        let failures = result.regressions.count + result.missing.count + (result.suite.failed ? 1 : 0)
+        if let gate = result.continuity {
+            let detail = ([gate.line] + gate.quoted().map { "new: " + $0 } + gate.notes).joined(separator: "\n")
+            let body = gate.failed
+                ? "<failure type=\"continuity\" message=\"\(xml(gate.line))\">\(xml(detail))</failure>"
+                : gate.skipped != nil ? "<skipped message=\"\(xml(gate.skipped!))\"/>" : "<system-out>\(xml(detail))</system-out>"
+            cases.append("    <testcase classname=\"regress.suite\" name=\"continuity\" time=\"0\">\(body)</testcase>")
+        }
+        let failures = result.regressions.count + result.missing.count + (result.suite.failed ? 1 : 0) + (result.continuity?.failed == true ? 1 : 0)
+        let skipped = result.continuity?.skipped != nil ? 1 : 0
         let time = String(format: "%.3f", seconds)
         return """
             <?xml version="1.0" encoding="UTF-8"?>
             <testsuites name="workbench regress" tests="\(cases.count)" failures="\(failures)" errors="0" time="\(time)">
-              <testsuite name="\(xml("regress " + result.baselineLabel))" tests="\(cases.count)" failures="\(failures)" errors="0" skipped="0" time="\(time)">
+              <testsuite name="\(xml("regress " + result.baselineLabel))" tests="\(cases.count)" failures="\(failures)" errors="0" skipped="\(skipped)" time="\(time)">
             \(cases.joined(separator: "\n"))
               </testsuite>
             </testsuites>

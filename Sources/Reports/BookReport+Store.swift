@@ -33,7 +33,9 @@ extension BookReport {
                            quality: values["quality"] ?? 0, values: values.filter { $0.key != "quality" }, scores: metricScores, judge: judge,
                            requirements: own)
         }
-        return BookReport(title: book.title, book: book.id, target: targets.quality, targetWords: targetWords, chapters: chapters)
+        var report = BookReport(title: book.title, book: book.id, target: targets.quality, targetWords: targetWords, chapters: chapters)
+        report.continuity = try continuity(of: book, in: database, versions: versions)
+        return report
     }
 
     /// The quality targets and per-chapter requirements a book's run was started with (a

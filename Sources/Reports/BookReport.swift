@@ -68,6 +68,9 @@ public struct BookReport: Sendable, Equatable {
     public var target: Double
     public var targetWords: Int?
     public var chapters: [Chapter]
+    /// The book's stored continuity check, or that it has none; nil when not read (a report
+    /// made from scores alone), which leaves the section out.
+    public var continuity: Continuity?
 
     public init(title: String, book: String, target: Double, targetWords: Int?, chapters: [Chapter]) {
         self.title = title

@@ -98,6 +98,7 @@ public enum BookReportRenderer {
             lines.append("Judges and heuristics disagree:")
             lines += disagreements.map { "- Chapter \($0.chapter), \($0.dimension): judge \(f1($0.judge)), heuristic \(f1($0.heuristic))" }
         }
+        if let continuity = report.continuity { lines += continuityTerminal(continuity, style: style) }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -142,13 +143,14 @@ public enum BookReportRenderer {
             lines += ["", "## Judges and heuristics disagree", "", "| chapter | dimension | judge | heuristic |", "|---:|---|---:|---:|"]
             lines += disagreements.map { "| \($0.chapter) | \($0.dimension) | \(f1($0.judge)) | \(f1($0.heuristic)) |" }
         }
+        if let continuity = report.continuity { lines += continuityMarkdown(continuity) }
         return lines.joined(separator: "\n") + "\n"
     }
 
     // MARK: JSON
 
     static func json(_ report: BookReport) -> String {
-        JSONOutput.renderWithNulls([
+        var object: [String: Any] = [
             "title": report.title, "book": report.book, "overall": (report.overall * 100).rounded() / 100, "target": report.target,
             "meets_target": report.overall >= report.target, "words": report.totalWords,
             "reader": report.overallReader ?? NSNull(), "reader_model": report.readerModel ?? NSNull(),
@@ -163,11 +165,20 @@ public enum BookReportRenderer {
                  // they differ from the book's, and what it misses of them.
                  "target": report.target(of: chapter), "requirements": chapter.requirements, "meets_target": !report.missesTarget(chapter),
                  "missed_requirements": chapter.missedRequirements.map { ["metric": $0.metric, "value": $0.value, "required": $0.required] as [String: Any] }]
+                    .merging(report.continuity.map { continuity in
+                        // The chapter's continuity violations as its located issues.
+                        ["issues": continuity.issues(chapter: chapter.number).map { issue -> [String: Any] in
+                            ["metric": issue.metric, "paragraph": issue.paragraph ?? NSNull(), "line": issue.line ?? NSNull(),
+                             "message": issue.message, "severity": issue.severity.rawValue]
+                        }]
+                    } ?? [:]) { a, _ in a }
             },
             "weak_areas": report.weakAreas.map { ["first": $0.chapters.lowerBound, "last": $0.chapters.upperBound, "message": $0.message] as [String: Any] },
             "recommendations": report.recommendations,
             "disagreements": report.disagreements.map { ["chapter": $0.chapter, "dimension": $0.dimension, "judge": $0.judge, "heuristic": $0.heuristic] as [String: Any] },
-        ] as [String: Any])
+        ]
+        if let continuity = report.continuity { object["continuity"] = continuity.json }
+        return JSONOutput.renderWithNulls(object)
     }
 
     // MARK: HTML
@@ -214,6 +225,7 @@ public enum BookReportRenderer {
                 + metrics.map { name in "<td>\(chapter.values[name].map { String(format: $0 < 1 ? "%.3f" : "%.1f", $0) } ?? "–")</td>" }.joined() + "</tr>"
         }
         body += "</tbody></table>"
+        if let continuity = report.continuity { body += continuityHTML(continuity) }
         return HTMLPage.render(title: "Quality report: \(report.title)", body: body)
     }
 

@@ -1,8 +1,8 @@
 /// The one page shell and stylesheet of every HTML report: self-contained (no scripts, no
 /// external assets), so a report opens anywhere and can be attached to a CI run.
 public enum HTMLPage {
-    /// `title` is plain text (escaped here); `body` is HTML.
-    public static func render(title: String, body: String) -> String {
+    /// `title` is plain text (escaped here); `body` is HTML; `style` is CSS a page adds to the shared sheet.
+    public static func render(title: String, body: String, style: String = "") -> String {
         """
         <!DOCTYPE html>
         <html lang="en">
@@ -18,7 +18,7 @@ public enum HTMLPage {
         table { border-collapse: collapse; width: 100%; font-size: 0.9em; } th, td { padding: 4px 8px; border-bottom: 1px solid #eee; text-align: right; }
         th:first-child, td:first-child { text-align: left; }
         tr.below td { background: #fff4e5; } svg { width: 100%; height: auto; } svg text { font: 11px system-ui, sans-serif; fill: #444; }
-        </style>
+        \(style)</style>
         </head>
         <body>
         \(body)

@@ -117,9 +117,11 @@ public struct ContinuityFactRecord: Sendable, Hashable, Codable {
 
 /// A contradiction between two facts of the graph.
 public struct ContinuityViolationRecord: Sendable, Hashable, Codable {
-    /// Where a violation stands: every one is `open` until fixing violations is built.
-    public enum Status: String, Sendable, Codable {
-        case open
+    /// Where a violation stands: `open` as a check finds it; a fix attempt leaves it `fixed`
+    /// (the chapter was rewritten and the contradiction is gone) or `unfixed` (it was tried
+    /// and the contradiction remains).
+    public enum Status: String, Sendable, Codable, CaseIterable {
+        case open, fixed, unfixed
     }
 
     public var id: Int64?
@@ -197,5 +199,12 @@ public struct ContinuityGraphRecord: Sendable, Equatable {
     /// Violations per 10,000 words: ConStory-Bench's consistency error density (CED).
     public var violationsPer10kWords: Double {
         wordCount == 0 ? 0 : Double(violations.count) * 10_000 / Double(wordCount)
+    }
+
+    /// The chapters whose kept version is not the one this graph was read from (`latest`:
+    /// chapter → its kept version's id): a chapter enhanced, added or removed since the check.
+    public func staleChapters(latest: [Int: Int64]) -> [Int] {
+        let checked = Dictionary(chapters.map { ($0.chapter, $0.versionID) }, uniquingKeysWith: { a, _ in a })
+        return Set(checked.keys).union(latest.keys).filter { checked[$0] != latest[$0] }.sorted()
     }
 }

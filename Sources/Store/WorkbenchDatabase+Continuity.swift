@@ -141,7 +141,7 @@ extension WorkbenchDatabase {
         }
         return rows.compactMap { row in
             guard let established = facts[row["established_fact_id"]], let contradicting = facts[row["contradicting_fact_id"]] else { return nil }
-            // Only `open` is ever written; a database with other states has a later migration and is refused on open.
+            // `open`, `fixed` or `unfixed`; a state this build does not know reads as `open`.
             let status: String = row["status"]
             return ContinuityViolationRecord(id: row["id"], type: row["type"], severity: row["severity"], established: established, contradicting: contradicting,
                                              summary: row["summary"], message: row["message"], suggestedFix: row["suggested_fix"], status: ContinuityViolationRecord.Status(rawValue: status) ?? .open)

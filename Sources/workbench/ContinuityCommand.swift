@@ -174,20 +174,32 @@ extension Workbench.ContinuityCommand {
 
     struct Graph: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "The stored graph: entities, aliases, facts and violations as JSON, or as Graphviz DOT.")
+            abstract: "The stored graph: entities, aliases, facts and violations as JSON, Graphviz DOT or one HTML page.",
+            discussion: """
+                html is one self-contained page (no scripts, nothing fetched): the violations with both quotes, \
+                places and fixes, the entities, and every fact chapter by chapter with the facts a violation rests \
+                on highlighted. A graph read from chapter versions that have changed since is still shown, with a note.
+                """)
 
-        enum Format: String, CaseIterable, ExpressibleByArgument { case json, dot }
+        enum Format: String, CaseIterable, ExpressibleByArgument { case json, dot, html }
 
         @OptionGroup var workspace: WorkspaceOptions
         @Argument(help: "A book id (or a unique prefix), or a run id for its first book.") var book: String
-        @Option(help: "json, or dot for Graphviz (`dot -Tsvg`).") var format: Format = .json
+        @Option(help: "json, dot for Graphviz (`dot -Tsvg`), or html.") var format: Format = .json
+        @Option(help: ArgumentHelp("Write the graph to this file instead of standard output.", valueName: "path")) var out: String?
 
         func run() throws {
             let database = try workspace.open()
             let book = try database.book(matchingBookOrRun: self.book)
             let (graph, stale) = try BookContinuity.graph(of: book, in: database)
             warnIfStale(stale, book: book)
-            Console.output(format == .json ? try ContinuityReport.graphJSON(graph) : ContinuityReport.graphDOT(graph))
+            let text: String
+            switch format {
+            case .json: text = try ContinuityReport.graphJSON(graph)
+            case .dot: text = ContinuityReport.graphDOT(graph)
+            case .html: text = ContinuityHTML.render(graph, title: book.title, staleChapters: stale)
+            }
+            try Console.deliver(text, to: out)
         }
     }
 }

@@ -24,7 +24,16 @@ extension Workbench {
                 partial pooling, with what the other chapters show (--per-chapter: on its own \
                 samples only); the report says which drops are within noise.
 
-                Exit codes: 0 pass, 1 regression found, 2 usage error, 65 bad baseline or \
+                Continuity: each suite book's chapters of one sample are checked as one book \
+                (the baseline's stored texts and the new ones, over the samples both have), and \
+                each violation counts against the chapter that contradicts an earlier one. The \
+                run fails when the new major violations — over chapters, how many more major \
+                violations a chapter has now than in the baseline — are more than \
+                --continuity-threshold (default 0: any new major violation fails); the report \
+                names the chapters and quotes each new violation.
+
+                Exit codes: 0 pass, 1 regression or new continuity violations found, 2 usage \
+                error, 65 bad baseline or \
                 configuration (the file is named), 75 provider unavailable. A missing or \
                 corrupt baseline never passes.
                 """
@@ -64,6 +73,9 @@ extension Workbench {
         @Flag(name: .customLong("per-chapter"), help: "Judge each chapter on its own samples only (no partial pooling over the suite).")
         var perChapter = false
 
+        @Option(name: .customLong("continuity-threshold"), help: ArgumentHelp("New major continuity violations the run tolerates, summed over chapters (0: any fails it).", valueName: "n"))
+        var continuityThreshold: Int = 0
+
         @OptionGroup var outputs: RegressionOutputs
 
         func validate() throws {
@@ -71,6 +83,7 @@ extension Workbench {
             guard suiteThreshold >= 0, suiteThreshold.isFinite else { throw ValidationError("--suite-threshold must be a number ≥ 0") }
             if let samples, samples < 1 { throw ValidationError("--samples must be at least 1") }
             guard alpha > 0, alpha < 0.5 else { throw ValidationError("--alpha must be in (0, 0.5)") }
+            guard continuityThreshold >= 0 else { throw ValidationError("--continuity-threshold must be a count ≥ 0") }
             if let metrics { guard !RegressionOutputs.metricList(metrics).isEmpty else { throw ValidationError("--metrics names no metric") } }
             try outputs.report.checkHTML(available: false, command: "regress")
         }
@@ -99,8 +112,9 @@ extension Workbench {
             let contexts = Dictionary(uniqueKeysWithValues: frozen.scores.chapters.map { ($0.id, $0.context) })
             let output = try await RegressionOutputs.write(suite: frozen.suite, samples: samples ?? frozen.scores.samplesPerChapter, config: config,
                                                            prompts: promptSet, database: database, kind: .regress, contexts: contexts)
-            let result = RegressionAnalysis.compare(baseline: frozen.scores, current: output.scores, options: options,
+            var result = RegressionAnalysis.compare(baseline: frozen.scores, current: output.scores, options: options,
                                                     baselineLabel: "baseline \(frozen.version)", currentLabel: "now (\(promptSet.version))")
+            result.continuity = ContinuityGate.compare(suite: frozen.suite, baseline: frozen.texts, current: output.texts, threshold: continuityThreshold)
             try outputs.deliver(result, seconds: output.seconds, reportName: "regress-\(output.runID)", workspace: workspace)
             Console.error(String(format: "regress: %d chapters × %d samples in %.1f s, $%.4f", frozen.suite.chapters.count, samples ?? frozen.scores.samplesPerChapter,
                                  output.seconds, output.scores.totalCostUSD))

@@ -174,7 +174,32 @@ struct ContinuityCLITests {
         let facts = try #require(json["facts"] as? [[String: Any]]), violations = try #require(json["violations"] as? [[String: Any]])
         let ids = Set(facts.compactMap { $0["id"] as? Int })
         #expect(!violations.isEmpty && violations.allSatisfy { ids.contains($0["established_fact_id"] as? Int ?? -1) && ids.contains($0["contradicting_fact_id"] as? Int ?? -1) })
-        #expect(try CLI.run(["continuity", "graph", book, "--format", "html"], in: scratch.url).status == 2)
+        #expect(try CLI.run(["continuity", "graph", book, "--format", "svg"], in: scratch.url).status == 2)
+    }
+
+    @Test func theGraphAsOneHTMLPageAndTheBookReportsContinuitySection() throws {
+        let (scratch, book) = try Self.workspace(with: Self.contradicting)
+        defer { scratch.delete() }
+        let unchecked = try Self.json(try CLI.run(["report", book, "--format", "json"], in: scratch.url).stdout)
+        #expect((unchecked["continuity"] as? [String: Any])?["checked"] as? Bool == false)
+        #expect(try CLI.run(["report", book], in: scratch.url).stdout.contains("Not checked for continuity: `workbench continuity check \(book)`"))
+
+        _ = try CLI.run(["continuity", "check", book], in: scratch.url)
+        let written = try CLI.run(["continuity", "graph", book, "--format", "html", "--out", "graph.html"], in: scratch.url)
+        #expect(written.status == 0 && written.stdout == "wrote graph.html\n", "\(written.stderr)")
+        let html = try String(contentsOf: scratch.url.appendingPathComponent("graph.html"), encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>") && !html.contains("<script"))
+        #expect(html.contains("<h1>Continuity: The Mill</h1>") && html.contains("<h2 id=\"violations\">Violations (2)</h2>"))
+        #expect(html.contains("<q>Marcus&#x27;s blue eyes</q>") || html.contains("<q>Marcus's blue eyes</q>"))
+        let stdout = try CLI.run(["continuity", "graph", book, "--format", "html"], in: scratch.url)
+        #expect(stdout.status == 0 && stdout.stdout == html)
+
+        let report = try Self.json(try CLI.run(["report", book, "--format", "json"], in: scratch.url).stdout)
+        let continuity = try #require(report["continuity"] as? [String: Any])
+        #expect(continuity["checked"] as? Bool == true && continuity["major"] as? Int == 2 && (continuity["ced"] as? Double ?? 0) > 0)
+        let terminal = try CLI.run(["report", book], in: scratch.url).stdout
+        #expect(terminal.contains("Continuity:\n- 2 violations (2 major, 0 minor); CED "), "\(terminal)")
+        #expect(terminal.contains("Chapter 2, paragraph 2, line 3 (major) immutableChanged: Marcus Hale's eyes"), "\(terminal)")
     }
 
     @Test func badInputIsNamedWithItsFixAndLosesNothing() throws {

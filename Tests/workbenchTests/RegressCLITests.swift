@@ -35,7 +35,13 @@ struct RegressCLITests {
         #expect(run.stderr.contains("[30/30]"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: scratch.url.appendingPathComponent("r.json"))) as? [String: Any])
         #expect(json["passed"] as? Bool == true)
-        #expect(try String(contentsOf: scratch.url.appendingPathComponent("r.xml"), encoding: .utf8).contains("<testsuites name=\"workbench regress\" tests=\"21\" failures=\"0\""))
+        // The continuity gate: the same seeds rewrite the same texts, so the same violations.
+        let continuity = try #require((json["result"] as? [String: Any])?["continuity"] as? [String: Any])
+        #expect((continuity["rows"] as? [[String: Any]])?.count == 10 && (continuity["rows"] as? [[String: Any]])?.allSatisfy { $0["new_major"] as? Int == 0 } == true)
+        #expect(run.stdout.contains("  continuity: no new major violation"))
+        let junit = try String(contentsOf: scratch.url.appendingPathComponent("r.xml"), encoding: .utf8)
+        #expect(junit.contains("<testsuites name=\"workbench regress\" tests=\"22\" failures=\"0\""))
+        #expect(junit.contains("<testcase classname=\"regress.suite\" name=\"continuity\" time=\"0\"><system-out>"))
         #expect(try String(contentsOf: scratch.url.appendingPathComponent("r.md"), encoding: .utf8).hasPrefix("# Quality regression: passed ✓"))
     }
 
@@ -62,6 +68,32 @@ struct RegressCLITests {
         for words in named where words.first != "suite" {
             #expect(junit.contains("classname=\"regress.\(words[0])\" name=\"\(words[1])\" time=\"0\"><failure"), "\(words)")
         }
+    }
+
+    /// Prompts that make the simulator contradict itself (Mara Quill's eyes blue, then grey):
+    /// the quality gate has nothing to say, the continuity gate fails the run.
+    @Test func newContradictionsFailTheContinuityGateNamingTheChapters() throws {
+        let scratch = try Self.workspace()
+        defer { scratch.delete() }
+        let run = try CLI.run(["regress", "--baseline", "sim-v3.0", "--baselines", Self.baselines, "--prompts", Self.fixturePrompts("eye-colour"),
+                               "--junit", "r.xml", "--json-out", "r.json"], in: scratch.url, timeout: 120)
+        #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
+        let verdict = try #require(run.stdout.split(separator: "\n").last { $0.hasPrefix("FAIL: ") })
+        #expect(verdict.contains("keeper-dialogue continuity +"), "\(verdict)")
+        #expect(run.stdout.contains("    new: keeper-dialogue sample ") && run.stdout.contains("Mara Quill's eyes: "), "\(run.stdout)")
+        #expect(run.stdout.contains("more (all in the JSON report)"), "at most three quoted per chapter")
+        let junit = try String(contentsOf: scratch.url.appendingPathComponent("r.xml"), encoding: .utf8)
+        #expect(junit.contains("name=\"continuity\" time=\"0\"><failure type=\"continuity\""))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: scratch.url.appendingPathComponent("r.json"))) as? [String: Any])
+        let rows = try #require(((json["result"] as? [String: Any])?["continuity"] as? [String: Any])?["rows"] as? [[String: Any]])
+        #expect(rows.first { $0["chapter"] as? String == "keeper-dialogue" }.map { ($0["new_major"] as? Int ?? 0) > 0 } == true)
+
+        // Tolerating that many passes the gate (the quality gate still judges the rest).
+        let total = rows.reduce(0) { $0 + ($1["new_major"] as? Int ?? 0) }
+        let tolerated = try CLI.run(["regress", "--baseline", "sim-v3.0", "--baselines", Self.baselines, "--prompts", Self.fixturePrompts("eye-colour"),
+                                     "--continuity-threshold", String(total), "--json"], in: scratch.url, timeout: 120)
+        let again = try #require(try JSONSerialization.jsonObject(with: Data(tolerated.stdout.utf8)) as? [String: Any])
+        #expect((again["summary"] as? String)?.contains("continuity +") == false, "\(again["summary"] ?? "")")
     }
 
     @Test func rewordedPromptsPass() throws {
@@ -97,6 +129,8 @@ struct RegressCLITests {
         #expect(unavailable.status == 75 && unavailable.stderr.contains("local model unavailable"), "\(unavailable.stderr)")
         let usage = try CLI.run(["regress", "--baseline", "sim-v3.0", "--threshold", "-1"], in: scratch.url)
         #expect(usage.status == 2)
+        let continuityUsage = try CLI.run(["regress", "--baseline", "sim-v3.0", "--continuity-threshold=-1"], in: scratch.url)
+        #expect(continuityUsage.status == 2 && continuityUsage.stderr.contains("--continuity-threshold must be a count ≥ 0"), "\(continuityUsage.stderr)")
         let metric = try CLI.run(["regress", "--baseline", "sim-v3.0", "--baselines", Self.baselines, "--metrics", "charm"], in: scratch.url)
         #expect(metric.status == 2 && metric.stderr.contains("`charm` is not scored"), "\(metric.stderr)")
     }
