@@ -1,3 +1,5 @@
+import WorkbenchCore
+
 /// One continuity check of a whole book: read the facts, pass each through the gate, run the
 /// rules over the ones that passed. Pure: the chapters come in, the graph goes out.
 public struct BookCheck: Sendable {
@@ -8,20 +10,22 @@ public struct BookCheck: Sendable {
     public var rejected: [ContinuityError]
     public var violations: [Violation]
 
-    public init(_ chapters: [ChapterText], extractor: PatternExtractor = PatternExtractor()) {
-        self.init(chapters, extractor: extractor, modelFacts: [], usePatterns: true)
+    public init(_ chapters: [ChapterText], extractor: PatternExtractor = PatternExtractor(), characters: [BookCharacter] = []) {
+        self.init(chapters, extractor: extractor, modelFacts: [], usePatterns: true, characters: characters)
     }
 
     /// A check over facts from a model source (`ModelExtraction`) as well as the patterns, or
     /// instead of them (`usePatterns: false`; the cast still comes from the patterns' reading of
     /// names). A model fact that says what a pattern fact says (same subject, predicate and
-    /// value, quotes overlapping in one chapter) counts once, as the pattern's.
-    public init(_ chapters: [ChapterText], extractor: PatternExtractor = PatternExtractor(), modelFacts: [Fact], usePatterns: Bool = true) {
+    /// value, quotes overlapping in one chapter) counts once, as the pattern's. The outline's
+    /// `characters` set facts before chapter 1 (`CharacterSheet`), which the chapters must agree with.
+    public init(_ chapters: [ChapterText], extractor: PatternExtractor = PatternExtractor(), modelFacts: [Fact], usePatterns: Bool = true,
+                characters: [BookCharacter] = []) {
         let reading = usePatterns ? extractor.read(chapters) : BookReading(cast: extractor.cast(of: chapters), facts: [])
         let merged = Self.merge(reading.facts, modelFacts)
         let gate = FactValidation.validate(merged, in: chapters)
         cast = reading.cast
-        facts = gate.valid.sorted(by: Fact.inTextOrder)
+        facts = CharacterSheet.facts(characters, cast: reading.cast) + gate.valid.sorted(by: Fact.inTextOrder)
         rejected = gate.rejected
         violations = ContinuityChecker(cast: reading.cast).check(facts)
     }

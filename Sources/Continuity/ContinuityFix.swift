@@ -202,6 +202,11 @@ public struct FixPolicy: Sendable {
     /// words it may change whatever the chapter's length.
     public var maxTokenShare: Double
     public var minTokens = 3
+    /// How far the chapter's composite may fall before a fix is refused for it: a one-word
+    /// correction moves the repetition and lexical metrics by a few hundredths (measured up to
+    /// 0.26 on the simulator), which is noise, not a worse chapter; half of `regress`'s
+    /// per-chapter threshold (0.5) is the line.
+    public var qualityTolerance = 0.25
     /// Sentence rounds before the paragraph is rewritten.
     public var rounds: Int
     /// Whether to rewrite the paragraph of a violation the sentence rounds did not fix.
@@ -227,20 +232,52 @@ public struct FixPolicy: Sendable {
         }
         let key = ViolationKey(target)
         let newRange = edit.span.bytes.lowerBound..<(edit.span.bytes.lowerBound + edit.replacement.utf8.count)
-        // The target remains if its rule still finds the same problem inside the rewritten span.
-        if let remaining = after.first(where: { ViolationKey($0).sameProblem(as: key) && $0.contradicting.quote.chapter == edit.span.chapter
-                                             && newRange.overlaps($0.contradicting.quote.bytes) }) {
+        // The target remains if its rule still finds a problem of its subject in the rewritten span.
+        func inSpan(_ fact: Fact) -> Bool { fact.quote.chapter == edit.span.chapter && newRange.overlaps(fact.quote.bytes) }
+        if let remaining = after.first(where: { $0.type == target.type && $0.contradicting.subject == target.contradicting.subject
+                                             && (inSpan($0.contradicting) || inSpan($0.established)) }) {
             return (.violationRemains, remaining.summary)
         }
         let known = Set(before.map(ViolationKey.init))
         if let fresh = after.first(where: { let candidate = ViolationKey($0); return !known.contains(candidate) && !candidate.sameProblem(as: key) }) {
             return (.newViolation, fresh.summary)
         }
-        if qualityAfter < qualityBefore - 1e-9 {
+        if qualityAfter < qualityBefore - qualityTolerance {
             return (.qualityDropped, "quality \(Self.format(qualityBefore)) → \(Self.format(qualityAfter))")
         }
         return (.kept, nil)
     }
 
     static func format(_ value: Double) -> String { String(format: "%.2f", value) }
+}
+
+extension Violation {
+    /// Which passage a fix rewrites, and what it must agree with: the contradicting one against
+    /// the established, unless the outline's sheet shows the established passage is the wrong
+    /// one (the sheet agrees with the later passage and not with the earlier) — then the
+    /// earlier, against the sheet.
+    public func fixTarget(sheet: [Fact]) -> (wrong: Fact, right: Fact) {
+        guard established.quote.chapter != CharacterSheet.chapter,
+              let truth = sheet.first(where: { $0.subject == established.subject && $0.predicate == established.predicate && Self.comparable($0.value, established.value) }),
+              Self.agrees(truth, contradicting) == true, Self.agrees(truth, established) == false else {
+            return (contradicting, established)
+        }
+        return (established, truth)
+    }
+
+    static func comparable(_ a: FactValue, _ b: FactValue) -> Bool {
+        if case .kin(_, let x) = a, case .kin(_, let y) = b { return x == y }
+        return true
+    }
+
+    /// Whether two facts of one subject and predicate agree; nil when they cannot be compared.
+    static func agrees(_ a: Fact, _ b: Fact) -> Bool? {
+        guard a.subject == b.subject, a.predicate == b.predicate else { return nil }
+        switch (a.value, b.value) {
+        case (.colour, .colour): return ContinuityChecker.agrees(a.value, b.value, a.predicate)
+        case let (.years(x), .years(y)): return abs(x - y) <= 1
+        case let (.kin(k1, x), .kin(k2, y)): return x == y ? k1.isCompatible(with: k2) : nil
+        default: return a.value == b.value
+        }
+    }
 }

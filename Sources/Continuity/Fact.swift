@@ -18,8 +18,8 @@ public struct Quote: Sendable, Codable, Hashable {
         self.bytes = bytes
     }
 
-    /// "chapter 3, paragraph 12, line 40".
-    public var place: String { "chapter \(chapter), paragraph \(paragraph), line \(line)" }
+    /// "chapter 3, paragraph 12, line 40", or "the outline's character sheet" (chapter 0).
+    public var place: String { chapter == CharacterSheet.chapter ? "the outline's character sheet" : "chapter \(chapter), paragraph \(paragraph), line \(line)" }
 }
 
 /// A moment of story time. Until the graph reads dated events, story time is narrative order
@@ -188,11 +188,14 @@ public enum FactOrigin: Sendable, Codable, Hashable, CustomStringConvertible {
     case pattern(String)
     /// A model's extraction answer, by the model's name.
     case model(String)
+    /// The outline's character sheet, by the attribute's key ("hair") or "relationship".
+    case outline(String)
 
     public var description: String {
         switch self {
         case .pattern(let name): "pattern \(name)"
         case .model(let name): "model \(name)"
+        case .outline(let key): "the outline's character sheet (\(key))"
         }
     }
 }

@@ -129,6 +129,7 @@ public final class BookGenerator: Sendable {
         let enhancer = try await route(.enhance, CallContext(runID: run, bookID: bookID))
         let fixer = ContinuityFixer(
             policy: FixPolicy(rounds: config.continuity.rounds), template: try ContinuityFixer.template(folder: config.promptsFolder), seed: config.seed &+ 900_001,
+            characters: outline.characters,
             context: { [outline] number in
                 outline.chapters.first { $0.number == number }.map { self.analysisContext($0, outline: outline) } ?? AnalysisContext(obsession: outline.obsession)
             },
@@ -137,7 +138,7 @@ public final class BookGenerator: Sendable {
             })
         let result = try await fixer.fix(chapters: try database.latestChapterVersions(bookID: bookID), title: outline.title,
                                          store: (database: database, bookID: bookID, runID: run))
-        let fixed = try BookContinuity.check(book, in: database).graph
+        let fixed = try ContinuityFixer.storeGraph(after: result, of: book, in: database)
         try emit(.continuityFixed(tried: result.attempts.count, kept: result.kept.count, before: checked.violations.count, after: fixed.violations.count), run: run)
     }
 

@@ -23,9 +23,13 @@ public struct ContinuityFixer: Sendable {
     /// The analysis each chapter is scored under (its word target, the obsession, its plan).
     public var context: @Sendable (Int) -> AnalysisContext
     public var rewrite: Rewrite
+    /// The outline's characters: their sheet is what the chapters must agree with.
+    public var characters: [BookCharacter]
 
-    public init(policy: FixPolicy, template: MustacheTemplate, seed: UInt64, context: @escaping @Sendable (Int) -> AnalysisContext, rewrite: @escaping Rewrite) {
+    public init(policy: FixPolicy, template: MustacheTemplate, seed: UInt64, characters: [BookCharacter] = [],
+                context: @escaping @Sendable (Int) -> AnalysisContext, rewrite: @escaping Rewrite) {
         self.policy = policy
+        self.characters = characters
         self.template = template
         self.seed = seed
         self.context = context
@@ -91,7 +95,9 @@ public struct ContinuityFixer: Sendable {
             return report
         }
 
-        let before = BookCheck(chapters()).violations
+        let first = BookCheck(chapters(), characters: characters)
+        let before = first.violations
+        let sheet = first.facts.filter { $0.quote.chapter == CharacterSheet.chapter }
         let wordsBefore = numbers.reduce(0) { $0 + Int(report($1)["word_count"] ?? 0) }
         var current = before
         var attempts: [Attempt] = []
@@ -101,14 +107,16 @@ public struct ContinuityFixer: Sendable {
             var tried = Set<ViolationKey>()
             while let target = current.first(where: { !tried.contains(ViolationKey($0)) }) {
                 tried.insert(ViolationKey(target))
-                let chapter = target.contradicting.quote.chapter
-                guard let text = texts[chapter], let span = FixSpan.around(target, in: text, scope: scope) else { continue }
+                // The sheet may show that the earlier passage is the wrong one.
+                let (wrong, right) = target.fixTarget(sheet: sheet)
+                let chapter = wrong.quote.chapter
+                guard let text = texts[chapter], let span = FixSpan.around(wrong.quote, in: text, scope: scope) else { continue }
                 let words = max(FixEdit.words(span.text).count, 1)
-                let prompt = template.render(Self.variables(for: target, span: span, title: title))
+                let prompt = template.render(Self.variables(for: target, wrong: wrong, right: right, span: span, title: title))
                 let answer = try await rewrite(prompt, attemptSeed(target, round: round, scope: scope), words)
                 let edit = FixEdit(span: span, replacement: Self.cleaned(answer, scope: scope, original: span.text))
                 let edited = edit.applied(to: text)
-                let after = BookCheck(numbers.map { ChapterText(number: $0, text: $0 == chapter ? edited : texts[$0]!) }).violations
+                let after = BookCheck(numbers.map { ChapterText(number: $0, text: $0 == chapter ? edited : texts[$0]!) }, characters: characters).violations
                 let qualityBefore = report(chapter).quality
                 let editedReport = QualityAnalyzer.analyze(edited, context: context(chapter))
                 let chapterWords = Int(report(chapter)["word_count"] ?? Double(FixEdit.words(text).count))
@@ -147,12 +155,15 @@ public struct ContinuityFixer: Sendable {
         return seed &+ UInt64(quote.chapter) &* 10_007 &+ UInt64(quote.bytes.lowerBound) &* 31 &+ UInt64(round) &* 7_919 &+ (scope == .paragraph ? 1 : 0)
     }
 
-    static func variables(for violation: Violation, span: FixSpan, title: String) -> [String: String] {
-        [
+    /// The template's variables: `established` is what the passage must agree with (the
+    /// earlier passage, or the outline's sheet), `contradicting` the words that break it.
+    static func variables(for violation: Violation, wrong: Fact, right: Fact, span: FixSpan, title: String) -> [String: String] {
+        let swapped = wrong.quote != violation.contradicting.quote
+        return [
             "operation": operation, "title": title, "number": String(span.chapter), "scope": span.scope.rawValue,
-            "problem": violation.summary, "fix": violation.suggestedFix,
-            "established": violation.established.quote.text, "established_place": violation.established.quote.place,
-            "contradicting": violation.contradicting.quote.text, "passage": span.text, "words": String(FixEdit.words(span.text).count),
+            "problem": violation.summary, "fix": swapped ? "Make \"\(wrong.quote.text)\" agree with the outline: \(right.quote.text)." : violation.suggestedFix,
+            "established": right.quote.text, "established_place": right.quote.place,
+            "contradicting": wrong.quote.text, "passage": span.text, "words": String(FixEdit.words(span.text).count),
         ]
     }
 
@@ -203,12 +214,26 @@ public struct ContinuityFixer: Sendable {
 }
 
 extension ContinuityFixer {
+    /// After fixing a stored book: its graph checked again from the fixed chapters and stored,
+    /// the violations a fix was tried on and that are still there marked `unfixed`.
+    @discardableResult
+    public static func storeGraph(after result: Result, of book: BookRecord, in database: WorkbenchDatabase) throws -> ContinuityGraphRecord {
+        let graph = try BookContinuity.check(book, in: database).graph
+        let remaining = Set(result.after.map(ViolationKey.init))
+        let tried = result.attempts.filter { !$0.outcome.isKept && remaining.contains(ViolationKey($0.violation)) }
+            .map { (summary: $0.violation.summary, chapter: $0.violation.contradicting.quote.chapter) }
+        try database.setContinuityViolationStatus(bookID: book.id, tried, to: .unfixed)
+        return try database.continuityGraph(bookID: book.id) ?? graph
+    }
+}
+
+extension ContinuityFixer {
     /// The fixer for a stored book: each chapter scored as `generate` scored it (the outline's
     /// word target, obsession and plan; the experiment's targets), rewrites from `provider`.
     public static func forBook(_ book: BookRecord, config: ExperimentConfig?, provider: any LLMProvider, rounds: Int, seed: UInt64) throws -> ContinuityFixer {
         let outline = book.outlineJSON.flatMap { try? JSONDecoder().decode(Outline.self, from: Data($0.utf8)) }
         return ContinuityFixer(
-            policy: FixPolicy(rounds: rounds), template: try template(folder: config?.promptsFolder), seed: seed,
+            policy: FixPolicy(rounds: rounds), template: try template(folder: config?.promptsFolder), seed: seed, characters: outline?.characters ?? [],
             context: { number in
                 let targets = config?.targets(forChapter: number) ?? .standard
                 guard let outline, let spec = outline.chapters.first(where: { $0.number == number }) else { return AnalysisContext(obsession: outline?.obsession, targets: targets) }

@@ -12,12 +12,18 @@ extension BookReport {
         public var graph: ContinuityGraphRecord?
         /// Chapters whose kept version is not the one the graph was read from.
         public var staleChapters: [Int]
+        /// Every fix tried on the book (`continuity fix`, or `generate` with `continuity.fix`), oldest first.
+        public var fixes: [ContinuityFixRecord]
 
-        public init(bookID: String, graph: ContinuityGraphRecord?, staleChapters: [Int] = []) {
+        public init(bookID: String, graph: ContinuityGraphRecord?, staleChapters: [Int] = [], fixes: [ContinuityFixRecord] = []) {
             self.bookID = bookID
             self.graph = graph
             self.staleChapters = staleChapters
+            self.fixes = fixes
         }
+
+        /// The fixes that were kept: each removed a violation the check no longer finds.
+        public var keptFixes: [ContinuityFixRecord] { fixes.filter(\.isKept) }
 
         public var checked: Bool { graph != nil }
         public var violations: [ContinuityViolationRecord] { graph?.violations ?? [] }
@@ -78,10 +84,16 @@ extension BookReport {
                     + String(format: "; CED %.2f per 10,000 words", graph.violationsPer10kWords)
                     + " (\(graph.extractor) extractor, \(ContinuityReport.grouped(graph.wordCount)) words, checked \(RunsReport.iso(graph.checkedAt)))",
             ]
+            if !violations.isEmpty || !fixes.isEmpty {
+                lines.append(fixedLine)
+            }
+            for fix in keptFixes.prefix(20) {
+                lines.append("  fixed in chapter \(fix.chapter), paragraph \(fix.paragraph) (\(fix.scope), version \(fix.fromVersion) → \(fix.toVersion ?? fix.fromVersion)): "
+                             + "\(fix.summary): \"\(ContinuityReport.oneLine(fix.original))\" → \"\(ContinuityReport.oneLine(fix.replacement))\"")
+            }
             if !violations.isEmpty {
                 lines.append("By type: " + byType.map { "\($0.type) \($0.count)" + ($0.major > 0 && $0.major < $0.count ? " (\($0.major) major)" : "") }.joined(separator: ", "))
                 lines.append("By chapter: " + byChapter.map { "chapter \($0.chapter): \($0.count)" + ($0.major > 0 ? " (\($0.major) major)" : "") }.joined(separator: ", "))
-                lines.append(fixedLine)
             }
             if !staleChapters.isEmpty {
                 lines.append("Chapter\(staleChapters.count == 1 ? "" : "s") \(staleChapters.map(String.init).joined(separator: ", ")) changed since the check: "
@@ -90,13 +102,13 @@ extension BookReport {
             return lines
         }
 
-        /// "Fixed: 1 of 3; 1 tried and still there; 1 open", or "Fixed: none yet (3 open)".
+        /// "Fixed: 3 by 3 kept fixes of 5 tried; 1 tried and still there; 1 open", or "Fixed: none yet (3 open)".
         var fixedLine: String {
-            let fixed = count(.fixed), unfixed = count(.unfixed), open = count(.open)
-            guard fixed + unfixed > 0 else { return "Fixed: none yet (\(open) open)" }
-            var parts = ["\(fixed) of \(violations.count)"]
+            let fixed = keptFixes.count + count(.fixed), unfixed = count(.unfixed), open = count(.open)
+            guard fixed + unfixed > 0 || !fixes.isEmpty else { return "Fixed: none yet (\(open) open)" }
+            var parts = ["\(fixed) (\(fixes.count) fix\(fixes.count == 1 ? "" : "es") tried)"]
             if unfixed > 0 { parts.append("\(unfixed) tried and still there") }
-            if open > 0 { parts.append("\(open) open") }
+            parts.append("\(open) open")
             return "Fixed: " + parts.joined(separator: "; ")
         }
 
@@ -116,7 +128,11 @@ extension BookReport {
                 "violations": violations.count, "major": major, "minor": minor,
                 "by_type": Dictionary(uniqueKeysWithValues: byType.map { ($0.type, $0.count) }),
                 "by_chapter": byChapter.map { ["chapter": $0.chapter, "violations": $0.count, "major": $0.major, "minor": $0.count - $0.major] },
-                "by_status": Dictionary(uniqueKeysWithValues: ContinuityViolationRecord.Status.allCases.map { ($0.rawValue, count($0)) }),
+                "by_status": Dictionary(uniqueKeysWithValues: ContinuityViolationRecord.Status.allCases.map { ($0.rawValue, count($0) + ($0 == .fixed ? keptFixes.count : 0)) }),
+                "fixes": ["tried": fixes.count, "kept": keptFixes.count,
+                          "kept_fixes": keptFixes.map { ["chapter": $0.chapter, "paragraph": $0.paragraph, "scope": $0.scope, "type": $0.violationType,
+                                                         "summary": $0.summary, "original": $0.original, "replacement": $0.replacement,
+                                                         "from_version": $0.fromVersion, "to_version": $0.toVersion ?? NSNull(), "tokens_changed": $0.tokensChanged] as [String: Any] }] as [String: Any],
                 "issues": violations.map { violation -> [String: Any] in
                     ["chapter": violation.contradicting.chapter, "paragraph": violation.contradicting.paragraph, "line": violation.contradicting.line,
                      "type": violation.type, "severity": violation.severity, "status": violation.status.rawValue, "summary": violation.summary,
@@ -132,7 +148,7 @@ extension BookReport {
     public static func continuity(of book: BookRecord, in database: WorkbenchDatabase, versions: [ChapterVersionRecord]) throws -> Continuity {
         guard let graph = try database.continuityGraph(bookID: book.id) else { return Continuity(bookID: book.id, graph: nil) }
         let latest = Dictionary(versions.compactMap { version in version.id.map { (version.chapter, $0) } }, uniquingKeysWith: { a, _ in a })
-        return Continuity(bookID: book.id, graph: graph, staleChapters: graph.staleChapters(latest: latest))
+        return Continuity(bookID: book.id, graph: graph, staleChapters: graph.staleChapters(latest: latest), fixes: try database.continuityFixes(bookID: book.id))
     }
 }
 

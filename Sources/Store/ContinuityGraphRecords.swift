@@ -104,8 +104,9 @@ public struct ContinuityFactRecord: Sendable, Hashable, Codable {
         self.originRule = originRule
     }
 
-    /// "chapter 3, paragraph 12, line 40".
-    public var place: String { "chapter \(chapter), paragraph \(paragraph), line \(line)" }
+    /// "chapter 3, paragraph 12, line 40", or "the outline's character sheet" for a fact the
+    /// outline set (chapter 0).
+    public var place: String { chapter == 0 ? "the outline's character sheet" : "chapter \(chapter), paragraph \(paragraph), line \(line)" }
 
     /// The same fact without its row id: what identifies it while a graph is being stored.
     var unstored: ContinuityFactRecord {

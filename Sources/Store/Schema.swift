@@ -320,5 +320,44 @@ enum Schema {
         ) STRICT;
         CREATE INDEX continuity_fixes_by_book ON continuity_fixes(book_id, chapter);
         """),
+        ("0009-continuity-sheet-facts", """
+        -- Facts the outline's character sheet sets stand before chapter 1: chapter, paragraph
+        -- and line 0, bytes of the sheet's own line. The table is rebuilt with those bounds
+        -- (SQLite cannot change a CHECK), every row kept; foreign keys are off while it runs.
+        CREATE TABLE continuity_facts_new (
+            id                   INTEGER PRIMARY KEY,
+            book_id              TEXT NOT NULL,
+            subject              TEXT NOT NULL,
+            predicate            TEXT NOT NULL CHECK (predicate <> ''),
+            value_kind           TEXT NOT NULL CHECK (value_kind IN ('colour', 'years', 'entity', 'alive', 'kin', 'topic', 'bodyPart', 'deed')),
+            value_text           TEXT,
+            value_number         INTEGER,
+            value_entity         TEXT,
+            aspect               TEXT NOT NULL CHECK (aspect IN ('holds', 'begins', 'ends', 'lacks')),
+            chapter              INTEGER NOT NULL CHECK (chapter >= 0),
+            paragraph            INTEGER NOT NULL CHECK (paragraph >= 0),
+            line                 INTEGER NOT NULL CHECK (line >= 0),
+            byte_start           INTEGER NOT NULL CHECK (byte_start >= 0),
+            byte_end             INTEGER NOT NULL CHECK (byte_end > byte_start),
+            quote                TEXT NOT NULL CHECK (quote <> ''),
+            story_chapter        INTEGER NOT NULL,
+            story_beat           INTEGER NOT NULL,
+            valid_from_chapter   INTEGER,
+            valid_from_beat      INTEGER,
+            valid_until_chapter  INTEGER,
+            valid_until_beat     INTEGER,
+            confidence           REAL NOT NULL CHECK (confidence >= 0 AND confidence <= 1),
+            origin               TEXT NOT NULL CHECK (origin <> ''),
+            origin_rule          TEXT NOT NULL,
+            CHECK ((chapter = 0) = (paragraph = 0) AND (chapter = 0) = (line = 0)),
+            FOREIGN KEY (book_id) REFERENCES continuity_checks(book_id) ON DELETE CASCADE,
+            FOREIGN KEY (book_id, subject) REFERENCES continuity_entities(book_id, entity_id),
+            FOREIGN KEY (book_id, value_entity) REFERENCES continuity_entities(book_id, entity_id)
+        ) STRICT;
+        INSERT INTO continuity_facts_new SELECT * FROM continuity_facts;
+        DROP TABLE continuity_facts;
+        ALTER TABLE continuity_facts_new RENAME TO continuity_facts;
+        CREATE INDEX continuity_facts_by_subject ON continuity_facts(book_id, subject, chapter, byte_start);
+        """),
     ]
 }

@@ -148,3 +148,19 @@ extension WorkbenchDatabase {
         }
     }
 }
+
+extension WorkbenchDatabase {
+    /// Sets the status of the stored violations of a book whose summary and contradicting
+    /// chapter are among `violations` (a fix was tried on them and they are still there).
+    public func setContinuityViolationStatus(bookID: String, _ violations: [(summary: String, chapter: Int)], to status: ContinuityViolationRecord.Status) throws {
+        guard !violations.isEmpty else { return }
+        try write { db in
+            for violation in violations {
+                try db.execute(sql: """
+                    UPDATE continuity_violations SET status = ? WHERE book_id = ? AND summary = ?
+                      AND contradicting_fact_id IN (SELECT id FROM continuity_facts WHERE book_id = ? AND chapter = ?)
+                    """, arguments: [status.rawValue, bookID, violation.summary, bookID, violation.chapter])
+            }
+        }
+    }
+}

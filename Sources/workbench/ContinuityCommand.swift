@@ -138,7 +138,7 @@ extension Workbench.ContinuityCommand {
                  database: WorkbenchDatabase) async throws -> ContinuityFixer.Result {
             let fixer = try ContinuityFixer.forBook(book, config: config, provider: provider, rounds: rounds, seed: seed)
             let result = try await fixer.fix(chapters: versions, title: book.title, store: dryRun ? nil : (database: database, bookID: book.id, runID: nil))
-            if !dryRun { _ = try BookContinuity.check(book, in: database) }
+            if !dryRun { try ContinuityFixer.storeGraph(after: result, of: book, in: database) }
             return result
         }
 

@@ -105,7 +105,7 @@ import WorkbenchCore
         defer { scratch.delete() }
         let first = try CLI.run(["init"], in: scratch.url)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("Initialized workspace \(scratch.url.standardizedFileURL.path)/.workbench: applied 0001-initial-schema, 0002-llm-response-cache, 0003-kept-chapter-versions, 0004-abtest-samples, 0005-reader-feedback, 0006-optimize-candidates, 0007-continuity-graph, 0008-continuity-fixes."))
+        #expect(first.stdout.contains("Initialized workspace \(scratch.url.standardizedFileURL.path)/.workbench: applied 0001-initial-schema, 0002-llm-response-cache, 0003-kept-chapter-versions, 0004-abtest-samples, 0005-reader-feedback, 0006-optimize-candidates, 0007-continuity-graph, 0008-continuity-fixes, 0009-continuity-sheet-facts."))
         func schemaDump() throws -> [String] {
             let database = try WorkbenchDatabase.open(Workspace(root: scratch.url))
             return try database.read { db in

@@ -64,7 +64,7 @@ public enum BookContinuity {
     /// gate refused.
     public static func check(_ book: BookRecord, in database: WorkbenchDatabase, at time: Date = Date()) throws -> (graph: ContinuityGraphRecord, rejected: [ContinuityError]) {
         let versions = try chapterVersions(of: book, in: database)
-        let check = BookCheck(versions.map { ChapterText(number: $0.chapter, text: $0.text) })
+        let check = BookCheck(versions.map { ChapterText(number: $0.chapter, text: $0.text) }, characters: characters(of: book))
         return (try store(check, of: book, versions: versions, extractor: patternExtractor, in: database, at: time), check.rejected)
     }
 
@@ -82,9 +82,15 @@ public enum BookContinuity {
             guard let provider else { throw BookContinuityError.noExtractProvider }
             (modelFacts, refused) = try await ModelExtraction.extract(chapters: chapters, cast: PatternExtractor().cast(of: chapters), provider: provider, seed: seed)
         }
-        let check = BookCheck(chapters, modelFacts: modelFacts, usePatterns: extractor.usesPatterns)
+        let check = BookCheck(chapters, modelFacts: modelFacts, usePatterns: extractor.usesPatterns, characters: characters(of: book))
         let name = [extractor.usesPatterns ? patternExtractor : nil, extractor.usesModel ? modelExtractor : nil].compactMap { $0 }.joined(separator: "+")
         return (try store(check, of: book, versions: versions, extractor: name, in: database, at: time), check.rejected, refused)
+    }
+
+    /// The outline's characters, whose sheet the chapters must agree with (none for a book
+    /// imported without an outline).
+    public static func characters(of book: BookRecord) -> [BookCharacter] {
+        book.outlineJSON.flatMap { try? JSONDecoder().decode(Outline.self, from: Data($0.utf8)) }?.characters ?? []
     }
 
     /// The book's kept chapter versions; a book without any cannot be checked.
@@ -166,6 +172,7 @@ extension FactOrigin {
         switch self {
         case .pattern(let rule): (BookContinuity.patternExtractor, rule)
         case .model(let name): (BookContinuity.modelExtractor, name)
+        case .outline(let key): ("outline", key)
         }
     }
 }
