@@ -123,13 +123,24 @@ public final class BookGenerator: Sendable {
     /// graph of the fixed text. Resuming runs it again from the stored chapters.
     private func continuityStep(run: RunID, bookID: String, outline: Outline) async throws {
         guard config.continuity.check, let book = try database.books().first(where: { $0.id == bookID }) else { return }
-        let checked = try BookContinuity.check(book, in: database).graph
+        var dismissed: Set<ViolationKey> = []
+        let checked: ContinuityGraphRecord
+        if config.continuity.verify {
+            // The judge route sees each flagged pair; what it dismisses, quoting both passages, is neither stored nor fixed.
+            let verifier = try await route(.judge, CallContext(runID: run, bookID: bookID))
+            let verified = try await BookContinuity.check(book, in: database, extractor: .pattern, provider: nil, seed: config.seed &+ 900_000, verifier: verifier)
+            try checkBudget(run)
+            checked = verified.graph
+            dismissed = Set(verified.dismissed.map { ViolationKey($0.violation) })
+        } else {
+            checked = try BookContinuity.check(book, in: database).graph
+        }
         try emit(.continuityChecked(violations: checked.violations.count, major: checked.majorViolations, words: checked.wordCount), run: run)
         guard config.continuity.fix, !checked.violations.isEmpty else { return }
         let enhancer = try await route(.enhance, CallContext(runID: run, bookID: bookID))
         let fixer = ContinuityFixer(
             policy: FixPolicy(rounds: config.continuity.rounds), template: try ContinuityFixer.template(folder: config.promptsFolder), seed: config.seed &+ 900_001,
-            characters: outline.characters,
+            characters: outline.characters, ignoring: dismissed,
             context: { [outline] number in
                 outline.chapters.first { $0.number == number }.map { self.analysisContext($0, outline: outline) } ?? AnalysisContext(obsession: outline.obsession)
             },
@@ -138,7 +149,7 @@ public final class BookGenerator: Sendable {
             })
         let result = try await fixer.fix(chapters: try database.latestChapterVersions(bookID: bookID), title: outline.title,
                                          store: (database: database, bookID: bookID, runID: run))
-        let fixed = try ContinuityFixer.storeGraph(after: result, of: book, in: database)
+        let fixed = try ContinuityFixer.storeGraph(after: result, of: book, in: database, ignoring: dismissed)
         try emit(.continuityFixed(tried: result.attempts.count, kept: result.kept.count, before: checked.violations.count, after: fixed.violations.count), run: run)
     }
 
@@ -203,14 +214,7 @@ public final class BookGenerator: Sendable {
     }
 
     /// "Mara (34, black hair, keeper; sister of Tomas), Tomas (…)": the cast with their attributes.
-    static func characterSheet(_ characters: [BookCharacter]) -> String {
-        characters.map { character in
-            let attributes = ["age", "hair", "occupation"].compactMap { character.attributes[$0] } + character.attributes.filter { !["age", "hair", "occupation"].contains($0.key) }.sorted { $0.key < $1.key }.map(\.value)
-            let relationships = character.relationships.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
-            let details = [attributes.joined(separator: ", "), relationships.joined(separator: ", ")].filter { !$0.isEmpty }.joined(separator: "; ")
-            return details.isEmpty ? character.name : "\(character.name) (\(details))"
-        }.joined(separator: ", ")
-    }
+    static func characterSheet(_ characters: [BookCharacter]) -> String { BookCharacter.sheet(characters) }
 
     public static func premise(inConfig json: String) -> String? {
         (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["premise"] as? String

@@ -25,11 +25,14 @@ public struct ContinuityFixer: Sendable {
     public var rewrite: Rewrite
     /// The outline's characters: their sheet is what the chapters must agree with.
     public var characters: [BookCharacter]
+    /// Violations the verifier dismissed: neither fixed nor counted.
+    public var ignoring: Set<ViolationKey>
 
-    public init(policy: FixPolicy, template: MustacheTemplate, seed: UInt64, characters: [BookCharacter] = [],
+    public init(policy: FixPolicy, template: MustacheTemplate, seed: UInt64, characters: [BookCharacter] = [], ignoring: Set<ViolationKey> = [],
                 context: @escaping @Sendable (Int) -> AnalysisContext, rewrite: @escaping Rewrite) {
         self.policy = policy
         self.characters = characters
+        self.ignoring = ignoring
         self.template = template
         self.seed = seed
         self.context = context
@@ -96,7 +99,7 @@ public struct ContinuityFixer: Sendable {
         }
 
         let first = BookCheck(chapters(), characters: characters)
-        let before = first.violations
+        let before = first.violations.filter { !ignoring.contains(ViolationKey($0)) }
         let sheet = first.facts.filter { $0.quote.chapter == CharacterSheet.chapter }
         let wordsBefore = numbers.reduce(0) { $0 + Int(report($1)["word_count"] ?? 0) }
         var current = before
@@ -117,6 +120,7 @@ public struct ContinuityFixer: Sendable {
                 let edit = FixEdit(span: span, replacement: Self.cleaned(answer, scope: scope, original: span.text))
                 let edited = edit.applied(to: text)
                 let after = BookCheck(numbers.map { ChapterText(number: $0, text: $0 == chapter ? edited : texts[$0]!) }, characters: characters).violations
+                    .filter { !ignoring.contains(ViolationKey($0)) }
                 let qualityBefore = report(chapter).quality
                 let editedReport = QualityAnalyzer.analyze(edited, context: context(chapter))
                 let chapterWords = Int(report(chapter)["word_count"] ?? Double(FixEdit.words(text).count))
@@ -217,8 +221,8 @@ extension ContinuityFixer {
     /// After fixing a stored book: its graph checked again from the fixed chapters and stored,
     /// the violations a fix was tried on and that are still there marked `unfixed`.
     @discardableResult
-    public static func storeGraph(after result: Result, of book: BookRecord, in database: WorkbenchDatabase) throws -> ContinuityGraphRecord {
-        let graph = try BookContinuity.check(book, in: database).graph
+    public static func storeGraph(after result: Result, of book: BookRecord, in database: WorkbenchDatabase, ignoring: Set<ViolationKey> = []) throws -> ContinuityGraphRecord {
+        let graph = try BookContinuity.check(book, in: database, excluding: ignoring).graph
         let remaining = Set(result.after.map(ViolationKey.init))
         let tried = result.attempts.filter { !$0.outcome.isKept && remaining.contains(ViolationKey($0.violation)) }
             .map { (summary: $0.violation.summary, chapter: $0.violation.contradicting.quote.chapter) }

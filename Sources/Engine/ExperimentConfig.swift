@@ -34,15 +34,18 @@ public struct ExperimentConfig: Sendable, Equatable {
     /// The continuity step after the chapters are written (`continuity:`).
     public var continuity = ContinuitySettings()
 
-    /// `continuity: {check: true, fix: false, rounds: 2}`: check the finished book's continuity
-    /// (no model call), and fix what the check finds through the `enhance` route.
+    /// `continuity: {check: true, verify: false, fix: false, rounds: 2}`: check the finished
+    /// book's continuity (no model call), have the `judge` route verify each flagged pair, and
+    /// fix what stands through the `enhance` route.
     public struct ContinuitySettings: Sendable, Equatable {
         public var check = true
+        public var verify = false
         public var fix = false
         /// Rounds of sentence fixes before a violation's paragraph is rewritten.
         public var rounds = 2
-        public init(check: Bool = true, fix: Bool = false, rounds: Int = 2) {
+        public init(check: Bool = true, verify: Bool = false, fix: Bool = false, rounds: Int = 2) {
             self.check = check
+            self.verify = verify
             self.fix = fix
             self.rounds = rounds
         }
@@ -139,12 +142,13 @@ public struct ExperimentConfig: Sendable, Equatable {
                                          samples: try judge.optional("samples")?.int(in: 1...20) ?? 1, rubrics: rubrics)
         }
         if let continuity = try root.optional("continuity") {
-            try continuity.rejectUnknownKeys(["check", "fix", "rounds"])
+            try continuity.rejectUnknownKeys(["check", "verify", "fix", "rounds"])
+            config.continuity.verify = try continuity.optional("verify")?.bool() ?? config.continuity.verify
             config.continuity.check = try continuity.optional("check")?.bool() ?? config.continuity.check
             config.continuity.fix = try continuity.optional("fix")?.bool() ?? config.continuity.fix
             config.continuity.rounds = try continuity.optional("rounds")?.int(in: 1...5) ?? config.continuity.rounds
-            if config.continuity.fix && !config.continuity.check {
-                throw continuity.error("fix: true needs check: true (a fix starts from the check's violations)", fix: "set check: true, or fix: false")
+            if (config.continuity.fix || config.continuity.verify) && !config.continuity.check {
+                throw continuity.error("fix and verify need check: true (both start from the check's violations)", fix: "set check: true, or fix and verify false")
             }
         }
         for number in config.chapterRequirements.keys where number > config.chapters {
@@ -167,7 +171,7 @@ public struct ExperimentConfig: Sendable, Equatable {
         var tasks: Set<LLMTask> = [.generate]
         if planning { tasks.insert(.plan) }
         if enhancementIterations > 0 || continuity.fix { tasks.insert(.enhance) }
-        if judge != nil { tasks.insert(.judge) }
+        if judge != nil || continuity.verify { tasks.insert(.judge) }
         if optimizing { tasks.insert(.optimize) }
         return tasks
     }
@@ -196,7 +200,7 @@ public struct ExperimentConfig: Sendable, Equatable {
         ]
         // Only when not the default, so that runs from before the step existed resume unchanged.
         if continuity != ContinuitySettings() {
-            object["continuity"] = ["check": continuity.check, "fix": continuity.fix, "rounds": continuity.rounds] as [String: Any]
+            object["continuity"] = ["check": continuity.check, "verify": continuity.verify, "fix": continuity.fix, "rounds": continuity.rounds] as [String: Any]
         }
         if let judge {
             object["judge"] = ["dimensions": judge.dimensions, "samples": judge.samples, "rubrics": Self.absolute(judge.rubrics)] as [String: Any]

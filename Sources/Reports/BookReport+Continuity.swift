@@ -84,16 +84,16 @@ extension BookReport {
                     + String(format: "; CED %.2f per 10,000 words", graph.violationsPer10kWords)
                     + " (\(graph.extractor) extractor, \(ContinuityReport.grouped(graph.wordCount)) words, checked \(RunsReport.iso(graph.checkedAt)))",
             ]
+            if !violations.isEmpty {
+                lines.append("By type: " + byType.map { "\($0.type) \($0.count)" + ($0.major > 0 && $0.major < $0.count ? " (\($0.major) major)" : "") }.joined(separator: ", "))
+                lines.append("By chapter: " + byChapter.map { "chapter \($0.chapter): \($0.count)" + ($0.major > 0 ? " (\($0.major) major)" : "") }.joined(separator: ", "))
+            }
             if !violations.isEmpty || !fixes.isEmpty {
                 lines.append(fixedLine)
             }
             for fix in keptFixes.prefix(20) {
-                lines.append("  fixed in chapter \(fix.chapter), paragraph \(fix.paragraph) (\(fix.scope), version \(fix.fromVersion) → \(fix.toVersion ?? fix.fromVersion)): "
+                lines.append("Fixed in chapter \(fix.chapter), paragraph \(fix.paragraph) (\(fix.scope), version \(fix.fromVersion) → \(fix.toVersion ?? fix.fromVersion)): "
                              + "\(fix.summary): \"\(ContinuityReport.oneLine(fix.original))\" → \"\(ContinuityReport.oneLine(fix.replacement))\"")
-            }
-            if !violations.isEmpty {
-                lines.append("By type: " + byType.map { "\($0.type) \($0.count)" + ($0.major > 0 && $0.major < $0.count ? " (\($0.major) major)" : "") }.joined(separator: ", "))
-                lines.append("By chapter: " + byChapter.map { "chapter \($0.chapter): \($0.count)" + ($0.major > 0 ? " (\($0.major) major)" : "") }.joined(separator: ", "))
             }
             if !staleChapters.isEmpty {
                 lines.append("Chapter\(staleChapters.count == 1 ? "" : "s") \(staleChapters.map(String.init).joined(separator: ", ")) changed since the check: "
@@ -102,13 +102,15 @@ extension BookReport {
             return lines
         }
 
-        /// "Fixed: 3 by 3 kept fixes of 5 tried; 1 tried and still there; 1 open", or "Fixed: none yet (3 open)".
+        /// "Fixed: 1 of 3; 1 tried and still there; 1 open; 4 fixes tried", or "Fixed: none yet (3 open)".
+        /// A kept fix removed its violation from the graph, so it counts among the violations.
         var fixedLine: String {
             let fixed = keptFixes.count + count(.fixed), unfixed = count(.unfixed), open = count(.open)
-            guard fixed + unfixed > 0 || !fixes.isEmpty else { return "Fixed: none yet (\(open) open)" }
-            var parts = ["\(fixed) (\(fixes.count) fix\(fixes.count == 1 ? "" : "es") tried)"]
+            guard fixed + unfixed > 0 else { return "Fixed: none yet (\(open) open)" + (fixes.isEmpty ? "" : "; \(fixes.count) fix\(fixes.count == 1 ? "" : "es") tried") }
+            var parts = ["\(fixed) of \(violations.count + keptFixes.count)"]
             if unfixed > 0 { parts.append("\(unfixed) tried and still there") }
-            parts.append("\(open) open")
+            if open > 0 { parts.append("\(open) open") }
+            if !fixes.isEmpty { parts.append("\(fixes.count) fix\(fixes.count == 1 ? "" : "es") tried") }
             return "Fixed: " + parts.joined(separator: "; ")
         }
 

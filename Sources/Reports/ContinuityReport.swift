@@ -37,7 +37,8 @@ public enum ContinuityReport {
 
     /// `refusedExtractions`: the reasons model-extracted facts were refused, as
     /// `rejected_extractions` (left out when no model was asked).
-    public static func checkJSON(_ graph: ContinuityGraphRecord, title: String, rejectedFacts: Int = 0, refusedExtractions: [String]? = nil) throws -> String {
+    public static func checkJSON(_ graph: ContinuityGraphRecord, title: String, rejectedFacts: Int = 0, refusedExtractions: [String]? = nil,
+                                 dismissed: [String]? = nil) throws -> String {
         let names = names(of: graph)
         var object: [String: Any] = [
             "book": graph.bookID, "title": title, "checked_at": RunsReport.iso(graph.checkedAt), "extractor": graph.extractor,
@@ -47,6 +48,7 @@ public enum ContinuityReport {
             "violations": graph.violations.map { violationObject($0, names: names, inline: true) },
         ]
         if let refusedExtractions { object["rejected_extractions"] = refusedExtractions.map { ["reason": $0] } }
+        if let dismissed { object["dismissed_by_verifier"] = dismissed }
         return try JSONOutput.render(object)
     }
 

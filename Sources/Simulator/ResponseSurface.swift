@@ -78,6 +78,10 @@ public struct ResponseSurface: Sendable, Equatable {
     /// `Established: "…"` and a passage between `"""` lines is answered with the passage, each
     /// disagreeing fact sentence re-rendered with the established value, with probability
     /// `fixSuccess` (drawn from the request's seeded generator), else the passage unchanged.
+    /// A JSON-schema request named `continuity_verdict` (the verifier, two passages between
+    /// `"""` lines) is answered truthfully by the templates: a contradiction when a fact sentence
+    /// of the second disagrees with what the first states, quoting both sentences; otherwise
+    /// none (`SimulatedContinuity.verdictAnswer`).
     public static let fixSuccess = 0.9
 
     /// Lognormal noise on every probability, per request: p × exp(σ·z), z ~ N(0, 1).

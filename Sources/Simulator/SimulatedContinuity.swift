@@ -103,6 +103,40 @@ public enum SimulatedContinuity {
         return Int((outside as NSString).substring(with: match.range(at: 1)))
     }
 
+    // MARK: Verifier answers
+
+    /// The schema name of a verifier's request (`ModelVerification`) the simulator answers.
+    public static let verdictSchemaName = "continuity_verdict"
+
+    /// The verdict on two quoted passages (first, then second, between `"""` lines), truthful
+    /// by the simulator's own templates: a contradiction when a fact sentence of the second
+    /// disagrees with a fact the first states (its template sentence, or a character-sheet
+    /// item), each quote the sentence it rests on. Passages holding no such pair — the default
+    /// writer's unconnected sentences — are no contradiction it wrote.
+    public static func verdictAnswer(prompt: String) -> String {
+        let passages = SimulatedJudge.read(prompt).chapters
+        let cast = SimulatedCast(prompt: prompt)
+        let first = passages.first ?? "", second = passages.count > 1 ? passages[1] : ""
+        func sentence(_ range: NSRange, of text: String) -> String { (text as NSString).substring(with: range) }
+        let stated = SimulatedFacts.find(in: first).map { (Established(predicate: $0.predicate, subject: $0.subject, value: $0.value, other: $0.other, kin: $0.kin),
+                                                           sentence($0.sentence, of: first)) }
+        let facts = stated.isEmpty ? established(from: first, cast: cast).map { ($0, first) } : stated
+        var verdict: [String: Any] = ["contradiction": false, "reason": "no fact of the story differs between the passages",
+                                      "established_quote": firstLine(first), "contradicting_quote": firstLine(second)]
+        for (fact, quote) in facts where fixed(second, fact, cast: cast) != second {
+            let broken = SimulatedFacts.find(in: second).first { $0.predicate == fact.predicate }
+            verdict = ["contradiction": true, "reason": "\(fact.subject)'s \(fact.predicate.rawValue) differs",
+                       "established_quote": quote, "contradicting_quote": broken.map { sentence($0.sentence, of: second) } ?? firstLine(second)]
+            break
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: verdict, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func firstLine(_ text: String) -> String {
+        String(text.split(whereSeparator: \.isNewline).first ?? Substring(text)).trimmingCharacters(in: .whitespaces)
+    }
+
     // MARK: Fix answers
 
     /// The word that marks a fix prompt.

@@ -38,6 +38,9 @@ public struct SimulatorWriter: Sendable {
         case .jsonSchema(let name, _) where name == SimulatedContinuity.extractionSchemaName:
             let text = SimulatedContinuity.extractionAnswer(prompt: prompt)
             return Output(text: text, finishReason: .stop, promptTokens: promptTokens, completionTokens: TokenUsage.estimate(text))
+        case .jsonSchema(let name, _) where name == SimulatedContinuity.verdictSchemaName:
+            let text = SimulatedContinuity.verdictAnswer(prompt: prompt)
+            return Output(text: text, finishReason: .stop, promptTokens: promptTokens, completionTokens: TokenUsage.estimate(text))
         case .jsonSchema(_, let schema):
             // A judge's rubric with the chapter quoted is scored from the chapter; anything else gets a valid, arbitrary value.
             let text = SimulatedJudge.answer(schema: schema, prompt: prompt, random: &random)

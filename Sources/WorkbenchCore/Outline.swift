@@ -130,3 +130,16 @@ public struct Outline: Sendable, Codable, Equatable {
         return problems
     }
 }
+
+extension BookCharacter {
+    /// "Mara (34, black hair, keeper; sister of Tomas), Tomas (…)": the cast with their
+    /// attributes and relationships, as the chapter prompts (and the continuity verifier) carry it.
+    public static func sheet(_ characters: [BookCharacter]) -> String {
+        characters.map { character in
+            let attributes = ["age", "hair", "occupation"].compactMap { character.attributes[$0] } + character.attributes.filter { !["age", "hair", "occupation"].contains($0.key) }.sorted { $0.key < $1.key }.map(\.value)
+            let relationships = character.relationships.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+            let details = [attributes.joined(separator: ", "), relationships.joined(separator: ", ")].filter { !$0.isEmpty }.joined(separator: "; ")
+            return details.isEmpty ? character.name : "\(character.name) (\(details))"
+        }.joined(separator: ", ")
+    }
+}

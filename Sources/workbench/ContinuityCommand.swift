@@ -32,6 +32,8 @@ extension Workbench.ContinuityCommand {
         @OptionGroup var workspace: WorkspaceOptions
         @Argument(help: "A book id (or a unique prefix), or a run id for its first book.") var book: String
         @Option(help: "Where facts come from: pattern (the deterministic extractor), model (the extract route) or both.") var extractor: ExtractorChoice = .pattern
+        @Flag(help: "Ask the provider routed for `judge` (or --provider) whether each flagged pair truly contradicts; a verdict quoting both passages that says no dismisses it.")
+        var verify = false
         @OptionGroup var model: ModelOptions
         @Flag(help: "Print the result as JSON on standard output instead of the text.") var json = false
 
@@ -39,31 +41,38 @@ extension Workbench.ContinuityCommand {
             let database = try workspace.open()
             let book = try database.book(matchingBookOrRun: self.book)
             let factory = ProviderOptions.factory()
-            let result: (graph: ContinuityGraphRecord, rejected: [ContinuityError], refused: [ExtractionRejection])
+            let result: BookContinuity.ModelCheck
             do {
-                var provider: (any LLMProvider)?
-                if extractor.usesModel {
+                /// The chain routed for `task` (or --provider), its calls logged against the book.
+                func provider(for task: LLMTask) async throws -> any LLMProvider {
                     let (table, _) = try model.table()
-                    guard let chain = model.provider.map({ [$0] }) ?? table.routes[.extract], !chain.isEmpty else { throw BookContinuityError.noExtractProvider }
+                    guard let chain = model.provider.map({ [$0] }) ?? table.routes[task], !chain.isEmpty else {
+                        throw task == .extract ? BookContinuityError.noExtractProvider : BookContinuityError.noProvider(task: task.rawValue, bookID: book.id)
+                    }
                     var providers: [any LLMProvider] = []
                     for name in chain {
                         providers.append(RecordingProvider(try await factory.provider(for: table.provider(named: name), seed: model.seed ?? 1), store: database,
                                                            context: CallContext(bookID: book.id)))
                     }
-                    provider = FallbackProvider(task: .extract, chain: providers)
+                    return FallbackProvider(task: task, chain: providers)
                 }
-                result = try await BookContinuity.check(book, in: database, extractor: extractor, provider: provider, seed: model.seed ?? 1)
+                result = try await BookContinuity.check(book, in: database, extractor: extractor, provider: extractor.usesModel ? try await provider(for: .extract) : nil,
+                                                        seed: model.seed ?? 1, verifier: verify ? try await provider(for: .judge) : nil)
             } catch {
                 await factory.shutdown()
                 throw error
             }
             await factory.shutdown()
-            let (graph, rejected, refused) = result
+            let graph = result.graph, rejected = result.rejected, refused = result.refused
             for refusal in rejected.prefix(5) { Console.error("refused a fact: \(refusal.message)") }
             for refusal in refused { Console.error("refused an extracted fact: \(refusal.message)") }
+            for refusal in result.unverified { Console.error("refused a verdict: \(refusal.message)") }
+            for (violation, reason) in result.dismissed { Console.error("dismissed by the verifier: \(violation.summary) (\(violation.contradicting.quote.place)): \(reason)") }
             let refusedMessages = extractor.usesModel ? refused.map(\.message) : nil
-            Console.output(json ? try ContinuityReport.checkJSON(graph, title: book.title, rejectedFacts: rejected.count, refusedExtractions: refusedMessages)
-                                : ContinuityReport.check(graph, title: book.title, rejectedFacts: rejected.count + refused.count))
+            Console.output(json ? try ContinuityReport.checkJSON(graph, title: book.title, rejectedFacts: rejected.count, refusedExtractions: refusedMessages,
+                                                                 dismissed: verify ? result.dismissed.map { "\($0.violation.summary): \($0.reason)" } : nil)
+                                : ContinuityReport.check(graph, title: book.title, rejectedFacts: rejected.count + refused.count)
+                                  + (verify ? "\(result.dismissed.count) flagged pair\(result.dismissed.count == 1 ? "" : "s") dismissed by the verifier; \(result.unverified.count) verdict\(result.unverified.count == 1 ? "" : "s") refused\n" : ""))
             if graph.majorViolations > 0 { throw ExitCode(ExitStatus.checkFailed.rawValue) }
         }
     }
@@ -74,7 +83,7 @@ extension Workbench.ContinuityCommand {
             discussion: """
                 Checks the book, then sends the sentence holding each contradiction to the `enhance` route as a \
                 FIX_CONTINUITY operation and checks again: a fix is kept only when the violation is gone, no new one \
-                appears, the chapter's quality does not drop and at most 2% of its words changed. What a round leaves \
+                appears, the chapter's quality does not drop by more than 0.25 and at most 2% of its words changed. What a round leaves \
                 is tried again; after --rounds rounds the paragraph holding it is rewritten. A kept fix is a new chapter \
                 version; every try is logged and the graph of the fixed book is stored. The provider: the book's \
                 experiment (its `enhance` route), --experiment, or --provider. With --dry-run the model is asked and \
@@ -112,10 +121,8 @@ extension Workbench.ContinuityCommand {
                     return try await fix(book, versions: versions, config: config, provider: provider, seed: seed, database: database)
                 }
             } else {
-                let (table, source) = try model.table()
-                guard let name = model.provider ?? table.routes[.enhance]?.first else {
-                    throw ValidationError("book \(book.id) has no experiment to take the `enhance` route from, and \(source) routes none: pass --provider NAME or --experiment FILE")
-                }
+                let (table, _) = try model.table()
+                guard let name = model.provider ?? table.routes[.enhance]?.first else { throw BookContinuityError.noProvider(task: "enhance", bookID: book.id) }
                 do {
                     let provider = RecordingProvider(try await factory.provider(for: table.provider(named: name), seed: seed), store: database, context: CallContext(bookID: book.id))
                     result = try await fix(book, versions: versions, config: nil, provider: provider, seed: seed, database: database)

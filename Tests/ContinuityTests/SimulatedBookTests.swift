@@ -231,7 +231,8 @@ import WorkbenchCore
         await #expect(throws: BookContinuityError.noExtractProvider) {
             try await BookContinuity.check(book, in: database, extractor: .model, provider: nil, seed: 1)
         }
-        let (graph, rejected, refused) = try await BookContinuity.check(book, in: database, extractor: .model, provider: MixedAnswers(), seed: 1)
+        let modelCheck = try await BookContinuity.check(book, in: database, extractor: .model, provider: MixedAnswers(), seed: 1)
+        let (graph, rejected, refused) = (modelCheck.graph, modelCheck.rejected, modelCheck.refused)
         #expect(rejected.isEmpty && graph.extractor == "model")
         #expect(graph.facts.map(\.quote) == ["Marcus had grey eyes"] && graph.facts[0].origin == "model" && graph.facts[0].originRule == "stub-1")
         #expect(refused.count == 5, "\(refused.map(\.message))")

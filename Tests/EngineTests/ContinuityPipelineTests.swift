@@ -32,7 +32,7 @@ import WorkbenchCore
         config.enhancementIterations = 0
         config.judge = nil
         config.concurrency = 4
-        config.continuity = .init(check: true, fix: true, rounds: 2)
+        config.continuity = .init(check: true, verify: true, fix: true, rounds: 2)
         let database = try WorkbenchDatabase.inMemory()
         let log = EventLog()
         let result = try await simGenerator(config, database: database, server: server, log: log).generate(premise: nil, outline: Self.outline)
@@ -64,7 +64,9 @@ import WorkbenchCore
         print("continuity pipeline: stated kinds flagged \(statedBefore) → \(statedAfter)")
         #expect(statedBefore > 0 && Double(statedBefore - statedAfter) >= 0.9 * Double(statedBefore), "stated kinds \(statedBefore) → \(statedAfter)")
         #expect(Set(flaggedAfter.map(ViolationKey.init)).isSubset(of: Set(flaggedBefore.map(ViolationKey.init))), "no new violation")
-        #expect(flaggedBefore.count == fixed.before && flaggedAfter.count == fixed.after)
+        // What the verifier dismissed (quoting both passages) is neither stored nor fixed: the
+        // possession rule's flags on the default writer's unconnected sentences.
+        #expect(flaggedBefore.count > fixed.before && Double(fixed.before - fixed.after) >= 0.9 * Double(fixed.before), "verified \(fixed.before) → \(fixed.after)")
         #expect(kept.filter { $0.scope == "sentence" }.allSatisfy { $0.tokenShare <= 0.02 })
         // The stored graph is the fixed book's; nothing it finds is new.
         let graph = try #require(try database.continuityGraph(bookID: result.bookID))

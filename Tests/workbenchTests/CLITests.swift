@@ -29,6 +29,7 @@ import WorkbenchCore
         ("regress", ["regress", "--help"]),
         ("baseline-create", ["baseline", "create", "--help"]),
         ("continuity-check", ["continuity", "check", "--help"]),
+        ("continuity-fix", ["continuity", "fix", "--help"]),
     ])
     func helpMatchesGoldenFile(name: String, arguments: [String]) throws {
         let result = try CLI.run(arguments, in: FileManager.default.temporaryDirectory)
@@ -116,7 +117,7 @@ import WorkbenchCore
         let before = try schemaDump()
         let second = try CLI.run(["init"], in: scratch.url)
         #expect(second.status == 0)
-        #expect(second.stdout.contains("is current (7 migrations); nothing to do."))
+        #expect(second.stdout.contains("is current (9 migrations); nothing to do."))
         #expect(try schemaDump() == before)
         // Found from a subfolder, like git.
         let nested = scratch.url.appendingPathComponent("chapters/drafts")

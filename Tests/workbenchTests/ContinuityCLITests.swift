@@ -242,3 +242,30 @@ struct ContinuityCLITests {
         #expect(try reopened.latestChapterVersions(bookID: book.id).map(\.text) == Array(Self.contradicting.prefix(2)))
     }
 }
+
+/// `workbench continuity fix` as a process, the built-in simulator answering the fix prompts.
+@Suite("continuity fix command")
+struct ContinuityFixCLITests {
+    @Test func aDryRunStoresNothingAndAFixIsKeptCheckedAndReported() throws {
+        let cast = ContinuityCLITests.cast
+        let (scratch, book) = try ContinuityCLITests.workspace(with: [cast + "\n\nMarcus had grey eyes.\n", cast + "\n\nMarcus's eyes were blue.\n"])
+        defer { scratch.delete() }
+        // An imported book has no experiment: without --provider there is nothing to fix with.
+        let none = try CLI.run(["continuity", "fix", book], in: scratch.url)
+        #expect(none.status == 2 && none.stderr.contains("`enhance`") && none.stderr.contains("--provider"), "\(none.stderr)")
+
+        let dry = try CLI.run(["continuity", "fix", book, "--provider", "sim", "--dry-run", "--json"], in: scratch.url)
+        let planned = try ContinuityCLITests.json(dry.stdout)
+        #expect(planned["dry_run"] as? Bool == true && (planned["before"] as? [String: Any])?["major"] as? Int == 1, "\(dry.stdout)")
+        let fixes = try #require(planned["fixes"] as? [[String: Any]])
+        #expect(fixes.contains { $0["outcome"] as? String == "kept" && $0["replacement"] as? String == "Marcus's eyes were grey." }, "\(fixes)")
+        #expect(try CLI.run(["continuity", "check", book], in: scratch.url).status == 1, "a dry run changes nothing")
+
+        let fixed = try CLI.run(["continuity", "fix", book, "--provider", "sim"], in: scratch.url)
+        #expect(fixed.status == 0, "\(fixed.stdout)\(fixed.stderr)")
+        #expect(fixed.stdout.contains("+ \"Marcus's eyes were grey.\"") && fixed.stdout.contains("violations 1 → 0"), "\(fixed.stdout)")
+        #expect(try CLI.run(["continuity", "check", book], in: scratch.url).status == 0)
+        let report = try CLI.run(["report", book], in: scratch.url)
+        #expect(report.stdout.contains("Fixed: 1 of 1") && report.stdout.contains("Fixed in chapter 2"), "\(report.stdout)")
+    }
+}

@@ -16,6 +16,9 @@ public enum BookContinuityError: WorkbenchError, Equatable {
     case ambiguousEntity(name: String, candidates: [String])
     /// Model extraction was asked for with no provider to ask.
     case noExtractProvider
+    /// A model task of the continuity commands (`judge` for the verifier, `enhance` for fixes)
+    /// has no provider: no route in the table or the book's experiment, and no --provider.
+    case noProvider(task: String, bookID: String)
 
     public var message: String {
         switch self {
@@ -26,6 +29,7 @@ public enum BookContinuityError: WorkbenchError, Equatable {
                 + (!similar.isEmpty ? "; names that contain it: \(Self.list(similar))" : characters.isEmpty ? "" : "; its characters: \(Self.list(characters))")
         case let .ambiguousEntity(name, candidates): "\"\(name)\" names \(candidates.count) entities: \(candidates.joined(separator: ", "))"
         case .noExtractProvider: "fact extraction by a model needs a provider for the `extract` task"
+        case let .noProvider(task, bookID): "book \(bookID) has no provider for the `\(task)` task: no experiment of its own routes it, nor does the provider table"
         }
     }
 
@@ -36,6 +40,7 @@ public enum BookContinuityError: WorkbenchError, Equatable {
         case .unknownEntity(_, let bookID, _, _): "give a name or alias the graph knows (`workbench continuity graph \(bookID) --format json` lists them)"
         case .ambiguousEntity: "give the fuller name"
         case .noExtractProvider: "route `extract` in the provider table, or give --provider NAME"
+        case let .noProvider(task, _): "give --provider NAME, or route `\(task)` in the provider table (or pass --experiment FILE where the command takes one)"
         }
     }
 
@@ -46,7 +51,7 @@ public enum BookContinuityError: WorkbenchError, Equatable {
     public var exitStatus: ExitStatus {
         switch self {
         case .noChapters: .dataError
-        case .notChecked, .unknownEntity, .ambiguousEntity, .noExtractProvider: .usage
+        case .notChecked, .unknownEntity, .ambiguousEntity, .noExtractProvider, .noProvider: .usage
         }
     }
 }
@@ -62,9 +67,12 @@ public enum BookContinuity {
     /// last one. Everything is read and checked before anything is written, so a book that
     /// cannot be checked keeps its old graph. Returns the graph as stored, and the facts the
     /// gate refused.
-    public static func check(_ book: BookRecord, in database: WorkbenchDatabase, at time: Date = Date()) throws -> (graph: ContinuityGraphRecord, rejected: [ContinuityError]) {
+    /// `excluding`: violations a verifier dismissed, left out of the stored graph.
+    public static func check(_ book: BookRecord, in database: WorkbenchDatabase, excluding dismissed: Set<ViolationKey> = [],
+                             at time: Date = Date()) throws -> (graph: ContinuityGraphRecord, rejected: [ContinuityError]) {
         let versions = try chapterVersions(of: book, in: database)
-        let check = BookCheck(versions.map { ChapterText(number: $0.chapter, text: $0.text) }, characters: characters(of: book))
+        var check = BookCheck(versions.map { ChapterText(number: $0.chapter, text: $0.text) }, characters: characters(of: book))
+        check.violations.removeAll { dismissed.contains(ViolationKey($0)) }
         return (try store(check, of: book, versions: versions, extractor: patternExtractor, in: database, at: time), check.rejected)
     }
 
@@ -74,7 +82,7 @@ public enum BookContinuity {
     /// facts the gate refused and the extraction answers' items that were refused, each with
     /// its reason (none of them stored).
     public static func check(_ book: BookRecord, in database: WorkbenchDatabase, extractor: ExtractorChoice, provider: (any LLMProvider)?, seed: UInt64?,
-                             at time: Date = Date()) async throws -> (graph: ContinuityGraphRecord, rejected: [ContinuityError], refused: [ExtractionRejection]) {
+                             verifier: (any LLMProvider)? = nil, at time: Date = Date()) async throws -> ModelCheck {
         let versions = try chapterVersions(of: book, in: database)
         let chapters = versions.map { ChapterText(number: $0.chapter, text: $0.text) }
         var modelFacts: [Fact] = [], refused: [ExtractionRejection] = []
@@ -82,9 +90,31 @@ public enum BookContinuity {
             guard let provider else { throw BookContinuityError.noExtractProvider }
             (modelFacts, refused) = try await ModelExtraction.extract(chapters: chapters, cast: PatternExtractor().cast(of: chapters), provider: provider, seed: seed)
         }
-        let check = BookCheck(chapters, modelFacts: modelFacts, usePatterns: extractor.usesPatterns, characters: characters(of: book))
+        let characters = characters(of: book)
+        var check = BookCheck(chapters, modelFacts: modelFacts, usePatterns: extractor.usesPatterns, characters: characters)
+        var dismissed: [(violation: Violation, reason: String)] = [], unverified: [VerificationRejection] = []
+        if let verifier {
+            let verdicts = try await ModelVerification.verify(check.violations, chapters: chapters, characters: characters.isEmpty ? nil : BookCharacter.sheet(characters),
+                                                              provider: verifier, seed: seed)
+            check.violations = verdicts.kept
+            (dismissed, unverified) = (verdicts.dismissed, verdicts.rejected)
+        }
         let name = [extractor.usesPatterns ? patternExtractor : nil, extractor.usesModel ? modelExtractor : nil].compactMap { $0 }.joined(separator: "+")
-        return (try store(check, of: book, versions: versions, extractor: name, in: database, at: time), check.rejected, refused)
+        return ModelCheck(graph: try store(check, of: book, versions: versions, extractor: name, in: database, at: time), rejected: check.rejected,
+                          refused: refused, dismissed: dismissed, unverified: unverified)
+    }
+
+    /// What a check with a model stored, and what it left out and why.
+    public struct ModelCheck: Sendable {
+        public var graph: ContinuityGraphRecord
+        /// Facts the gate refused.
+        public var rejected: [ContinuityError]
+        /// Extraction answers' items refused.
+        public var refused: [ExtractionRejection]
+        /// Violations the verifier dismissed, quoting both passages, with its reason: not stored.
+        public var dismissed: [(violation: Violation, reason: String)]
+        /// Verifier answers refused (not JSON, a quote not in its passage): those violations stay.
+        public var unverified: [VerificationRejection]
     }
 
     /// The outline's characters, whose sheet the chapters must agree with (none for a book
