@@ -325,9 +325,15 @@ struct CoherenceReading {
         var forms = [UInt64: [UInt64: Int]]()
         var formSpelling = [UInt64: String]()
         var firstMention = [UInt64: Int]()
+        // Names in first-mention order: findings are listed (and capped) in a stable order,
+        // whatever order the dictionaries keep.
+        var mentionOrder: [UInt64] = []
         for index in 0..<words where isName[index] {
             let hash = scanned.wordHashes[index]
-            if firstMention[hash] == nil { firstMention[hash] = index }
+            if firstMention[hash] == nil {
+                firstMention[hash] = index
+                mentionOrder.append(hash)
+            }
             let sameSentence = index > 0 && sentenceOfWord[index - 1] == sentenceOfWord[index]
             let left: CoherenceLexicon.Role = sameSentence ? roles[index - 1] : []
             var entry = evidence[hash] ?? (0, 0, index)
@@ -348,7 +354,8 @@ struct CoherenceReading {
             if !left.isDisjoint(with: .title), formSpelling[key ^ hash] == nil { formSpelling[key ^ hash] = text(index - 1) + " " + text(index) }
         }
         var minority = 0, observed = 0
-        for (hash, entry) in evidence where entry.he + entry.she >= 2 {
+        for hash in mentionOrder {
+            guard let entry = evidence[hash], entry.he + entry.she >= 2 else { continue }
             minority += min(entry.he, entry.she)
             observed += entry.he + entry.she
             if min(entry.he, entry.she) >= 2, findings.count < 12 {
@@ -357,7 +364,8 @@ struct CoherenceReading {
         }
         self[.genderConfusion] = (Double(minority) + 0.5) / (Double(observed) + 5)
         var mixed = 0, formMentions = 0
-        for (hash, counts) in forms {
+        for hash in mentionOrder {
+            guard let counts = forms[hash] else { continue }
             let total = counts.values.reduce(0, +)
             guard total >= 2 else { continue }
             mixed += total - counts.values.max()!

@@ -44,6 +44,21 @@ import Testing
         #expect(report["consistency"]! < 8)
     }
 
+    /// Names called both he and she are listed in the order the text first names them, every
+    /// run alike (they were listed in a dictionary's order, which differs between processes).
+    @Test func consistencyFindingsAreListedInFirstMentionOrder() {
+        let names = ["Ellen", "Agnes", "Clara", "Marian", "Edith", "Laura", "Harriet", "Fanny"]
+        var paragraphs: [String] = []
+        for name in names {
+            for _ in 0..<2 {
+                paragraphs.append("Then \(name) walked to the gate, and she looked at the road. Later \(name) said that she was tired of waiting.")
+                paragraphs.append("Then \(name) climbed the stair, and he laughed at the dark. Later \(name) said that he was not afraid of anything at all.")
+            }
+        }
+        let issues = QualityAnalyzer.analyze(paragraphs.joined(separator: "\n\n")).issues.filter { $0.metric == "consistency" }
+        #expect(issues.compactMap { issue in names.first { issue.message.hasPrefix($0 + " is referred to") } } == names, "\(issues.map(\.message))")
+    }
+
     @Test func aCharacterMeetingThemselvesIsLocated() {
         let text = (0..<6).map { "Adrian asked Adrian about the wooden box number \($0). Mara watched them from the door." }.joined(separator: "\n\n")
         let report = QualityAnalyzer.analyze(text)
