@@ -66,6 +66,8 @@ let package = Package(
         .target(name: "Learning", dependencies: ["WorkbenchCore", "Quality", "COpenBLAS"]),
         // Experiments over the engine: A/B tests of prompt variants, regression suites against baselines, prompt optimisation.
         .target(name: "Experiments", dependencies: ["WorkbenchCore", "Stats", "Store", "Quality", "Continuity", "LLM", "Engine", "Learning", "Reports", "Config", .product(name: "Yams", package: "Yams")]),
+        // Style extraction: measurable features, Burrows' Delta profiles and attribution (issue #16). Pure, no I/O.
+        .target(name: "Style", dependencies: ["WorkbenchCore", "Quality"]),
         // Renders what the store holds: terminal tables, JSON, Markdown and HTML.
         .target(name: "Reports", dependencies: ["WorkbenchCore", "Store", "Diagnostics", "Quality"]),
 
@@ -100,6 +102,7 @@ let package = Package(
             ],
             path: "Tests/LLMFakes"
         ),
+        .testTarget(name: "StyleTests", dependencies: ["Style", "WorkbenchCore"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "WorkbenchCore", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Store"]),
