@@ -23,8 +23,10 @@ public struct StyleProfileContent: Sendable, Codable, Equatable {
     public var features: StyleFeatures
     /// The sample's most frequent words, most frequent first.
     public var mostFrequent: [WordStatistic]
-    /// The author's own spread: Delta of seeded random bags of the sample against this profile,
-    /// sorted ascending.
+    /// The author's own spread: Delta of seeded random 5,000-word windows of the sample against
+    /// the profile's centroid with that window's words taken out of the means (the sds and the word
+    /// list still include them, so the spread stays a little optimistic: on the shared corpus 34 of
+    /// 41 held-out bags fell inside their own 90th percentile, not ~37). Sorted ascending.
     public var spread: [Double]
 }
 
@@ -98,7 +100,15 @@ public struct StyleProfile: Sendable, Codable, Equatable {
         for _ in 0..<spreadBags {
             let start = generator.below(total - bagWords + 1)
             let window = Self.frequencies(tokens.ids[start..<(start + bagWords)], slots: slotOfType, count: top.count)
-            spread.append(delta(window, statistics))
+            // Against the centroid of the rest of the sample (when there is a rest): a window
+            // held against a mean that contains it reads closer than a new text would.
+            var rest = statistics
+            if total > bagWords {
+                for slot in rest.indices {
+                    rest[slot].mean = (Double(typeCounts[top[top.startIndex + slot]]) - window[slot] * Double(bagWords)) / Double(total - bagWords)
+                }
+            }
+            spread.append(delta(window, rest))
         }
         spread.sort()
 
