@@ -85,3 +85,19 @@ let authorB: [(String, Double)] = [("the", 30), ("of", 12), ("and", 45), ("to", 
         #expect(nearest.profile == profileB && nearest.margin > 0)
     }
 }
+
+@Suite struct StyleBagTests {
+    @Test func bagsCutAtWordBoundariesAndDropTheRemainder() {
+        let text = syntheticProse(words: 12_345, seed: 5, weights: authorA)
+        let bags = StyleProfile.bags(of: text)
+        #expect(bags.count == 2)
+        #expect(bags.allSatisfy { StyleFeatures.measure($0).words == 5_000 })
+        #expect(text.hasPrefix(bags[0]))
+    }
+
+    @Test func nearestWithOneOrNoProfiles() throws {
+        let profile = try StyleProfile.build(from: syntheticProse(words: 6_000, seed: 6, weights: authorA))
+        #expect(StyleProfile.nearest("some text", among: []) == nil)
+        #expect(StyleProfile.nearest("some text", among: [profile])?.margin == 0)
+    }
+}
