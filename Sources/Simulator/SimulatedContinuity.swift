@@ -118,8 +118,7 @@ public enum SimulatedContinuity {
         let cast = SimulatedCast(prompt: prompt)
         let first = passages.first ?? "", second = passages.count > 1 ? passages[1] : ""
         func sentence(_ range: NSRange, of text: String) -> String { (text as NSString).substring(with: range) }
-        let stated = SimulatedFacts.find(in: first).map { (Established(predicate: $0.predicate, subject: $0.subject, value: $0.value, other: $0.other, kin: $0.kin),
-                                                           sentence($0.sentence, of: first)) }
+        let stated = SimulatedFacts.find(in: first).map { ($0.established, sentence($0.sentence, of: first)) }
         let facts = stated.isEmpty ? established(from: first, cast: cast).map { ($0, first) } : stated
         var verdict: [String: Any] = ["contradiction": false, "reason": "no fact of the story differs between the passages",
                                       "established_quote": firstLine(first), "contradicting_quote": firstLine(second)]
@@ -180,7 +179,7 @@ public enum SimulatedContinuity {
         // A whole fact sentence, or one quoted without its stop.
         for text in [quote, quote + "."] {
             if let found = SimulatedFacts.find(in: text).first, found.sentence.length == (text as NSString).length {
-                return [Established(predicate: found.predicate, subject: found.subject, value: found.value, other: found.other, kin: found.kin)]
+                return [found.established]
             }
         }
         let words = quote.split(whereSeparator: { " ,;()'’.:".contains($0) }).map(String.init)

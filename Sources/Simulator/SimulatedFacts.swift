@@ -417,6 +417,11 @@ public enum SimulatedFacts {
         /// The whole sentence and, for the value (or kin word), its span: UTF-16 ranges of the text.
         var sentence: NSRange
         var valueRange: NSRange
+
+        /// What the sentence states, without where.
+        var established: SimulatedContinuity.Established {
+            SimulatedContinuity.Established(predicate: predicate, subject: subject, value: value, other: other, kin: kin)
+        }
     }
 
     /// Every fact sentence of the templates in `text`, in text order (one per sentence).
