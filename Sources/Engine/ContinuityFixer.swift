@@ -88,6 +88,9 @@ public struct ContinuityFixer: Sendable {
     public func fix(chapters versions: [ChapterVersionRecord], title: String, store: (database: WorkbenchDatabase, bookID: String, runID: RunID?)?) async throws -> Result {
         var texts = Dictionary(versions.map { ($0.chapter, $0.text) }, uniquingKeysWith: { a, _ in a })
         var versionNumbers = Dictionary(versions.map { ($0.chapter, $0.version) }, uniquingKeysWith: { a, _ in a })
+        // The stored versions' word counts (the analyser's, as the check counts them): only an
+        // edited chapter is analysed again.
+        var wordCounts = Dictionary(versions.map { ($0.chapter, $0.wordCount) }, uniquingKeysWith: { a, _ in a })
         let numbers = texts.keys.sorted()
         func chapters() -> [ChapterText] { numbers.map { ChapterText(number: $0, text: texts[$0]!) } }
         var qualities: [Int: QualityReport] = [:]
@@ -101,7 +104,7 @@ public struct ContinuityFixer: Sendable {
         let first = BookCheck(chapters(), characters: characters)
         let before = first.violations.filter { !ignoring.contains(ViolationKey($0)) }
         let sheet = first.facts.filter { $0.quote.chapter == CharacterSheet.chapter }
-        let wordsBefore = numbers.reduce(0) { $0 + Int(report($1)["word_count"] ?? 0) }
+        let wordsBefore = wordCounts.values.reduce(0, +)
         var current = before
         var attempts: [Attempt] = []
         let lastRound = policy.rounds + (policy.rewriteScene ? 1 : 0)
@@ -132,6 +135,7 @@ public struct ContinuityFixer: Sendable {
                 if verdict.outcome.isKept {
                     texts[chapter] = edited
                     qualities[chapter] = editedReport
+                    wordCounts[chapter] = Int(editedReport["word_count"] ?? 0)
                     current = after
                     if let store {
                         let version = try store.database.addChapterVersion(
@@ -147,7 +151,7 @@ public struct ContinuityFixer: Sendable {
                 attempts.append(attempt)
             }
         }
-        let words = numbers.reduce(0) { $0 + Int(report($1)["word_count"] ?? 0) }
+        let words = wordCounts.values.reduce(0, +)
         return Result(before: before, after: current, attempts: attempts, wordsBefore: wordsBefore, words: words)
     }
 
