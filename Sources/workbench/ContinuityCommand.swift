@@ -149,14 +149,17 @@ extension Workbench.ContinuityCommand {
             return result
         }
 
-        /// --experiment, else the experiment the book's run was started from when it is still
-        /// there; nil for a book without one (imported), which needs --provider.
+        /// --experiment, else the configuration the book's run was started with (its experiment
+        /// read again, the run's seed and provider put back) when its file is still there; nil for
+        /// a book without one (imported), which needs --provider.
         func experimentConfig(for book: BookRecord, in database: WorkbenchDatabase) throws -> ExperimentConfig? {
             if let experiment { return try ExperimentConfig.load(file: experiment) }
-            guard let run = try? database.run(matching: book.runID.rawValue),
-                  let object = try? JSONSerialization.jsonObject(with: Data(run.configJSON.utf8)) as? [String: Any],
-                  let file = object["file"] as? String, FileManager.default.fileExists(atPath: file) else { return nil }
-            return try ExperimentConfig.load(file: file)
+            guard let run = try? database.run(matching: book.runID.rawValue) else { return nil }
+            do {
+                return try ExperimentConfig.resumed(run: run.id.rawValue, fromRunJSON: run.configJSON, allowChanged: true)
+            } catch EngineError.unresumable {
+                return nil
+            }
         }
     }
 
