@@ -24,6 +24,10 @@ public enum MetricCatalog {
         Entry(name: "cliche_density", unit: "per 1,000 words", summary: "stock phrases from the lexicon"),
         Entry(name: "coherence", unit: "0–10", summary: "10 · σ(a · Σ wᵢ zᵢ + b): a discriminator trained on published chapters against perturbed copies (`workbench train coherence`), over standardised order-aware features: adjacent-minus-distant lexical cohesion of sentences, of sentences within a paragraph and of paragraphs; quotation-mark order; pronoun and connective openings; pronouns without an antecedent; name gender, title and self-meeting confusions; continuity of the two main names; names met once; repeated sentences"),
         Entry(name: "consistency", unit: "0–10", summary: "10 × (1 − min(1, 3 × (G − 0.12)⁺ + 2 × (T − 0.25)⁺ + 3 × (S − 0.25)⁺)): G share of a name's he/she evidence that disagrees with its majority, T share of its mentions with a minority title or neighbour form, S share of multi-name sentences where a name meets itself"),
+        Entry(name: "style", unit: "0–10", summary: "with an author's style profile (`style:`): 10 at or below the median Burrows' Delta of the author's own 5,000-word bags, 8 at their 90th percentile (the edge of a match), halving every further (90th − median) beyond"),
+        Entry(name: "style_delta", unit: "Delta", summary: "Burrows' Delta (mean |z| over the profile's 150 most frequent words, z against the author's own bag-to-bag sd) to the author's profile"),
+        Entry(name: "style_percentile", unit: "%", summary: "percent of the author's own 5,000-word bags whose Delta is at or below the text's"),
+        Entry(name: "copied_8grams", unit: "count", summary: "word 8-grams of the author's sample (or, without it, the exemplars shown) found in the text"),
         Entry(name: "fluency", unit: "per 1,000 pairs", summary: "implausible function-word pairs (determiner + preposition, conjunction + conjunction, …): word salad and broken sentences"),
     ]
 
@@ -32,7 +36,7 @@ public enum MetricCatalog {
         "outline_adherence": 7.0,
         "detail_density": 4.0, "emotion": 7.0, "voice": 8.0, "obsession_depth": 7.0, "sentence_rhythm": 0.55,
         "lexical_diversity": 60, "repetition": 0.05, "cliche_density": 0.5, "word_count_accuracy": 95, "fluency": 10,
-        "coherence": 7.0, "consistency": 7.0,
+        "coherence": 7.0, "consistency": 7.0, "style": 8.0,
     ]
 
     /// Composite weights (renormalised over the metrics present).
@@ -40,7 +44,7 @@ public enum MetricCatalog {
         "outline_adherence": 0.15,
         "detail_density": 0.2, "emotion": 0.2, "voice": 0.15, "obsession_depth": 0.15, "sentence_rhythm": 0.1,
         "lexical_diversity": 0.1, "cliche_density": 0.05, "word_count_accuracy": 0.05,
-        "coherence": 0.25, "consistency": 0.05,
+        "coherence": 0.25, "consistency": 0.05, "style": 0.15,
     ]
 
     /// Metrics that gate the composite: text that loops, is not made of sentences or reads out
@@ -84,7 +88,7 @@ public enum MetricCatalog {
             // target still rank apart (a clamp at 1.25 × target would tie them).
             guard value > target, target < 10 else { return clamp(value * 8 / max(target, 0.001)) }
             return clamp(8 + 2 * (value - target) / (10 - target))
-        case "emotion", "voice", "obsession_depth":
+        case "emotion", "voice", "obsession_depth", "style":
             return clamp(value * 8 / max(target, 0.001))
         case "detail_density", "sentence_rhythm", "lexical_diversity":
             return clamp(8 * value / max(target, 0.001))

@@ -71,6 +71,7 @@ struct Analysis {
         fluency()
         coherence()
         consistency()
+        style()
         return QualityReport(metrics: metrics, quality: composite(), issues: issues, scorer: QualityAnalyzer.scorer, lexicon: QualityAnalyzer.dataVersion)
     }
 
@@ -176,15 +177,15 @@ struct Analysis {
         let voiceReading = VoiceReading(scanned, flags: flags)
         var consistency = voiceReading.consistency
         var match = 1.0
-        if let profile = context.profile {
-            match = profile.similarity(to: voiceReading, frequencies: StyleProfile.mfw(flags: flags, words: words))
+        if let profile = context.profile ?? context.style?.voice {
+            match = profile.similarity(to: voiceReading, frequencies: VoiceProfile.mfw(flags: flags, words: words))
         }
         consistency = max(0, min(1, consistency))
         record("voice", (10 * consistency * match * 100).rounded() / 100)
         for (paragraph, shift) in voiceReading.shifts.prefix(5) {
             issue("voice", paragraph: paragraph, "\(shift) in paragraph \(paragraph + 1)")
         }
-        if let profile = context.profile {
+        if let profile = context.profile ?? context.style?.voice {
             if abs(voiceReading.firstPersonShare - profile.firstPersonShare) > 0.5 {
                 issue("voice", paragraph: nil, "Point of view (\(voiceReading.firstPersonShare > 0.5 ? "first" : "third") person) differs from the book's (\(profile.firstPersonShare > 0.5 ? "first" : "third") person)", major: true)
             }
@@ -192,6 +193,20 @@ struct Analysis {
                 issue("voice", paragraph: nil, "Tense (\(voiceReading.pastShare > 0.5 ? "past" : "present")) differs from the book's (\(profile.pastShare > 0.5 ? "past" : "present"))", major: true)
             }
         }
+    }
+
+    // MARK: Style
+
+    /// Against the book's author style, when it has one: `style` (0–10, scored), Burrows'
+    /// Delta and its percentile in the author's own spread, and the sample's 8-grams copied.
+    mutating func style() {
+        guard let reference = context.style else { return }
+        let assessment = reference.assess(String(decoding: bytes, as: UTF8.self))
+        record("style", (assessment.score * 100).rounded() / 100)
+        record("style_delta", (assessment.delta * 1000).rounded() / 1000, scored: false)
+        record("style_percentile", assessment.percentile.rounded(), scored: false)
+        record("copied_8grams", Double(assessment.copied), scored: false)
+        for found in assessment.issues { issue("style", paragraph: found.paragraph, found.message, major: found.major) }
     }
 
     // MARK: Obsession

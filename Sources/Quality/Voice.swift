@@ -64,20 +64,20 @@ public struct VoiceReading: Sendable {
 
 /// A book's style, to hold a chapter against: point of view, tense, and the relative
 /// frequencies of the reference corpus's 100 most frequent words.
-public struct StyleProfile: Sendable, Codable, Equatable {
+public struct VoiceProfile: Sendable, Codable, Equatable {
     public var firstPersonShare: Double
     public var pastShare: Double
     public var mfwFrequencies: [Double]
     public var words: Int
 
     /// The profile of a text: a book's earlier chapters, or an author's sample.
-    public static func build(from text: String) -> StyleProfile {
+    public static func build(from text: String) -> VoiceProfile {
         var copy = text
         return copy.withUTF8 { bytes in
             var scanned = TextScanner.scan(bytes: bytes)
             let flags = TypoReading.flags(&scanned, bytes: bytes)
             let reading = VoiceReading(scanned, flags: flags)
-            return StyleProfile(firstPersonShare: reading.firstPersonShare, pastShare: reading.pastShare,
+            return VoiceProfile(firstPersonShare: reading.firstPersonShare, pastShare: reading.pastShare,
                                 mfwFrequencies: mfw(flags: flags, words: scanned.wordCount), words: scanned.wordCount)
         }
     }

@@ -10,9 +10,41 @@ public struct WordStatistic: Sendable, Codable, Equatable {
     public var sd: Double
 }
 
+/// One file a profile was built from.
+public struct SampleSource: Sendable, Codable, Equatable {
+    /// The path as given to `style extract` (made absolute by the command).
+    public var file: String
+    public var words: Int
+    /// SHA-256 of the file's text: the copy guard reads the file again only when it still matches.
+    public var sha256: String
+}
+
+/// One part of an author's sample, as read from a file.
+public struct StyleSample: Sendable {
+    /// The file it came from, for errors and the profile's sources; nil for text given directly.
+    public var file: String?
+    public var text: String
+    public init(file: String?, text: String) {
+        self.file = file
+        self.text = text
+    }
+}
+
+/// Deltas of the author's own windows of one length against the profile.
+public struct LengthSpread: Sendable, Codable, Equatable {
+    /// Words per window.
+    public var words: Int
+    /// Sorted ascending.
+    public var deltas: [Double]
+}
+
 /// What a profile holds apart from its version and fingerprint: the fingerprint is the SHA-256
 /// of this value's canonical JSON.
 public struct StyleProfileContent: Sendable, Codable, Equatable {
+    /// The author or style's name (`--name`, else the first sample's file name).
+    public var name: String
+    /// The files the sample was read from, in order.
+    public var sources: [SampleSource]
     /// Words in the sample.
     public var words: Int
     /// Words per bag (5,000).
@@ -21,13 +53,20 @@ public struct StyleProfileContent: Sendable, Codable, Equatable {
     public var bags: Int
     /// The sample's surface features.
     public var features: StyleFeatures
+    /// Point of view, tense and Quality's reference word frequencies: what `voice` measures against.
+    public var voice: VoiceProfile
     /// The sample's most frequent words, most frequent first.
     public var mostFrequent: [WordStatistic]
-    /// The author's own spread: Delta of seeded random 5,000-word windows of the sample against
-    /// the profile's centroid with that window's words taken out of the means (the sds and the word
-    /// list still include them, so the spread stays a little optimistic: on the shared corpus 34 of
-    /// 41 held-out bags fell inside their own 90th percentile, not ~37). Sorted ascending.
-    public var spread: [Double]
+    /// The author's own spread, per window length (500, 1,000, 2,000, 3,000 and 5,000 words):
+    /// Delta of seeded random windows of the sample against the profile's centroid with that
+    /// window's words taken out of the means (the sds and the word list still include them, so
+    /// the spread stays a little optimistic: on the shared corpus 34 of 41 held-out 5,000-word
+    /// bags fell inside their own 90th percentile, not ~37). A text is judged against the spread
+    /// of the longest window not longer than it: Delta grows as texts get shorter.
+    public var spreads: [LengthSpread]
+    /// Short passages of the sample (whole paragraphs, 60–180 words) spread through it and
+    /// typical of its sentence length and dialogue: the prompts' exemplars are chosen from these.
+    public var exemplars: [String]
 }
 
 /// An author's style: surface features plus a Burrows' Delta profile of the most frequent words.
@@ -53,23 +92,41 @@ public struct StyleProfile: Sendable, Codable, Equatable {
     public static let minimumWords = 5_000
     public static let defaultWordCount = 150
     public static let defaultBagWords = 5_000
-    /// Bags drawn for the author's spread.
+    /// Windows drawn for the author's spread, per length.
     public static let spreadBags = 25
+    /// The window lengths of the spread.
+    public static let spreadLengths = [500, 1_000, 2_000, 3_000, 5_000]
 
     public let version: Int
     /// SHA-256 hex of the canonical JSON of `content`.
     public let fingerprint: String
     public let content: StyleProfileContent
 
+    public var name: String { content.name }
     public var features: StyleFeatures { content.features }
     public var mostFrequent: [WordStatistic] { content.mostFrequent }
-    public var spread: [Double] { content.spread }
+    /// The spread of 5,000-word windows.
+    public var spread: [Double] { spread(forWords: Self.defaultBagWords) }
+
+    /// The spread a text of `words` words is judged against: that of the longest window not
+    /// longer than the text (the shortest window for shorter texts).
+    public func spread(forWords words: Int) -> [Double] {
+        let fitting = content.spreads.filter { $0.words <= words }.max { $0.words < $1.words } ?? content.spreads.min { $0.words < $1.words }
+        return fitting?.deltas ?? []
+    }
 
     /// Builds a profile from an author's sample. `file` only names the sample in errors.
-    public static func build(from text: String, file: String? = nil, words count: Int = defaultWordCount, seed: UInt64 = 1) throws(StyleError) -> StyleProfile {
+    public static func build(from text: String, file: String? = nil, name: String? = nil, words count: Int = defaultWordCount, seed: UInt64 = 1) throws(StyleError) -> StyleProfile {
+        try build(samples: [StyleSample(file: file, text: text)], name: name, words: count, seed: seed)
+    }
+
+    /// Builds a profile from the parts of an author's sample (their texts joined by a blank line).
+    public static func build(samples: [StyleSample], name: String? = nil, words count: Int = defaultWordCount, seed: UInt64 = 1) throws(StyleError) -> StyleProfile {
+        let text = samples.map(\.text).joined(separator: "\n\n")
         let tokens = Tokens(text)
         let total = tokens.ids.count
-        guard total >= minimumWords else { throw .sampleTooShort(file: file, words: total) }
+        let file = samples.compactMap(\.file).joined(separator: ", ")
+        guard total >= minimumWords else { throw .sampleTooShort(file: file.isEmpty ? nil : file, words: total) }
         let bagWords = defaultBagWords
 
         // The N most frequent types, ties broken by first occurrence (deterministic).
@@ -93,27 +150,38 @@ public struct StyleProfile: Sendable, Codable, Equatable {
             statistics.append(WordStatistic(word: tokens.word(ofType: type), mean: mean, sd: sd))
         }
 
-        // The author's spread: seeded random windows of one bag each (positions drawn with
-        // replacement, so a 5,000-word sample still yields them, all the same window).
-        var generator = SeededGenerator(seed: seed)
-        var spread: [Double] = []
-        for _ in 0..<spreadBags {
-            let start = generator.below(total - bagWords + 1)
-            let window = Self.frequencies(tokens.ids[start..<(start + bagWords)], slots: slotOfType, count: top.count)
-            // Against the centroid of the rest of the sample (when there is a rest): a window
-            // held against a mean that contains it reads closer than a new text would.
-            var rest = statistics
-            if total > bagWords {
+        // The author's spread: seeded random windows (positions drawn with replacement, so a
+        // 5,000-word sample still yields them, all the same window), the 5,000-word ones first
+        // with the profile's seed, each other length with a generator of its own.
+        var spreads: [LengthSpread] = []
+        for length in spreadLengths.sorted(by: >) {
+            var generator = SeededGenerator(seed: length == bagWords ? seed : seed &+ UInt64(length) &* 7_919)
+            var deltas: [Double] = []
+            for _ in 0..<spreadBags {
+                let start = generator.below(total - length + 1)
+                let window = Self.frequencies(tokens.ids[start..<(start + length)], slots: slotOfType, count: top.count)
+                // Against the centroid of the rest of the sample: a window held against a mean
+                // that contains it reads closer than a new text would.
+                var rest = statistics
                 for slot in rest.indices {
-                    rest[slot].mean = (Double(typeCounts[top[top.startIndex + slot]]) - window[slot] * Double(bagWords)) / Double(total - bagWords)
+                    rest[slot].mean = (Double(typeCounts[top[top.startIndex + slot]]) - window[slot] * Double(length)) / Double(total - length)
                 }
+                if total == length { rest = statistics }
+                deltas.append(delta(window, rest))
             }
-            spread.append(delta(window, rest))
+            spreads.append(LengthSpread(words: length, deltas: deltas.sorted()))
         }
-        spread.sort()
+        spreads.sort { $0.words < $1.words }
 
-        let content = StyleProfileContent(words: total, bagWords: bagWords, bags: bags, features: StyleFeatures.measure(tokens, text: text),
-                                          mostFrequent: statistics, spread: spread)
+        let features = StyleFeatures.measure(tokens, text: text)
+        let sources = samples.enumerated().map { index, sample in
+            SampleSource(file: sample.file ?? "sample \(index + 1)", words: TextScanner.scan(sample.text).wordCount, sha256: SHA256.hex(of: sample.text))
+        }
+        let defaultName = samples.first?.file.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } ?? "sample"
+        let content = StyleProfileContent(
+            name: name ?? defaultName, sources: sources, words: total, bagWords: bagWords, bags: bags, features: features,
+            voice: VoiceProfile.build(from: text), mostFrequent: statistics, spreads: spreads,
+            exemplars: Exemplars.candidates(in: text, features: features))
         return StyleProfile(version: currentVersion, fingerprint: fingerprint(of: content), content: content)
     }
 
@@ -189,31 +257,52 @@ public struct StyleProfile: Sendable, Codable, Equatable {
 
     func delta(_ tokens: Tokens) -> Double { Self.delta(frequencies(in: tokens), mostFrequent) }
 
-    /// Percent (0–100) of the author's own spread at or below `delta`.
-    public func percentile(of delta: Double) -> Double {
+    /// Percent (0–100) of the author's own spread, for texts of `words` words, at or below `delta`.
+    public func percentile(of delta: Double, words: Int = defaultBagWords) -> Double {
+        let spread = spread(forWords: words)
         guard !spread.isEmpty else { return 0 }
         return 100 * Double(spread.count(where: { $0 <= delta })) / Double(spread.count)
     }
 
-    /// The 90th percentile of the author's spread: the largest Delta `match` still accepts.
-    public var threshold: Double { StyleFeatures.quantile(spread, 0.9) }
+    /// The 90th percentile of the author's spread for texts of `words` words: the largest Delta
+    /// `match` still accepts.
+    public func threshold(words: Int = defaultBagWords) -> Double { StyleFeatures.quantile(spread(forWords: words), 0.9) }
+
+    /// The `style` metric, 0–10: 10 at or below the median of the author's spread for the
+    /// text's length, 8 at its 90th percentile (the edge of a match), then halving with every
+    /// further (90th − median). So a text matches exactly when it scores 8 or more.
+    public func score(delta: Double, words: Int) -> Double {
+        let spread = spread(forWords: words)
+        guard !spread.isEmpty else { return 0 }
+        let median = StyleFeatures.quantile(spread, 0.5), edge = StyleFeatures.quantile(spread, 0.9)
+        let step = max(edge - median, 1e-6)
+        if delta <= median { return 10 }
+        if delta <= edge { return 10 - 2 * (delta - median) / step }
+        return 8 * pow(2, -(delta - edge) / step)
+    }
 
     /// How a text stands against this profile.
-    public func match(_ text: String) -> StyleMatch {
-        let tokens = Tokens(text)
+    public func match(_ text: String) -> StyleMatch { match(Tokens(text), text: text) }
+
+    func match(_ tokens: Tokens, text: String) -> StyleMatch {
         let delta = delta(tokens)
         let features = StyleFeatures.measure(tokens, text: text)
         let own = self.features
+        let words = tokens.ids.count
         return StyleMatch(
             delta: delta,
-            percentile: percentile(of: delta),
+            percentile: percentile(of: delta, words: words),
+            threshold: threshold(words: words),
+            score: score(delta: delta, words: words),
+            features: features,
             featureDeltas: FeatureDeltas(
                 sentenceLengthMean: features.sentenceLength.mean - own.sentenceLength.mean,
                 sentenceLengthCV: features.sentenceLength.cv - own.sentenceLength.cv,
                 dialogueShare: features.dialogueShare - own.dialogueShare,
                 paragraphSentencesMedian: features.paragraphSentencesMedian - own.paragraphSentencesMedian,
+                paragraphWordsMedian: features.paragraphWordsMedian - own.paragraphWordsMedian,
                 punctuation: features.punctuation.minus(own.punctuation)),
-            matches: delta <= threshold)
+            matches: delta <= threshold(words: words))
     }
 
     /// The profile whose Delta to `text` is smallest, and the margin to the runner-up's Delta
@@ -233,6 +322,7 @@ public struct FeatureDeltas: Sendable, Codable, Equatable {
     public var sentenceLengthCV: Double
     public var dialogueShare: Double
     public var paragraphSentencesMedian: Double
+    public var paragraphWordsMedian: Double
     /// Per 1,000 words.
     public var punctuation: PunctuationRates
 }
@@ -241,8 +331,14 @@ public struct FeatureDeltas: Sendable, Codable, Equatable {
 public struct StyleMatch: Sendable, Codable, Equatable {
     /// Burrows' Delta against the profile (see `StyleProfile`).
     public var delta: Double
-    /// Percent of the author's own bags whose Delta is at or below this one.
+    /// Percent of the author's own windows (of the text's length) whose Delta is at or below this one.
     public var percentile: Double
+    /// The largest Delta that matches: the 90th percentile of the author's own windows of the text's length.
+    public var threshold: Double
+    /// The `style` metric, 0–10 (`StyleProfile.score`).
+    public var score: Double
+    /// The text's own surface features.
+    public var features: StyleFeatures
     public var featureDeltas: FeatureDeltas
     /// Delta within the 90th percentile of the author's own spread.
     public var matches: Bool

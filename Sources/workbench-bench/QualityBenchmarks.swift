@@ -30,7 +30,7 @@ enum QualityBenchmarks {
         guard !files.isEmpty else { throw BenchError.missingCorpus(corpus) }
         let texts = try files.flatMap { chapters(of: try String(contentsOfFile: corpus + "/" + $0, encoding: .utf8)) }
         let bytes = texts.reduce(0) { $0 + $1.utf8.count }
-        let profile = StyleProfile.build(from: String(texts[0].prefix(50_000)))
+        let profile = VoiceProfile.build(from: String(texts[0].prefix(50_000)))
         let context = AnalysisContext(targetWords: 3000, obsession: "the letter from her father", profile: profile)
 
         // Best of three passes over the whole corpus.

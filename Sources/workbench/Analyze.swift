@@ -53,7 +53,7 @@ extension Workbench {
             let profileText = try profile.map { try Self.read($0) }
             let context = AnalysisContext(
                 targetWords: targetWords ?? planned?.spec.targetWords, obsession: obsession ?? planned?.outline.obsession,
-                profile: profileText.map { StyleProfile.build(from: $0) },
+                profile: profileText.map { VoiceProfile.build(from: $0) },
                 chapterPlan: planned.map { ChapterPlan(outline: $0.outline, chapter: $0.spec) })
             if json {
                 // Each report is written as JSON as soon as it is made (`JSONOutput.render`'s text,

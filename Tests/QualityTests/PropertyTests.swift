@@ -52,7 +52,7 @@ import WorkbenchCore
             """
         let first = third.replacingOccurrences(of: "She ", with: "I ").replacingOccurrences(of: " she ", with: " I ")
             .replacingOccurrences(of: "Her ", with: "My ").replacingOccurrences(of: " her ", with: " my ")
-        let profile = StyleProfile.build(from: third + "\n\n" + third)
+        let profile = VoiceProfile.build(from: third + "\n\n" + third)
         let context = AnalysisContext(profile: profile)
         let voiceThird = QualityAnalyzer.analyze(third, context: context)["voice"]!
         let voiceFirst = QualityAnalyzer.analyze(first, context: context)["voice"]!

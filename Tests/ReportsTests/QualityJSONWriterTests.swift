@@ -24,7 +24,7 @@ import WorkbenchCore
 
     func analysed() -> [(file: String?, report: QualityReport)] {
         let context = AnalysisContext(targetWords: 120, obsession: "the letter from her father",
-                                      profile: StyleProfile.build(from: Self.texts[0] + " " + Self.texts[4]))
+                                      profile: VoiceProfile.build(from: Self.texts[0] + " " + Self.texts[4]))
         let files: [String?] = ["plain.txt", #"dir/"quoted" \ name.txt"#, "tab\tand\u{01}control.txt", "Zoë 😀.txt", nil]
         return zip(files, Self.texts).map { ($0, QualityAnalyzer.analyze($1, context: context)) }
     }
