@@ -57,7 +57,7 @@ let package = Package(
         // The book pipeline: plan, write, analyse, enhance, store.
         .target(
             name: "Engine",
-            dependencies: ["WorkbenchCore", "Config", "LLM", "Quality", "Store", "Judge", "Continuity", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["WorkbenchCore", "Config", "LLM", "Quality", "Store", "Judge", "Continuity", "Style", .product(name: "Mustache", package: "swift-mustache")]
         ),
         // The book's knowledge graph: entities, facts and their contradictions (roadmap 3.4). Extraction
         // and checks are pure; Storage/ reads a stored book's chapters and stores its graph.
@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Store"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "Store", "WorkbenchCore", "LLMFakes"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "LLM", "Simulator", "Store", "Quality", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Style", "Config", "LLM", "Simulator", "Store", "Quality", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "JudgeTests", dependencies: ["Judge", "LLM", "Simulator", "WorkbenchCore"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "Quality", "WorkbenchCore"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Continuity", "Engine", "Judge", "Stats", "Store", "Quality", "Simulator", "LLM", "WorkbenchCore", "LLMFakes"]),

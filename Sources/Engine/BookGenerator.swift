@@ -4,6 +4,7 @@ import Judge
 import LLM
 import Quality
 import Store
+import Style
 import WorkbenchCore
 
 /// The book pipeline: plan (or take an outline), write the chapters concurrently scene by
@@ -297,11 +298,29 @@ public final class BookGenerator: Sendable {
     /// What a chapter is scored under: its word target, the book's obsession, the experiment's
     /// targets with the chapter's own requirements, and its plan.
     func analysisContext(_ spec: ChapterSpec, outline: Outline) -> AnalysisContext {
-        Self.analysisContext(spec, outline: outline, targets: config.targets(forChapter: spec.number))
+        Self.analysisContext(spec, outline: outline, targets: config.targets(forChapter: spec.number), style: config.style?.target)
     }
 
-    static func analysisContext(_ spec: ChapterSpec, outline: Outline, targets: QualityTargets) -> AnalysisContext {
-        AnalysisContext(targetWords: spec.targetWords, obsession: outline.obsession, targets: targets, chapterPlan: ChapterPlan(outline: outline, chapter: spec))
+    static func analysisContext(_ spec: ChapterSpec, outline: Outline, targets: QualityTargets, style: StyleTarget? = nil) -> AnalysisContext {
+        AnalysisContext(targetWords: spec.targetWords, obsession: outline.obsession, targets: targets, chapterPlan: ChapterPlan(outline: outline, chapter: spec),
+                        style: style)
+    }
+
+    /// The point of view and tense the prompts ask for: the style profile's, else the third person, past tense.
+    var pointOfView: String {
+        guard let features = config.style?.profile.features else { return "the third person, past tense" }
+        return "the \(features.firstPersonShare > 0.5 ? "first" : "third") person, \(features.pastShare >= 0.5 ? "past" : "present") tense"
+    }
+
+    /// The prompts' style variables for a chapter: `point_of_view`, and `style` (the profile's
+    /// constraints and the exemplars furthest from the chapter's content) when the book has one.
+    func styleVariables(_ spec: ChapterSpec, outline: Outline) -> [String: String] {
+        var variables = ["point_of_view": pointOfView]
+        if let style = config.style {
+            let content = ([spec.title, outline.setting, outline.logline] + spec.beats + outline.characters.map(\.name)).joined(separator: "\n")
+            variables["style"] = style.prompt(farFrom: content)
+        }
+        return variables
     }
 
     /// Writes, analyses and enhances one chapter of `book`. It is stored as chapter `slot`
@@ -339,7 +358,7 @@ public final class BookGenerator: Sendable {
         let requirements = config.chapterRequirements[spec.number] ?? [:]
         for iteration in iterationsDone..<max(iterationsDone, config.enhancementIterations)
         where best.quality < targets.quality || !Enhancement.missedRequirements(best, requirements).isEmpty {
-            guard let operation = Enhancement.choose(for: best, requirements: requirements) else { break }
+            guard let operation = Enhancement.choose(for: best, requirements: requirements, pointOfView: config.style.map { _ in pointOfView }) else { break }
             let words = Int(best["word_count"] ?? 0)
             // The analyser's paragraphs: issue paragraph N is the N-th of these, whatever the line endings.
             let paragraphs = Paragraphs.split(bestText)
@@ -352,7 +371,7 @@ public final class BookGenerator: Sendable {
             let rewritten = try await complete(enhancer, .enhance, prompts.enhance.render([
                 "number": String(spec.number), "title": outline.title, "characters": characters, "obsession": outline.obsession,
                 "operation": operation.name, "instruction": operation.instruction, "passage": passage, "words": String(max(wanted, 30)),
-            ] as [String: String]), seed: seed(slot, 100 + iteration), words: max(wanted, 30), run: run)
+            ].merging(styleVariables(spec, outline: outline)) { own, _ in own } as [String: String]), seed: seed(slot, 100 + iteration), words: max(wanted, 30), run: run)
             let replacement = rewritten.trimmingCharacters(in: .whitespacesAndNewlines)
             // Only that paragraph changes; every other byte stays. An empty rewrite would drop
             // the passage: keep the old one (the version still records the try).
@@ -421,7 +440,7 @@ public final class BookGenerator: Sendable {
             "number": String(spec.number), "chapters": String(outline.chapters.count), "title": outline.title, "logline": outline.logline,
             "setting": outline.setting, "characters": characters, "obsession": outline.obsession, "previous": previous,
             "chapter_title": spec.title, "beats": spec.beats, "words": String(target),
-        ] as [String: Any]), seed: seed(slot, 0), words: target, run: run)
+        ].merging(styleVariables(spec, outline: outline)) { own, _ in own } as [String: Any]), seed: seed(slot, 0), words: target, run: run)
         var words = TextScanner.scan(text).wordCount
         try emit(.sceneWritten(chapter: slot, scene: 1, words: words, target: target), run: run)
 
@@ -435,7 +454,7 @@ public final class BookGenerator: Sendable {
             let piece = try await complete(provider, .generate, prompts.continuation.render([
                 "number": String(spec.number), "title": outline.title, "characters": characters, "obsession": outline.obsession,
                 "tail": tail, "beat": beat, "words": String(target - words),
-            ] as [String: String]), seed: seed(slot, scene), words: target - words, run: run)
+            ].merging(styleVariables(spec, outline: outline)) { own, _ in own } as [String: String]), seed: seed(slot, scene), words: target - words, run: run)
             let added = TextScanner.scan(piece).wordCount
             if added < 5 {
                 stalled += 1
@@ -512,6 +531,7 @@ enum Enhancement {
         "repetition": ("TIGHTEN", "remove every repeated phrase and sentence; vary sentences"),
         "voice": ("FIX_VOICE", "keep one point of view (third person) and the past tense throughout"),
         "lexical_diversity": ("TIGHTEN", "vary the vocabulary; avoid repetition"),
+        "style": ("FIX_STYLE", "rewrite it in the author's style described below: their sentence lengths, paragraphing, dialogue, punctuation and word habits"),
     ]
 
     /// The operation for a chapter's kept version, by a fixed rule:
@@ -522,14 +542,18 @@ enum Enhancement {
     /// 3. the candidate with the lowest score (against the chapter's targets) wins; on a tie,
     ///    the one the analysis reports first.
     /// The paragraph is the first located issue of the chosen metric, if it has one.
-    static func choose(for report: QualityReport, requirements: [String: Double] = [:]) -> Operation? {
+    /// With an author style, `pointOfView` is its ("the first person, past tense") and
+    /// `FIX_STYLE` says what its paragraph's issue found.
+    static func choose(for report: QualityReport, requirements: [String: Double] = [:], pointOfView: String? = nil) -> Operation? {
         let candidates = report.metrics.filter { byMetric[$0.name] != nil && $0.score != nil }
         let missed = Set(missedRequirements(report, requirements))
         let preferred = candidates.filter { missed.contains($0.name) }
         guard let weakest = (preferred.isEmpty ? candidates : preferred).min(by: { $0.score! < $1.score! }),
-              let (name, instruction) = byMetric[weakest.name] else { return nil }
-        let paragraph = report.issues.first { $0.metric == weakest.name && $0.paragraph != nil }?.paragraph
-        return Operation(name: name, instruction: instruction, paragraph: paragraph)
+              var (name, instruction) = byMetric[weakest.name] else { return nil }
+        let located = report.issues.first { $0.metric == weakest.name && $0.paragraph != nil }
+        if weakest.name == "voice", let pointOfView { instruction = "keep one point of view and tense throughout: \(pointOfView)" }
+        if weakest.name == "style", let located { instruction += " (\(located.message))" }
+        return Operation(name: name, instruction: instruction, paragraph: located?.paragraph)
     }
 
     /// The metrics of `report` that miss one of the chapter's own requirements, in the

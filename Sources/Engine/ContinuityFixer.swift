@@ -245,7 +245,7 @@ extension ContinuityFixer {
             context: { number in
                 let targets = config?.targets(forChapter: number) ?? .standard
                 guard let outline, let spec = outline.chapters.first(where: { $0.number == number }) else { return AnalysisContext(obsession: outline?.obsession, targets: targets) }
-                return BookGenerator.analysisContext(spec, outline: outline, targets: targets)
+                return BookGenerator.analysisContext(spec, outline: outline, targets: targets, style: config?.style?.target)
             },
             rewrite: { prompt, seed, words in
                 let tokens = Int(min((Double(words + 10) * BookGenerator.tokensPerWord).rounded(.up), 8192))

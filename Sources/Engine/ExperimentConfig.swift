@@ -33,6 +33,8 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var providerOverride: String?
     /// The continuity step after the chapters are written (`continuity:`).
     public var continuity = ContinuitySettings()
+    /// The author style the book is written in (`style:`); nil for none.
+    public var style: StyleSettings?
 
     /// `continuity: {check: true, verify: false, fix: false, rounds: 2}`: check the finished
     /// book's continuity (no model call), have the `judge` route verify each flagged pair, and
@@ -69,7 +71,7 @@ public struct ExperimentConfig: Sendable, Equatable {
 
     public static func load(file: String) throws -> ExperimentConfig {
         let root = try ConfigNode.load(file: file)
-        try root.rejectUnknownKeys(["name", "providers", "routes", "prompts", "book", "quality", "enhancement", "concurrency", "sequential", "seed", "budget_usd", "judge", "continuity"])
+        try root.rejectUnknownKeys(["name", "providers", "routes", "prompts", "book", "quality", "enhancement", "concurrency", "sequential", "seed", "budget_usd", "judge", "continuity", "style"])
         let folder = (file as NSString).deletingLastPathComponent
         func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : (folder.isEmpty ? path : folder + "/" + path) }
 
@@ -151,6 +153,7 @@ public struct ExperimentConfig: Sendable, Equatable {
                 throw continuity.error("fix and verify need check: true (both start from the check's violations)", fix: "set check: true, or fix and verify false")
             }
         }
+        if let style = try root.optional("style") { config.style = try StyleSettings.load(style, resolve: resolve) }
         for number in config.chapterRequirements.keys where number > config.chapters {
             throw try root.required("quality").error("chapter_requirements names chapter \(number), but the book has \(config.chapters)")
         }
@@ -202,6 +205,7 @@ public struct ExperimentConfig: Sendable, Equatable {
         if continuity != ContinuitySettings() {
             object["continuity"] = ["check": continuity.check, "verify": continuity.verify, "fix": continuity.fix, "rounds": continuity.rounds] as [String: Any]
         }
+        if let style { object["style"] = style.recordFields }
         if let judge {
             object["judge"] = ["dimensions": judge.dimensions, "samples": judge.samples, "rubrics": Self.absolute(judge.rubrics)] as [String: Any]
             object["rubrics_sha256"] = try PromptSet.fingerprint(folder: judge.rubrics)

@@ -35,6 +35,7 @@ extension BookReport {
         }
         var report = BookReport(title: book.title, book: book.id, target: targets.quality, targetWords: targetWords, chapters: chapters)
         report.continuity = try continuity(of: book, in: database, versions: versions)
+        report.styleName = (try? database.run(matching: book.runID.rawValue)).flatMap { styleName(configJSON: $0.configJSON) }
         return report
     }
 

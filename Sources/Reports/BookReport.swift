@@ -71,6 +71,8 @@ public struct BookReport: Sendable, Equatable {
     /// The book's stored continuity check, or that it has none; nil when not read (a report
     /// made from scores alone), which leaves the section out.
     public var continuity: Continuity?
+    /// The name of the author style the book was written to (its run's `style:`), if any.
+    public var styleName: String?
 
     public init(title: String, book: String, target: Double, targetWords: Int?, chapters: [Chapter]) {
         self.title = title
@@ -219,6 +221,7 @@ public struct BookReport: Sendable, Equatable {
         "lexical_diversity": ("with a richer vocabulary", "TIGHTEN"),
         "sentence_rhythm": ("varying sentence length", "TIGHTEN"),
         "cliche_density": ("replacing stock phrases", "TIGHTEN"),
+        "style": ("in the author's style", "FIX_STYLE"),
     ]
 
     func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }

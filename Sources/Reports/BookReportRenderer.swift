@@ -98,13 +98,14 @@ public enum BookReportRenderer {
             lines.append("Judges and heuristics disagree:")
             lines += disagreements.map { "- Chapter \($0.chapter), \($0.dimension): judge \(f1($0.judge)), heuristic \(f1($0.heuristic))" }
         }
+        if let drift = report.styleDrift { lines += styleTerminal(drift, style: style) }
         if let continuity = report.continuity { lines += continuityTerminal(continuity, style: style) }
         return lines.joined(separator: "\n") + "\n"
     }
 
     // MARK: Markdown
 
-    static let tableMetrics = ["detail_density", "emotion", "voice", "obsession_depth", "dialogue_ratio", "lexical_diversity", "repetition"]
+    static let tableMetrics = ["detail_density", "emotion", "voice", "obsession_depth", "dialogue_ratio", "lexical_diversity", "repetition", "style"]
 
     static func markdown(_ report: BookReport) -> String {
         var lines = ["# Book quality report: \(report.title)", ""]
@@ -143,6 +144,7 @@ public enum BookReportRenderer {
             lines += ["", "## Judges and heuristics disagree", "", "| chapter | dimension | judge | heuristic |", "|---:|---|---:|---:|"]
             lines += disagreements.map { "| \($0.chapter) | \($0.dimension) | \(f1($0.judge)) | \(f1($0.heuristic)) |" }
         }
+        if let drift = report.styleDrift { lines += styleMarkdown(drift) }
         if let continuity = report.continuity { lines += continuityMarkdown(continuity) }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -177,6 +179,7 @@ public enum BookReportRenderer {
             "recommendations": report.recommendations,
             "disagreements": report.disagreements.map { ["chapter": $0.chapter, "dimension": $0.dimension, "judge": $0.judge, "heuristic": $0.heuristic] as [String: Any] },
         ]
+        if let drift = report.styleDrift { object["style"] = drift.json }
         if let continuity = report.continuity { object["continuity"] = continuity.json }
         return JSONOutput.renderWithNulls(object)
     }
@@ -225,6 +228,7 @@ public enum BookReportRenderer {
                 + metrics.map { name in "<td>\(chapter.values[name].map { String(format: $0 < 1 ? "%.3f" : "%.1f", $0) } ?? "–")</td>" }.joined() + "</tr>"
         }
         body += "</tbody></table>"
+        if let drift = report.styleDrift { body += styleHTML(drift) }
         if let continuity = report.continuity { body += continuityHTML(continuity) }
         return HTMLPage.render(title: "Quality report: \(report.title)", body: body)
     }
