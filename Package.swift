@@ -65,7 +65,7 @@ let package = Package(
         // BLAS-backed matrices, features and models (roadmap 5.1–5.3).
         .target(name: "Learning", dependencies: ["WorkbenchCore", "Quality", "COpenBLAS"]),
         // Experiments over the engine: A/B tests of prompt variants, regression suites against baselines, prompt optimisation.
-        .target(name: "Experiments", dependencies: ["WorkbenchCore", "Stats", "Store", "Quality", "Continuity", "LLM", "Engine", "Learning", "Reports", "Config", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Experiments", dependencies: ["WorkbenchCore", "Stats", "Store", "Quality", "Continuity", "LLM", "Engine", "Learning", "Reports", "Config", "Style", .product(name: "Yams", package: "Yams")]),
         // Style extraction: measurable features, Burrows' Delta profiles and attribution (issue #16). Pure, no I/O.
         .target(name: "Style", dependencies: ["WorkbenchCore", "Quality"]),
         // Renders what the store holds: terminal tables, JSON, Markdown and HTML.
@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine", "Stats", "Experiments", "Learning", "Continuity",
+                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine", "Stats", "Experiments", "Learning", "Continuity", "Style",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Style
 import Quality
 import Store
 import WorkbenchCore
@@ -29,6 +30,10 @@ public struct Baseline: Sendable {
     public var texts: [String: [Int: String]] = [:]
 
     public static let suiteFile = "suite.yaml", scoresFile = "scores.json", provenanceFile = "provenance.json", experimentFile = "experiment.yaml"
+    /// The author style profile the chapters were scored against, when they were.
+    public static let styleProfileFile = "style-profile.json"
+    /// That profile, read and checked on loading, with a copy guard over its exemplars.
+    public var style: StyleTarget?
 
     /// The folder of a version: a path as given when it names a folder, else `<root>/<version>`.
     /// The suite a baseline measured, read on its own (for `abtest --suite` and `optimize --suite`).
@@ -133,7 +138,21 @@ public struct Baseline: Sendable {
             }
         }
         let contexts = Dictionary(uniqueKeysWithValues: scores.chapters.map { ($0.id, $0.context) })
-        let rescored = SuiteScores.score(suite: suite, contexts: contexts, texts: texts)
+        if let fingerprint = contexts.values.compactMap(\.styleProfileSHA256).first {
+            let path = folder + "/" + Self.styleProfileFile
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw BaselineError.missingFile(path: path, what: "the style profile its chapters were scored against")
+            }
+            let profile: StyleProfile
+            do { profile = try StyleProfile.decode(data) } catch {
+                throw BaselineError.invalid(path: path, field: "", problem: (error as? StyleError)?.message ?? "not a style profile: \(error)")
+            }
+            guard profile.fingerprint == fingerprint else {
+                throw invalid("chapters.context.style_profile_sha256", "names profile \(fingerprint.prefix(12)), but \(Self.styleProfileFile) is \(profile.fingerprint.prefix(12))")
+            }
+            style = StyleTarget(profile: profile, copyGuard: CopyGuard(texts: profile.content.exemplars, scope: .exemplars))
+        }
+        let rescored = SuiteScores.score(suite: suite, contexts: contexts, texts: texts, style: style)
         if scores.scorer != rescored.scorer || scores.lexicon != rescored.lexicon {
             rescoredFrom = "\(scores.scorer)/\(scores.lexicon)"
             scores = rescored
@@ -160,11 +179,14 @@ public struct Baseline: Sendable {
         public var providersFile: String?
         public var promptsFolder: String
         public var rubricsFolder: String?
-        public init(experimentFile: String, providersFile: String?, promptsFolder: String, rubricsFolder: String?) {
+        /// The experiment's author style profile, frozen beside the scores.
+        public var styleProfile: StyleProfile?
+        public init(experimentFile: String, providersFile: String?, promptsFolder: String, rubricsFolder: String?, styleProfile: StyleProfile? = nil) {
             self.experimentFile = experimentFile
             self.providersFile = providersFile
             self.promptsFolder = promptsFolder
             self.rubricsFolder = rubricsFolder
+            self.styleProfile = styleProfile
         }
     }
 
@@ -200,6 +222,7 @@ public struct Baseline: Sendable {
             if let providers = sources.providersFile { try copy(providers, "providers.yaml") }
             try copy(sources.promptsFolder, "prompts/" + URL(fileURLWithPath: sources.promptsFolder).lastPathComponent)
             if let rubrics = sources.rubricsFolder { try copy(rubrics, "prompts/judge/" + URL(fileURLWithPath: rubrics).lastPathComponent) }
+            if let profile = sources.styleProfile { try write(try profile.encoded(), styleProfileFile) }
             for chapter in scores.chapters {
                 for sample in chapter.samples {
                     guard let text = texts[chapter.id]?[sample.sample] else { continue }

@@ -96,6 +96,7 @@ public enum RegressionReport {
             out += (row.failed ? style.red(line) : row.status == .improved ? style.green(line) : line) + "\n"
         }
         if let moved = alsoMoved(result) { out += "  other metrics \(moved)\n" }
+        if let drift = result.styleDriftLine { out += (result.styleDrift?.now.isEmpty == false ? style.yellow("  " + drift) : "  " + drift) + "\n" }
         if let gate = result.continuity {
             out += (gate.failed ? style.red("  " + gate.line) : "  " + gate.line) + "\n"
             for line in gate.quoted() { out += (gate.failed ? style.red : { $0 })("    new: " + line) + "\n" }
@@ -117,6 +118,7 @@ public enum RegressionReport {
             lines += ["", "## Improvements", ""] + improvements.map { "- \($0.chapter) \($0.metric): \(figure($0.baselineMean)) → \(figure($0.currentMean)), \($0.note)" }
         }
         if let moved = alsoMoved(result) { lines += ["", "## Other metrics", "", "- " + moved] }
+        if let drift = result.styleDriftLine { lines += ["", "## Style drift", "", "- " + drift] }
         if let gate = result.continuity {
             lines += ["", "## Continuity", "", "- " + (gate.failed ? "**\(gate.line)**" : gate.line)]
             lines += gate.quoted().map { "- new: " + $0 }
@@ -205,11 +207,36 @@ public enum RegressionReport {
     }
 
     static func json(_ result: RegressionResult) -> String {
+        struct Drift: Encodable {
+            var now: [String]
+            var baseline: [String]
+        }
         struct Document: Encodable {
             var passed: Bool
             var summary: String
             var result: RegressionResult
+            /// Chapters outside the author's own spread (`style` under 8), when the suite is scored against a profile.
+            var styleDrift: Drift?
+            enum CodingKeys: String, CodingKey { case passed, summary, result, styleDrift = "style_drift" }
         }
-        return ABTestReport.encodeJSON(Document(passed: result.passed, summary: result.summaryLine, result: result))
+        return ABTestReport.encodeJSON(Document(passed: result.passed, summary: result.summaryLine, result: result,
+                                                styleDrift: result.styleDrift.map { Drift(now: $0.now, baseline: $0.baseline) }))
+    }
+}
+
+extension RegressionResult {
+    /// The style drift reading, when the suite is scored against an author's profile: the
+    /// chapters whose mean `style` is under 8 (Delta beyond the author's own 90th percentile)
+    /// now and in the baseline. Flagged in the report; `--metrics style` gates drops of it.
+    public var styleDrift: (now: [String], baseline: [String], chapters: Int)? {
+        let rows = self.rows.filter { $0.metric == "style" }
+        guard !rows.isEmpty else { return nil }
+        return (rows.filter { $0.currentMean < 8 - 1e-9 }.map(\.chapter), rows.filter { $0.baselineMean < 8 - 1e-9 }.map(\.chapter), rows.count)
+    }
+
+    var styleDriftLine: String? {
+        guard let drift = styleDrift else { return nil }
+        let now = drift.now.isEmpty ? "none of \(drift.chapters) chapters" : "\(drift.now.count) of \(drift.chapters) chapters (\(drift.now.joined(separator: ", ")))"
+        return "style drift: \(now) outside the author's own spread now; \(drift.baseline.count) in the baseline"
     }
 }

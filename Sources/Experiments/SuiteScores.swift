@@ -46,14 +46,21 @@ public struct SuiteScores: Codable, Sendable, Equatable {
         /// The outline chapter's beats and characters (`outline_adherence`). Baselines made
         /// before it have none: their chapters are scored, and re-scored, without the metric.
         public var chapterPlan: ChapterPlan?
+        /// The fingerprint of the author style profile the chapter was scored against (a
+        /// baseline keeps the profile as `style-profile.json`); nil for none.
+        public var styleProfileSHA256: String?
 
         enum CodingKeys: String, CodingKey {
             case obsession, targets
-            case targetWords = "target_words", chapterPlan = "chapter_plan"
+            case targetWords = "target_words", chapterPlan = "chapter_plan", styleProfileSHA256 = "style_profile_sha256"
         }
 
-        public var analysis: AnalysisContext {
-            AnalysisContext(targetWords: targetWords, obsession: obsession, targets: targets, chapterPlan: chapterPlan)
+        public var analysis: AnalysisContext { analysis(style: nil) }
+
+        /// The analysis context, with `style` when the chapter was scored against one.
+        public func analysis(style: (any StyleReference)?) -> AnalysisContext {
+            AnalysisContext(targetWords: targetWords, obsession: obsession, targets: targets, chapterPlan: chapterPlan,
+                            style: styleProfileSHA256 == nil ? nil : style)
         }
     }
 
@@ -106,11 +113,13 @@ public struct SuiteScores: Codable, Sendable, Equatable {
     }
 
     /// Scores written texts: chapter → its samples' texts, in sample order.
-    public static func score(suite: RegressionSuite, contexts: [String: Context], texts: [String: [(sample: Int, seed: UInt64, file: String, text: String, costUSD: Double)]]) -> SuiteScores {
+    /// `style` scores the chapters whose context names a style profile.
+    public static func score(suite: RegressionSuite, contexts: [String: Context], texts: [String: [(sample: Int, seed: UInt64, file: String, text: String, costUSD: Double)]],
+                             style: (any StyleReference)? = nil) -> SuiteScores {
         let chapters = suite.chapters.compactMap { chapter -> Chapter? in
             guard let context = contexts[chapter.id], let written = texts[chapter.id], !written.isEmpty else { return nil }
             let ordered = written.sorted { $0.sample < $1.sample }
-            let reports = ordered.map { QualityAnalyzer.analyze($0.text, context: context.analysis) }
+            let reports = ordered.map { QualityAnalyzer.analyze($0.text, context: context.analysis(style: style)) }
             let samples = zip(ordered, reports).map { item, report in
                 Sample(sample: item.sample, seed: item.seed, file: item.file, textSHA256: SHA256.hex(of: item.text),
                        words: Int(report["word_count"] ?? 0), costUSD: item.costUSD)

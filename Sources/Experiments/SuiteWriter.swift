@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import Quality
 import Store
+import Style
 import WorkbenchCore
 
 /// Writes every chapter of a suite, `samples` times each, through the real engine (the
@@ -40,8 +41,11 @@ public struct SuiteWriter: Sendable {
 
     /// `contexts` (chapter id → scoring context) come from the baseline being compared with;
     /// chapters without one are scored under the experiment's own targets.
-    public func run(kind: RunKind, gitRevision: String? = nil, contexts given: [String: SuiteScores.Context] = [:], fileFor: @escaping @Sendable (String, Int) -> String = { _, _ in "" },
+    /// `style` is the profile the texts are scored against (a baseline's); by default the experiment's.
+    public func run(kind: RunKind, gitRevision: String? = nil, contexts given: [String: SuiteScores.Context] = [:], style frozen: StyleTarget? = nil,
+                    fileFor: @escaping @Sendable (String, Int) -> String = { _, _ in "" },
                     progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> Output {
+        let style = frozen ?? config.style?.target
         let started = Date()
         let runJSON = try CanonicalJSON.encode(["experiment": config.file, "suite": suite.name, "suite_sha256": suite.fingerprint, "samples": String(samples),
                                                 "prompts": prompts.version])
@@ -64,6 +68,7 @@ public struct SuiteWriter: Sendable {
             var contexts = given
             for chapter in suite.chapters where contexts[chapter.id] == nil {
                 contexts[chapter.id] = SuiteScores.context(suite: suite, chapter: chapter, base: config.targets)
+                contexts[chapter.id]?.styleProfileSHA256 = style?.profile.fingerprint
             }
             var written: [String: [(sample: Int, seed: UInt64, file: String, text: String, costUSD: Double)]] = [:]
             for chapter in suite.chapters {
@@ -71,7 +76,7 @@ public struct SuiteWriter: Sendable {
                     written[chapter.id, default: []].append((sample, chapter.seed(ofSample: sample), fileFor(chapter.id, sample), text, costs[chapter.id]?[sample] ?? 0))
                 }
             }
-            let scores = SuiteScores.score(suite: suite, contexts: contexts, texts: written)
+            let scores = SuiteScores.score(suite: suite, contexts: contexts, texts: written, style: style)
             try database.finishRun(run.id, status: .succeeded)
             return Output(runID: run.id, scores: scores, texts: texts, seconds: Date().timeIntervalSince(started))
         } catch {

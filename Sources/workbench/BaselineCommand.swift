@@ -85,7 +85,8 @@ extension Workbench.BaselineCommand {
                 routes: routes, providers: providers, samples: samples, runID: output.runID.rawValue, seconds: output.seconds, costUSD: output.scores.totalCostUSD)
             let written = try Baseline.write(
                 version: version, root: root, suite: chapters, scores: output.scores, texts: output.texts, provenance: provenance,
-                sources: .init(experimentFile: experiment, providersFile: config.providersFile, promptsFolder: config.promptsFolder, rubricsFolder: config.judge?.rubrics))
+                sources: .init(experimentFile: experiment, providersFile: config.providersFile, promptsFolder: config.promptsFolder, rubricsFolder: config.judge?.rubrics,
+                                 styleProfile: config.style?.profile))
             Console.output(Self.describe(try Baseline.load(version: written, root: root)))
             Console.output("baseline \(version) written to \(written) in \(String(format: "%.1f", output.seconds)) s\n")
         }

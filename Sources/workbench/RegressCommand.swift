@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Experiments
 import Foundation
+import Style
 import LLM
 import Reports
 import Store
@@ -111,7 +112,7 @@ extension Workbench {
             let database = try workspace.open()
             let contexts = Dictionary(uniqueKeysWithValues: frozen.scores.chapters.map { ($0.id, $0.context) })
             let output = try await RegressionOutputs.write(suite: frozen.suite, samples: samples ?? frozen.scores.samplesPerChapter, config: config,
-                                                           prompts: promptSet, database: database, kind: .regress, contexts: contexts)
+                                                           prompts: promptSet, database: database, kind: .regress, contexts: contexts, style: frozen.style)
             var result = RegressionAnalysis.compare(baseline: frozen.scores, current: output.scores, options: options,
                                                     baselineLabel: "baseline \(frozen.version)", currentLabel: "now (\(promptSet.version))")
             result.continuity = ContinuityGate.compare(suite: frozen.suite, baseline: frozen.texts, current: output.texts, threshold: continuityThreshold)
@@ -180,13 +181,13 @@ struct RegressionOutputs: ParsableArguments {
 
     /// Writes the suite through the engine with progress on stderr, stopping any server the providers started.
     static func write(suite: RegressionSuite, samples: Int, config: ExperimentConfig, prompts: PromptSet, database: WorkbenchDatabase,
-                      kind: RunKind, contexts: [String: SuiteScores.Context] = [:],
+                      kind: RunKind, contexts: [String: SuiteScores.Context] = [:], style: StyleTarget? = nil,
                       fileFor: @escaping @Sendable (String, Int) -> String = { _, _ in "" }) async throws -> SuiteWriter.Output {
         let total = suite.chapters.count * samples
         let counter = SynchronizedCounter()
         return try await Workbench.Generate.withRouter(config: config, database: database, needs: config.tasks(planning: false)) { router in
             let writer = SuiteWriter(suite: suite, samples: samples, config: config, prompts: prompts, database: database, route: router.route)
-            return try await writer.run(kind: kind, gitRevision: GitRevision.current(), contexts: contexts, fileFor: fileFor) { event in
+            return try await writer.run(kind: kind, gitRevision: GitRevision.current(), contexts: contexts, style: style, fileFor: fileFor) { event in
                 switch event {
                 case .started(let run, let chapters, let samples):
                     Console.error("\(kind.rawValue) run \(run): \(chapters) chapters × \(samples) sample\(samples == 1 ? "" : "s")")
