@@ -47,19 +47,10 @@ public struct StyleSettings: Sendable, Equatable {
         case let (profileNode?, nil):
             if try node.optional("name") != nil { throw node.error("`name` goes with `sample`: a profile has its name", fix: "remove `name`") }
             let path = resolve(try profileNode.nonEmptyString())
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw profileNode.error("no readable style profile at \(path)", fix: "build one with `workbench style extract SAMPLE --out \(path)`")
-            }
-            let profile: StyleProfile
-            do {
-                profile = try StyleProfile.decode(data)
-            } catch let error as StyleError {
-                throw profileNode.error("\(path): \(error.message)", fix: error.fix)
-            } catch {
-                throw profileNode.error("\(path) is not a style profile: \(error)", fix: "build it again with `workbench style extract`")
-            }
-            return StyleSettings(source: .profile(path: ExperimentConfig.absolute(path)), profile: profile, exemplars: exemplars,
-                                 copyGuard: guardFor(profile))
+            let target: StyleTarget
+            do { target = try StyleProfileFile.read(path) } catch { throw profileNode.error(error.message, fix: error.fix) }
+            return StyleSettings(source: .profile(path: ExperimentConfig.absolute(path)), profile: target.profile, exemplars: exemplars,
+                                 copyGuard: target.copyGuard)
         case let (nil, sampleNode?):
             let files = try ((try? sampleNode.nonEmptyString()).map { [$0] } ?? sampleNode.stringList()).map(resolve)
             guard !files.isEmpty else { throw sampleNode.error("names no file", fix: "sample: author.txt") }
@@ -83,9 +74,26 @@ public struct StyleSettings: Sendable, Equatable {
         }
     }
 
-    /// The guard over a profile's sample when every source file is still there unchanged,
-    /// else over its exemplar passages (what the prompts show).
-    static func guardFor(_ profile: StyleProfile) -> CopyGuard {
+}
+
+/// A stored style profile (`workbench style extract`'s output) read from its file.
+public enum StyleProfileFile {
+    /// The profile with its copy guard: over its sample when every source file is still there
+    /// unchanged, else over its exemplar passages (what the prompts show).
+    public static func read(_ path: String) throws(StyleFileError) -> StyleTarget {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(path: path) }
+        let profile: StyleProfile
+        do {
+            profile = try StyleProfile.decode(data)
+        } catch let error as StyleError {
+            throw .refused(path: path, error)
+        } catch {
+            throw .notAProfile(path: path, detail: "\(error)")
+        }
+        return StyleTarget(profile: profile, copyGuard: guardFor(profile))
+    }
+
+    public static func guardFor(_ profile: StyleProfile) -> CopyGuard {
         var texts: [String] = []
         for source in profile.content.sources {
             guard let text = try? String(contentsOfFile: source.file, encoding: .utf8), SHA256.hex(of: text) == source.sha256 else {
@@ -96,6 +104,34 @@ public struct StyleSettings: Sendable, Equatable {
         return CopyGuard(texts: texts, scope: .sample)
     }
 
+}
+
+/// Why a stored style profile cannot be used.
+public enum StyleFileError: WorkbenchError, Equatable {
+    case unreadable(path: String)
+    case notAProfile(path: String, detail: String)
+    /// Another format version, or a fingerprint that does not match (edited by hand).
+    case refused(path: String, StyleError)
+
+    public var message: String {
+        switch self {
+        case .unreadable(let path): "no readable style profile at \(path)"
+        case .notAProfile(let path, let detail): "\(path) is not a style profile: \(detail)"
+        case .refused(let path, let error): "\(path): \(error.message)"
+        }
+    }
+
+    public var fix: String? {
+        switch self {
+        case .unreadable(let path): "build one with `workbench style extract SAMPLE... --out \(path)`"
+        case .notAProfile, .refused: "build it again from its sample with `workbench style extract`"
+        }
+    }
+
+    public var exitStatus: ExitStatus { .dataError }
+}
+
+extension StyleSettings {
     /// The run record's `style` field.
     var recordFields: [String: Any] {
         var object: [String: Any] = ["name": profile.name, "profile_sha256": profile.fingerprint, "exemplars": exemplars]

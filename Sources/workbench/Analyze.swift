@@ -30,6 +30,9 @@ extension Workbench {
         @Option(help: ArgumentHelp("A text in the book's style (earlier chapters, an author's sample) to measure voice against.", valueName: "file"))
         var profile: String?
 
+        @Option(help: ArgumentHelp("An author's style profile (`workbench style extract`): adds style, style_delta, style_percentile and copied_8grams, and voice measures against it.", valueName: "file"))
+        var style: String?
+
         @Option(help: ArgumentHelp("The book's outline (YAML or JSON, as `generate --outline` reads it); needs --chapter.", valueName: "file"))
         var outline: String?
 
@@ -45,6 +48,7 @@ extension Workbench {
             if outline != nil, chapter == nil { throw ValidationError("--outline needs --chapter N: which of the outline's chapters the files are") }
             if chapter != nil, outline == nil { throw ValidationError("--chapter needs --outline FILE: the outline it is a chapter of") }
             if let chapter, chapter < 1 { throw ValidationError("--chapter must be at least 1") }
+            if style != nil, profile != nil { throw ValidationError("give --style PROFILE or --profile TEXT, not both: both say what voice is measured against") }
         }
 
         func run() throws {
@@ -54,7 +58,8 @@ extension Workbench {
             let context = AnalysisContext(
                 targetWords: targetWords ?? planned?.spec.targetWords, obsession: obsession ?? planned?.outline.obsession,
                 profile: profileText.map { VoiceProfile.build(from: $0) },
-                chapterPlan: planned.map { ChapterPlan(outline: $0.outline, chapter: $0.spec) })
+                chapterPlan: planned.map { ChapterPlan(outline: $0.outline, chapter: $0.spec) },
+                style: try style.map { try StyleProfileFile.read($0) })
             if json {
                 // Each report is written as JSON as soon as it is made (`JSONOutput.render`'s text,
                 // without its `[String: Any]` tree and `JSONSerialization`, which cost three times
