@@ -62,7 +62,7 @@ struct PromptCandidateTests {
         // `$1` and a backslash would be group references in a regex template: they must arrive verbatim.
         try PromptCandidate(["Stay with the obsession.", "Spend $1 \\ wisely"]).materialize(base: fixture.base, into: folder)
         let chapter = try String(contentsOfFile: folder + "/chapter.mustache", encoding: .utf8)
-        #expect(chapter.contains("past tense. Stay with the obsession. Spend $1 \\ wisely.\nWrite only"))
+        #expect(chapter.contains("in {{point_of_view}}. Stay with the obsession. Spend $1 \\ wisely.\nWrite only"))
         #expect(try String(contentsOfFile: folder + "/continue.mustache", encoding: .utf8).contains("Stay with the obsession. Spend $1 \\ wisely."))
         #expect(try String(contentsOfFile: folder + "/plan.mustache", encoding: .utf8) == String(contentsOfFile: fixture.base + "/plan.mustache", encoding: .utf8))
         #expect(!chapter.contains("{{instructions}}"))
