@@ -84,6 +84,38 @@ public struct ResponseSurface: Sendable, Equatable {
     /// none (`SimulatedContinuity.verdictAnswer`).
     public static let fixSuccess = 0.9
 
+    /// Author style (issue #16). A prompt with a line starting `StylePrompt.header` ("Write in
+    /// the style of") carries a block rendered by `StylePrompt.render`; its lines are taken out
+    /// of the prompt before the length, cast, obsession and knob triggers are read (so its
+    /// numbers never read as "N words", nor an exemplar's text as an instruction), and the
+    /// prose is written by `StyledProse`, line by line of the block:
+    /// - Sentence length: lengths drawn from a quantile function through 1 word and the stated
+    ///   quartiles, with a generalised Pareto tail above Q3 fitted to the stated mean and sd;
+    ///   all lengths of a request scaled by exp(0.05·z).
+    /// - Dialogue: whole paragraphs are speech (in quotation marks, the last sentence often
+    ///   tagged `, " Name said.`) whenever the words spoken so far fall behind the stated share
+    ///   (+ 0.02·z per request) by more than half a paragraph (± a quarter, drawn). The
+    ///   `dialogue` knob has no effect under a block: the block states the share.
+    /// - Paragraphs: round(median sentences × exp(0.6·z)) sentences each, at least 1; the
+    ///   median in words follows from the sentence lengths, it is not drawn separately.
+    /// - Point of view and tense: under third person the first-person words of the word list,
+    ///   and under past tense its present forms (is, have, will, …), are kept to dialogue
+    ///   (present tense: the past forms); content verbs are past (-ed) or present forms.
+    /// - Punctuation: after each word but the last, a comma, semicolon or dash at the stated
+    ///   rates; a sentence ends in ?, ! or … at the stated rate × the mean sentence length.
+    /// - Word habits: each position of a sentence takes the listed word furthest behind its
+    ///   rate (rate × words so far − uses, + U(0, 1) jitter), or a content word when the words
+    ///   outside the list are further behind their share (1 − the listed rates). Each listed
+    ///   rate r is first moved to r + 1.0·√(r/N)·z per request (N the words asked for): about
+    ///   the miss of a random sample of the author's words. Content words are the simulator's
+    ///   own (cast names, Lexicon's objects, places, verbs and manners, none of the list); the
+    ///   sensory, emotion and obsession knobs draw their clauses per narration sentence as
+    ///   without a block, each placed whole at the next content position it fits.
+    /// - Exemplars (between `"""` lines): never copied — no word completes an 8-word run of
+    ///   them (the next best word is taken), nor does a repeated sentence.
+    /// The coherence mode is not followed under a block; continuity's fact sentences still are.
+    /// Measured on the shared corpus (StyleTransferTests, 2,500-word chapters): see that test.
+
     /// Lognormal noise on every probability, per request: p × exp(σ·z), z ~ N(0, 1).
     public static let probabilityNoise = 0.15
     /// Lognormal noise on a requested word count ("about N words"): N × exp(σ·z).

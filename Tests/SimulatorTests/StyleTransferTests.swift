@@ -1,0 +1,131 @@
+import Foundation
+import LLM
+import Style
+import Testing
+@testable import Simulator
+import WorkbenchCore
+
+/// The style surface (issue #16): under a `StylePrompt` block the simulator's chapters match the
+/// author's profile and its stated features; without one, nothing changes.
+@Suite struct StyleTransferTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/corpus").standardized
+
+    struct Chapter {
+        var title: String
+        var beats: [String]
+        var characters: String
+        var obsession: String
+        var setting: String
+    }
+
+    static let chapters = [
+        Chapter(title: "The Lighthouse Ledger", beats: ["Anna finds the keeper's ledger", "Tomas refuses to read it", "a storm cuts the road"],
+                characters: "Anna, Tomas, Ines", obsession: "the missing keeper", setting: "a fishing village on a northern coast"),
+        Chapter(title: "Salt Accounts", beats: ["Marcus counts the debts", "Clara arrives with a letter", "the bank closes its doors"],
+                characters: "Marcus, Clara", obsession: "the sealed letter", setting: "a harbour town in winter"),
+        Chapter(title: "The Orchard Wall", beats: ["Nell climbs the wall at night", "a lantern moves among the trees", "Felix keeps watch"],
+                characters: "Nell, Felix, Agnes", obsession: "the drowned bell", setting: "an estate of orchards and mills"),
+        Chapter(title: "A Ticket North", beats: ["Hugo buys a ticket he cannot afford", "Ruth follows him to the station", "the train is late"],
+                characters: "Hugo, Ruth", obsession: "the stolen compass", setting: "a railway town on the edge of the moor"),
+        Chapter(title: "The Vestry Door", beats: ["Edith finds the vestry unlocked", "the parish register is missing a page", "Jonah lies about the key"],
+                characters: "Edith, Jonah, Peter", obsession: "the torn register", setting: "a chapel above a flooded valley"),
+        Chapter(title: "Ferry Weather", beats: ["Iris waits for the ferry", "Leo brings news from the island", "they cross in fog"],
+                characters: "Iris, Leo", obsession: "the lighthouse that went dark", setting: "a river crossing at the estuary"),
+    ]
+
+    /// Experiments/prompts/v1/chapter.mustache, filled in.
+    static func prompt(_ chapter: Chapter, number: Int) -> String {
+        """
+        You are writing chapter \(number) of 12 of the novel "The Keeper's Year" (a village waits for a keeper who never returns).
+        Setting: \(chapter.setting)
+        Characters: \(chapter.characters).
+        Obsession: \(chapter.obsession).
+
+        Chapter \(number), "\(chapter.title)". Beats, in order:
+        \(chapter.beats.map { "- \($0)" }.joined(separator: "\n"))
+
+        Write about 2500 words of this chapter in the third person, past tense. Use vivid detail,
+        deepen emotion, include dialogue and stay with the obsession. Avoid repetition. Write only
+        the chapter's prose, no headings.
+        """
+    }
+
+    static func content(_ chapter: Chapter) -> String {
+        ([chapter.title, chapter.setting, chapter.characters] + chapter.beats).joined(separator: "\n")
+    }
+
+    static func write(_ prompt: String, seed: UInt64) -> String {
+        SimulatorWriter(serverSeed: 1).respond(to: CompletionRequest(messages: [ChatMessage(.user, prompt)], maxTokens: 4000, seed: seed, task: .generate)).text
+    }
+
+    static func profile(_ file: String) throws -> StyleProfile? {
+        let url = folder.appendingPathComponent(file)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            Issue.record("the shared corpus is missing at \(folder.path): this test reads ../shared/corpus beside the repository")
+            return nil
+        }
+        return try StyleProfile.build(from: text, file: file)
+    }
+
+    static func eightWordRuns(_ text: String) -> Set<String> {
+        let words = StyledProse.words(of: text)
+        guard words.count >= 8 else { return [] }
+        return Set((0...(words.count - 8)).map { words[$0..<($0 + 8)].joined(separator: " ") })
+    }
+
+    /// Four authors (two first-person, two third-person narrations), six chapters each, with
+    /// and without the block: 24 chapters per condition.
+    @Test func styledChaptersMatchTheirAuthor() throws {
+        let authors = ["austen-emma.txt", "bronte-jane-eyre.txt", "dickens-great-expectations.txt", "dickens-tale-of-two-cities.txt"]
+        var styledMatches = 0, plainMatches = 0, count = 0
+        var sentenceMisses = 0, dialogueMisses = 0, paragraphMisses = 0, copies = 0
+        for author in authors {
+            guard let profile = try Self.profile(author) else { return }
+            let own = profile.features
+            var rows: [String] = []
+            var sentenceMeans: [Double] = [], dialogue: [Double] = [], paragraphWords: [Double] = [], paragraphSentences: [Double] = []
+            var deltas: [Double] = [], plainDeltas: [Double] = []
+            for (index, chapter) in Self.chapters.enumerated() {
+                let plainPrompt = Self.prompt(chapter, number: index + 1)
+                let exemplars = profile.exemplars(farFrom: Self.content(chapter))
+                let block = StylePrompt.render(profile, exemplars: exemplars)
+                let styled = Self.write(plainPrompt + "\n\n" + block, seed: UInt64(index + 1))
+                let plain = Self.write(plainPrompt, seed: UInt64(index + 1))
+                let match = profile.match(styled), plainMatch = profile.match(plain)
+                count += 1
+                if match.matches { styledMatches += 1 }
+                if plainMatch.matches { plainMatches += 1 }
+                let features = match.features
+                sentenceMeans.append(features.sentenceLength.mean)
+                dialogue.append(features.dialogueShare)
+                paragraphWords.append(features.paragraphWordsMedian)
+                paragraphSentences.append(features.paragraphSentencesMedian)
+                deltas.append(match.delta)
+                plainDeltas.append(plainMatch.delta)
+                if abs(features.sentenceLength.mean - own.sentenceLength.mean) > 0.10 * own.sentenceLength.mean { sentenceMisses += 1 }
+                if abs(features.dialogueShare - own.dialogueShare) > 0.05 { dialogueMisses += 1 }
+                if abs(features.paragraphWordsMedian - own.paragraphWordsMedian) > 0.15 * own.paragraphWordsMedian { paragraphMisses += 1 }
+                let runs = Self.eightWordRuns(styled)
+                if exemplars.contains(where: { !Self.eightWordRuns($0).isDisjoint(with: runs) }) { copies += 1 }
+                rows.append(String(format: "    ch%d: %d words, delta %.3f (threshold %.3f, %@), unstyled %.3f; sentence %.1f, dialogue %.1f%%, paragraph %.0f words / %.1f sentences, first person %.2f, past %.2f",
+                                   index + 1, features.words, match.delta, match.threshold, match.matches ? "match" : "no match", plainMatch.delta,
+                                   features.sentenceLength.mean, features.dialogueShare * 100, features.paragraphWordsMedian, features.paragraphSentencesMedian,
+                                   features.firstPersonShare, features.pastShare))
+            }
+            func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
+            print(String(format: "style transfer, %@: profile sentence %.1f (sd %.1f), dialogue %.1f%%, paragraph %.0f words / %.0f sentences, first person %.2f, past %.2f",
+                         author, own.sentenceLength.mean, own.sentenceLength.sd, own.dialogueShare * 100, own.paragraphWordsMedian, own.paragraphSentencesMedian,
+                         own.firstPersonShare, own.pastShare))
+            print(String(format: "  styled means: sentence %.1f, dialogue %.1f%%, paragraph %.1f words / %.1f sentences; delta %.3f vs unstyled %.3f",
+                         mean(sentenceMeans), mean(dialogue) * 100, mean(paragraphWords), mean(paragraphSentences), mean(deltas), mean(plainDeltas)))
+            rows.forEach { print($0) }
+        }
+        print("style transfer: styled \(styledMatches)/\(count) match, unstyled \(plainMatches)/\(count); outside targets: sentence mean \(sentenceMisses), dialogue \(dialogueMisses), paragraph words \(paragraphMisses); chapters copying an exemplar run \(copies)")
+        #expect(Double(styledMatches) >= 0.7 * Double(count))
+        #expect(Double(plainMatches) <= 0.1 * Double(count))
+        #expect(sentenceMisses == 0)
+        #expect(dialogueMisses == 0)
+        #expect(paragraphMisses == 0)
+        #expect(copies == 0)
+    }
+}
