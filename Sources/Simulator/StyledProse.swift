@@ -14,9 +14,9 @@ struct StyledProse {
     /// of the author's words would.
     static let habitNoise = 1.0
     /// Per request, every sentence length is scaled by exp(σ·z).
-    static let lengthNoise = 0.05
+    static let lengthNoise = 0.03
     /// Per request, the dialogue share gets + σ·z (σ in share, 0–1).
-    static let dialogueNoise = 0.02
+    static let dialogueNoise = 0.01
     /// Paragraph length in sentences: round(median × exp(σ·z)) per paragraph, at least 1.
     static let paragraphSpread = 0.6
 
@@ -149,16 +149,21 @@ struct StyledProse {
         let share = min(0.9, max(0, block.dialogueShare + Self.dialogueNoise * random.nextGaussian()))
         var paragraphs: [String] = []
         var previous: Sentence?
-        writing: while total < words {
-            let count = max(1, Int((block.paragraphSentences * exp(Self.paragraphSpread * random.nextGaussian())).rounded()))
-            let plan = (0..<count).map { _ in max(1, Int((lengths.value(random.nextUnit()) * lengthScale).rounded())) }
-            let planned = plan.reduce(0, +)
+        var planned: [[Int]] = []
+        while total < words {
+            if planned.isEmpty {
+                planned = Self.plan(words: max(words - total, 40), lengths: lengths, scale: lengthScale,
+                                    sentences: block.paragraphSentences, words: block.paragraphWords, random: &random)
+            }
+            let plan = planned.removeFirst()
+            let planWords = plan.reduce(0, +)
             // Dialogue by deficit: a paragraph is speech when the words spoken so far fall
-            // behind the share by more than half of it (± a quarter, drawn).
-            let owed = share * Double(total + planned) - Double(dialogueWords)
-            let speech = share > 0 && owed + (random.nextUnit() - 0.5) * Double(planned) * 0.5 >= Double(planned) / 2
+            // behind the share by more than half of it (± a tenth of it, drawn).
+            let owed = share * Double(total + planWords) - Double(dialogueWords)
+            let speech = share > 0 && owed + (random.nextUnit() - 0.5) * Double(planWords) * 0.2 >= Double(planWords) / 2
             let tagged = speech && plan[plan.count - 1] >= 4 && random.nextUnit() < 0.6
             var texts: [String] = []
+            var finished = false
             for (index, length) in plan.enumerated() {
                 let isTagged = tagged && index == plan.count - 1
                 var sentence: Sentence
@@ -173,22 +178,84 @@ struct StyledProse {
                 if total >= words, !texts.isEmpty || !paragraphs.isEmpty {
                     // Past the target: keep the sentence only when less than half of it overshot.
                     let overshoot = total - words
-                    if overshoot * 2 > sentence.tokens.count, !hardLimit { untally(sentence.tokens, spoken: speech); break writing }
+                    if overshoot * 2 > sentence.tokens.count, !hardLimit {
+                        untally(sentence.tokens, spoken: speech)
+                        finished = true
+                        break
+                    }
                 }
                 if hardLimit, total > words {
                     let keep = sentence.tokens.count - (total - words)
                     sentence.text = sentence.text.split(separator: " ", omittingEmptySubsequences: false).prefix(max(0, keep)).joined(separator: " ")
                     texts.append(sentence.text)
-                    paragraphs.append(paragraph(texts, speech: speech))
-                    break writing
+                    finished = true
+                    break
                 }
                 texts.append(sentence.text)
                 previous = sentence
                 if total >= words { break }
             }
             if !texts.isEmpty { paragraphs.append(paragraph(texts, speech: speech)) }
+            if finished { break }
         }
         return paragraphs.joined(separator: "\n\n")
+    }
+
+    /// Paragraphs of sentence lengths for about `words` words. The lengths are a stratified
+    /// draw from the quantile function (one per 1/n of it, so a chapter's mean and spread are
+    /// the stated ones up to rounding), scaled by `scale`; paragraph sizes are
+    /// round(median × exp(σ·z)) sentences. Which sentence goes to which paragraph is what sets
+    /// the median paragraph in words: sentences sorted by length go to slots ordered by
+    /// α·(the paragraph's rank by size) + (1 − |α|)·noise, α found by bisection in −1…1 so that
+    /// the planned paragraphs' median words come closest to the stated one (α = 1: short
+    /// paragraphs get the short sentences, as dialogue turns do in novels; 0: at random).
+    /// Paragraphs and their sentences are then put in random order.
+    static func plan(words: Int, lengths: Lengths, scale: Double, sentences median: Double, words medianWords: Double,
+                     random: inout SeededGenerator) -> [[Int]] {
+        let meanLength = max(1, (0..<200).reduce(0.0) { $0 + lengths.value((Double($1) + 0.5) / 200) } / 200 * scale)
+        let count = max(2, Int((Double(words) / meanLength).rounded(.up)))
+        // The top stratum is held below its last quarter: the tail's far end would decide a chapter's mean alone.
+        let strata = random.permutation(count)
+        let pool = strata.map { stratum in
+            let u = min((Double(stratum) + random.nextUnit()) / Double(count), 1 - 0.25 / Double(count))
+            return max(1, Int((lengths.value(u) * scale).rounded()))
+        }.sorted()
+        var sizes: [Int] = []
+        var assigned = 0
+        while assigned < count {
+            let size = min(count - assigned, max(1, Int((median * exp(paragraphSpread * random.nextGaussian())).rounded())))
+            sizes.append(size)
+            assigned += size
+        }
+        let tiebreak = sizes.map { _ in random.nextUnit() }
+        var rank = [Double](repeating: 0, count: sizes.count)
+        for (position, paragraph) in sizes.indices.sorted(by: { (sizes[$0], tiebreak[$0]) < (sizes[$1], tiebreak[$1]) }).enumerated() {
+            rank[paragraph] = Double(position) / Double(max(1, sizes.count - 1))
+        }
+        let slots = sizes.enumerated().flatMap { paragraph, size in (0..<size).map { _ in (paragraph: paragraph, noise: random.nextUnit()) } }
+        func assign(_ alpha: Double) -> [[Int]] {
+            let keys = slots.map { alpha * rank[$0.paragraph] + (1 - abs(alpha)) * $0.noise }
+            var result = sizes.map { _ in [Int]() }
+            for (position, slot) in slots.indices.sorted(by: { keys[$0] < keys[$1] }).enumerated() { result[slots[slot].paragraph].append(pool[position]) }
+            return result
+        }
+        func middleWords(_ paragraphs: [[Int]]) -> Double {
+            let sums = paragraphs.map { Double($0.reduce(0, +)) }.sorted()
+            let middle = Double(sums.count - 1) / 2
+            return (sums[Int(middle.rounded(.down))] + sums[Int(middle.rounded(.up))]) / 2
+        }
+        // The median falls as α rises (short sentences gather in the many short paragraphs).
+        var low = -1.0, high = 1.0
+        for _ in 0..<14 {
+            let middle = (low + high) / 2
+            if middleWords(assign(middle)) > medianWords { low = middle } else { high = middle }
+        }
+        let chosen = [low, high].min { abs(middleWords(assign($0)) - medianWords) < abs(middleWords(assign($1)) - medianWords) }!
+        let paragraphs = assign(chosen)
+        return random.permutation(paragraphs.count).map { index in
+            let paragraph = paragraphs[index]
+            return random.permutation(paragraph.count).map { paragraph[$0] }
+        }
     }
 
     /// Speech paragraphs open a quotation at their start and close it after the last quoted word.
