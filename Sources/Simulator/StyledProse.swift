@@ -12,7 +12,7 @@ struct StyledProse {
     /// Per request, each frequent word's target rate r becomes r + κ·√(r/N)·z (N the words
     /// asked for, z ~ N(0, 1)): κ = 1 misses each rate about as much as a random sample of N
     /// of the author's words would.
-    static let habitNoise = 1.0
+    static let habitNoise = 1.5
     /// Per request, every sentence length is scaled by exp(σ·z).
     static let lengthNoise = 0.03
     /// Per request, the dialogue share gets + σ·z (σ in share, 0–1).
@@ -155,12 +155,18 @@ struct StyledProse {
                 planned = Self.plan(words: max(words - total, 40), lengths: lengths, scale: lengthScale,
                                     sentences: block.paragraphSentences, words: block.paragraphWords, random: &random)
             }
-            let plan = planned.removeFirst()
-            let planWords = plan.reduce(0, +)
-            // Dialogue by deficit: a paragraph is speech when the words spoken so far fall
-            // behind the share by more than half of it (± a tenth of it, drawn).
-            let owed = share * Double(total + planWords) - Double(dialogueWords)
-            let speech = share > 0 && owed + (random.nextUnit() - 0.5) * Double(planWords) * 0.2 >= Double(planWords) / 2
+            // Dialogue by deficit: a paragraph is speech when, with it, the words spoken would
+            // fall behind the share by more than half of it (± a tenth of it, drawn). The first
+            // of the next six planned paragraphs that qualifies is taken, so speech comes in the
+            // shorter paragraphs and a long one never holds the share back for long.
+            let jitter = (random.nextUnit() - 0.5) * 0.2
+            func speaks(_ plan: [Int]) -> Bool {
+                let words = Double(plan.reduce(0, +))
+                return share > 0 && share * (Double(total) + words) - Double(dialogueWords) + jitter * words >= words / 2
+            }
+            let chosen = planned.prefix(6).firstIndex(where: speaks) ?? 0
+            let plan = planned.remove(at: chosen)
+            let speech = speaks(plan)
             let tagged = speech && plan[plan.count - 1] >= 4 && random.nextUnit() < 0.6
             var texts: [String] = []
             var finished = false

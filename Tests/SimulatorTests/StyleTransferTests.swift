@@ -107,8 +107,8 @@ import WorkbenchCore
                 if abs(features.paragraphWordsMedian - own.paragraphWordsMedian) > 0.15 * own.paragraphWordsMedian { paragraphMisses += 1 }
                 let runs = Self.eightWordRuns(styled)
                 if exemplars.contains(where: { !Self.eightWordRuns($0).isDisjoint(with: runs) }) { copies += 1 }
-                rows.append(String(format: "    ch%d: %d words, delta %.3f (threshold %.3f, %@), unstyled %.3f; sentence %.1f (sd %.1f), dialogue %.1f%%, paragraph %.0f words / %.1f sentences, first person %.2f, past %.2f",
-                                   index + 1, features.words, match.delta, match.threshold, match.matches ? "match" : "no match", plainMatch.delta,
+                rows.append(String(format: "    ch%d: %d words, delta %.3f (percentile %.0f, threshold %.3f, %@), unstyled %.3f; sentence %.1f (sd %.1f), dialogue %.1f%%, paragraph %.0f words / %.1f sentences, first person %.2f, past %.2f",
+                                   index + 1, features.words, match.delta, match.percentile, match.threshold, match.matches ? "match" : "no match", plainMatch.delta,
                                    features.sentenceLength.mean, features.sentenceLength.sd, features.dialogueShare * 100, features.paragraphWordsMedian, features.paragraphSentencesMedian,
                                    features.firstPersonShare, features.pastShare))
             }
