@@ -156,13 +156,13 @@ struct StyledProse {
                                     sentences: block.paragraphSentences, words: block.paragraphWords, random: &random)
             }
             // Dialogue by deficit: a paragraph is speech when, with it, the words spoken would
-            // fall behind the share by more than half of it (± a tenth of it, drawn). The first
-            // of the next six planned paragraphs that qualifies is taken, so speech comes in the
-            // shorter paragraphs and a long one never holds the share back for long.
-            let jitter = (random.nextUnit() - 0.5) * 0.2
+            // fall behind the share by more than half of it (speaking it then leaves the smaller
+            // miss; the request's share is already drawn). The first of the next six planned
+            // paragraphs that qualifies is taken, so speech comes in the shorter paragraphs and
+            // a long one never holds the share back for long.
             func speaks(_ plan: [Int]) -> Bool {
                 let words = Double(plan.reduce(0, +))
-                return share > 0 && share * (Double(total) + words) - Double(dialogueWords) + jitter * words >= words / 2
+                return share > 0 && share * (Double(total) + words) - Double(dialogueWords) >= words / 2
             }
             let chosen = planned.prefix(6).firstIndex(where: speaks) ?? 0
             let plan = planned.remove(at: chosen)

@@ -76,7 +76,7 @@ import WorkbenchCore
     /// Four authors (two first-person, two third-person narrations), six chapters each, with
     /// and without the block: 24 chapters per condition.
     @Test func styledChaptersMatchTheirAuthor() throws {
-        let authors = ["austen-emma.txt", "bronte-jane-eyre.txt", "dickens-great-expectations.txt", "dickens-tale-of-two-cities.txt"]
+        let authors = ["austen-emma.txt", "austen-pride-and-prejudice.txt", "bronte-jane-eyre.txt", "collins-woman-in-white.txt", "dickens-great-expectations.txt", "dickens-tale-of-two-cities.txt", "shelley-frankenstein.txt"]
         var styledMatches = 0, plainMatches = 0, count = 0
         var sentenceMisses = 0, dialogueMisses = 0, paragraphMisses = 0, copies = 0
         for author in authors {
