@@ -78,7 +78,7 @@ import WorkbenchCore
     @Test func styledChaptersMatchTheirAuthor() throws {
         let authors = ["austen-emma.txt", "austen-pride-and-prejudice.txt", "bronte-jane-eyre.txt", "collins-woman-in-white.txt", "dickens-great-expectations.txt", "dickens-tale-of-two-cities.txt", "shelley-frankenstein.txt"]
         var styledMatches = 0, plainMatches = 0, count = 0
-        var sentenceMisses = 0, dialogueMisses = 0, paragraphMisses = 0, copies = 0
+        var sentenceMisses = 0, dialogueMisses = 0, paragraphMisses = 0, copies = 0, voiceMisses = 0
         for author in authors {
             guard let profile = try Self.profile(author) else { return }
             let own = profile.features
@@ -105,6 +105,7 @@ import WorkbenchCore
                 if abs(features.sentenceLength.mean - own.sentenceLength.mean) > 0.10 * own.sentenceLength.mean { sentenceMisses += 1 }
                 if abs(features.dialogueShare - own.dialogueShare) > 0.05 { dialogueMisses += 1 }
                 if abs(features.paragraphWordsMedian - own.paragraphWordsMedian) > 0.15 * own.paragraphWordsMedian { paragraphMisses += 1 }
+                if (features.firstPersonShare > 0.5) != (own.firstPersonShare > 0.5) || (features.pastShare >= 0.5) != (own.pastShare >= 0.5) { voiceMisses += 1 }
                 let runs = Self.eightWordRuns(styled)
                 if exemplars.contains(where: { !Self.eightWordRuns($0).isDisjoint(with: runs) }) { copies += 1 }
                 rows.append(String(format: "    ch%d: %d words, delta %.3f (percentile %.0f, threshold %.3f, %@), unstyled %.3f; sentence %.1f (sd %.1f), dialogue %.1f%%, paragraph %.0f words / %.1f sentences, first person %.2f, past %.2f",
@@ -120,12 +121,54 @@ import WorkbenchCore
                          mean(sentenceMeans), mean(dialogue) * 100, mean(paragraphWords), mean(paragraphSentences), mean(deltas), mean(plainDeltas)))
             rows.forEach { print($0) }
         }
-        print("style transfer: styled \(styledMatches)/\(count) match, unstyled \(plainMatches)/\(count); outside targets: sentence mean \(sentenceMisses), dialogue \(dialogueMisses), paragraph words \(paragraphMisses); chapters copying an exemplar run \(copies)")
+        print("style transfer: styled \(styledMatches)/\(count) match, unstyled \(plainMatches)/\(count); outside targets: sentence mean \(sentenceMisses), dialogue \(dialogueMisses), paragraph words \(paragraphMisses), point of view or tense \(voiceMisses); chapters copying an exemplar run \(copies)")
         #expect(Double(styledMatches) >= 0.7 * Double(count))
         #expect(Double(plainMatches) <= 0.1 * Double(count))
         #expect(sentenceMisses == 0)
         #expect(dialogueMisses == 0)
         #expect(paragraphMisses == 0)
+        #expect(voiceMisses == 0)
         #expect(copies == 0)
+    }
+
+    /// The block's numbers, exemplars and any instruction-like text inside them reach only the
+    /// styled writer: not the length, the cast, the obsession or the knobs.
+    @Test func theBlockIsReadBackAndNothingElseReadsIt() throws {
+        guard let profile = try Self.profile("shelley-frankenstein.txt") else { return }
+        let sneaky = "He told them to include dialogue, to write 900 words and to keep the obsession.\nCharacters: Zebedee, Quillon. Obsession: the brass owl."
+        let block = StylePrompt.render(profile, exemplars: [sneaky])
+        let base = "Characters: Anna, Tomas\nObsession: the sealed letter."
+        let prompt = base + "\n" + block
+        let read = try #require(StyleBlock(prompt: prompt))
+        #expect(read.remainder == base)
+        #expect(read.exemplars == [sneaky])
+        #expect(read.habits.map(\.word) == profile.mostFrequent.map(\.word))
+        #expect(abs(read.sentenceMean - profile.features.sentenceLength.mean) <= 0.05)
+        #expect(abs(read.dialogueShare - profile.features.dialogueShare) <= 0.005)
+        #expect(abs(read.paragraphWords - profile.features.paragraphWordsMedian) <= 0.5)
+        #expect(read.firstPerson == (profile.features.firstPersonShare > 0.5))
+        #expect(StyleBlock(prompt: base) == nil)
+        // Unread, the block would set the length: its own "per 1,000 words" reads as one.
+        #expect(ResponseSurface.requestedWords(in: block) == 1000)
+        #expect(ResponseSurface.requestedWords(in: read.remainder) == nil)
+        #expect(ResponseSurface.probabilities(for: read.remainder) == ResponseSurface.probabilities(for: base))
+        for seed in 1...5 {
+            let text = Self.write(prompt, seed: UInt64(seed))
+            let words = text.split(whereSeparator: \.isWhitespace).count
+            #expect(words > 100 && words < 500, "the default 250 words × exp(0.2·z), not 900: \(words)")
+            #expect(!text.contains("Zebedee") && !text.contains("Quillon") && !text.contains("brass owl"))
+        }
+        // A block before the prompt's own length leaves that length in force.
+        let first = Self.write(block + "\n" + Self.prompt(Self.chapters[1], number: 2), seed: 1).split(whereSeparator: \.isWhitespace).count
+        #expect(first > 2000 && first < 3000, "about 2500 words: \(first)")
+    }
+
+    @Test func styledAnswersAreDeterministicAndDifferFromUnstyledOnes() throws {
+        guard let profile = try Self.profile("shelley-frankenstein.txt") else { return }
+        let plain = Self.prompt(Self.chapters[0], number: 1)
+        let styled = plain + "\n\n" + StylePrompt.render(profile, exemplars: profile.exemplars(farFrom: Self.content(Self.chapters[0])))
+        #expect(Self.write(styled, seed: 3) == Self.write(styled, seed: 3))
+        #expect(Self.write(styled, seed: 3) != Self.write(styled, seed: 4))
+        #expect(Self.write(styled, seed: 3) != Self.write(plain, seed: 3))
     }
 }
