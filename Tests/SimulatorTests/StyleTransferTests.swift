@@ -163,6 +163,31 @@ import WorkbenchCore
         #expect(first > 2000 && first < 3000, "about 2500 words: \(first)")
     }
 
+    /// The copy guard on a block built to make copying likely: two listed words at 45% each
+    /// alternate, and the exemplar is their alternation. Without the exemplar the runs appear;
+    /// with it, none of its 8-word runs does.
+    @Test func theCopyGuardKeepsEveryExemplarRunOut() {
+        let lines = [
+            "\(StylePrompt.header) Test. Measured habits of the author's prose, to match:",
+            "- Sentence length: mean 20.0, sd 5.0; quartiles 17, 20, 23 (in words).",
+            "- Dialogue: 0% of all words inside quotation marks.",
+            "- Paragraphs: median 3 sentences, median 60 in words.",
+            "- Point of view and tense: third person, past tense.",
+            "- Punctuation per 1,000 words: 0.0 commas, 0.0 semicolons, 0.0 dashes, 0.0 ellipses, 0.0 exclamation marks, 0.0 question marks.",
+            "- Word habits (uses per 1,000 words): the 450.0, of 450.0.",
+        ]
+        let exemplar = Array(repeating: "the of", count: 10).joined(separator: " ")
+        let guarded = (lines + [StylePrompt.exemplarsLine, "\"\"\"", exemplar, "\"\"\""]).joined(separator: "\n")
+        let unguarded = lines.joined(separator: "\n")
+        let runs = Self.eightWordRuns(exemplar)
+        for seed in 1...3 {
+            let free = Self.eightWordRuns(Self.write("Write about 800 words.\n" + unguarded, seed: UInt64(seed)))
+            #expect(!free.isDisjoint(with: runs), "the block should make the runs likely")
+            let kept = Self.eightWordRuns(Self.write("Write about 800 words.\n" + guarded, seed: UInt64(seed)))
+            #expect(kept.isDisjoint(with: runs))
+        }
+    }
+
     @Test func styledAnswersAreDeterministicAndDifferFromUnstyledOnes() throws {
         guard let profile = try Self.profile("shelley-frankenstein.txt") else { return }
         let plain = Self.prompt(Self.chapters[0], number: 1)
