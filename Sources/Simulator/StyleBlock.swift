@@ -41,7 +41,10 @@ struct StyleBlock: Sendable, Equatable {
     init?(prompt: String) {
         // Cheap reject first: the unstyled path must not pay for a line split.
         guard prompt.contains(StylePrompt.header) else { return nil }
-        let lines = prompt.components(separatedBy: "\n")
+        // A template that renders the block with `{{style}}` rather than `{{{style}}}` HTML-escapes
+        // its quotation marks and apostrophes: read those lines as they were rendered.
+        let raw = prompt.components(separatedBy: "\n")
+        let lines = raw.map(Self.unescaped)
         guard let start = lines.firstIndex(where: { $0.hasPrefix(StylePrompt.header) }) else { return nil }
         var end = start + 1
         var fields: [String: String] = [:]
@@ -83,7 +86,14 @@ struct StyleBlock: Sendable, Equatable {
         }
         guard !habits.isEmpty else { return nil }
         self.exemplars = exemplars
-        remainder = (lines[..<start] + lines[end...]).joined(separator: "\n")
+        remainder = (raw[..<start] + raw[end...]).joined(separator: "\n")
+    }
+
+    static func unescaped(_ line: String) -> String {
+        guard line.contains("&") else { return line }
+        return line.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&#x27;", with: "'").replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
     }
 
     /// The numbers of a line, in order: "mean 17.5, sd 10.2; quartiles 9, 15, 23" → 17.5, 10.2, 9, 15, 23.

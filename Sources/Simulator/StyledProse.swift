@@ -308,6 +308,7 @@ struct StyledProse {
                 }
                 var word = content(&random)
                 for _ in 0..<4 where completesCopy(word) { word = content(&random) }
+                if completesCopy(word) { word = (contentWords.nouns + cast).first { !completesCopy($0) } ?? word }
                 tokens.append(word)
                 tally([word], spoken: speech)
             } else {

@@ -148,6 +148,9 @@ import WorkbenchCore
         #expect(abs(read.paragraphWords - profile.features.paragraphWordsMedian) <= 0.5)
         #expect(read.firstPerson == (profile.features.firstPersonShare > 0.5))
         #expect(StyleBlock(prompt: base) == nil)
+        // As a template's `{{style}}` (not `{{{style}}}`) would render it.
+        let escaped = block.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+        #expect(StyleBlock(prompt: base + "\n" + escaped)?.exemplars == [sneaky])
         // Unread, the block would set the length: its own "per 1,000 words" reads as one.
         #expect(ResponseSurface.requestedWords(in: block) == 1000)
         #expect(ResponseSurface.requestedWords(in: read.remainder) == nil)
