@@ -191,6 +191,17 @@ import WorkbenchCore
         }
     }
 
+    /// max_tokens cuts styled prose mid-sentence as it cuts unstyled prose.
+    @Test func maxTokensCutsStyledProse() throws {
+        guard let profile = try Self.profile("shelley-frankenstein.txt") else { return }
+        let prompt = Self.prompt(Self.chapters[0], number: 1) + "\n\n" + StylePrompt.render(profile, exemplars: [])
+        let output = SimulatorWriter(serverSeed: 1).respond(to: CompletionRequest(messages: [ChatMessage(.user, prompt)], maxTokens: 100, seed: 1, task: .generate))
+        #expect(output.finishReason == .length)
+        #expect(output.completionTokens <= 100)
+        let words = output.text.split(whereSeparator: \.isWhitespace).count
+        #expect(words > 60 && words <= 75, "\(words)")
+    }
+
     @Test func styledAnswersAreDeterministicAndDifferFromUnstyledOnes() throws {
         guard let profile = try Self.profile("shelley-frankenstein.txt") else { return }
         let plain = Self.prompt(Self.chapters[0], number: 1)
