@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
-                "WorkbenchCore", "LLM", "Quality",
+                "WorkbenchCore", "LLM", "Quality", "Style",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "Store", "WorkbenchCore", "LLMFakes"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Style", "Config", "LLM", "Simulator", "Store", "Quality", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "JudgeTests", dependencies: ["Judge", "LLM", "Simulator", "WorkbenchCore"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "Quality", "WorkbenchCore"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "Quality", "Style", "WorkbenchCore"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Continuity", "Engine", "Judge", "Stats", "Store", "Quality", "Simulator", "LLM", "WorkbenchCore", "LLMFakes"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Quality", "WorkbenchCore"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Quality", "WorkbenchCore", "TestSupport"]),

@@ -84,6 +84,51 @@ public struct ResponseSurface: Sendable, Equatable {
     /// none (`SimulatedContinuity.verdictAnswer`).
     public static let fixSuccess = 0.9
 
+    /// Author style (issue #16). A prompt with a line starting `StylePrompt.header` ("Write in
+    /// the style of") carries a block rendered by `StylePrompt.render`; its lines are taken out
+    /// of the prompt before the length, cast, obsession and knob triggers are read (its
+    /// "per 1,000 words" lines would otherwise read as a length of 1,000, and an exemplar's
+    /// words as an instruction), and the
+    /// prose is written by `StyledProse`, line by line of the block (σ·z below: z ~ N(0, 1),
+    /// drawn once per request):
+    /// - Sentence length: a stratified draw (one length per 1/n of the distribution, so a
+    ///   chapter's mean and sd are the stated ones, not a sample's) from a quantile function
+    ///   through 1 word and the stated quartiles, with a generalised Pareto tail above Q3 fitted
+    ///   to the stated mean and sd; every length scaled by exp(0.03·z).
+    /// - Paragraphs: round(median sentences × exp(0.6·z)) sentences each (z per paragraph), at
+    ///   least 1; the sentences are dealt to paragraphs so that the planned median in words is
+    ///   the stated one (short paragraphs get short sentences as far as needed, as dialogue
+    ///   turns do), then paragraphs and sentences are shuffled.
+    /// - Dialogue: a whole paragraph is speech (in quotation marks; 60% of those whose last
+    ///   sentence has 4+ words end `…," Name said.`) when the words spoken so far would
+    ///   otherwise trail the stated share (+ 0.01·z) by more than half of it; the first of the
+    ///   next six planned paragraphs that qualifies is taken. The `dialogue` knob has no effect
+    ///   under a block: the block states the share.
+    /// - Point of view and tense: under third person the list's first-person words, and under
+    ///   past tense its present forms (is, have, will, …; present tense: its past forms), are
+    ///   kept to dialogue; content verbs are -ed or present forms to match.
+    /// - Punctuation: after each word but a sentence's last, a comma, semicolon or dash at the
+    ///   stated rates per word; a sentence ends in ?, ! or … at the stated rates × the mean
+    ///   sentence length / 1,000, else a period.
+    /// - Word habits: each position takes the listed word furthest behind its rate (rate ×
+    ///   words so far − uses, + U(0, 1) jitter), or a content word when the words outside the
+    ///   list are further behind their share (1 − the listed rates). Each listed rate r is first
+    ///   moved to r + 1.5·√(r/N)·z per word (N the words asked for): a little more than a random
+    ///   sample of N of the author's words would miss by, so chapters land inside the author's
+    ///   own spread (measured: percentile 0–76 of their windows), not closer than any of them.
+    ///   Content words are the simulator's own (cast names, Lexicon's objects, places, verbs and
+    ///   manners, none on the list). The sensory, emotion and obsession knobs draw their clauses
+    ///   per narration sentence as without a block, each placed whole at the next content
+    ///   position it fits; repetition repeats the sentence before, as without a block.
+    /// - Exemplars (between `"""` lines): never copied. No word is written that would complete
+    ///   an 8-word run of them (the next best is taken), nor a repeated sentence that would.
+    /// The author's own names on the word list are written like any listed word. The coherence
+    /// mode is not followed under a block; continuity's fact sentences are, in narration.
+    /// Measured (StyleTransferTests: 7 corpus novels × 6 chapters of ~2,500 words, chapter.mustache
+    /// with and without the block): 42/42 styled chapters match their profile, 0/42 unstyled; every
+    /// styled chapter within 10% of the sentence-length mean, 5 points of the dialogue share and
+    /// 15% of the median paragraph in words.
+
     /// Lognormal noise on every probability, per request: p × exp(σ·z), z ~ N(0, 1).
     public static let probabilityNoise = 0.15
     /// Lognormal noise on a requested word count ("about N words"): N × exp(σ·z).

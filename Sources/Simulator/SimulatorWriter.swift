@@ -58,7 +58,8 @@ public struct SimulatorWriter: Sendable {
             fallthrough
         case .text:
             let wanted: Double
-            if let requested = ResponseSurface.requestedWords(in: prompt) {
+            // A style block's numbers are not a length: the length is read from the rest of the prompt.
+            if let requested = ResponseSurface.requestedWords(in: StyleBlock(prompt: prompt)?.remainder ?? prompt) {
                 wanted = Double(requested) * exp(ResponseSurface.lengthNoise * random.nextGaussian())
             } else {
                 wanted = ResponseSurface.defaultWords * exp(ResponseSurface.defaultLengthNoise * random.nextGaussian())
@@ -76,7 +77,11 @@ public struct SimulatorWriter: Sendable {
 
     /// About `words` words of prose in paragraphs: whole sentences, ending within half a
     /// sentence of the target; with `hardLimit`, exactly `words`, the last sentence cut.
-    func prose(prompt: String, words: Int, hardLimit: Bool, random: inout SeededGenerator) -> String {
+    func prose(prompt fullPrompt: String, words: Int, hardLimit: Bool, random: inout SeededGenerator) -> String {
+        // Under an author-style block the knobs, cast and obsession are read from the rest of
+        // the prompt, and `StyledProse` writes; without one, nothing below changes (no extra draw).
+        let style = StyleBlock(prompt: fullPrompt)
+        let prompt = style?.remainder ?? fullPrompt
         var probabilities = ResponseSurface.probabilities(for: prompt)
         // In the surface's fixed order: a dictionary's own order differs between instances.
         for knob in ResponseSurface.knobs {
@@ -84,6 +89,11 @@ public struct SimulatorWriter: Sendable {
         }
         let cast = ResponseSurface.characters(in: prompt)
         let obsession = ResponseSurface.obsession(in: prompt) ?? "the locked room at the end of the hall"
+        if let style {
+            var writer = StyledProse(block: style, probabilities: probabilities, cast: cast, obsession: obsession,
+                                     facts: continuity.map { (surface: $0, cast: SimulatedCast(prompt: prompt)) }, words: words, random: &random)
+            return writer.write(words: words, hardLimit: hardLimit, random: &random)
+        }
         // Under the coherence instruction sentences follow one thread per scene; otherwise each
         // is drawn on its own (and the default draws stay exactly as they were).
         var thread = ResponseSurface.asksForCoherence(prompt) ? SceneThread(cast: cast, random: &random) : nil

@@ -1,0 +1,417 @@
+import Foundation
+import WorkbenchCore
+
+/// The writer under an author-style block (`StyleBlock`; the numbers are documented in
+/// `ResponseSurface`). Measured style is the point, readability secondary: each sentence is a
+/// row of positions, each filled either by one of the author's frequent words — the one
+/// furthest behind its stated rate — or by a content word of the simulator's own (a cast name,
+/// an object, a verb; or a whole sensory, emotion or obsession clause when the surface's knobs
+/// draw one). Sentence lengths, paragraphs, dialogue, point of view, tense and punctuation
+/// follow the block's lines, each with seeded noise.
+struct StyledProse {
+    /// Per request, each frequent word's target rate r becomes r + κ·√(r/N)·z (N the words
+    /// asked for, z ~ N(0, 1)). κ = 1 would miss each rate about as much as a random sample of
+    /// N of the author's words; 1.5 puts chapters inside the author's own spread rather than
+    /// closer than any window of the author (at κ = 1 they all scored below its 5th percentile).
+    static let habitNoise = 1.5
+    /// Per request, every sentence length is scaled by exp(σ·z).
+    static let lengthNoise = 0.03
+    /// Per request, the dialogue share gets + σ·z (σ in share, 0–1).
+    static let dialogueNoise = 0.01
+    /// Paragraph length in sentences: round(median × exp(σ·z)) per paragraph, at least 1.
+    static let paragraphSpread = 0.6
+
+    static let firstPersonWords: Set<String> = ["i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves"]
+    /// The forms Style's tense reading counts: the other tense's are kept to dialogue.
+    static let pastForms: Set<String> = ["was", "were", "had", "did", "said", "went", "came", "saw", "thought", "knew", "felt", "took", "made", "got", "told", "found", "gave", "left", "stood", "sat", "heard", "began", "ran", "could", "would"]
+    static let presentForms: Set<String> = ["is", "are", "am", "has", "have", "does", "do", "says", "goes", "comes", "sees", "thinks", "knows", "feels", "takes", "makes", "gets", "tells", "finds", "gives", "stands", "sits", "hears", "begins", "runs", "can", "will"]
+    /// Words whose period Quality's scanner does not read as a sentence's end.
+    static let abbreviations: Set<String> = ["mr", "mrs", "ms", "dr", "st", "sr", "jr", "messrs", "mme", "mlle", "prof", "rev", "col", "gen", "capt", "lt", "sgt", "no", "vs", "etc", "esq", "hon"]
+    static let titles: Set<String> = ["mr", "mrs", "ms", "dr", "st", "messrs", "mme", "mlle", "sir", "i"]
+
+    /// The simulator's own words for content positions, one word each (Lexicon's plain banks: no
+    /// word of the Quality lexicons).
+    static let nouns: [String] = {
+        let phrases = Lexicon.objects + Lexicon.places + SceneThread.things.map(\.definite) + SceneThread.places.map(\.definite)
+        let skip: Set<String> = ["the", "a", "an", "his", "her", "of", "old", "small", "wooden", "bundle"]
+        var seen = Set<String>()
+        return phrases.flatMap { $0.split(separator: " ").map(String.init) }.filter { !skip.contains($0) && seen.insert($0).inserted }
+    }()
+    static let pastVerbs: [String] = {
+        var seen = Set<String>()
+        return (Lexicon.transitive + Lexicon.intransitive).filter { !$0.contains(" ") && seen.insert($0).inserted }
+    }()
+    static let presentVerbs: [String] = Lexicon.baseVerbs.map { verb in
+        if verb.hasSuffix("ch") || verb.hasSuffix("sh") || verb.hasSuffix("s") || verb.hasSuffix("x") { return verb + "es" }
+        if verb.hasSuffix("y"), let before = verb.dropLast().last, !"aeiou".contains(before) { return verb.dropLast() + "ies" }
+        return verb + "s"
+    }
+    static let adverbs: [String] = Lexicon.manners.filter { !$0.contains(" ") }
+
+    /// A piecewise quantile function through the block's quartiles: linear from 1 word to Q1,
+    /// Q1 to Q2, Q2 to Q3, then a generalised Pareto tail above Q3 whose mean and second moment
+    /// give the stated mean and sd (its shape clamped to −0.5…0.4).
+    struct Lengths {
+        let q1: Double, q2: Double, q3: Double
+        let shape: Double, scale: Double
+
+        init(mean: Double, sd: Double, quartiles: (Double, Double, Double)) {
+            q1 = max(1, quartiles.0)
+            q2 = max(q1, quartiles.1)
+            q3 = max(q2, quartiles.2)
+            func segment(_ a: Double, _ b: Double) -> (Double, Double) { ((a + b) / 2, (a * a + a * b + b * b) / 3) }
+            let parts = [segment(1, q1), segment(q1, q2), segment(q2, q3)]
+            let excess = max(1, 4 * mean - parts.reduce(0) { $0 + $1.0 } - q3)
+            let second = 4 * (sd * sd + mean * mean) - parts.reduce(0) { $0 + $1.1 } - q3 * q3 - 2 * q3 * excess
+            let ratio = second / (2 * excess * excess)
+            let shape = ratio > 0.51 ? min(0.4, max(-0.5, (ratio - 1) / (2 * ratio - 1))) : -0.5
+            self.shape = shape
+            scale = excess * (1 - shape)
+        }
+
+        func value(_ u: Double) -> Double {
+            if u < 0.25 { return 1 + (q1 - 1) * u / 0.25 }
+            if u < 0.5 { return q1 + (q2 - q1) * (u - 0.25) / 0.25 }
+            if u < 0.75 { return q2 + (q3 - q2) * (u - 0.5) / 0.25 }
+            let v = min((u - 0.75) / 0.25, 1 - 1e-9)
+            let tail = abs(shape) < 1e-6 ? -scale * log(1 - v) : scale / shape * (pow(1 - v, -shape) - 1)
+            return q3 + tail
+        }
+    }
+
+    struct Sentence {
+        var tokens: [String]
+        var text: String
+    }
+
+    let block: StyleBlock
+    let probabilities: [String: Double]
+    let cast: [String]
+    let obsession: String
+    let facts: (surface: ContinuitySurface, cast: SimulatedCast)?
+
+    private var slot: [String: Int] = [:]
+    private var target: [Double] = []
+    private var contentTarget = 0.0
+    /// Words kept to dialogue: the other person's pronouns and the other tense's forms.
+    private var dialogueOnly: [Bool] = []
+    private var counts: [Int] = []
+    private var contentCount = 0
+    private var total = 0
+    private var dialogueWords = 0
+    private var history: [String] = []
+    /// Exemplar 8-word runs, keyed by their first seven words: the eighth words that would complete one.
+    private var forbidden: [String: Set<String>] = [:]
+    private var pending: [[String]] = []
+    private var contentWords: (nouns: [String], verbs: [String], adverbs: [String]) = ([], [], [])
+
+    init(block: StyleBlock, probabilities: [String: Double], cast: [String], obsession: String,
+         facts: (surface: ContinuitySurface, cast: SimulatedCast)?, words: Int, random: inout SeededGenerator) {
+        self.block = block
+        self.probabilities = probabilities
+        self.cast = cast
+        self.obsession = obsession
+        self.facts = facts
+        let size = Double(max(words, 100))
+        for (index, habit) in block.habits.enumerated() where slot[habit.word] == nil {
+            slot[habit.word] = index
+        }
+        target = block.habits.map { max(0, $0.rate + Self.habitNoise * ($0.rate / size).squareRoot() * random.nextGaussian()) }
+        contentTarget = max(0.1, 1 - target.reduce(0, +))
+        dialogueOnly = block.habits.map { habit in
+            (!block.firstPerson && Self.firstPersonWords.contains(habit.word))
+                || (block.pastTense ? Self.presentForms.contains(habit.word) : Self.pastForms.contains(habit.word))
+        }
+        counts = [Int](repeating: 0, count: block.habits.count)
+        for passage in block.exemplars {
+            let words = Self.words(of: passage)
+            guard words.count >= 8 else { continue }
+            for start in 0...(words.count - 8) {
+                forbidden[words[start..<(start + 7)].joined(separator: " "), default: []].insert(words[start + 7])
+            }
+        }
+        let own = Set(slot.keys)
+        contentWords = (Self.nouns.filter { !own.contains($0) },
+                        (block.pastTense ? Self.pastVerbs : Self.presentVerbs).filter { !own.contains($0) },
+                        Self.adverbs.filter { !own.contains($0) })
+    }
+
+    /// Words as the copy guard compares them: lowercase runs of letters, digits and apostrophes.
+    static func words(of text: String) -> [String] {
+        text.lowercased().replacingOccurrences(of: "\u{2019}", with: "'").split { !($0.isLetter || $0.isNumber || $0 == "'") }.map(String.init)
+    }
+
+    // MARK: Writing
+
+    /// About `words` words (ending within half a sentence of it); with `hardLimit`, exactly `words`.
+    mutating func write(words: Int, hardLimit: Bool, random: inout SeededGenerator) -> String {
+        let lengths = Lengths(mean: block.sentenceMean, sd: block.sentenceSD, quartiles: block.quartiles)
+        let lengthScale = exp(Self.lengthNoise * random.nextGaussian())
+        let share = min(0.9, max(0, block.dialogueShare + Self.dialogueNoise * random.nextGaussian()))
+        var paragraphs: [String] = []
+        var previous: Sentence?
+        var planned: [[Int]] = []
+        while total < words {
+            if planned.isEmpty {
+                planned = Self.plan(words: max(words - total, 40), lengths: lengths, scale: lengthScale,
+                                    sentences: block.paragraphSentences, words: block.paragraphWords, random: &random)
+            }
+            // Dialogue by deficit: a paragraph is speech when, with it, the words spoken would
+            // fall behind the share by more than half of it (speaking it then leaves the smaller
+            // miss; the request's share is already drawn). The first of the next six planned
+            // paragraphs that qualifies is taken, so speech comes in the shorter paragraphs and
+            // a long one never holds the share back for long.
+            func speaks(_ plan: [Int]) -> Bool {
+                let words = Double(plan.reduce(0, +))
+                return share > 0 && share * (Double(total) + words) - Double(dialogueWords) >= words / 2
+            }
+            let chosen = planned.prefix(6).firstIndex(where: speaks) ?? 0
+            let plan = planned.remove(at: chosen)
+            let speech = speaks(plan)
+            let tagged = speech && plan[plan.count - 1] >= 4 && random.nextUnit() < 0.6
+            var texts: [String] = []
+            var finished = false
+            for (index, length) in plan.enumerated() {
+                let isTagged = tagged && index == plan.count - 1
+                var sentence: Sentence
+                if !speech, let facts, random.nextUnit() < facts.surface.factRate {
+                    sentence = factSentence(facts, random: &random)
+                } else if let repeated = previous, random.nextUnit() < probabilities["repetition"]!, !isTagged, !repeated.text.contains("\u{1}"), !copies(repeated.tokens) {
+                    sentence = repeated
+                    tally(repeated.tokens, spoken: speech)
+                } else {
+                    sentence = fresh(length: length, speech: speech, tagged: isTagged, random: &random)
+                }
+                if total >= words, !texts.isEmpty || !paragraphs.isEmpty {
+                    // Past the target: keep the sentence only when less than half of it overshot.
+                    let overshoot = total - words
+                    if overshoot * 2 > sentence.tokens.count, !hardLimit {
+                        untally(sentence.tokens, spoken: speech)
+                        finished = true
+                        break
+                    }
+                }
+                if hardLimit, total > words {
+                    let keep = sentence.tokens.count - (total - words)
+                    sentence.text = sentence.text.split(separator: " ", omittingEmptySubsequences: false).prefix(max(0, keep)).joined(separator: " ")
+                    texts.append(sentence.text)
+                    finished = true
+                    break
+                }
+                texts.append(sentence.text)
+                previous = sentence
+                if total >= words { break }
+            }
+            if !texts.isEmpty { paragraphs.append(paragraph(texts, speech: speech)) }
+            if finished { break }
+        }
+        return paragraphs.joined(separator: "\n\n")
+    }
+
+    /// Paragraphs of sentence lengths for about `words` words. The lengths are a stratified
+    /// draw from the quantile function (one per 1/n of it, so a chapter's mean and spread are
+    /// the stated ones up to rounding), scaled by `scale`; paragraph sizes are
+    /// round(median × exp(σ·z)) sentences. Which sentence goes to which paragraph is what sets
+    /// the median paragraph in words: sentences sorted by length go to slots ordered by
+    /// α·(the paragraph's rank by size) + (1 − |α|)·noise, α found by bisection in −1…1 so that
+    /// the planned paragraphs' median words come closest to the stated one (α = 1: short
+    /// paragraphs get the short sentences, as dialogue turns do in novels; 0: at random).
+    /// Paragraphs and their sentences are then put in random order.
+    static func plan(words: Int, lengths: Lengths, scale: Double, sentences median: Double, words medianWords: Double,
+                     random: inout SeededGenerator) -> [[Int]] {
+        let meanLength = max(1, (0..<200).reduce(0.0) { $0 + lengths.value((Double($1) + 0.5) / 200) } / 200 * scale)
+        let count = max(2, Int((Double(words) / meanLength).rounded(.up)))
+        // The top stratum is held below its last quarter: the tail's far end would decide a chapter's mean alone.
+        let strata = random.permutation(count)
+        let pool = strata.map { stratum in
+            let u = min((Double(stratum) + random.nextUnit()) / Double(count), 1 - 0.25 / Double(count))
+            return max(1, Int((lengths.value(u) * scale).rounded()))
+        }.sorted()
+        var sizes: [Int] = []
+        var assigned = 0
+        while assigned < count {
+            let size = min(count - assigned, max(1, Int((median * exp(paragraphSpread * random.nextGaussian())).rounded())))
+            sizes.append(size)
+            assigned += size
+        }
+        let tiebreak = sizes.map { _ in random.nextUnit() }
+        var rank = [Double](repeating: 0, count: sizes.count)
+        for (position, paragraph) in sizes.indices.sorted(by: { (sizes[$0], tiebreak[$0]) < (sizes[$1], tiebreak[$1]) }).enumerated() {
+            rank[paragraph] = Double(position) / Double(max(1, sizes.count - 1))
+        }
+        let slots = sizes.enumerated().flatMap { paragraph, size in (0..<size).map { _ in (paragraph: paragraph, noise: random.nextUnit()) } }
+        func assign(_ alpha: Double) -> [[Int]] {
+            let keys = slots.map { alpha * rank[$0.paragraph] + (1 - abs(alpha)) * $0.noise }
+            var result = sizes.map { _ in [Int]() }
+            for (position, slot) in slots.indices.sorted(by: { keys[$0] < keys[$1] }).enumerated() { result[slots[slot].paragraph].append(pool[position]) }
+            return result
+        }
+        func middleWords(_ paragraphs: [[Int]]) -> Double {
+            let sums = paragraphs.map { Double($0.reduce(0, +)) }.sorted()
+            let middle = Double(sums.count - 1) / 2
+            return (sums[Int(middle.rounded(.down))] + sums[Int(middle.rounded(.up))]) / 2
+        }
+        // The median falls as α rises (short sentences gather in the many short paragraphs).
+        var low = -1.0, high = 1.0
+        for _ in 0..<14 {
+            let middle = (low + high) / 2
+            if middleWords(assign(middle)) > medianWords { low = middle } else { high = middle }
+        }
+        let chosen = [low, high].min { abs(middleWords(assign($0)) - medianWords) < abs(middleWords(assign($1)) - medianWords) }!
+        let paragraphs = assign(chosen)
+        return random.permutation(paragraphs.count).map { index in
+            let paragraph = paragraphs[index]
+            return random.permutation(paragraph.count).map { paragraph[$0] }
+        }
+    }
+
+    /// Speech paragraphs open a quotation at their start and close it after the last quoted word.
+    private func paragraph(_ texts: [String], speech: Bool) -> String {
+        let body = texts.joined(separator: " ")
+        guard speech else { return body }
+        return body.contains("\u{1}") ? "\"" + body.replacingOccurrences(of: "\u{1}", with: "\"") : "\"" + body + "\""
+    }
+
+    /// A sentence of `length` words filled position by position (see the type's comment).
+    private mutating func fresh(length: Int, speech: Bool, tagged: Bool, random: inout SeededGenerator) -> Sentence {
+        let spoken = tagged ? length - 2 : length
+        // The knobs' clauses wait for a narration sentence with room for them.
+        if !speech {
+            let name = cast[random.below(cast.count)]
+            if random.nextUnit() < probabilities["sensory"]! { pending.append(Lexicon.sensory(&random).split(separator: " ").map(String.init)) }
+            if random.nextUnit() < probabilities["emotion"]! { pending.append(Lexicon.emotion(name: name, &random).split(separator: " ").map(String.init)) }
+            if random.nextUnit() < probabilities["obsession"]! {
+                pending.append(Self.words(of: Lexicon.obsession(name: name, target: obsession, &random)).map { $0 == name.lowercased() ? name : $0 })
+            }
+        }
+        var tokens: [String] = []
+        while tokens.count < spoken {
+            let room = spoken - tokens.count
+            let last = room == 1
+            let position = Double(total + 1)
+            // The best frequent word by deficit (with a jitter of up to one use), against the content class.
+            let banned = forbidden.isEmpty || history.count < 7 ? nil : forbidden[history.suffix(7).joined(separator: " ")]
+            var best = -1, bestScore = -Double.infinity
+            for index in target.indices where speech || !dialogueOnly[index] {
+                let word = block.habits[index].word
+                if last, word.count == 1 || Self.abbreviations.contains(word) { continue }
+                let score = target[index] * position - Double(counts[index]) + random.nextUnit()
+                if score > bestScore, !(banned?.contains(word) ?? false) { best = index; bestScore = score }
+            }
+            let contentScore = contentTarget * position - Double(contentCount) + random.nextUnit()
+            if best < 0 || contentScore > bestScore {
+                if !speech, let index = pending.firstIndex(where: { $0.count <= room }), !copies(pending[index]) {
+                    let clause = pending.remove(at: index)
+                    tokens += clause
+                    tally(clause, spoken: false)
+                    continue
+                }
+                var word = content(&random)
+                for _ in 0..<4 where completesCopy(word) { word = content(&random) }
+                if completesCopy(word) { word = (contentWords.nouns + cast).first { !completesCopy($0) } ?? word }
+                tokens.append(word)
+                tally([word], spoken: speech)
+            } else {
+                let word = block.habits[best].word
+                tokens.append(Self.titles.contains(word) ? word.capitalizedFirst : word)
+                tally([word], spoken: speech)
+            }
+        }
+        var text = ""
+        for (index, token) in tokens.enumerated() {
+            text += index == 0 ? token.capitalizedFirst : token
+            guard index < tokens.count - 1 else { break }
+            text += mark(&random)
+        }
+        if tagged {
+            let name = cast[random.below(cast.count)]
+            let verb = block.pastTense ? "said" : "says"
+            tally([name, verb], spoken: false)
+            tokens += [name, verb]
+            return Sentence(tokens: tokens, text: text + ",\u{1} \(name) \(verb).")
+        }
+        return Sentence(tokens: tokens, text: text + end(&random))
+    }
+
+    /// What follows a word inside a sentence: a space, or a comma, semicolon or dash at the block's rates.
+    private func mark(_ random: inout SeededGenerator) -> String {
+        let u = random.nextUnit() * 1000
+        let marks = block.punctuation
+        if u < marks[0] { return ", " }
+        if u < marks[0] + marks[1] { return "; " }
+        if u < marks[0] + marks[1] + marks[2] { return "\u{2014}" }
+        return " "
+    }
+
+    /// A sentence's last mark: ?, ! or … at the block's rates per word, times the mean length; else a period.
+    private func end(_ random: inout SeededGenerator) -> String {
+        let perSentence = block.sentenceMean / 1000
+        let u = random.nextUnit()
+        let marks = block.punctuation
+        if u < marks[5] * perSentence { return "?" }
+        if u < (marks[5] + marks[4]) * perSentence { return "!" }
+        if u < (marks[5] + marks[4] + marks[3]) * perSentence { return "\u{2026}" }
+        return "."
+    }
+
+    /// A content word: a cast name now and then, else a noun, verb or adverb of the simulator's own.
+    private func content(_ random: inout SeededGenerator) -> String {
+        let u = random.nextUnit()
+        if u < 0.15 || contentWords.nouns.isEmpty { return cast[random.below(cast.count)] }
+        if u < 0.6 { return contentWords.nouns[random.below(contentWords.nouns.count)] }
+        if u < 0.9, !contentWords.verbs.isEmpty { return contentWords.verbs[random.below(contentWords.verbs.count)] }
+        return contentWords.adverbs.isEmpty ? contentWords.nouns[random.below(contentWords.nouns.count)] : contentWords.adverbs[random.below(contentWords.adverbs.count)]
+    }
+
+    private mutating func factSentence(_ facts: (surface: ContinuitySurface, cast: SimulatedCast), random: inout SeededGenerator) -> Sentence {
+        let text = SimulatedFacts.sentence(cast: facts.cast, surface: facts.surface, random: &random)
+        let tokens = text.split(separator: " ").map(String.init)
+        tally(tokens, spoken: false)
+        return Sentence(tokens: tokens, text: text)
+    }
+
+    // MARK: Counting and the copy guard
+
+    private mutating func tally(_ tokens: [String], spoken: Bool) {
+        for token in tokens {
+            for word in Self.words(of: token) {
+                if let index = slot[word] { counts[index] += 1 } else { contentCount += 1 }
+                total += 1
+                if spoken { dialogueWords += 1 }
+                history.append(word)
+            }
+        }
+        if history.count > 64 { history.removeFirst(history.count - 7) }
+    }
+
+    /// Takes back a sentence that is not written after all.
+    private mutating func untally(_ tokens: [String], spoken: Bool) {
+        for token in tokens {
+            for word in Self.words(of: token) {
+                if let index = slot[word] { counts[index] -= 1 } else { contentCount -= 1 }
+                total -= 1
+                if spoken { dialogueWords -= 1 }
+            }
+        }
+    }
+
+    /// Whether `word` next would complete an 8-word run of an exemplar.
+    private func completesCopy(_ word: String) -> Bool {
+        guard !forbidden.isEmpty, history.count >= 7 else { return false }
+        return forbidden[history.suffix(7).joined(separator: " ")]?.contains(word.lowercased()) ?? false
+    }
+
+    /// Whether writing `tokens` next would complete an 8-word run of an exemplar.
+    private func copies(_ tokens: [String]) -> Bool {
+        guard !forbidden.isEmpty else { return false }
+        var window = Array(history.suffix(7))
+        for token in tokens {
+            for word in Self.words(of: token) {
+                if window.count == 7, forbidden[window.joined(separator: " ")]?.contains(word) ?? false { return true }
+                window.append(word)
+                if window.count > 7 { window.removeFirst() }
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import LLM
+import Style
+import Testing
+@testable import Simulator
+import WorkbenchCore
+
+/// The style surface (issue #16): under a `StylePrompt` block the simulator's chapters match the
+/// author's profile and its stated features; without one, nothing changes.
+@Suite struct StyleTransferTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/corpus").standardized
+
+    struct Chapter {
+        var title: String
+        var beats: [String]
+        var characters: String
+        var obsession: String
+        var setting: String
+    }
+
+    static let chapters = [
+        Chapter(title: "The Lighthouse Ledger", beats: ["Anna finds the keeper's ledger", "Tomas refuses to read it", "a storm cuts the road"],
+                characters: "Anna, Tomas, Ines", obsession: "the missing keeper", setting: "a fishing village on a northern coast"),
+        Chapter(title: "Salt Accounts", beats: ["Marcus counts the debts", "Clara arrives with a letter", "the bank closes its doors"],
+                characters: "Marcus, Clara", obsession: "the sealed letter", setting: "a harbour town in winter"),
+        Chapter(title: "The Orchard Wall", beats: ["Nell climbs the wall at night", "a lantern moves among the trees", "Felix keeps watch"],
+                characters: "Nell, Felix, Agnes", obsession: "the drowned bell", setting: "an estate of orchards and mills"),
+        Chapter(title: "A Ticket North", beats: ["Hugo buys a ticket he cannot afford", "Ruth follows him to the station", "the train is late"],
+                characters: "Hugo, Ruth", obsession: "the stolen compass", setting: "a railway town on the edge of the moor"),
+        Chapter(title: "The Vestry Door", beats: ["Edith finds the vestry unlocked", "the parish register is missing a page", "Jonah lies about the key"],
+                characters: "Edith, Jonah, Peter", obsession: "the torn register", setting: "a chapel above a flooded valley"),
+        Chapter(title: "Ferry Weather", beats: ["Iris waits for the ferry", "Leo brings news from the island", "they cross in fog"],
+                characters: "Iris, Leo", obsession: "the lighthouse that went dark", setting: "a river crossing at the estuary"),
+    ]
+
+    /// Experiments/prompts/v1/chapter.mustache, filled in.
+    static func prompt(_ chapter: Chapter, number: Int) -> String {
+        """
+        You are writing chapter \(number) of 12 of the novel "The Keeper's Year" (a village waits for a keeper who never returns).
+        Setting: \(chapter.setting)
+        Characters: \(chapter.characters).
+        Obsession: \(chapter.obsession).
+
+        Chapter \(number), "\(chapter.title)". Beats, in order:
+        \(chapter.beats.map { "- \($0)" }.joined(separator: "\n"))
+
+        Write about 2500 words of this chapter in the third person, past tense. Use vivid detail,
+        deepen emotion, include dialogue and stay with the obsession. Avoid repetition. Write only
+        the chapter's prose, no headings.
+        """
+    }
+
+    static func content(_ chapter: Chapter) -> String {
+        ([chapter.title, chapter.setting, chapter.characters] + chapter.beats).joined(separator: "\n")
+    }
+
+    static func write(_ prompt: String, seed: UInt64) -> String {
+        SimulatorWriter(serverSeed: 1).respond(to: CompletionRequest(messages: [ChatMessage(.user, prompt)], maxTokens: 4000, seed: seed, task: .generate)).text
+    }
+
+    static func profile(_ file: String) throws -> StyleProfile? {
+        let url = folder.appendingPathComponent(file)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            Issue.record("the shared corpus is missing at \(folder.path): this test reads ../shared/corpus beside the repository")
+            return nil
+        }
+        return try StyleProfile.build(from: text, file: file)
+    }
+
+    static func eightWordRuns(_ text: String) -> Set<String> {
+        let words = StyledProse.words(of: text)
+        guard words.count >= 8 else { return [] }
+        return Set((0...(words.count - 8)).map { words[$0..<($0 + 8)].joined(separator: " ") })
+    }
+
+    /// Four authors (two first-person, two third-person narrations), six chapters each, with
+    /// and without the block: 24 chapters per condition.
+    @Test func styledChaptersMatchTheirAuthor() throws {
+        let authors = ["austen-emma.txt", "austen-pride-and-prejudice.txt", "bronte-jane-eyre.txt", "collins-woman-in-white.txt", "dickens-great-expectations.txt", "dickens-tale-of-two-cities.txt", "shelley-frankenstein.txt"]
+        var styledMatches = 0, plainMatches = 0, count = 0
+        var sentenceMisses = 0, dialogueMisses = 0, paragraphMisses = 0, copies = 0, voiceMisses = 0
+        for author in authors {
+            guard let profile = try Self.profile(author) else { return }
+            let own = profile.features
+            var rows: [String] = []
+            var sentenceMeans: [Double] = [], dialogue: [Double] = [], paragraphWords: [Double] = [], paragraphSentences: [Double] = []
+            var deltas: [Double] = [], plainDeltas: [Double] = []
+            for (index, chapter) in Self.chapters.enumerated() {
+                let plainPrompt = Self.prompt(chapter, number: index + 1)
+                let exemplars = profile.exemplars(farFrom: Self.content(chapter))
+                let block = StylePrompt.render(profile, exemplars: exemplars)
+                let styled = Self.write(plainPrompt + "\n\n" + block, seed: UInt64(index + 1))
+                let plain = Self.write(plainPrompt, seed: UInt64(index + 1))
+                let match = profile.match(styled), plainMatch = profile.match(plain)
+                count += 1
+                if match.matches { styledMatches += 1 }
+                if plainMatch.matches { plainMatches += 1 }
+                let features = match.features
+                sentenceMeans.append(features.sentenceLength.mean)
+                dialogue.append(features.dialogueShare)
+                paragraphWords.append(features.paragraphWordsMedian)
+                paragraphSentences.append(features.paragraphSentencesMedian)
+                deltas.append(match.delta)
+                plainDeltas.append(plainMatch.delta)
+                if abs(features.sentenceLength.mean - own.sentenceLength.mean) > 0.10 * own.sentenceLength.mean { sentenceMisses += 1 }
+                if abs(features.dialogueShare - own.dialogueShare) > 0.05 { dialogueMisses += 1 }
+                if abs(features.paragraphWordsMedian - own.paragraphWordsMedian) > 0.15 * own.paragraphWordsMedian { paragraphMisses += 1 }
+                if (features.firstPersonShare > 0.5) != (own.firstPersonShare > 0.5) || (features.pastShare >= 0.5) != (own.pastShare >= 0.5) { voiceMisses += 1 }
+                let runs = Self.eightWordRuns(styled)
+                if exemplars.contains(where: { !Self.eightWordRuns($0).isDisjoint(with: runs) }) { copies += 1 }
+                rows.append(String(format: "    ch%d: %d words, delta %.3f (percentile %.0f, threshold %.3f, %@), unstyled %.3f; sentence %.1f (sd %.1f), dialogue %.1f%%, paragraph %.0f words / %.1f sentences, first person %.2f, past %.2f",
+                                   index + 1, features.words, match.delta, match.percentile, match.threshold, match.matches ? "match" : "no match", plainMatch.delta,
+                                   features.sentenceLength.mean, features.sentenceLength.sd, features.dialogueShare * 100, features.paragraphWordsMedian, features.paragraphSentencesMedian,
+                                   features.firstPersonShare, features.pastShare))
+            }
+            func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
+            print(String(format: "style transfer, %@: profile sentence %.1f (sd %.1f), dialogue %.1f%%, paragraph %.0f words / %.0f sentences, first person %.2f, past %.2f",
+                         author, own.sentenceLength.mean, own.sentenceLength.sd, own.dialogueShare * 100, own.paragraphWordsMedian, own.paragraphSentencesMedian,
+                         own.firstPersonShare, own.pastShare))
+            print(String(format: "  styled means: sentence %.1f, dialogue %.1f%%, paragraph %.1f words / %.1f sentences; delta %.3f vs unstyled %.3f",
+                         mean(sentenceMeans), mean(dialogue) * 100, mean(paragraphWords), mean(paragraphSentences), mean(deltas), mean(plainDeltas)))
+            rows.forEach { print($0) }
+        }
+        print("style transfer: styled \(styledMatches)/\(count) match, unstyled \(plainMatches)/\(count); outside targets: sentence mean \(sentenceMisses), dialogue \(dialogueMisses), paragraph words \(paragraphMisses), point of view or tense \(voiceMisses); chapters copying an exemplar run \(copies)")
+        #expect(Double(styledMatches) >= 0.7 * Double(count))
+        #expect(Double(plainMatches) <= 0.1 * Double(count))
+        #expect(sentenceMisses == 0)
+        #expect(dialogueMisses == 0)
+        #expect(paragraphMisses == 0)
+        #expect(voiceMisses == 0)
+        #expect(copies == 0)
+    }
+
+    /// The block's numbers, exemplars and any instruction-like text inside them reach only the
+    /// styled writer: not the length, the cast, the obsession or the knobs.
+    @Test func theBlockIsReadBackAndNothingElseReadsIt() throws {
+        guard let profile = try Self.profile("shelley-frankenstein.txt") else { return }
+        let sneaky = "He told them to include dialogue, to write 900 words and to keep the obsession.\nCharacters: Zebedee, Quillon. Obsession: the brass owl."
+        let block = StylePrompt.render(profile, exemplars: [sneaky])
+        let base = "Characters: Anna, Tomas\nObsession: the sealed letter."
+        let prompt = base + "\n" + block
+        let read = try #require(StyleBlock(prompt: prompt))
+        #expect(read.remainder == base)
+        #expect(read.exemplars == [sneaky])
+        #expect(read.habits.map(\.word) == profile.mostFrequent.map(\.word))
+        #expect(abs(read.sentenceMean - profile.features.sentenceLength.mean) <= 0.05)
+        #expect(abs(read.dialogueShare - profile.features.dialogueShare) <= 0.005)
+        #expect(abs(read.paragraphWords - profile.features.paragraphWordsMedian) <= 0.5)
+        #expect(read.firstPerson == (profile.features.firstPersonShare > 0.5))
+        #expect(StyleBlock(prompt: base) == nil)
+        // As a template's `{{style}}` (not `{{{style}}}`) would render it.
+        let escaped = block.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+        #expect(StyleBlock(prompt: base + "\n" + escaped)?.exemplars == [sneaky])
+        // Unread, the block would set the length: its own "per 1,000 words" reads as one.
+        #expect(ResponseSurface.requestedWords(in: block) == 1000)
+        #expect(ResponseSurface.requestedWords(in: read.remainder) == nil)
+        #expect(ResponseSurface.probabilities(for: read.remainder) == ResponseSurface.probabilities(for: base))
+        for seed in 1...5 {
+            let text = Self.write(prompt, seed: UInt64(seed))
+            let words = text.split(whereSeparator: \.isWhitespace).count
+            #expect(words > 100 && words < 500, "the default 250 words × exp(0.2·z), not 900: \(words)")
+            #expect(!text.contains("Zebedee") && !text.contains("Quillon") && !text.contains("brass owl"))
+        }
+        // A block before the prompt's own length leaves that length in force.
+        let first = Self.write(block + "\n" + Self.prompt(Self.chapters[1], number: 2), seed: 1).split(whereSeparator: \.isWhitespace).count
+        #expect(first > 2000 && first < 3000, "about 2500 words: \(first)")
+    }
+
+    /// The copy guard on a block built to make copying likely: two listed words at 45% each
+    /// alternate, and the exemplar is their alternation. Without the exemplar the runs appear;
+    /// with it, none of its 8-word runs does.
+    @Test func theCopyGuardKeepsEveryExemplarRunOut() {
+        let lines = [
+            "\(StylePrompt.header) Test. Measured habits of the author's prose, to match:",
+            "- Sentence length: mean 20.0, sd 5.0; quartiles 17, 20, 23 (in words).",
+            "- Dialogue: 0% of all words inside quotation marks.",
+            "- Paragraphs: median 3 sentences, median 60 in words.",
+            "- Point of view and tense: third person, past tense.",
+            "- Punctuation per 1,000 words: 0.0 commas, 0.0 semicolons, 0.0 dashes, 0.0 ellipses, 0.0 exclamation marks, 0.0 question marks.",
+            "- Word habits (uses per 1,000 words): the 450.0, of 450.0.",
+        ]
+        let exemplar = Array(repeating: "the of", count: 10).joined(separator: " ")
+        let guarded = (lines + [StylePrompt.exemplarsLine, "\"\"\"", exemplar, "\"\"\""]).joined(separator: "\n")
+        let unguarded = lines.joined(separator: "\n")
+        let runs = Self.eightWordRuns(exemplar)
+        for seed in 1...3 {
+            let free = Self.eightWordRuns(Self.write("Write about 800 words.\n" + unguarded, seed: UInt64(seed)))
+            #expect(!free.isDisjoint(with: runs), "the block should make the runs likely")
+            let kept = Self.eightWordRuns(Self.write("Write about 800 words.\n" + guarded, seed: UInt64(seed)))
+            #expect(kept.isDisjoint(with: runs))
+        }
+    }
+
+    /// max_tokens cuts styled prose mid-sentence as it cuts unstyled prose.
+    @Test func maxTokensCutsStyledProse() throws {
+        guard let profile = try Self.profile("shelley-frankenstein.txt") else { return }
+        let prompt = Self.prompt(Self.chapters[0], number: 1) + "\n\n" + StylePrompt.render(profile, exemplars: [])
+        let output = SimulatorWriter(serverSeed: 1).respond(to: CompletionRequest(messages: [ChatMessage(.user, prompt)], maxTokens: 100, seed: 1, task: .generate))
+        #expect(output.finishReason == .length)
+        #expect(output.completionTokens <= 100)
+        let words = output.text.split(whereSeparator: \.isWhitespace).count
+        #expect(words > 60 && words <= 75, "\(words)")
+    }
+
+    @Test func styledAnswersAreDeterministicAndDifferFromUnstyledOnes() throws {
+        guard let profile = try Self.profile("shelley-frankenstein.txt") else { return }
+        let plain = Self.prompt(Self.chapters[0], number: 1)
+        let styled = plain + "\n\n" + StylePrompt.render(profile, exemplars: profile.exemplars(farFrom: Self.content(Self.chapters[0])))
+        #expect(Self.write(styled, seed: 3) == Self.write(styled, seed: 3))
+        #expect(Self.write(styled, seed: 3) != Self.write(styled, seed: 4))
+        #expect(Self.write(styled, seed: 3) != Self.write(plain, seed: 3))
+    }
+}
