@@ -17,8 +17,9 @@ import Foundation
 /// ...
 /// """
 /// ```
-/// No line says "N words": prompts name a chapter's length that way, and a model (or the
-/// simulator) must not take a sentence length for it.
+/// Sentence and paragraph lengths are never written "N words" (prompts name a chapter's length
+/// that way); the rates say "per 1,000 words", so templates put the block after the length they
+/// ask for, and the simulator reads the length with the block taken out.
 public enum StylePrompt {
     public static let header = "Write in the style of"
     public static let exemplarsLine = "Passages by the author, for the voice only: never copy their words, names or events."

@@ -130,12 +130,21 @@ import WorkbenchCore
         #expect(report.issues.contains { $0.metric == "style" && $0.paragraph == 2 && $0.severity == .major && $0.message.contains("Copies") })
     }
 
-    /// A book written to a style is scored against it, the enhancer's FIX_STYLE works on it,
-    /// and its report carries the drift reading.
+    /// A book written to a style is scored against it, and the enhancer's FIX_STYLE works on
+    /// chapters that drift from it: here the chapter prompts lack the style block, the
+    /// enhancer's has it.
     @Test func aStyledBookIsScoredAgainstItsProfile() async throws {
         let (file, folder) = try Self.experiment(style: "sample: \(Self.corpus)/austen-pride-and-prejudice.txt")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let config = try ExperimentConfig.load(file: file)
+        var config = try ExperimentConfig.load(file: file)
+        let prompts = folder + "/drifting"
+        try FileManager.default.copyItem(atPath: config.promptsFolder, toPath: prompts)
+        for template in ["chapter", "continue"] {
+            let path = prompts + "/\(template).mustache"
+            try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "{{#style}}\n\n{{style}}\n{{/style}}\n", with: "")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        config.promptsFolder = prompts
         let server = try await SimulatorServer.start(SimulatorOptions())
         defer { Task { await server.stop() } }
         let database = try WorkbenchDatabase.inMemory()

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Engine
+import LLM
 import Simulator
 import Store
 import WorkbenchCore
