@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Style", "Config", "LLM", "Simulator", "Store", "Quality", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "JudgeTests", dependencies: ["Judge", "LLM", "Simulator", "WorkbenchCore"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "Quality", "Style", "WorkbenchCore"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Continuity", "Engine", "Judge", "Stats", "Store", "Quality", "Simulator", "LLM", "WorkbenchCore", "LLMFakes"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Style", "Continuity", "Engine", "Judge", "Stats", "Store", "Quality", "Simulator", "LLM", "WorkbenchCore", "LLMFakes"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Quality", "WorkbenchCore"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Quality", "WorkbenchCore", "TestSupport"]),
         // Runs the built `workbench` binary as a process.

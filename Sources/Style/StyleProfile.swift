@@ -57,7 +57,7 @@ public struct StyleProfileContent: Sendable, Codable, Equatable {
     public var voice: VoiceProfile
     /// The sample's most frequent words, most frequent first.
     public var mostFrequent: [WordStatistic]
-    /// The author's own spread, per window length (500, 1,000, 2,000, 3,000 and 5,000 words):
+    /// The author's own spread, per window length (250, 500, 1,000, 2,000, 3,000 and 5,000 words):
     /// Delta of seeded random windows of the sample against the profile's centroid with that
     /// window's words taken out of the means (the sds and the word list still include them, so
     /// the spread stays a little optimistic: on the shared corpus 34 of 41 held-out 5,000-word
@@ -95,7 +95,7 @@ public struct StyleProfile: Sendable, Codable, Equatable {
     /// Windows drawn for the author's spread, per length.
     public static let spreadBags = 25
     /// The window lengths of the spread.
-    public static let spreadLengths = [500, 1_000, 2_000, 3_000, 5_000]
+    public static let spreadLengths = [250, 500, 1_000, 2_000, 3_000, 5_000]
 
     public let version: Int
     /// SHA-256 hex of the canonical JSON of `content`.
