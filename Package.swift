@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine", "Stats", "Experiments", "Learning", "Continuity",
+                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine", "Stats", "Experiments", "Learning", "Continuity", "Style",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -83,7 +83,7 @@ let package = Package(
         // `make bench`: every benchmark that exists so far, printed as one table.
         .executableTarget(
             name: "workbench-bench",
-            dependencies: ["WorkbenchCore", "Store", "LLM", "Simulator", "Quality", "Continuity", "Engine", "Stats", "Learning", "COpenBLAS", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["WorkbenchCore", "Store", "LLM", "Simulator", "Quality", "Continuity", "Engine", "Stats", "Learning", "Style", "COpenBLAS", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"]),
