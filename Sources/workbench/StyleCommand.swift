@@ -65,8 +65,6 @@ extension Workbench.StyleCommand {
             } catch .sampleTooShort(_, let words) {
                 // The files as the user named them, not their absolute paths.
                 throw StyleError.sampleTooShort(file: files.joined(separator: ", "), words: words)
-            } catch {
-                throw error
             }
             try StyleFiles.write(try profile.encoded() + "\n", to: out)
             Console.output(Self.summary(profile, out: out))
