@@ -83,7 +83,7 @@ let package = Package(
         // `make bench`: every benchmark that exists so far, printed as one table.
         .executableTarget(
             name: "workbench-bench",
-            dependencies: ["WorkbenchCore", "Store", "LLM", "Simulator", "Quality", "Continuity", "Engine", "Stats", "Learning", "COpenBLAS", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["WorkbenchCore", "Store", "LLM", "Simulator", "Quality", "Continuity", "Engine", "Stats", "Learning", "Style", "COpenBLAS", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"]),

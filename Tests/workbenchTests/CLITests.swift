@@ -30,6 +30,10 @@ import WorkbenchCore
         ("baseline-create", ["baseline", "create", "--help"]),
         ("continuity-check", ["continuity", "check", "--help"]),
         ("continuity-fix", ["continuity", "fix", "--help"]),
+        ("style", ["style", "--help"]),
+        ("style-extract", ["style", "extract", "--help"]),
+        ("style-match", ["style", "match", "--help"]),
+        ("style-compare", ["style", "compare", "--help"]),
     ])
     func helpMatchesGoldenFile(name: String, arguments: [String]) throws {
         let result = try CLI.run(arguments, in: FileManager.default.temporaryDirectory)
