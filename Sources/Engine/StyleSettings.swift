@@ -78,53 +78,68 @@ public struct StyleSettings: Sendable, Equatable {
 
 /// A stored style profile (`workbench style extract`'s output) read from its file.
 public enum StyleProfileFile {
-    /// The profile with its copy guard: over its sample when every source file is still there
-    /// unchanged, else over its exemplar passages (what the prompts show).
+    /// The profile with its copy guard (see `copyGuard(for:)`).
     public static func read(_ path: String) throws(StyleFileError) -> StyleTarget {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(path: path) }
-        let profile: StyleProfile
+        let profile = try profile(path)
+        return StyleTarget(profile: profile, copyGuard: copyGuard(for: profile).copyGuard)
+    }
+
+    /// The profile, refused with the file (and the field) named when it is missing, not a
+    /// profile, of another format version or edited since it was written.
+    public static func profile(_ path: String) throws(StyleFileError) -> StyleProfile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FileManager.default.fileExists(atPath: path) ? .unreadable(path: path) : .missing(path: path)
+        }
         do {
-            profile = try StyleProfile.decode(data)
+            return try StyleProfile.decode(data)
         } catch let error as StyleError {
             throw .refused(path: path, error)
         } catch {
-            throw .notAProfile(path: path, detail: "\(error)")
+            throw .invalid(path: path, field: DecodingProblem.field(of: error), problem: DecodingProblem.problem(of: error))
         }
-        return StyleTarget(profile: profile, copyGuard: guardFor(profile))
     }
 
-    public static func guardFor(_ profile: StyleProfile) -> CopyGuard {
+    /// The guard over the author's whole sample when every source file is still there with the
+    /// text the profile was built from; else over its exemplar passages (what the prompts
+    /// show), with the reason.
+    public static func copyGuard(for profile: StyleProfile) -> (copyGuard: CopyGuard, fallbackReason: String?) {
         var texts: [String] = []
         for source in profile.content.sources {
-            guard let text = try? String(contentsOfFile: source.file, encoding: .utf8), SHA256.hex(of: text) == source.sha256 else {
-                return CopyGuard(texts: profile.content.exemplars, scope: .exemplars)
+            guard let text = try? String(contentsOfFile: source.file, encoding: .utf8) else {
+                return (CopyGuard(texts: profile.content.exemplars, scope: .exemplars), "the sample file \(source.file) is missing or unreadable")
+            }
+            guard SHA256.hex(of: text) == source.sha256 else {
+                return (CopyGuard(texts: profile.content.exemplars, scope: .exemplars), "the sample file \(source.file) changed since the profile was built")
             }
             texts.append(text)
         }
-        return CopyGuard(texts: texts, scope: .sample)
+        return (CopyGuard(texts: texts, scope: .sample), nil)
     }
-
 }
 
 /// Why a stored style profile cannot be used.
 public enum StyleFileError: WorkbenchError, Equatable {
+    case missing(path: String)
     case unreadable(path: String)
-    case notAProfile(path: String, detail: String)
+    /// Not JSON in a profile's shape: the field (dotted path) and what is wrong with it.
+    case invalid(path: String, field: String, problem: String)
     /// Another format version, or a fingerprint that does not match (edited by hand).
     case refused(path: String, StyleError)
 
     public var message: String {
         switch self {
-        case .unreadable(let path): "no readable style profile at \(path)"
-        case .notAProfile(let path, let detail): "\(path) is not a style profile: \(detail)"
+        case .missing(let path): "the style profile \(path): no such file"
+        case .unreadable(let path): "the style profile \(path) cannot be read"
+        case .invalid(let path, let field, let problem): field.isEmpty ? "\(path) is not a style profile: \(problem)" : "\(path) is not a style profile: \(field): \(problem)"
         case .refused(let path, let error): "\(path): \(error.message)"
         }
     }
 
     public var fix: String? {
         switch self {
-        case .unreadable(let path): "build one with `workbench style extract SAMPLE... --out \(path)`"
-        case .notAProfile, .refused: "build it again from its sample with `workbench style extract`"
+        case .missing, .unreadable: "check the path and its permissions; `workbench style extract FILE... --out PROFILE.json` writes a profile"
+        case .invalid(let path, _, _), .refused(let path, _):
+            "profiles are written by `workbench style extract`, never by hand: build it again from its sample with `workbench style extract FILE... --out \(path)`"
         }
     }
 

@@ -89,7 +89,7 @@ public struct Baseline: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch {
-            throw BaselineError.invalid(path: path, field: BaselineError.field(of: error), problem: BaselineError.problem(of: error))
+            throw BaselineError.invalid(path: path, field: DecodingProblem.field(of: error), problem: DecodingProblem.problem(of: error))
         }
     }
 
@@ -284,34 +284,6 @@ public enum BaselineError: WorkbenchError, Equatable {
         switch self {
         case .exists: return .usage
         default: return .dataError
-        }
-    }
-
-    /// The dotted field a decoding error points at (`chapters[2].metrics.quality.mean`).
-    static func field(of error: Error) -> String {
-        guard let error = error as? DecodingError else { return "" }
-        let path: [CodingKey]
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): path = context.codingPath
-        case .keyNotFound(let key, let context): path = context.codingPath + [key]
-        @unknown default: path = []
-        }
-        return path.reduce("") { text, key in
-            if let index = key.intValue { return text + "[\(index)]" }
-            return text.isEmpty ? key.stringValue : text + "." + key.stringValue
-        }
-    }
-
-    static func problem(of error: Error) -> String {
-        guard let error = error as? DecodingError else { return "\(error)" }
-        switch error {
-        case .typeMismatch(let type, let context): return "expected \(type): \(context.debugDescription)"
-        case .valueNotFound(let type, _): return "missing value (\(type))"
-        case .keyNotFound: return "missing field"
-        case .dataCorrupted(let context):
-            let underlying = (context.underlyingError as NSError?)?.localizedDescription
-            return context.debugDescription + (underlying.map { ": \($0)" } ?? "")
-        @unknown default: return "\(error)"
         }
     }
 }

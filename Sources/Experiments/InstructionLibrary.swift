@@ -83,7 +83,7 @@ public struct InstructionLibrary: Codable, Sendable, Equatable {
         do {
             library = try YAMLDecoder().decode(InstructionLibrary.self, from: text)
         } catch {
-            throw OptimizeError.invalidLibrary(path: file, field: BaselineError.field(of: error), problem: BaselineError.problem(of: error))
+            throw OptimizeError.invalidLibrary(path: file, field: DecodingProblem.field(of: error), problem: DecodingProblem.problem(of: error))
         }
         if let problem = library.problems().first { throw OptimizeError.invalidLibrary(path: file, field: "", problem: problem) }
         return library

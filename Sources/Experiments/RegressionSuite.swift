@@ -116,7 +116,7 @@ public struct RegressionSuite: Codable, Sendable, Equatable {
         do {
             suite = try YAMLDecoder().decode(RegressionSuite.self, from: text)
         } catch {
-            throw BaselineError.invalid(path: file, field: BaselineError.field(of: error), problem: BaselineError.problem(of: error))
+            throw BaselineError.invalid(path: file, field: DecodingProblem.field(of: error), problem: DecodingProblem.problem(of: error))
         }
         if let problem = suite.problems().first { throw BaselineError.invalid(path: file, field: "", problem: problem) }
         return suite

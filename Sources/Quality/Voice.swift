@@ -73,13 +73,16 @@ public struct VoiceProfile: Sendable, Codable, Equatable {
     /// The profile of a text: a book's earlier chapters, or an author's sample.
     public static func build(from text: String) -> VoiceProfile {
         var copy = text
-        return copy.withUTF8 { bytes in
-            var scanned = TextScanner.scan(bytes: bytes)
-            let flags = TypoReading.flags(&scanned, bytes: bytes)
-            let reading = VoiceReading(scanned, flags: flags)
-            return VoiceProfile(firstPersonShare: reading.firstPersonShare, pastShare: reading.pastShare,
-                                mfwFrequencies: mfw(flags: flags, words: scanned.wordCount), words: scanned.wordCount)
-        }
+        return copy.withUTF8 { bytes in build(scanned: TextScanner.scan(bytes: bytes), bytes: bytes) }
+    }
+
+    /// The profile of a text already scanned (`bytes` are the text's UTF-8).
+    public static func build(scanned: ScannedText, bytes: UnsafeBufferPointer<UInt8>) -> VoiceProfile {
+        var scanned = scanned
+        let flags = TypoReading.flags(&scanned, bytes: bytes)
+        let reading = VoiceReading(scanned, flags: flags)
+        return VoiceProfile(firstPersonShare: reading.firstPersonShare, pastShare: reading.pastShare,
+                            mfwFrequencies: mfw(flags: flags, words: scanned.wordCount), words: scanned.wordCount)
     }
 
     /// Relative frequencies of the reference's most frequent words.

@@ -10,37 +10,63 @@ enum Exemplars {
     static let candidateCount = 12
 
     /// Runs of whole paragraphs of 60–180 words; per twelfth of the sample the one closest to
-    /// the author's mean sentence length and dialogue share.
-    static func candidates(in text: String, features: StyleFeatures, count: Int = candidateCount) -> [String] {
-        var passages: [(text: String, distance: Double)] = []
-        var run: [Substring] = []
-        var runWords = 0
-        func close() {
-            defer { run = []; runWords = 0 }
-            guard runWords >= minimumWords, runWords <= maximumWords else { return }
-            let passage = run.joined(separator: "\n\n")
-            let measured = StyleFeatures.measure(passage)
-            let distance = abs(measured.sentenceLength.mean - features.sentenceLength.mean) / max(features.sentenceLength.sd, 1)
-                + 2 * abs(measured.dialogueShare - features.dialogueShare)
-            passages.append((passage, distance))
+    /// the author's mean sentence length and dialogue share. Read off the profile's own scan
+    /// (paragraphs, sentences and dialogue as Quality's scanner has them): only the chosen
+    /// passages become strings.
+    static func candidates(in tokens: Tokens, features: StyleFeatures, count: Int = candidateCount) -> [String] {
+        let scanned = tokens.scanned
+        var passages: [(paragraphs: Range<Int>, distance: Double)] = []
+        var first = 0, runWords = 0
+        func close(_ end: Int) {
+            defer { first = end; runWords = 0 }
+            guard runWords >= minimumWords, runWords <= maximumWords, end > first else { return }
+            var sentences = 0, dialogue = 0
+            for paragraph in first..<end {
+                sentences += scanned.paragraphSentences(paragraph).count
+                for word in scanned.paragraphWords(paragraph) where scanned.wordInDialogue[word] { dialogue += 1 }
+            }
+            let meanLength = Double(runWords) / Double(max(sentences, 1))
+            let distance = abs(meanLength - features.sentenceLength.mean) / max(features.sentenceLength.sd, 1)
+                + 2 * abs(Double(dialogue) / Double(runWords) - features.dialogueShare)
+            passages.append((first..<end, distance))
         }
-        for paragraph in Paragraphs.texts(text) {
-            let words = TextScanner.scan(String(paragraph)).wordCount
+        for paragraph in 0..<scanned.paragraphCount {
+            let words = scanned.paragraphWords(paragraph).count
             // A heading or a lone short line does not start a passage.
-            if run.isEmpty, words < 8 || paragraph.uppercased() == paragraph { continue }
-            if runWords + words > maximumWords { close() }
-            if words > maximumWords { continue }
-            run.append(paragraph)
+            if runWords == 0, words < 8 || isUppercase(paragraph, tokens) { first = paragraph + 1; continue }
+            if runWords + words > maximumWords { close(paragraph) }
+            if words > maximumWords { first = paragraph + 1; continue }
             runWords += words
-            if runWords >= minimumWords * 2 { close() }
+            if runWords >= minimumWords * 2 { close(paragraph + 1) }
         }
-        close()
+        close(scanned.paragraphCount)
         guard !passages.isEmpty else { return [] }
         let segments = min(count, passages.count)
         return (0..<segments).compactMap { segment in
             let range = (segment * passages.count / segments)..<((segment + 1) * passages.count / segments)
-            return passages[range].min { $0.distance < $1.distance }?.text
+            return passages[range].min { $0.distance < $1.distance }.map { text(of: $0.paragraphs, tokens) }
         }
+    }
+
+    /// Whether a paragraph has no lowercase letter ("CHAPTER XII.").
+    static func isUppercase(_ paragraph: Int, _ tokens: Tokens) -> Bool {
+        let words = tokens.scanned.paragraphWords(paragraph)
+        for word in words {
+            let start = Int(tokens.scanned.wordStarts[word])
+            for byte in tokens.bytes[start..<(start + Int(tokens.scanned.wordLengths[word]))] where byte >= 0x61 && byte <= 0x7A { return false }
+        }
+        return true
+    }
+
+    /// The paragraphs' text: from the first's first byte to the end of the last's last word and
+    /// the punctuation stuck to it (a closing quotation mark, a full stop).
+    static func text(of paragraphs: Range<Int>, _ tokens: Tokens) -> String {
+        let scanned = tokens.scanned
+        let start = Int(scanned.paragraphByteStarts[paragraphs.lowerBound])
+        let last = scanned.paragraphWords(paragraphs.upperBound - 1).upperBound - 1
+        var end = Int(scanned.wordStarts[last]) + Int(scanned.wordLengths[last])
+        while end < tokens.bytes.count, ![0x20, 0x09, 0x0A, 0x0D].contains(tokens.bytes[end]) { end += 1 }
+        return String(decoding: tokens.bytes[start..<end], as: UTF8.self)
     }
 
     /// The `count` candidates sharing the fewest content words (words outside the profile's

@@ -152,7 +152,7 @@ public struct StyleFeatures: Sendable, Codable, Equatable {
     }
 
     /// Quantile `q` of sorted values, interpolating linearly between order statistics (R type 7).
-    static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+    public static func quantile(_ sorted: [Double], _ q: Double) -> Double {
         guard !sorted.isEmpty else { return 0 }
         let position = q * Double(sorted.count - 1)
         let low = Int(position.rounded(.down)), high = min(low + 1, sorted.count - 1)

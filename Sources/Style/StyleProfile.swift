@@ -110,9 +110,11 @@ public struct StyleProfile: Sendable, Codable, Equatable {
 
     /// The spread a text of `words` words is judged against: that of the longest window not
     /// longer than the text (the shortest window for shorter texts).
-    public func spread(forWords words: Int) -> [Double] {
-        let fitting = content.spreads.filter { $0.words <= words }.max { $0.words < $1.words } ?? content.spreads.min { $0.words < $1.words }
-        return fitting?.deltas ?? []
+    public func spread(forWords words: Int) -> [Double] { window(forWords: words)?.deltas ?? [] }
+
+    /// The windows of the author's spread a text of `words` words is judged against.
+    public func window(forWords words: Int) -> LengthSpread? {
+        content.spreads.filter { $0.words <= words }.max { $0.words < $1.words } ?? content.spreads.min { $0.words < $1.words }
     }
 
     /// Builds a profile from an author's sample. `file` only names the sample in errors.
@@ -175,13 +177,14 @@ public struct StyleProfile: Sendable, Codable, Equatable {
 
         let features = StyleFeatures.measure(tokens, text: text)
         let sources = samples.enumerated().map { index, sample in
-            SampleSource(file: sample.file ?? "sample \(index + 1)", words: TextScanner.scan(sample.text).wordCount, sha256: SHA256.hex(of: sample.text))
+            SampleSource(file: sample.file ?? "sample \(index + 1)", words: samples.count == 1 ? total : TextScanner.scan(sample.text).wordCount,
+                         sha256: SHA256.hex(of: sample.text))
         }
         let defaultName = samples.first?.file.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } ?? "sample"
         let content = StyleProfileContent(
             name: name ?? defaultName, sources: sources, words: total, bagWords: bagWords, bags: bags, features: features,
-            voice: VoiceProfile.build(from: text), mostFrequent: statistics, spreads: spreads,
-            exemplars: Exemplars.candidates(in: text, features: features))
+            voice: tokens.bytes.withUnsafeBufferPointer { VoiceProfile.build(scanned: tokens.scanned, bytes: $0) }, mostFrequent: statistics, spreads: spreads,
+            exemplars: Exemplars.candidates(in: tokens, features: features))
         return StyleProfile(version: currentVersion, fingerprint: fingerprint(of: content), content: content)
     }
 

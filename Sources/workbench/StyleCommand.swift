@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Quality
 import Reports
@@ -80,7 +81,7 @@ extension Workbench.StyleCommand {
                   sentences   mean \(StyleFiles.one(features.sentenceLength.mean)) words, sd \(StyleFiles.one(features.sentenceLength.sd))
                   dialogue    \(StyleFiles.percent(features.dialogueShare)) of the words inside quotation marks
                   voice       \(StyleFiles.voice(features))
-                  own spread  Delta of the author's 5,000-word windows: median \(StyleFiles.two(StyleFiles.quantile(spread, 0.5))), 90th percentile \(StyleFiles.two(profile.threshold())) (the match threshold for texts of that length)
+                  own spread  Delta of the author's 5,000-word windows: median \(StyleFiles.two(StyleFeatures.quantile(spread, 0.5))), 90th percentile \(StyleFiles.two(profile.threshold())) (the match threshold for texts of that length)
                   exemplars   \(content.exemplars.count) passage\(content.exemplars.count == 1 ? "" : "s")
 
                 """
@@ -118,12 +119,12 @@ extension Workbench.StyleCommand {
 
         func run() throws {
             // The profile first: a bad one fails before any text is read.
-            let profile = try StyleFiles.loadProfile(self.profile)
-            let copyGuard = StyleFiles.copyGuard(for: profile)
+            let profile = try StyleProfileFile.profile(self.profile)
+            let copyGuard = StyleProfileFile.copyGuard(for: profile)
             var results: [(file: String, match: StyleMatch, copied: (grams: Int, copies: [CopyGuard.Copy]))] = []
             for file in files {
                 let text = try Workbench.Analyze.read(file)
-                results.append((file, profile.match(text), copyGuard.guard.find(in: text)))
+                results.append((file, profile.match(text), copyGuard.copyGuard.find(in: text)))
             }
             if json {
                 Console.output(try JSONOutput.render([
@@ -178,7 +179,7 @@ extension Workbench.StyleCommand {
         func run() throws {
             guard let file else { throw ValidationError("give the text to attribute") }
             var loaded: [StyleProfile] = []
-            for path in profiles { loaded.append(try StyleFiles.loadProfile(path)) }
+            for path in profiles { loaded.append(try StyleProfileFile.profile(path)) }
             let text = try Workbench.Analyze.read(file)
             guard let nearest = StyleProfile.nearest(text, among: loaded) else { throw ValidationError("--profiles needs two or more profiles") }
             let words = TextScanner.scan(text).wordCount
@@ -222,26 +223,10 @@ extension Workbench.StyleCommand {
 /// What the style commands share: reading profiles and sample files, the copy guard, and the
 /// text and JSON of a match.
 enum StyleFiles {
-    /// Below this many words a Delta is unreliable: the shortest window of the author's spread.
+    /// Below this many words a Delta is mostly noise: the percentile still reads it against the author's own windows of that length, but two texts of the author's own differ widely.
     static let reliableWords = 500
 
     static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
-
-    /// Reads and checks a stored profile; every failure names the file.
-    static func loadProfile(_ file: String) throws -> StyleProfile {
-        guard let bytes = Workbench.Analyze.contents(of: file) else {
-            throw FileManager.default.fileExists(atPath: file) ? StyleCommandError.profileUnreadable(file) : StyleCommandError.profileMissing(file)
-        }
-        do {
-            return try StyleProfile.decode(Data(bytes))
-        } catch let error as StyleError {
-            throw StyleCommandError.profile(file: file, error)
-        } catch let error as DecodingError {
-            throw StyleCommandError.invalidProfile(file: file, field: field(of: error), problem: problem(of: error))
-        } catch {
-            throw StyleCommandError.invalidProfile(file: file, field: "", problem: "\(error)")
-        }
-    }
 
     /// Fails when the folder `path` would be written into does not exist.
     static func checkFolder(of path: String) throws {
@@ -261,45 +246,22 @@ enum StyleFiles {
         }
     }
 
-    /// The guard over the author's whole sample when every source file is still there with the
-    /// text the profile was built from; else over the profile's exemplars, with the reason.
-    static func copyGuard(for profile: StyleProfile) -> (guard: CopyGuard, reason: String?) {
-        var texts: [String] = []
-        for source in profile.content.sources {
-            guard let bytes = Workbench.Analyze.contents(of: source.file), let text = try? TextInput.decode(bytes, source: source.file) else {
-                return (CopyGuard(texts: profile.content.exemplars, scope: .exemplars), "the sample file \(source.file) is missing or unreadable")
-            }
-            guard SHA256.hex(of: text) == source.sha256 else {
-                return (CopyGuard(texts: profile.content.exemplars, scope: .exemplars), "the sample file \(source.file) changed since the profile was built")
-            }
-            texts.append(text)
-        }
-        return (CopyGuard(texts: texts, scope: .sample), nil)
-    }
-
-    static func guardLine(_ copyGuard: (guard: CopyGuard, reason: String?)) -> String {
-        switch copyGuard.guard.scope {
+    static func guardLine(_ copyGuard: (copyGuard: CopyGuard, fallbackReason: String?)) -> String {
+        switch copyGuard.copyGuard.scope {
         case .sample: return "against the author's whole sample (its files are unchanged)"
-        case .exemplars: return "against the profile's exemplar passages only: \(copyGuard.reason ?? "the sample is not available")"
+        case .exemplars: return "against the profile's exemplar passages only: \(copyGuard.fallbackReason ?? "the sample is not available")"
         }
     }
 
-    static func guardObject(_ copyGuard: (guard: CopyGuard, reason: String?)) -> [String: Any] {
-        var object: [String: Any] = ["scope": copyGuard.guard.scope.rawValue]
-        if let reason = copyGuard.reason { object["reason"] = reason }
+    static func guardObject(_ copyGuard: (copyGuard: CopyGuard, fallbackReason: String?)) -> [String: Any] {
+        var object: [String: Any] = ["scope": copyGuard.copyGuard.scope.rawValue]
+        if let reason = copyGuard.fallbackReason { object["reason"] = reason }
         return object
     }
 
     static func profileObject(_ profile: StyleProfile, file: String) -> [String: Any] {
         ["file": file, "name": profile.name, "fingerprint": profile.fingerprint, "words": profile.content.words,
          "sources": profile.content.sources.map { ["file": $0.file, "words": $0.words, "sha256": $0.sha256] as [String: Any] }]
-    }
-
-    /// The window length of the author's spread a text of `words` words is judged against
-    /// (as `StyleProfile.spread(forWords:)` chooses it).
-    static func window(_ profile: StyleProfile, words: Int) -> Int {
-        let spreads = profile.content.spreads
-        return (spreads.filter { $0.words <= words }.max { $0.words < $1.words } ?? spreads.min { $0.words < $1.words })?.words ?? 0
     }
 
     static func shortNote(words: Int) -> String? {
@@ -331,7 +293,7 @@ enum StyleFiles {
         let words = match.features.words
         var lines = [
             "\(file): \(match.matches ? "matches" : "does not match") \"\(profile.name)\" (score \(one(match.score)) of 10; \(grouped(words)) words)",
-            "  Delta \(two(match.delta)), at the \(ordinal(match.percentile)) percentile of the author's own \(grouped(window(profile, words: words)))-word windows; "
+            "  Delta \(two(match.delta)), at the \(ordinal(match.percentile)) percentile of the author's own \(grouped((profile.window(forWords: words)?.words ?? 0)))-word windows; "
                 + "threshold \(two(match.threshold)) (their 90th percentile)",
         ]
         if let note = shortNote(words: words) { lines.append("  " + note) }
@@ -367,7 +329,7 @@ enum StyleFiles {
         let rows = featureRows(match, author: profile.features)
         return [
             "file": file, "words": words, "reliable": words >= reliableWords,
-            "delta": match.delta, "percentile": match.percentile, "threshold": match.threshold, "window_words": window(profile, words: words),
+            "delta": match.delta, "percentile": match.percentile, "threshold": match.threshold, "window_words": (profile.window(forWords: words)?.words ?? 0),
             "score": match.score, "matches": match.matches,
             "features": Dictionary(uniqueKeysWithValues: rows.map { ($0.key, $0.text) }),
             "author": Dictionary(uniqueKeysWithValues: rows.map { ($0.key, $0.author) }),
@@ -381,15 +343,6 @@ enum StyleFiles {
     }
 
     // MARK: numbers
-
-    /// Quantile `q` of sorted values, linear between order statistics (R type 7), as the
-    /// profile's score reads its median.
-    static func quantile(_ sorted: [Double], _ q: Double) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        let position = q * Double(sorted.count - 1)
-        let low = Int(position.rounded(.down)), high = min(low + 1, sorted.count - 1)
-        return sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))
-    }
 
     static func voice(_ features: StyleFeatures) -> String {
         (features.firstPersonShare > 0.5 ? "first person" : "third person") + ", " + (features.pastShare >= 0.5 ? "past tense" : "present tense")
@@ -423,71 +376,23 @@ enum StyleFiles {
         }
         return result
     }
-
-    // MARK: decoding errors
-
-    /// The dotted field a decoding error points at (`content.features.words`).
-    static func field(of error: DecodingError) -> String {
-        let path: [any CodingKey]
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): path = context.codingPath
-        case .keyNotFound(let key, let context): path = context.codingPath + [key]
-        @unknown default: path = []
-        }
-        return path.reduce("") { text, key in
-            if let index = key.intValue { return text + "[\(index)]" }
-            return text.isEmpty ? key.stringValue : text + "." + key.stringValue
-        }
-    }
-
-    static func problem(of error: DecodingError) -> String {
-        switch error {
-        case .typeMismatch(let type, _): return "expected \(type)"
-        case .valueNotFound(let type, _): return "missing value (\(type))"
-        case .keyNotFound: return "missing field"
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty { return "not valid JSON" }
-            return context.debugDescription
-        @unknown default: return "\(error)"
-        }
-    }
 }
 
-/// Why a style command cannot read a profile or write one.
+/// Why a style command cannot write its profile (reading one fails with `StyleFileError`).
 enum StyleCommandError: WorkbenchError {
-    case profileMissing(String), profileUnreadable(String)
-    /// The profile's version or fingerprint refused it.
-    case profile(file: String, StyleError)
-    /// Not JSON, or JSON that is not a profile.
-    case invalidProfile(file: String, field: String, problem: String)
     case cannotWrite(path: String, reason: String)
 
     var message: String {
         switch self {
-        case .profileMissing(let file): return "the style profile \(file): no such file"
-        case .profileUnreadable(let file): return "the style profile \(file) cannot be read"
-        case .profile(let file, let error): return "\(file): \(error.message)"
-        case .invalidProfile(let file, let field, let problem):
-            return field.isEmpty ? "\(file) is not a style profile: \(problem)" : "\(file) is not a style profile: \(field): \(problem)"
         case .cannotWrite(let path, let reason): return "cannot write \(path): \(reason)"
         }
     }
 
     var fix: String? {
         switch self {
-        case .profileMissing, .profileUnreadable: return "check the path and its permissions; `workbench style extract FILE... --out PROFILE.json` writes a profile"
-        case .profile(let file, .fingerprintMismatch), .profile(let file, .otherVersion):
-            return "profiles are written by `workbench style extract`, never by hand: build it again from its sample with `workbench style extract FILE... --out \(file)`"
-        case .profile(_, let error): return error.fix
-        case .invalidProfile(let file, _, _): return "give a profile written by `workbench style extract` (build it again with `workbench style extract FILE... --out \(file)`)"
         case .cannotWrite: return "check that the folder exists and is writable, or give another --out"
         }
     }
 
-    var exitStatus: ExitStatus {
-        switch self {
-        case .profileMissing, .profileUnreadable, .profile, .invalidProfile: return .dataError
-        case .cannotWrite: return .cannotCreate
-        }
-    }
+    var exitStatus: ExitStatus { .cannotCreate }
 }

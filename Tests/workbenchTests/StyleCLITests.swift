@@ -104,7 +104,7 @@ import Testing
         #expect([0, 1].contains(result.status), "\(result.stderr)")
         #expect(result.stdout.contains("below 500 words Delta is unreliable"), "\(result.stdout)")
         #expect(result.stdout.contains("copied: 1 run of 8 or more words"), "\(result.stdout)")
-        #expect(result.stdout.contains("percentile of the author's own 500-word windows"), "\(result.stdout)")
+        #expect(result.stdout.contains("percentile of the author's own 250-word windows"), "\(result.stdout)")
 
         let json = try Self.json(try CLI.run(["style", "match", copied, "--profile", "p.json", "--json"], in: scratch.url).stdout)
         let text = try #require((json["texts"] as? [[String: Any]])?.first)
