@@ -223,6 +223,7 @@ extension ExperimentConfig {
     static let fieldNames: [String: String] = [
         "prompts_sha256": "the prompt templates", "provider_table_sha256": "the provider table", "rubrics_sha256": "the judge rubrics",
         "provider": "--provider", "file": "the experiment file's path", "providers": "the provider table's path",
+        "style": "the style profile",
     ]
 
     /// The configuration a run was started with: its experiment file read again (by the
