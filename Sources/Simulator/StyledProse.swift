@@ -5,10 +5,14 @@ import WorkbenchCore
 /// The writer under an author-style block (`StyleBlock`; the numbers are documented in
 /// `ResponseSurface`). Measured style is the point, readability secondary: each sentence is a
 /// row of positions, each filled either by one of the author's frequent words — the one
-/// furthest behind its stated rate — or by a content word of the simulator's own (a cast name,
-/// an object, a verb; or a whole sensory, emotion or obsession clause when the surface's knobs
-/// draw one). Sentence lengths, paragraphs, dialogue, point of view, tense and punctuation
-/// follow the block's lines, each with seeded noise.
+/// furthest behind its stated rate among those that may follow the word before — or by a
+/// content word of the simulator's own (a cast name, an object, a verb; or a whole sensory,
+/// emotion or obsession clause when the surface's knobs draw one). No word is written that
+/// would make a pair Quality's fluency metric calls implausible (`FluencyRule`: "the of",
+/// "and but", "he the", …), a determiner never ends a sentence and is always followed by a
+/// noun, so styled prose is as fluent by that measure as the unstyled writer's. Sentence
+/// lengths, paragraphs, dialogue, point of view, tense and punctuation follow the block's
+/// lines, each with seeded noise.
 struct StyledProse {
     /// Per request, each frequent word's count in the N words asked for is drawn as the
     /// author's own N-word passages vary: its rate in this chapter is the stated rate r times
@@ -275,10 +279,24 @@ struct StyledProse {
         let count = max(2, Int((Double(words) / meanLength).rounded(.up)))
         // The top stratum is held below its last quarter: the tail's far end would decide a chapter's mean alone.
         let strata = random.permutation(count)
-        let pool = strata.map { stratum in
+        let drawn = strata.map { stratum in
             let u = min((Double(stratum) + random.nextUnit()) / Double(count), 1 - 0.25 / Double(count))
             return max(1, Int((lengths.value(u) * scale).rounded()))
-        }.sorted()
+        }
+        // Scaled to hold exactly the words asked for (a change of a few percent), so the chapter
+        // ends with its last planned paragraph: paragraphs left unwritten moved the median
+        // paragraph off the planned one, by 15% or more in a chapter in twenty.
+        let drawnWords = Double(drawn.reduce(0, +))
+        var pool = drawn.map { max(1, Int((Double($0) * Double(words) / drawnWords).rounded())) }.sorted()
+        var residual = words - pool.reduce(0, +), position = pool.count - 1
+        for _ in 0..<(4 * pool.count) where residual != 0 {
+            if residual > 0 || pool[position] > 1 {
+                pool[position] += residual > 0 ? 1 : -1
+                residual += residual > 0 ? -1 : 1
+            }
+            position = position == 0 ? pool.count - 1 : position - 1
+        }
+        pool.sort()
         var sizes: [Int] = []
         var assigned = 0
         while assigned < count {
