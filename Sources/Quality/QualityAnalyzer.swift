@@ -541,3 +541,16 @@ struct FunctionWordClasses: Sendable {
         }
     }
 }
+
+/// The `fluency` metric's rule, for a writer that must not break it: the function-word class
+/// of a word and whether two adjacent classes form a pair `fluency` counts as implausible.
+public enum FluencyRule {
+    /// 0 for a word of no class; else 1 determiner, 2 preposition, 3 conjunction, 4 subject
+    /// pronoun (as `fluency` reads it, case-insensitively).
+    public static func functionClass(of word: String) -> UInt32 {
+        FunctionWordClasses.shared.kinds[wordHash(word.lowercased())].map { UInt32($0.rawValue) + 1 } ?? 0
+    }
+
+    /// Whether a word of class `first` followed by one of class `second` is a pair `fluency` counts.
+    public static func implausible(_ first: UInt32, _ second: UInt32) -> Bool { FunctionWordClasses.implausible(first, second) }
+}

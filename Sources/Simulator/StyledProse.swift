@@ -1,19 +1,31 @@
 import Foundation
+import Quality
 import WorkbenchCore
 
 /// The writer under an author-style block (`StyleBlock`; the numbers are documented in
 /// `ResponseSurface`). Measured style is the point, readability secondary: each sentence is a
 /// row of positions, each filled either by one of the author's frequent words — the one
-/// furthest behind its stated rate — or by a content word of the simulator's own (a cast name,
-/// an object, a verb; or a whole sensory, emotion or obsession clause when the surface's knobs
-/// draw one). Sentence lengths, paragraphs, dialogue, point of view, tense and punctuation
-/// follow the block's lines, each with seeded noise.
+/// furthest behind its stated rate among those that may follow the word before — or by a
+/// content word of the simulator's own (a cast name, an object, a verb; or a whole sensory,
+/// emotion or obsession clause when the surface's knobs draw one). No word is written that
+/// would make a pair Quality's fluency metric calls implausible (`FluencyRule`: "the of",
+/// "and but", "he the", …), a determiner never ends a sentence and is always followed by a
+/// noun, so styled prose is as fluent by that measure as the unstyled writer's. Sentence
+/// lengths, paragraphs, dialogue, point of view, tense and punctuation follow the block's
+/// lines, each with seeded noise.
 struct StyledProse {
-    /// Per request, each frequent word's target rate r becomes r + κ·√(r/N)·z (N the words
-    /// asked for, z ~ N(0, 1)). κ = 1 would miss each rate about as much as a random sample of
-    /// N of the author's words; 1.5 puts chapters inside the author's own spread rather than
-    /// closer than any window of the author (at κ = 1 they all scored below its 5th percentile).
-    static let habitNoise = 1.5
+    /// Per request, each frequent word's count in the N words asked for is drawn as the
+    /// author's own N-word passages vary: its rate in this chapter is the stated rate r times
+    /// G ~ Gamma(r·L, 1/(r·L)) (a word's rate drifts from passage to passage, rarer words
+    /// relatively more, with variance r/L), and its count a Poisson draw of mean r·G·N; its
+    /// target rate is that count / N. So a count has mean r·N and variance r·N·(1 + N/L): close
+    /// to a random sample's at 250 words, 2.25 times it at 2,500 (as the κ = 1.5 of the normal
+    /// noise this replaced, r + κ·√(r/N)·z cut at zero; at 250 words that cut added some 20
+    /// uses of words a 250-word window holds once or not at all, and put chapters past the
+    /// author's own spread). L = 2,000 words puts chapters of 250 to 2,500 words inside the
+    /// author's own spread for windows of their length rather than closer than any window
+    /// (with sample noise alone, 1,200- and 2,500-word chapters all scored at its 0th percentile).
+    static let habitDrift = 2_000.0
     /// Per request, every sentence length is scaled by exp(σ·z).
     static let lengthNoise = 0.03
     /// Per request, the dialogue share gets + σ·z (σ in share, 0–1).
@@ -27,6 +39,8 @@ struct StyledProse {
     static let presentForms: Set<String> = ["is", "are", "am", "has", "have", "does", "do", "says", "goes", "comes", "sees", "thinks", "knows", "feels", "takes", "makes", "gets", "tells", "finds", "gives", "stands", "sits", "hears", "begins", "runs", "can", "will"]
     /// Words whose period Quality's scanner does not read as a sentence's end.
     static let abbreviations: Set<String> = ["mr", "mrs", "ms", "dr", "st", "sr", "jr", "messrs", "mme", "mlle", "prof", "rev", "col", "gen", "capt", "lt", "sgt", "no", "vs", "etc", "esq", "hon"]
+    /// `FluencyRule`'s class of determiners.
+    static let determiner: UInt32 = 1
     static let titles: Set<String> = ["mr", "mrs", "ms", "dr", "st", "messrs", "mme", "mlle", "sir", "i"]
 
     /// The simulator's own words for content positions, one word each (Lexicon's plain banks: no
@@ -100,10 +114,15 @@ struct StyledProse {
     private var total = 0
     private var dialogueWords = 0
     private var history: [String] = []
+    /// The function-word class (`FluencyRule`) of the listed words, and of the last word written.
+    private var habitClass: [UInt32] = []
+    private var lastClass: UInt32 = 0
     /// Exemplar 8-word runs, keyed by their first seven words: the eighth words that would complete one.
     private var forbidden: [String: Set<String>] = [:]
     private var pending: [[String]] = []
     private var contentWords: (nouns: [String], verbs: [String], adverbs: [String]) = ([], [], [])
+    private var vowelNouns: [String] = []
+    private var consonantNouns: [String] = []
 
     init(block: StyleBlock, probabilities: [String: Double], cast: [String], obsession: String,
          facts: (surface: ContinuitySurface, cast: SimulatedCast)?, words: Int, random: inout SeededGenerator) {
@@ -112,11 +131,16 @@ struct StyledProse {
         self.cast = cast
         self.obsession = obsession
         self.facts = facts
-        let size = Double(max(words, 100))
+        let size = Double(max(words, 1))
         for (index, habit) in block.habits.enumerated() where slot[habit.word] == nil {
             slot[habit.word] = index
         }
-        target = block.habits.map { max(0, $0.rate + Self.habitNoise * ($0.rate / size).squareRoot() * random.nextGaussian()) }
+        target = block.habits.map { habit in
+            guard habit.rate > 0 else { return 0 }
+            let shape = habit.rate * Self.habitDrift
+            return Double(Self.poisson(habit.rate * size * Self.gamma(shape: shape, random: &random) / shape, random: &random)) / size
+        }
+        habitClass = block.habits.map { FluencyRule.functionClass(of: $0.word) }
         contentTarget = max(0.1, 1 - target.reduce(0, +))
         dialogueOnly = block.habits.map { habit in
             (!block.firstPerson && Self.firstPersonWords.contains(habit.word))
@@ -134,11 +158,42 @@ struct StyledProse {
         contentWords = (Self.nouns.filter { !own.contains($0) },
                         (block.pastTense ? Self.pastVerbs : Self.presentVerbs).filter { !own.contains($0) },
                         Self.adverbs.filter { !own.contains($0) })
+        vowelNouns = contentWords.nouns.filter { $0.first.map { "aeiou".contains($0) } ?? false }
+        consonantNouns = contentWords.nouns.filter { !($0.first.map { "aeiou".contains($0) } ?? true) }
     }
 
     /// Words as the copy guard compares them: lowercase runs of letters, digits and apostrophes.
     static func words(of text: String) -> [String] {
         text.lowercased().replacingOccurrences(of: "\u{2019}", with: "'").split { !($0.isLetter || $0.isNumber || $0 == "'") }.map(String.init)
+    }
+
+    /// A gamma variate of scale 1 (Marsaglia and Tsang; shapes below 1 through Gamma(shape + 1)·U^(1/shape)).
+    static func gamma(shape: Double, random: inout SeededGenerator) -> Double {
+        if shape < 1 { return gamma(shape: shape + 1, random: &random) * pow(random.nextUnit(), 1 / shape) }
+        let d = shape - 1.0 / 3, c = 1 / (9 * d).squareRoot()
+        while true {
+            var x = 0.0, v = 0.0
+            repeat {
+                x = random.nextGaussian()
+                v = 1 + c * x
+            } while v <= 0
+            v = v * v * v
+            let u = random.nextUnit()
+            if u < 1 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1 - v + log(v)) { return d * v }
+        }
+    }
+
+    /// A Poisson variate (by products of uniforms; above a mean of 30, the rounded normal).
+    static func poisson(_ mean: Double, random: inout SeededGenerator) -> Int {
+        guard mean > 0 else { return 0 }
+        if mean > 30 { return max(0, Int((mean + mean.squareRoot() * random.nextGaussian()).rounded())) }
+        let limit = exp(-mean)
+        var product = random.nextUnit(), count = 0
+        while product > limit {
+            count += 1
+            product *= random.nextUnit()
+        }
+        return count
     }
 
     // MARK: Writing
@@ -174,9 +229,10 @@ struct StyledProse {
             for (index, length) in plan.enumerated() {
                 let isTagged = tagged && index == plan.count - 1
                 var sentence: Sentence
-                if !speech, let facts, random.nextUnit() < facts.surface.factRate {
-                    sentence = factSentence(facts, random: &random)
-                } else if let repeated = previous, random.nextUnit() < probabilities["repetition"]!, !isTagged, !repeated.text.contains("\u{1}"), !copies(repeated.tokens) {
+                if !speech, let facts, random.nextUnit() < facts.surface.factRate, let fact = factSentence(facts, random: &random) {
+                    sentence = fact
+                } else if let repeated = previous, random.nextUnit() < probabilities["repetition"]!, !isTagged, !repeated.text.contains("\u{1}"),
+                          follows(repeated.tokens), !copies(repeated.tokens) {
                     sentence = repeated
                     tally(repeated.tokens, spoken: speech)
                 } else {
@@ -223,10 +279,24 @@ struct StyledProse {
         let count = max(2, Int((Double(words) / meanLength).rounded(.up)))
         // The top stratum is held below its last quarter: the tail's far end would decide a chapter's mean alone.
         let strata = random.permutation(count)
-        let pool = strata.map { stratum in
+        let drawn = strata.map { stratum in
             let u = min((Double(stratum) + random.nextUnit()) / Double(count), 1 - 0.25 / Double(count))
             return max(1, Int((lengths.value(u) * scale).rounded()))
-        }.sorted()
+        }
+        // Scaled to hold exactly the words asked for (a change of a few percent), so the chapter
+        // ends with its last planned paragraph: paragraphs left unwritten moved the median
+        // paragraph off the planned one, by 15% or more in a chapter in twenty.
+        let drawnWords = Double(drawn.reduce(0, +))
+        var pool = drawn.map { max(1, Int((Double($0) * Double(words) / drawnWords).rounded())) }.sorted()
+        var residual = words - pool.reduce(0, +), position = pool.count - 1
+        for _ in 0..<(4 * pool.count) where residual != 0 {
+            if residual > 0 || pool[position] > 1 {
+                pool[position] += residual > 0 ? 1 : -1
+                residual += residual > 0 ? -1 : 1
+            }
+            position = position == 0 ? pool.count - 1 : position - 1
+        }
+        pool.sort()
         var sizes: [Int] = []
         var assigned = 0
         while assigned < count {
@@ -291,23 +361,29 @@ struct StyledProse {
             let position = Double(total + 1)
             // The best frequent word by deficit (with a jitter of up to one use), against the content class.
             let banned = forbidden.isEmpty || history.count < 7 ? nil : forbidden[history.suffix(7).joined(separator: " ")]
+            // Fluency: no listed word that would make a pair `FluencyRule` calls implausible with
+            // the word before (across sentences too, as the metric reads), no determiner to end a
+            // sentence, and after a determiner a noun of the simulator's own.
+            let afterDeterminer = lastClass == Self.determiner
             var best = -1, bestScore = -Double.infinity
-            for index in target.indices where speech || !dialogueOnly[index] {
+            for index in target.indices where !afterDeterminer && (speech || !dialogueOnly[index]) {
                 let word = block.habits[index].word
-                if last, word.count == 1 || Self.abbreviations.contains(word) { continue }
+                if last, word.count == 1 || Self.abbreviations.contains(word) || habitClass[index] == Self.determiner { continue }
+                if FluencyRule.implausible(lastClass, habitClass[index]) { continue }
                 let score = target[index] * position - Double(counts[index]) + random.nextUnit()
                 if score > bestScore, !(banned?.contains(word) ?? false) { best = index; bestScore = score }
             }
             let contentScore = contentTarget * position - Double(contentCount) + random.nextUnit()
-            if best < 0 || contentScore > bestScore {
-                if !speech, let index = pending.firstIndex(where: { $0.count <= room }), !copies(pending[index]) {
+            if afterDeterminer || best < 0 || contentScore > bestScore {
+                if !speech, !afterDeterminer, let index = pending.firstIndex(where: { $0.count <= room && follows($0) }), !copies(pending[index]) {
                     let clause = pending.remove(at: index)
                     tokens += clause
                     tally(clause, spoken: false)
                     continue
                 }
-                var word = content(&random)
-                for _ in 0..<4 where completesCopy(word) { word = content(&random) }
+                let draw = afterDeterminer ? noun : content
+                var word = draw(&random)
+                for _ in 0..<4 where completesCopy(word) { word = draw(&random) }
                 if completesCopy(word) { word = (contentWords.nouns + cast).first { !completesCopy($0) } ?? word }
                 tokens.append(word)
                 tally([word], spoken: speech)
@@ -317,11 +393,19 @@ struct StyledProse {
                 tally([word], spoken: speech)
             }
         }
-        var text = ""
+        // No mark straight after a determiner ("the, cup"): one drawn there moves to the next gap.
+        var text = "", carried = " "
         for (index, token) in tokens.enumerated() {
             text += index == 0 ? token.capitalizedFirst : token
             guard index < tokens.count - 1 else { break }
-            text += mark(&random)
+            let drawn = mark(&random)
+            if FluencyRule.functionClass(of: token) == Self.determiner {
+                if drawn != " " { carried = drawn }
+                text += " "
+            } else {
+                text += drawn == " " ? carried : drawn
+                carried = " "
+            }
         }
         if tagged {
             let name = cast[random.below(cast.count)]
@@ -354,6 +438,23 @@ struct StyledProse {
         return "."
     }
 
+    /// A noun of the simulator's own after a determiner: one starting with a vowel after "an",
+    /// with a consonant after "a" (any when there is none such).
+    private func noun(_ random: inout SeededGenerator) -> String {
+        let article = history.last
+        let nouns = article == "an" ? vowelNouns : article == "a" ? consonantNouns : contentWords.nouns
+        let pool = nouns.isEmpty ? contentWords.nouns : nouns
+        return pool.isEmpty ? cast[random.below(cast.count)] : pool[random.below(pool.count)]
+    }
+
+    /// Whether `tokens` may follow the last word written: their first word makes no pair
+    /// `FluencyRule` calls implausible with it, and a determiner is followed by none of them.
+    private func follows(_ tokens: [String]) -> Bool {
+        guard let first = tokens.lazy.flatMap({ Self.words(of: $0) }).first else { return true }
+        let firstClass = FluencyRule.functionClass(of: first)
+        return lastClass != Self.determiner && !FluencyRule.implausible(lastClass, firstClass)
+    }
+
     /// A content word: a cast name now and then, else a noun, verb or adverb of the simulator's own.
     private func content(_ random: inout SeededGenerator) -> String {
         let u = random.nextUnit()
@@ -363,9 +464,11 @@ struct StyledProse {
         return contentWords.adverbs.isEmpty ? contentWords.nouns[random.below(contentWords.nouns.count)] : contentWords.adverbs[random.below(contentWords.adverbs.count)]
     }
 
-    private mutating func factSentence(_ facts: (surface: ContinuitySurface, cast: SimulatedCast), random: inout SeededGenerator) -> Sentence {
+    /// A continuity fact sentence, or nil when its first word may not follow the last one written.
+    private mutating func factSentence(_ facts: (surface: ContinuitySurface, cast: SimulatedCast), random: inout SeededGenerator) -> Sentence? {
         let text = SimulatedFacts.sentence(cast: facts.cast, surface: facts.surface, random: &random)
         let tokens = text.split(separator: " ").map(String.init)
+        guard follows(tokens) else { return nil }
         tally(tokens, spoken: false)
         return Sentence(tokens: tokens, text: text)
     }
@@ -375,7 +478,13 @@ struct StyledProse {
     private mutating func tally(_ tokens: [String], spoken: Bool) {
         for token in tokens {
             for word in Self.words(of: token) {
-                if let index = slot[word] { counts[index] += 1 } else { contentCount += 1 }
+                if let index = slot[word] {
+                    counts[index] += 1
+                    lastClass = habitClass[index]
+                } else {
+                    contentCount += 1
+                    lastClass = FluencyRule.functionClass(of: word)
+                }
                 total += 1
                 if spoken { dialogueWords += 1 }
                 history.append(word)
