@@ -4,6 +4,7 @@ import Engine
 import LLM
 import Simulator
 import Store
+import Style
 import WorkbenchCore
 @testable import Experiments
 
@@ -70,5 +71,60 @@ struct RegressionEngineTests {
         #expect(fail.summaryLine.contains("suite mean quality -"))
         #expect(fail.regressions.allSatisfy { $0.metric == "quality" && $0.delta < 0 })
         for row in fail.regressions { #expect(fail.summaryLine.contains("\(row.chapter) quality")) }
+    }
+
+    @Test("a baseline written to an author's style freezes its profile; prompts without the style block fail `--metrics style` and drift")
+    func styleDriftFailsTheGate() async throws {
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/corpus").standardized.path
+        guard FileManager.default.fileExists(atPath: corpus + "/collins-woman-in-white.txt") else {
+            Issue.record("the shared corpus is missing at \(corpus)")
+            return
+        }
+        let fixture = try ABFixture(words: 1_500)
+        defer { fixture.delete() }
+        try ABFixture.edit(URL(fileURLWithPath: fixture.experiment)) { $0 + "\nstyle: {sample: \(corpus)/collins-woman-in-white.txt}\n" }
+        let unstyled = fixture.root.appendingPathComponent("prompts/unstyled").path
+        try FileManager.default.copyItem(atPath: fixture.prompts("v1"), toPath: unstyled)
+        for template in ["chapter", "continue", "enhance"] {
+            try ABFixture.edit(URL(fileURLWithPath: unstyled + "/\(template).mustache")) { $0.replacingOccurrences(of: "{{#style}}\n\n{{style}}\n{{/style}}\n", with: "") }
+        }
+        let server = try await SimulatorServer.start()
+        let config = try ExperimentConfig.load(file: fixture.experiment)
+        // Chapters of 1,200 words: at the standard suite's 250, Delta hardly tells an author's
+        // prose from another's (the simulator's unstyled 250-word chapters match 19 of 42 times).
+        var suite = StandardSuite.suite
+        for index in suite.chapters.indices { suite.chapters[index].targetWords = 1_200 }
+        func write(_ prompts: String, database: String, contexts: [String: SuiteScores.Context] = [:], style: StyleTarget? = nil) async throws -> SuiteWriter.Output {
+            let store = try WorkbenchDatabase.open(path: fixture.root.appendingPathComponent(database).path, create: true)
+            return try await SuiteWriter(suite: suite, samples: 2, config: config, prompts: try PromptSet.load(folder: prompts), database: store,
+                                         route: route(server, database: store))
+                .run(kind: .baseline, contexts: contexts, style: style, fileFor: { Baseline.textFile(chapter: $0, sample: $1) })
+        }
+        let made = try await write(fixture.prompts("v1"), database: "made.sqlite")
+        let root = fixture.root.appendingPathComponent("Baselines").path
+        let provenance = BaselineProvenance(version: "s1", createdAt: "now", workbenchVersion: WorkbenchVersion.current, gitRevision: nil, experiment: fixture.experiment,
+                                            experimentSHA256: "", promptsSHA256: "", routes: ["generate": ["sim"]], providers: [], samples: 2,
+                                            runID: made.runID.rawValue, seconds: made.seconds, costUSD: 0)
+        let folder = try Baseline.write(version: "s1", root: root, suite: suite, scores: made.scores, texts: made.texts, provenance: provenance,
+                                        sources: .init(experimentFile: fixture.experiment, providersFile: nil, promptsFolder: fixture.prompts("v1"), rubricsFolder: nil,
+                                                       styleProfile: config.style?.profile))
+        let baseline = try Baseline.load(version: "s1", root: root)
+        #expect(baseline.scores == made.scores, "re-read against the frozen profile, the scores are the ones written")
+        #expect(baseline.style?.profile == config.style?.profile)
+        let contexts = Dictionary(uniqueKeysWithValues: baseline.scores.chapters.map { ($0.id, $0.context) })
+        let worse = try await write(unstyled, database: "worse.sqlite", contexts: contexts, style: baseline.style)
+        await server.stop()
+
+        let options = RegressionResult.Options(metrics: ["quality", "style"])
+        let result = RegressionAnalysis.compare(baseline: baseline.scores, current: worse.scores, options: options, baselineLabel: "s1", currentLabel: "now")
+        let drift = try #require(result.styleDrift)
+        print("style gate: \(result.summaryLine); drifting now \(drift.now.count) of \(drift.chapters), baseline \(drift.baseline.count)")
+        #expect(!result.passed)
+        #expect(result.regressions.contains { $0.metric == "style" })
+        #expect(drift.baseline.count <= 1 && drift.now.count == drift.chapters, "baseline \(drift.baseline), now \(drift.now)")
+
+        // A profile file that no longer matches the scores is refused naming it.
+        try "{}".write(toFile: folder + "/" + Baseline.styleProfileFile, atomically: true, encoding: .utf8)
+        #expect(throws: BaselineError.self) { try Baseline.load(version: "s1", root: root) }
     }
 }
