@@ -17,7 +17,8 @@ public final class BookGenerator: Sendable {
     let prompts: PromptSet
     let database: WorkbenchDatabase
     let route: Router
-    let onEvent: @Sendable (PipelineEvent, RunID) -> Void
+    /// The run's event stream: the workspace's `events` table first, then `onEvent`.
+    let events: EventBus
 
     public struct Result: Sendable {
         public var runID: RunID
@@ -34,7 +35,8 @@ public final class BookGenerator: Sendable {
         self.prompts = prompts
         self.database = database
         self.route = route
-        self.onEvent = onEvent
+        events = EventBus { event, run in try database.appendEvent(to: run, kind: event.kind, payloadJSON: event.payloadJSON) }
+        events.subscribe("onEvent") { event, run in onEvent(event, run) }
     }
 
     public func generate(premise: String?, outline given: Outline?, gitRevision: String? = nil) async throws -> Result {
@@ -67,9 +69,11 @@ public final class BookGenerator: Sendable {
     private func finishing(_ run: RunID, _ body: () async throws -> Result) async throws -> Result {
         do {
             let result = try await body()
+            await events.flush()
             try database.finishRun(run, status: .succeeded)
             return result
         } catch {
+            await events.flush()
             let status: RunStatus = (error as? EngineError).map { if case .budgetReached = $0 { return .interrupted } else { return .failed } } ?? .failed
             try? database.finishRun(run, status: status, error: "\(error)")
             throw error
@@ -188,7 +192,7 @@ public final class BookGenerator: Sendable {
     /// A chapter already done is only reported; others are written or continued.
     private func chapter(_ spec: ChapterSpec, outline: Outline, book: String, run: RunID, done: (Double, Int)?) async throws -> (Int, Double, Int) {
         if let done { return (spec.number, done.0, done.1) }
-        let outcome = try await writeChapter(spec, outline: outline, book: book, run: run)
+        let outcome = try await write(spec, outline: outline, book: book, run: run)
         return (spec.number, outcome.report.quality, outcome.words)
     }
 
@@ -326,7 +330,20 @@ public final class BookGenerator: Sendable {
     /// Writes, analyses and enhances one chapter of `book`. It is stored as chapter `slot`
     /// (the spec's number unless given: an A/B test stores sample i of an arm as chapter i),
     /// and an interrupted one continues from its stored versions.
-    public func writeChapter(_ spec: ChapterSpec, outline: Outline, book: String, run: RunID, slot given: Int? = nil) async throws -> ChapterOutcome {
+    /// Its events have reached every subscriber when it returns.
+    public func writeChapter(_ spec: ChapterSpec, outline: Outline, book: String, run: RunID, slot: Int? = nil) async throws -> ChapterOutcome {
+        do {
+            let outcome = try await write(spec, outline: outline, book: book, run: run, slot: slot)
+            await events.flush()
+            return outcome
+        } catch {
+            await events.flush()
+            throw error
+        }
+    }
+
+    /// `writeChapter` without waiting for the subscribers: chapters written inside `generate`.
+    func write(_ spec: ChapterSpec, outline: Outline, book: String, run: RunID, slot given: Int? = nil) async throws -> ChapterOutcome {
         let slot = given ?? spec.number
         let characters = Self.characterSheet(outline.characters)
         let targets = config.targets(forChapter: spec.number)
@@ -495,9 +512,10 @@ public final class BookGenerator: Sendable {
     }
 
     func emit(_ event: PipelineEvent, run: RunID) throws {
-        try database.appendEvent(to: run, kind: event.kind, payloadJSON: event.payloadJSON)
-        onEvent(event, run)
+        try events.publish(event, run: run)
     }
+
+
 
     /// The last paragraphs of a text, up to about `words` words: what a continuation follows.
     static func tail(of text: String, words: Int) -> String {

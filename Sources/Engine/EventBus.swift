@@ -43,10 +43,13 @@ public final class EventBus: Sendable {
     /// Counters shared by the publishing side and the draining task.
     final class Counts: @unchecked Sendable {
         private let lock = NSLock()
-        private var delivered = 0, dropped = 0
+        private var enqueued = 0, delivered = 0, dropped = 0
+        func enqueue() { lock.withLock { enqueued += 1 } }
         func deliver() { lock.withLock { delivered += 1 } }
         func drop() { lock.withLock { dropped += 1 } }
         var values: (delivered: Int, dropped: Int) { lock.withLock { (delivered, dropped) } }
+        /// Everything queued so far has been handled.
+        var drained: Bool { lock.withLock { delivered >= enqueued } }
     }
 
     private let store: Store
@@ -70,7 +73,26 @@ public final class EventBus: Sendable {
         try store(event, run)
         guard !closed.withLock({ $0 }) else { return }
         for subscriber in subscribers.withLock({ $0 }) {
-            if case .dropped = subscriber.continuation.yield((event, run)) { subscriber.counts.drop() }
+            switch subscriber.continuation.yield((event, run)) {
+            case .dropped: subscriber.counts.drop()
+            default: subscriber.counts.enqueue()
+            }
+        }
+    }
+
+    /// Waits until every subscriber has handled what was published before the call (the
+    /// buffers stay open): a run's last events are seen before its command returns.
+    public func flush() async {
+        for subscriber in subscribers.withLock({ $0 }) {
+            while !subscriber.counts.drained, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(1)) }
+        }
+    }
+
+    /// What each subscriber received and lost so far.
+    public var deliveries: [Delivery] {
+        subscribers.withLock { $0 }.map { subscriber in
+            let counts = subscriber.counts.values
+            return Delivery(subscriber: subscriber.name, delivered: counts.delivered, dropped: counts.dropped)
         }
     }
 
