@@ -120,6 +120,28 @@ public struct ConfigNode: @unchecked Sendable {
         try items().map { try $0.nonEmptyString() }
     }
 
+    /// The node as a JSON value (maps, lists, numbers, booleans, null, text), for free-form
+    /// maps handed on to others (a plugin's `config:`).
+    public func jsonValue() throws -> Any {
+        switch node {
+        case .mapping:
+            var object: [String: Any] = [:]
+            for (key, value) in try entries() { object[key] = try value.jsonValue() }
+            return object
+        case .sequence:
+            return try items().map { try $0.jsonValue() }
+        case .scalar(let scalar):
+            if scalar.style != .plain { return scalar.string }
+            if node.null != nil { return NSNull() }
+            if let value = node.bool { return value }
+            if let value = Int(scalar.string) { return value }
+            if let value = Double(scalar.string), value.isFinite { return value }
+            return scalar.string
+        case .alias:
+            throw error("aliases are not supported here", fix: "write the value out")
+        }
+    }
+
     // MARK: Descriptions
 
     private var kind: String {

@@ -35,6 +35,10 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var continuity = ContinuitySettings()
     /// The author style the book is written in (`style:`); nil for none.
     public var style: StyleSettings?
+    /// The plugins called at the pipeline's hooks (`plugins:`), in call order.
+    public var plugins: [PluginSpec] = []
+    /// Plugin name → the version its handshake declared, once started: part of the run record.
+    public var pluginVersions: [String: String] = [:]
 
     /// `continuity: {check: true, verify: false, fix: false, rounds: 2}`: check the finished
     /// book's continuity (no model call), have the `judge` route verify each flagged pair, and
@@ -71,7 +75,7 @@ public struct ExperimentConfig: Sendable, Equatable {
 
     public static func load(file: String) throws -> ExperimentConfig {
         let root = try ConfigNode.load(file: file)
-        try root.rejectUnknownKeys(["name", "providers", "routes", "prompts", "book", "quality", "enhancement", "concurrency", "sequential", "seed", "budget_usd", "judge", "continuity", "style"])
+        try root.rejectUnknownKeys(["name", "providers", "routes", "prompts", "book", "quality", "enhancement", "concurrency", "sequential", "seed", "budget_usd", "judge", "continuity", "style", "plugins"])
         let folder = (file as NSString).deletingLastPathComponent
         func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : (folder.isEmpty ? path : folder + "/" + path) }
 
@@ -154,6 +158,9 @@ public struct ExperimentConfig: Sendable, Equatable {
             }
         }
         if let style = try root.optional("style") { config.style = try StyleSettings.load(style, resolve: resolve) }
+        if let plugins = try root.optional("plugins") {
+            config.plugins = try PluginSpec.load(plugins, folder: folder.isEmpty ? "." : folder, builtIns: PluginRegistry.builtIn.names)
+        }
         for number in config.chapterRequirements.keys where number > config.chapters {
             throw try root.required("quality").error("chapter_requirements names chapter \(number), but the book has \(config.chapters)")
         }
@@ -206,6 +213,8 @@ public struct ExperimentConfig: Sendable, Equatable {
             object["continuity"] = ["check": continuity.check, "verify": continuity.verify, "fix": continuity.fix, "rounds": continuity.rounds] as [String: Any]
         }
         if let style { object["style"] = style.recordFields }
+        // Name, version (once started), command, hooks, priority and config of each: a plugin changes the book.
+        if !plugins.isEmpty { object["plugins"] = plugins.map { $0.recordFields(version: pluginVersions[$0.name]) } }
         if let judge {
             object["judge"] = ["dimensions": judge.dimensions, "samples": judge.samples, "rubrics": Self.absolute(judge.rubrics)] as [String: Any]
             object["rubrics_sha256"] = try PromptSet.fingerprint(folder: judge.rubrics)
@@ -223,7 +232,7 @@ extension ExperimentConfig {
     static let fieldNames: [String: String] = [
         "prompts_sha256": "the prompt templates", "provider_table_sha256": "the provider table", "rubrics_sha256": "the judge rubrics",
         "provider": "--provider", "file": "the experiment file's path", "providers": "the provider table's path",
-        "style": "the style profile",
+        "style": "the style profile", "plugins": "the plugins",
     ]
 
     /// The configuration a run was started with: its experiment file read again (by the
@@ -247,6 +256,11 @@ extension ExperimentConfig {
         if let value = (object["seed"] as? NSNumber)?.uint64Value { config.seed = value }
         if let value = object["budget_usd"] as? Double { config.budgetUSD = value }
         config.providerOverride = object["provider"] as? String
+        // The versions the plugins declared when the run started; the resumed run's own
+        // handshakes are checked against them (`BookGenerator.resume`).
+        for plugin in object["plugins"] as? [[String: Any]] ?? [] {
+            if let name = plugin["name"] as? String, let version = plugin["version"] as? String { config.pluginVersions[name] = version }
+        }
         overriding(&config)
         let now = try config.fields()
         var changed: [String] = []

@@ -236,8 +236,8 @@ public actor LocalLLMServer {
 
 /// Starts child processes from one thread that never exits, so a child's parent-death
 /// signal (`setpriv --pdeathsig`) means "this process died", not "a worker thread retired".
-final class ProcessLauncher: @unchecked Sendable {
-    static let shared = ProcessLauncher()
+public final class ProcessLauncher: @unchecked Sendable {
+    public static let shared = ProcessLauncher()
     private let lock = NSCondition()
     private var pending: [(Process, (any Error)?) -> Void] = []
     private var queue: [Process] = []
@@ -248,7 +248,7 @@ final class ProcessLauncher: @unchecked Sendable {
         thread.start()
     }
 
-    func run(_ process: Process) throws {
+    public func run(_ process: Process) throws {
         let done = DispatchSemaphore(value: 0)
         var failure: (any Error)?
         lock.lock()

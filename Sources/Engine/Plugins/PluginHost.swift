@@ -1,0 +1,235 @@
+import Foundation
+import WorkbenchCore
+
+/// What the host says of a plugin's failures, as pipeline events.
+public enum PluginNotice: Sendable, Equatable {
+    /// A call had no effect: `reason` is timeout, crash, invalid answer, refused, error or start failed.
+    case failed(plugin: String, hook: PluginHook?, chapter: Int?, reason: String, detail: String)
+    /// The plugin failed `failures` times and is not called again in this run.
+    case disabled(plugin: String, failures: Int)
+}
+
+/// The compiled-in plugins, by name, and how each is made from its spec.
+public struct PluginRegistry: Sendable {
+    public typealias Factory = @Sendable (PluginSpec) throws(PluginProblem) -> any WorkbenchPlugin
+    public private(set) var factories: [String: Factory]
+
+    public init(_ factories: [String: Factory] = [:]) {
+        self.factories = factories
+    }
+
+    /// The plugins every workbench has.
+    public static let builtIn = PluginRegistry(["event-log": { spec throws(PluginProblem) in try EventLogPlugin(spec: spec) }])
+
+    public func registering(_ name: String, _ factory: @escaping Factory) -> PluginRegistry {
+        var copy = self
+        copy.factories[name] = factory
+        return copy
+    }
+
+    public var names: [String] { factories.keys.sorted() }
+
+    /// An external plugin for a spec with a command, else the built-in of its name.
+    func make(_ spec: PluginSpec) throws(PluginProblem) -> any WorkbenchPlugin {
+        if spec.command != nil { return ExternalPlugin(spec: spec) }
+        guard let factory = factories[spec.name] else { throw .startFailed("no built-in plugin is called \(spec.name)") }
+        return try factory(spec)
+    }
+}
+
+/// A run's plugins: started once, called in order (priority, then name) at each hook they
+/// declared, each call under its timeout. A failing plugin never fails the book: the
+/// call's effect is skipped, the failure is reported, and after `max_failures` the plugin
+/// is disabled for the run.
+public final class PluginHost: Sendable {
+    /// One plugin of the run and what became of it.
+    final class Member: Sendable {
+        let spec: PluginSpec
+        let plugin: (any WorkbenchPlugin)?
+        let state: LockedValue<State>
+
+        struct State {
+            var manifest: PluginManifest?
+            var hooks: Set<PluginHook> = []
+            var calls = 0
+            var failures: [String: Int] = [:]
+            var disabled = false
+            var started = false
+            /// Call durations in microseconds, for `plugins check` and the bench.
+            var timings: [Int] = []
+        }
+
+        init(spec: PluginSpec, registry: PluginRegistry) {
+            self.spec = spec
+            var state = State()
+            do {
+                plugin = try registry.make(spec)
+            } catch {
+                plugin = nil
+                state.disabled = true
+                state.failures[error.reason] = 1
+            }
+            self.state = LockedValue(state)
+        }
+    }
+
+    /// One plugin's answer to one call.
+    public struct Reply: Sendable {
+        public var plugin: String
+        public var answer: PluginAnswer
+    }
+
+    /// A plugin's part in a run, for the run summary.
+    public struct Tally: Sendable, Equatable {
+        public var plugin: String
+        public var version: String?
+        public var calls: Int
+        public var failures: [String: Int]
+        public var disabled: Bool
+        public var failureCount: Int { failures.values.reduce(0, +) }
+    }
+
+    let members: [Member]
+    private let notify = LockedValue<(@Sendable (PluginNotice) -> Void)?>(nil)
+
+    public init(specs: [PluginSpec], registry: PluginRegistry = .builtIn) {
+        members = specs.sorted { ($0.priority, $0.name) < ($1.priority, $1.name) }.map { Member(spec: $0, registry: registry) }
+    }
+
+    public var isEmpty: Bool { members.isEmpty }
+
+    /// Where failures are reported (the run's event stream).
+    public func report(to notify: @escaping @Sendable (PluginNotice) -> Void) {
+        self.notify.withLock { $0 = notify }
+    }
+
+    /// Starts every plugin not yet started (the handshake); one that cannot start, or does
+    /// not offer the hooks its spec names, is disabled and reported.
+    public func start() async {
+        for member in members where !member.state.withLock({ $0.started || $0.disabled }) {
+            guard let plugin = member.plugin else { continue }
+            do {
+                let manifest = try await plugin.start()
+                let wanted = member.spec.hooks ?? manifest.hooks
+                let missing = wanted.subtracting(manifest.hooks).sorted()
+                if !missing.isEmpty {
+                    throw PluginProblem.refused("the experiment asks for \(missing.map(\.rawValue).joined(separator: ", ")), which it does not declare")
+                }
+                if let undeclared = manifest.undeclared.first {
+                    throw PluginProblem.refused("hook \(undeclared.rawValue) needs capability \(undeclared.capability.rawValue), which it does not declare")
+                }
+                member.state.withLock {
+                    $0.manifest = manifest
+                    $0.hooks = wanted
+                    $0.started = true
+                }
+            } catch let problem as PluginProblem {
+                member.state.withLock { $0.started = true }
+                fail(member, hook: nil, chapter: nil, problem, disable: true)
+            } catch {}
+        }
+    }
+
+    /// Calls every enabled plugin that takes the hook, in order, and returns the answers of
+    /// those that answered well; the others are reported and skipped.
+    public func call(_ call: PluginCall) async -> [Reply] {
+        guard !members.isEmpty else { return [] }
+        await start()
+        var replies: [Reply] = []
+        for member in members {
+            guard let plugin = member.plugin, member.state.withLock({ !$0.disabled && $0.hooks.contains(call.hook) }) else { continue }
+            let began = DispatchTime.now().uptimeNanoseconds
+            let outcome = await Self.within(member.spec.timeoutMS, plugin: plugin, call: call)
+            let micros = Int((DispatchTime.now().uptimeNanoseconds - began) / 1_000)
+            member.state.withLock {
+                $0.calls += 1
+                if $0.timings.count < 100_000 { $0.timings.append(micros) }
+            }
+            switch outcome {
+            case .success(let answer):
+                replies.append(Reply(plugin: member.spec.name, answer: answer))
+            case .failure(let problem):
+                fail(member, hook: call.hook, chapter: call.chapter, problem, disable: false)
+            }
+        }
+        return replies
+    }
+
+    /// An in-process plugin gets the same deadline as an external one: a hung call is
+    /// abandoned (and cancelled), not waited for.
+    static func within(_ milliseconds: Int, plugin: any WorkbenchPlugin, call: PluginCall) async -> Result<PluginAnswer, PluginProblem> {
+        if plugin is ExternalPlugin {
+            // Its own exchange has the deadline (and kills the process when it passes).
+            do { return .success(try await plugin.handle(call)) } catch { return .failure(error) }
+        }
+        let task = LockedValue<Task<Void, Never>?>(nil)
+        let outcome: Result<PluginAnswer, PluginProblem> = await OneShot.run(until: .now() + .milliseconds(milliseconds), timedOut: .failure(.timeout(milliseconds: milliseconds))) { shot in
+            task.withLock {
+                $0 = Task {
+                    do throws(PluginProblem) { shot.resume(.success(try await plugin.handle(call))) } catch { shot.resume(.failure(error)) }
+                }
+            }
+        }
+        if case .failure(.timeout) = outcome { task.withLock { $0 }?.cancel() }
+        // The host checks an in-process answer as it checks a decoded one.
+        if case .success(let answer) = outcome, let refused = answer.misplacedField(for: call.hook) { return .failure(.refused(refused)) }
+        return outcome
+    }
+
+    private func fail(_ member: Member, hook: PluginHook?, chapter: Int?, _ problem: PluginProblem, disable: Bool) {
+        let (failures, disabledNow) = member.state.withLock { state -> (Int, Bool) in
+            state.failures[problem.reason, default: 0] += 1
+            let total = state.failures.values.reduce(0, +)
+            let disabledNow = !state.disabled && (disable || total >= member.spec.maxFailures)
+            if disabledNow { state.disabled = true }
+            return (total, disabledNow)
+        }
+        let notify = self.notify.withLock { $0 }
+        notify?(.failed(plugin: member.spec.name, hook: hook, chapter: chapter, reason: problem.reason, detail: Redaction.redact(problem.detail)))
+        if disabledNow { notify?(.disabled(plugin: member.spec.name, failures: failures)) }
+    }
+
+    /// Stops every plugin (an external one is sent `bye`, then killed).
+    public func shutdown() async {
+        for member in members { await member.plugin?.shutdown() }
+    }
+
+    public var tallies: [Tally] {
+        members.map { member in
+            member.state.withLock {
+                Tally(plugin: member.spec.name, version: $0.manifest?.version, calls: $0.calls, failures: $0.failures, disabled: $0.disabled)
+            }
+        }
+    }
+
+    /// Each plugin's call durations so far, in microseconds.
+    public func timings(of plugin: String) -> [Int] {
+        members.first { $0.spec.name == plugin }?.state.withLock { $0.timings } ?? []
+    }
+
+    public func manifest(of plugin: String) -> PluginManifest? {
+        members.first { $0.spec.name == plugin }?.state.withLock { $0.manifest }
+    }
+
+    /// The plugins as the run record holds them: spec and started version, in call order.
+    public var recordFields: [[String: Any]] {
+        members.map { member in member.spec.recordFields(version: member.state.withLock { $0.manifest?.version }) }
+    }
+}
+
+extension PluginAnswer {
+    /// The first field set that another hook owns, described; nil when the answer fits `hook`.
+    func misplacedField(for hook: PluginHook) -> String? {
+        let set: [(String, Bool)] = [
+            ("outline", outline != nil), ("instructions", !instructions.isEmpty), ("variables", !variables.isEmpty), ("text", text != nil),
+            ("rewrite", rewrite != nil), ("metrics", !metrics.isEmpty), ("issues", !issues.isEmpty), ("operation", operation != nil),
+        ]
+        for (field, present) in set where present {
+            if let owner = Self.fieldHooks[field], owner != hook {
+                return "`\(field)` belongs to \(owner.rawValue) (capability \(owner.capability.rawValue)); \(hook.rawValue) may \(hook.capability == .observe ? "only observe" : "not set it")"
+            }
+        }
+        if let bad = metrics.keys.sorted().first(where: { !PluginManifest.isValidMetricName($0) }) { return "metric name `\(bad)`: use lower case letters, digits and _" }
+        return nil
+    }
+}
