@@ -12,14 +12,40 @@ public struct ABTestDesign: Codable, Sendable, Equatable {
         public var prompts: String
         /// SHA-256 over the folder's templates: a resumed test refuses edited prompts.
         public var promptsHash: String
+        /// The experiment's plugins this arm runs, by name; nil for all of them, empty for none.
+        public var plugins: [String]?
 
-        public init(name: String, prompts: String, promptsHash: String) {
+        public init(name: String, prompts: String, promptsHash: String, plugins: [String]? = nil) {
             self.name = name
             self.prompts = prompts
             self.promptsHash = promptsHash
+            self.plugins = plugins
         }
 
-        enum CodingKeys: String, CodingKey { case name, prompts, promptsHash = "prompts_hash" }
+        enum CodingKeys: String, CodingKey { case name, prompts, promptsHash = "prompts_hash", plugins }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            prompts = try container.decode(String.self, forKey: .prompts)
+            promptsHash = try container.decode(String.self, forKey: .promptsHash)
+            plugins = try container.decodeIfPresent([String].self, forKey: .plugins)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(prompts, forKey: .prompts)
+            try container.encode(promptsHash, forKey: .promptsHash)
+            // Absent unless set, so designs stored before plugins existed read back unchanged.
+            try container.encodeIfPresent(plugins, forKey: .plugins)
+        }
+
+        /// The arm's plugins among the experiment's (`all`, in call order).
+        public func plugins<T>(of all: [T], name: (T) -> String) -> [T] {
+            guard let plugins else { return all }
+            return all.filter { plugins.contains(name($0)) }
+        }
     }
 
     public var name: String
@@ -93,6 +119,13 @@ public struct ABTestDesign: Codable, Sendable, Equatable {
         ["quality"] + MetricCatalog.entries.map(\.name) + judgeDimensions.map { "judge." + $0 }
     }
 
+    /// Whether `metric` is a plugin's (`plugin.NAME.METRIC`) for one of `plugins`: its
+    /// metric names are known only once it answers, so the name's form is what is checked.
+    public static func isPluginMetric(_ metric: String, plugins: [String]) -> Bool {
+        let parts = metric.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0] == "plugin" && plugins.contains(String(parts[1])) && !parts[2].isEmpty
+    }
+
     /// Whether a rise of the metric is an improvement (true), a worsening (false), or neither (nil).
     public static func higherIsBetter(_ metric: String) -> Bool? {
         switch metric {
@@ -103,7 +136,9 @@ public struct ABTestDesign: Codable, Sendable, Equatable {
     }
 
     /// Checks what flags cannot: names, ranges and the arms' distinctness.
-    public func validate(judgeDimensions: [String]) throws {
+    /// `plugins` are the experiment's plugin names: their metrics may be compared, and an
+    /// arm may name only them.
+    public func validate(judgeDimensions: [String], plugins: [String] = []) throws {
         guard arms.count >= 2 else { throw ABTestError.invalidDesign(field: "--variant", problem: "an A/B test needs a control and at least one variant") }
         let names = arms.map(\.name)
         guard Set(names).count == names.count else {
@@ -112,8 +147,15 @@ public struct ABTestDesign: Codable, Sendable, Equatable {
         guard samples >= 2 else { throw ABTestError.invalidDesign(field: "--samples", problem: "a paired test needs at least 2 samples, got \(samples)") }
         guard !metrics.isEmpty else { throw ABTestError.invalidDesign(field: "--metrics", problem: "no metric named") }
         let known = Self.knownMetrics(judgeDimensions: judgeDimensions)
-        for metric in metrics where !known.contains(metric) {
-            throw ABTestError.invalidDesign(field: "--metrics", problem: "unknown metric `\(metric)`; known: \(known.joined(separator: ", "))")
+        for metric in metrics where !known.contains(metric) && !Self.isPluginMetric(metric, plugins: plugins) {
+            let pluginForm = plugins.isEmpty ? "" : ", or plugin.NAME.METRIC for a plugin of the experiment (\(plugins.joined(separator: ", ")))"
+            throw ABTestError.invalidDesign(field: "--metrics", problem: "unknown metric `\(metric)`; known: \(known.joined(separator: ", "))\(pluginForm)")
+        }
+        for arm in arms {
+            for plugin in arm.plugins ?? [] where !plugins.contains(plugin) {
+                throw ABTestError.invalidDesign(field: "--\(arm == arms[0] ? "control" : "variant")-plugins",
+                                                problem: "`\(plugin)` is not a plugin of the experiment (its plugins: \(plugins.isEmpty ? "none" : plugins.joined(separator: ", ")))")
+            }
         }
         guard alpha > 0, alpha < 0.5 else { throw ABTestError.invalidDesign(field: "--alpha", problem: "alpha \(alpha) is not in (0, 0.5)") }
         guard power > 0, power < 1 else { throw ABTestError.invalidDesign(field: "--power", problem: "power \(power) is not in (0, 1)") }

@@ -24,7 +24,7 @@ public enum RunsReport {
         JSONOutput.renderWithNulls(runs.map { object(for: $0, now: now) })
     }
 
-    public static func detail(_ summary: RunSummary, now: Date) -> String {
+    public static func detail(_ summary: RunSummary, health: RunHealth? = nil, now: Date) -> String {
         let run = summary.run
         var lines: [(String, String)] = [
             ("id", run.id.rawValue), ("kind", run.kind.rawValue), ("status", run.status.rawValue),
@@ -41,14 +41,33 @@ public enum RunsReport {
         ]
         if let last = summary.lastEvent { lines.append(("last event", "#\(last.seq) \(last.kind) at \(iso(last.at))")) }
         if let error = run.error { lines.append(("error", error)) }
+        for line in healthLines(health) { lines.append(line) }
         let width = lines.map(\.0.count).max() ?? 0
         var text = lines.map { $0.0 + ":" + String(repeating: " ", count: width - $0.0.count + 1) + $0.1 }.joined(separator: "\n")
         text += "\nconfig:\n" + prettyConfig(run.configJSON).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n"
         return text
     }
 
-    public static func detailJSON(_ summary: RunSummary, now: Date) -> String {
+    /// "plugin romance": "3 failures (2 timeout, 1 crash), disabled"; "event delivery": "onEvent 812 delivered, 0 dropped".
+    static func healthLines(_ health: RunHealth?) -> [(String, String)] {
+        guard let health else { return [] }
+        var lines: [(String, String)] = []
+        for plugin in health.plugins {
+            let reasons = plugin.byReason.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            lines.append(("plugin \(plugin.plugin)", "\(plugin.total) failure\(plugin.total == 1 ? "" : "s")" + (reasons.isEmpty ? "" : " (\(reasons))") + (plugin.disabled ? ", disabled" : "")))
+        }
+        if !health.deliveries.isEmpty {
+            lines.append(("event delivery", health.deliveries.map { "\($0.subscriber) \($0.delivered) delivered, \($0.dropped) dropped" }.joined(separator: "; ")))
+        }
+        return lines
+    }
+
+    public static func detailJSON(_ summary: RunSummary, health: RunHealth? = nil, now: Date) -> String {
         var object = object(for: summary.run, now: now)
+        if let health {
+            object["plugins"] = health.plugins.map { ["plugin": $0.plugin, "failures": $0.byReason, "disabled": $0.disabled] as [String: Any] }
+            object["event_delivery"] = health.deliveries.map { ["subscriber": $0.subscriber, "delivered": $0.delivered, "dropped": $0.dropped] as [String: Any] }
+        }
         object["config"] = (try? JSONSerialization.jsonObject(with: Data(summary.run.configJSON.utf8), options: [.fragmentsAllowed])) ?? NSNull()
         object["totals"] = [
             "books": summary.bookCount, "chapter_versions": summary.chapterVersionCount,

@@ -124,3 +124,57 @@ extension WorkbenchDatabase {
         }
     }
 }
+
+/// What went wrong around a run without failing it: plugin failures and events a slow
+/// subscriber of the event stream lost (from its `plugin.failed`, `plugin.disabled` and
+/// `events.delivery` events).
+public struct RunHealth: Sendable, Equatable {
+    public struct PluginFailures: Sendable, Equatable {
+        public var plugin: String
+        /// Failure reason (timeout, crash, invalid answer, refused, error, start failed) → count.
+        public var byReason: [String: Int]
+        public var disabled: Bool
+        public var total: Int { byReason.values.reduce(0, +) }
+    }
+
+    public struct Delivery: Sendable, Equatable {
+        public var subscriber: String
+        public var delivered: Int
+        public var dropped: Int
+    }
+
+    public var plugins: [PluginFailures]
+    public var deliveries: [Delivery]
+    public var isEmpty: Bool { plugins.isEmpty && deliveries.isEmpty }
+}
+
+extension WorkbenchDatabase {
+    public static let pluginFailedKind = "plugin.failed"
+    public static let pluginDisabledKind = "plugin.disabled"
+    public static let deliveryKind = "events.delivery"
+
+    public func health(of id: RunID) throws -> RunHealth {
+        try read { db in
+            let failures = try Row.fetchAll(db, sql: """
+                SELECT json_extract(payload_json, '$.plugin') AS plugin, json_extract(payload_json, '$.reason') AS reason, count(*) AS n
+                FROM events WHERE run_id = ? AND kind = ? GROUP BY plugin, reason ORDER BY plugin, reason
+                """, arguments: [id, Self.pluginFailedKind])
+            let disabled = Set(try String.fetchAll(db, sql: """
+                SELECT DISTINCT json_extract(payload_json, '$.plugin') FROM events WHERE run_id = ? AND kind = ?
+                """, arguments: [id, Self.pluginDisabledKind]))
+            var plugins: [String: RunHealth.PluginFailures] = [:]
+            for row in failures {
+                let plugin: String = row["plugin"] ?? "?"
+                plugins[plugin, default: .init(plugin: plugin, byReason: [:], disabled: disabled.contains(plugin))].byReason[row["reason"] ?? "?"] = row["n"]
+            }
+            for plugin in disabled where plugins[plugin] == nil { plugins[plugin] = .init(plugin: plugin, byReason: [:], disabled: true) }
+            // Summed over the run's sessions: a resumed run reports its own deliveries again.
+            let deliveries = try Row.fetchAll(db, sql: """
+                SELECT json_extract(payload_json, '$.subscriber') AS subscriber, sum(json_extract(payload_json, '$.delivered')) AS delivered,
+                       sum(json_extract(payload_json, '$.dropped')) AS dropped
+                FROM events WHERE run_id = ? AND kind = ? GROUP BY subscriber ORDER BY subscriber
+                """, arguments: [id, Self.deliveryKind]).map { RunHealth.Delivery(subscriber: $0["subscriber"] ?? "?", delivered: $0["delivered"] ?? 0, dropped: $0["dropped"] ?? 0) }
+            return RunHealth(plugins: plugins.values.sorted { $0.plugin < $1.plugin }, deliveries: deliveries)
+        }
+    }
+}

@@ -33,10 +33,13 @@ enum EngineBenchmarks {
         report.add("engine", "wall / ideal", one.wall / one.ideal, "×")
         report.add("engine", "engine CPU / wall", one.cpu / one.wall * 100, "%")
         report.add("engine", "peak RSS of the process", peakResidentMegabytes(), "MB")
+        // The event bus's part: its fan-out CPU per event (measured apart) times the book's events.
+        let busShare = try await PluginBenchmarks.busCPUPerEvent() * Double(one.events) / one.cpu * 100
+        report.add("engine", "event bus share of the book's engine CPU (\(one.events) events; goal < 2%)", busShare, "%")
 
         let started = ContinuousClock.now
         let cpuBefore = processCPUSeconds()
-        let ten = try await withThrowingTaskGroup(of: (wall: Double, cpu: Double, ideal: Double, words: Int).self) { group in
+        let ten = try await withThrowingTaskGroup(of: (wall: Double, cpu: Double, ideal: Double, words: Int, events: Int).self) { group in
             for seed in 0..<10 { group.addTask { try await book(frozen, prompts: prompts, baseURL: baseURL, seed: 100 + UInt64(seed)) } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
@@ -54,7 +57,7 @@ enum EngineBenchmarks {
     }
 
     /// One book on a fresh on-disk workspace: wall and CPU seconds, the ideal, the words.
-    static func book(_ config: ExperimentConfig, prompts: PromptSet, baseURL: String, seed: UInt64) async throws -> (wall: Double, cpu: Double, ideal: Double, words: Int) {
+    static func book(_ config: ExperimentConfig, prompts: PromptSet, baseURL: String, seed: UInt64) async throws -> (wall: Double, cpu: Double, ideal: Double, words: Int, events: Int) {
             var config = config
             config.seed = seed
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("workbench-bench-engine-\(UUID().uuidString.prefix(8))")
@@ -76,6 +79,7 @@ enum EngineBenchmarks {
                 let slowest = try Double.fetchOne(db, sql: "SELECT max(total) FROM (SELECT sum(latency_ms) AS total FROM llm_calls WHERE run_id = ? AND chapter IS NOT NULL GROUP BY chapter)", arguments: [result.runID]) ?? 0
                 return (plan + slowest) / 1000
             }
-            return (wall, cpu, ideal, result.words)
+            let events = try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE run_id = ?", arguments: [result.runID]) ?? 0 }
+            return (wall, cpu, ideal, result.words, events)
     }
 }

@@ -63,7 +63,7 @@ extension Workbench.PluginsCommand {
         @Option(help: ArgumentHelp("The experiment whose `plugins:` entry (command, hooks, config, timeout) to use.", valueName: "file"))
         var experiment: String?
 
-        @Option(name: .customLong("timeout-ms"), help: "Each call's timeout, unless the experiment sets one.")
+        @Option(name: .customLong("timeout-ms"), help: "Each call's timeout in milliseconds (default: the experiment's, else 5000).")
         var timeoutMS: Int?
 
         @Flag(help: "Print the result as JSON on standard output instead of the text.")

@@ -60,8 +60,9 @@ extension Workbench.Runs {
             let database = try workspace.open()
             let run = try database.run(matching: id)
             let summary = try database.summary(of: run.id)
+            let health = try database.health(of: run.id)
             let now = Date()
-            Console.output(json ? RunsReport.detailJSON(summary, now: now) : RunsReport.detail(summary, now: now))
+            Console.output(json ? RunsReport.detailJSON(summary, health: health, now: now) : RunsReport.detail(summary, health: health, now: now))
         }
     }
 }

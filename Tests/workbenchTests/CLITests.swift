@@ -34,6 +34,8 @@ import WorkbenchCore
         ("style-extract", ["style", "extract", "--help"]),
         ("style-match", ["style", "match", "--help"]),
         ("style-compare", ["style", "compare", "--help"]),
+        ("plugins", ["plugins", "--help"]),
+        ("plugins-check", ["plugins", "check", "--help"]),
     ])
     func helpMatchesGoldenFile(name: String, arguments: [String]) throws {
         let result = try CLI.run(arguments, in: FileManager.default.temporaryDirectory)
