@@ -72,7 +72,35 @@ enum Lexicon {
         if random.nextUnit() < probabilities["sensory"]! { sentence += ", " + sensory(&random) }
         if random.nextUnit() < probabilities["emotion"]! { sentence += ", " + emotion(name: name, &random) }
         if random.nextUnit() < probabilities["obsession"]! { sentence += obsession(name: name, target: target, &random) }
+        // Absent unless the prompt asks for romantic tension: then, and only then, one more draw.
+        if let romance = probabilities["romance"], random.nextUnit() < romance {
+            sentence += ", " + Self.romance(name: name, other: other(than: name, in: cast, &random), &random)
+        }
         return sentence + "."
+    }
+
+    // Romance clauses (the `romance` knob): a desire, a touch, and what stands in the way. Each
+    // clause holds two words of the romance plugin's attraction list (Experiments/plugins/
+    // romance.py) and one or two of its obstacle list, and no sensory, emotion or cliché word
+    // of the Quality lexicons.
+    static let romanceDesires = ["ached to", "hungered to", "was aching to", "craved the chance to"]
+    static func romanceTouches(_ other: String) -> [String] {
+        ["touch \(other)'s hand", "brush \(other)'s fingers", "kiss \(other)", "embrace \(other)", "trace the line of \(other)'s lips"]
+    }
+    static func romanceObstacles(_ other: String) -> [String] {
+        ["though it was forbidden", "but duty kept them apart", "though a secret stood between them", "yet it was impossible",
+         "though \(other) was promised to another", "but honour forbade it"]
+    }
+
+    /// "and Mara ached to touch Elias's hand, though it was forbidden".
+    static func romance(name: String, other: String, _ random: inout SeededGenerator) -> String {
+        "and \(name) \(pick(romanceDesires, &random)) \(pick(romanceTouches(other), &random)), \(pick(romanceObstacles(other), &random))"
+    }
+
+    /// Someone of the cast other than `name` (a stranger when there is nobody else).
+    static func other(than name: String, in cast: [String], _ random: inout SeededGenerator) -> String {
+        let others = cast.filter { $0 != name }
+        return others.isEmpty ? "a stranger" : pick(others, &random)
     }
 
     static func plain(name: String, cast: [String], random: inout SeededGenerator) -> String {

@@ -8,6 +8,24 @@ import WorkbenchCore
 ///
 /// A trigger is a case-insensitive phrase anywhere in the system or user messages. The
 /// simulator does not understand negation: "no sensory detail" still triggers.
+///
+/// The `romance` knob (baseline 0, instructed 0.10; triggers "romantic tension", "romantic
+/// longing", "forbidden attraction") appends to a narration sentence a romance clause
+/// (`Lexicon.romance`): desire, a touch, and what stands in the way — "and Mara ached to
+/// touch Elias's hand, though it was forbidden". Each clause holds two words of the romance
+/// plugin's attraction list (Experiments/plugins/romance.py: a desire verb and a touch word)
+/// and one or two of its obstacle list, and no sensory, emotion or cliché word of the Quality
+/// lexicons (only pronouns and function words), so it moves the plugin's `tension` and the
+/// Quality metrics only by dilution: under the chapter template's instructions,
+/// `detail_density` 10.2 → 8.8, `emotion` 7.6 → 7.3, `coherence` 5.1 → 4.7, the composite
+/// 6.8 → 6.6 (20 chapters of 1,500 words). Untriggered the knob is absent: no noise is drawn
+/// for it and no number per sentence, so untriggered answers are exactly those of before the
+/// knob (same version).
+/// Measured (RomanceKnobTests, 100 chapters of 1,500 words each way): the share of narration
+/// sentences with a romance clause 0 → 0.098 (0.0999 over 200), the plugin's attraction words
+/// per 1,000 words 0.6 → 20.4 and its obstacle words 0 → 12.1, so its `tension` (saturating at
+/// 12 and 6) 0 → 9.5 on average (7.7–10) over 20 chapters written from the chapter template's
+/// instructions, and 8.5 on 150-word rewrites (some of which draw no clause at all).
 public struct ResponseSurface: Sendable, Equatable {
     public static let version = "sim-surface-4"
 
@@ -27,6 +45,10 @@ public struct ResponseSurface: Sendable, Equatable {
         Knob(name: "emotion", triggers: ["emotional intensity", "interiority", "show feelings", "deepen emotion"], baseline: 0.05, instructed: 0.15),
         Knob(name: "obsession", triggers: ["stay with the obsession", "return to the obsession", "keep the obsession"], baseline: 0.02, instructed: 0.08),
         Knob(name: "repetition", triggers: ["avoid repetition", "never repeat", "vary sentences"], baseline: 0.02, instructed: 0.002),
+        // Issue #17's romance plugin asks for it. Baseline 0: untriggered it is absent from
+        // `probabilities(for:)`, draws no noise and no per-sentence number, so every answer
+        // without the trigger is byte for byte what it was before the knob existed.
+        Knob(name: "romance", triggers: ["romantic tension", "romantic longing", "forbidden attraction"], baseline: 0, instructed: 0.10),
     ]
 
     /// An instruction that changes how sentences hang together rather than what each one carries.
@@ -152,12 +174,14 @@ public struct ResponseSurface: Sendable, Equatable {
     public static let defaultWords = 250.0
     public static let defaultLengthNoise = 0.2
 
-    /// The probabilities in force for one prompt, before noise.
+    /// The probabilities in force for one prompt, before noise. A knob whose probability is 0
+    /// (the romance knob untriggered) is left out: the writer draws nothing for it.
     public static func probabilities(for prompt: String) -> [String: Double] {
         let lowered = prompt.lowercased()
         var result: [String: Double] = [:]
         for knob in knobs {
-            result[knob.name] = knob.triggers.contains(where: lowered.contains) ? knob.instructed : knob.baseline
+            let probability = knob.triggers.contains(where: lowered.contains) ? knob.instructed : knob.baseline
+            if probability > 0 { result[knob.name] = probability }
         }
         return result
     }

@@ -192,6 +192,8 @@ struct SceneThread {
             if random.nextUnit() < probabilities["sensory"]! { text += ", " + sensory(people[subject], &random) }
             if random.nextUnit() < probabilities["emotion"]! { text += ", " + emotion(subject, &random) }
             if random.nextUnit() < probabilities["obsession"]! { text += obsessionClause(subject, target: obsession, &random) }
+            // Absent unless the prompt asks for romantic tension: no draw otherwise.
+            if let romance = probabilities["romance"], random.nextUnit() < romance { text += ", " + romanceClause(subject, &random) }
             text += "."
         }
         previous = current
@@ -458,6 +460,15 @@ struct SceneThread {
         default:
             return "a sudden \(pick(Lexicon.feelings, &random)) \(pick(["took hold of", "seized", "came over", "struck", "overwhelmed"], &random)) \(refer(subject, .object, &random))"
         }
+    }
+
+    /// The romance knob's clause about the subject and someone else of the scene (else of the cast).
+    private mutating func romanceClause(_ subject: Int, _ random: inout SeededGenerator) -> String {
+        let who = refer(subject, .subject, &random)
+        let inScene = scene.map { $0.cast.filter { $0 != subject } } ?? []
+        let others = inScene.isEmpty ? people.indices.filter { $0 != subject } : inScene
+        let other = others.isEmpty ? "a stranger" : people[others[random.below(others.count)]].first
+        return "and \(who) \(pick(Lexicon.romanceDesires, &random)) \(pick(Lexicon.romanceTouches(other), &random)), \(pick(Lexicon.romanceObstacles(other), &random))"
     }
 
     private mutating func obsessionClause(_ subject: Int, target: String, _ random: inout SeededGenerator) -> String {

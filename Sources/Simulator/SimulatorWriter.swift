@@ -84,8 +84,10 @@ public struct SimulatorWriter: Sendable {
         let prompt = style?.remainder ?? fullPrompt
         var probabilities = ResponseSurface.probabilities(for: prompt)
         // In the surface's fixed order: a dictionary's own order differs between instances.
+        // A knob left out (baseline 0, untriggered: romance) draws no noise.
         for knob in ResponseSurface.knobs {
-            probabilities[knob.name] = min(0.95, probabilities[knob.name]! * exp(ResponseSurface.probabilityNoise * random.nextGaussian()))
+            guard let probability = probabilities[knob.name] else { continue }
+            probabilities[knob.name] = min(0.95, probability * exp(ResponseSurface.probabilityNoise * random.nextGaussian()))
         }
         let cast = ResponseSurface.characters(in: prompt)
         let obsession = ResponseSurface.obsession(in: prompt) ?? "the locked room at the end of the hall"

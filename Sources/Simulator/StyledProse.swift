@@ -353,6 +353,14 @@ struct StyledProse {
             if random.nextUnit() < probabilities["obsession"]! {
                 pending.append(Self.words(of: Lexicon.obsession(name: name, target: obsession, &random)).map { $0 == name.lowercased() ? name : $0 })
             }
+            // Absent unless the prompt asks for romantic tension: no draw otherwise.
+            if let romance = probabilities["romance"], random.nextUnit() < romance {
+                let other = Lexicon.other(than: name, in: cast, &random)
+                // Names keep their capitals ("elias's" → "Elias's"), as the obsession clause's name does.
+                var names: [String: String] = [:]
+                for person in [other, name] { names[person.lowercased()] = person; names[person.lowercased() + "'s"] = person + "'s" }
+                pending.append(Self.words(of: Lexicon.romance(name: name, other: other, &random)).map { names[$0] ?? $0 })
+            }
         }
         var tokens: [String] = []
         while tokens.count < spoken {
