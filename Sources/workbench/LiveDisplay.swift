@@ -35,12 +35,26 @@ final class LiveDisplay: Sendable {
             case .chapterDone(let chapter, let quality, _): state.dashboard.finished(chapter: chapter, quality: quality)
             case .judgeFailed(let chapter, let dimension, _, _): state.dashboard.activity(chapter: chapter, "judge failed on \(dimension)")
             case .continuityChecked, .continuityFixed: state.dashboard.bookStep = event.line
+            case .chapterStarted(let chapter, _, let target):
+                state.dashboard.progress(chapter: chapter, words: state.dashboard.chapters[chapter]?.words ?? 0, target: target, activity: "starting")
+            case .draftWritten(let chapter, _, let words, let scenes):
+                state.dashboard.progress(chapter: chapter, words: words, target: state.dashboard.chapters[chapter]?.target ?? words,
+                                         activity: "drafted in \(scenes) scene\(scenes == 1 ? "" : "s")")
+            case .judged(let chapter, let dimension, _, let score):
+                state.dashboard.activity(chapter: chapter, String(format: "judged %@ %.2f", dimension, score))
+            case .budgetStopped, .failed: state.dashboard.bookStep = event.line
             case .bookDone(_, let cost, _):
                 state.dashboard.costUSD = cost
                 state.dashboard.doneAt = Date()
             }
             let now = Date()
-            if case .bookDone = event {} else if now.timeIntervalSince(state.lastDraw) < 0.1 { return }
+            // The run's last event is always drawn, whatever the frame rate.
+            let last: Bool
+            switch event {
+            case .bookDone, .budgetStopped, .failed: last = true
+            default: last = false
+            }
+            if !last, now.timeIntervalSince(state.lastDraw) < 0.1 { return }
             state.lastDraw = now
             if let totals = try? database.summary(of: run) {
                 state.dashboard.costUSD = totals.costUSD

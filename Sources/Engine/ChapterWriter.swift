@@ -1,0 +1,168 @@
+import Foundation
+import Continuity
+import Judge
+import LLM
+import Quality
+import Store
+import Style
+import WorkbenchCore
+
+// Writing one chapter: its draft scene by scene, then its enhancement and judges.
+
+extension BookGenerator {
+    /// What a chapter is scored under: its word target, the book's obsession, the experiment's
+    /// targets with the chapter's own requirements, and its plan.
+    func analysisContext(_ spec: ChapterSpec, outline: Outline) -> AnalysisContext {
+        Self.analysisContext(spec, outline: outline, targets: config.targets(forChapter: spec.number), style: config.style?.target)
+    }
+
+    static func analysisContext(_ spec: ChapterSpec, outline: Outline, targets: QualityTargets, style: StyleTarget? = nil) -> AnalysisContext {
+        AnalysisContext(targetWords: spec.targetWords, obsession: outline.obsession, targets: targets, chapterPlan: ChapterPlan(outline: outline, chapter: spec),
+                        style: style)
+    }
+
+    /// The point of view and tense the prompts ask for: the style profile's, else the third person, past tense.
+    var pointOfView: String {
+        guard let features = config.style?.profile.features else { return "the third person, past tense" }
+        return "the \(features.firstPersonShare > 0.5 ? "first" : "third") person, \(features.pastShare >= 0.5 ? "past" : "present") tense"
+    }
+
+    /// The prompts' style variables for a chapter: `point_of_view`, and `style` (the profile's
+    /// constraints and the exemplars furthest from the chapter's content) when the book has one.
+    func styleVariables(_ spec: ChapterSpec, outline: Outline) -> [String: String] {
+        var variables = ["point_of_view": pointOfView]
+        if let style = styleBlock(spec, outline: outline) { variables["style"] = style }
+        return variables
+    }
+
+    /// The `style` variable alone: the profile's block for this chapter, nil without an author style.
+    func styleBlock(_ spec: ChapterSpec, outline: Outline) -> String? {
+        guard let style = config.style else { return nil }
+        let content = ([spec.title, outline.setting, outline.logline] + spec.beats + outline.characters.map(\.name)).joined(separator: "\n")
+        return style.prompt(farFrom: content)
+    }
+
+    /// Writes, analyses and enhances one chapter of `book`. It is stored as chapter `slot`
+    /// (the spec's number unless given: an A/B test stores sample i of an arm as chapter i),
+    /// and an interrupted one continues from its stored versions.
+    /// Its events have reached every subscriber when it returns.
+    public func writeChapter(_ spec: ChapterSpec, outline: Outline, book: String, run: RunID, slot: Int? = nil) async throws -> ChapterOutcome {
+        do {
+            let outcome = try await write(spec, outline: outline, book: book, run: run, slot: slot)
+            await events.flush()
+            return outcome
+        } catch {
+            await events.flush()
+            throw error
+        }
+    }
+
+    /// `writeChapter` without waiting for the subscribers: chapters written inside `generate`.
+    /// The draft (or the stored kept version, when the chapter was interrupted), then the
+    /// enhancement loop (`enhance`), then the judges (`judge`).
+    func write(_ spec: ChapterSpec, outline: Outline, book: String, run: RunID, slot given: Int? = nil) async throws -> ChapterOutcome {
+        let slot = given ?? spec.number
+        try emit(.chapterStarted(chapter: slot, title: spec.title, targetWords: spec.targetWords), run: run)
+        let characters = Self.characterSheet(outline.characters)
+        let context = analysisContext(spec, outline: outline)
+        // A chapter interrupted after its draft was stored continues from its versions.
+        let stored = try database.chapterVersions(bookID: book, chapter: slot)
+        var kept: KeptVersion
+        if let version = stored.last(where: \.kept) {
+            kept = KeptVersion(report: QualityAnalyzer.analyze(version.text, context: context), text: version.text, version: version)
+        } else {
+            let (text, scenes) = try await draft(spec, outline: outline, characters: characters, book: book, run: run, slot: slot)
+            let report = QualityAnalyzer.analyze(text, context: context)
+            let words = Int(report["word_count"] ?? 0)
+            let version = try database.addChapterVersion(bookID: book, chapter: slot, text: text, wordCount: words,
+                                                         origin: "generate", scores: report.scoreRows)
+            try emit(.draftWritten(chapter: slot, version: version.version, words: words, scenes: scenes), run: run)
+            try emit(.chapterScored(chapter: slot, version: version.version, quality: report.quality, words: words,
+                                    metrics: Self.dashboardMetrics(report), issues: report.issues.prefix(2).map(\.message)), run: run)
+            kept = KeptVersion(report: report, text: text, version: version)
+        }
+        let iterationsDone = max(0, (stored.last?.version ?? kept.version.version) - 1)
+        kept = try await enhance(kept, spec: spec, outline: outline, characters: characters, context: context,
+                                 book: book, run: run, slot: slot, iterationsDone: iterationsDone)
+        let judgeScores = try await judge(kept, outline: outline, book: book, run: run, slot: slot)
+        let outcome = ChapterOutcome(slot: slot, text: kept.text, report: kept.report, judgeScores: judgeScores)
+        try emit(.chapterDone(chapter: slot, quality: kept.report.quality, words: outcome.words), run: run)
+        return outcome
+    }
+
+    /// The chapter's first full draft: its opening scene, then continuations to the target;
+    /// with the number of scenes it holds.
+    func draft(_ spec: ChapterSpec, outline: Outline, characters: String, book: String, run: RunID, slot: Int) async throws -> (text: String, scenes: Int) {
+        let provider = try await route(.generate, CallContext(runID: run, bookID: book, chapter: slot))
+        let previous: String
+        if config.sequential {
+            // What the earlier chapters actually say (their kept versions), not only their plan.
+            previous = try database.latestChapterVersions(bookID: book).filter { $0.chapter < spec.number }
+                .map { Self.summary(of: $0.text, chapter: $0.chapter) }.joined(separator: " ")
+        } else {
+            previous = outline.chapters.filter { $0.number < spec.number }.map { "\($0.number). \($0.title): \($0.beats.joined(separator: " "))" }.joined(separator: " ")
+        }
+        let target = spec.targetWords
+        var text = try await complete(provider, .generate, prompts.render(ChapterPromptContext(
+            number: spec.number, chapters: outline.chapters.count, title: outline.title, logline: outline.logline,
+            setting: outline.setting, characters: characters, obsession: outline.obsession, previous: previous,
+            chapterTitle: spec.title, beats: spec.beats, words: target,
+            pointOfView: pointOfView, style: styleBlock(spec, outline: outline))), seed: seed(slot, 0), words: target, run: run)
+        var words = TextScanner.scan(text).wordCount
+        var scenesWritten = 1
+        try emit(.sceneWritten(chapter: slot, scene: 1, words: words, target: target), run: run)
+
+        // Small models stop early whatever they are asked: continue scene by scene, each
+        // from the chapter's last paragraphs and on to the next beat, until the target.
+        var scene = 1, stalled = 0
+        while Double(words) < Double(target) * 0.95, scene < 40 {
+            scene += 1
+            let tail = Self.tail(of: text, words: 120)
+            let beat = spec.beats[min(spec.beats.count - 1, (scene - 1) * spec.beats.count / max(2, target / 250 + 1))]
+            let piece = try await complete(provider, .generate, prompts.render(ContinuationPromptContext(
+                number: spec.number, title: outline.title, characters: characters, obsession: outline.obsession,
+                tail: tail, beat: beat, words: target - words,
+                pointOfView: pointOfView, style: styleBlock(spec, outline: outline))), seed: seed(slot, scene), words: target - words, run: run)
+            let added = TextScanner.scan(piece).wordCount
+            if added < 5 {
+                stalled += 1
+                if stalled >= 3 { break }
+                continue
+            }
+            stalled = 0
+            text += "\n\n" + piece.trimmingCharacters(in: .whitespacesAndNewlines)
+            words += added
+            scenesWritten += 1
+            try emit(.sceneWritten(chapter: slot, scene: scene, words: words, target: target), run: run)
+        }
+        guard words > 0 else { throw EngineError.noProgress(chapter: slot, words: 0) }
+        return (text, scenesWritten)
+    }
+
+    /// An extractive summary of a written chapter: the first sentence of its opening
+    /// paragraphs and of its last, so the next chapter follows what was really written.
+    static func summary(of text: String, chapter: Int) -> String {
+        let paragraphs = Paragraphs.texts(text)
+        let picked = Array(paragraphs.prefix(3)) + (paragraphs.count > 3 ? [paragraphs[paragraphs.count - 1]] : [])
+        let sentences = picked.map { paragraph -> String in
+            let trimmed = paragraph.trimmingCharacters(in: .whitespacesAndNewlines)
+            if let end = trimmed.firstIndex(where: { ".!?".contains($0) }) { return String(trimmed[...end]) }
+            return String(trimmed.prefix(160))
+        }
+        return "Chapter \(chapter) as written: " + sentences.joined(separator: " ")
+    }
+
+    /// The last paragraphs of a text, up to about `words` words: what a continuation follows.
+    static func tail(of text: String, words: Int) -> String {
+        var result: [Substring] = []
+        var count = 0
+        for paragraph in Paragraphs.texts(text).reversed() {
+            result.insert(paragraph, at: 0)
+            count += paragraph.split(separator: " ").count
+            if count >= words { break }
+        }
+        let joined = result.joined(separator: "\n\n")
+        let allWords = joined.split(separator: " ")
+        return allWords.count > words * 2 ? allWords.suffix(words * 2).joined(separator: " ") : joined
+    }
+}
