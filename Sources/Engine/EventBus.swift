@@ -1,8 +1,7 @@
 import Foundation
 import WorkbenchCore
 
-/// One run's event stream with several subscribers (issue #17, first step: not yet what
-/// `BookGenerator.emit` publishes through).
+/// One run's event stream with several subscribers: what `BookGenerator.emit` publishes through.
 ///
 /// `publish` appends the event to the store synchronously and first — resume depends on
 /// `chapter.done` being stored before anything else happens — then hands it to every
