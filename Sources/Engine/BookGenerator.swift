@@ -45,6 +45,7 @@ public final class BookGenerator: Sendable {
     }
 
     public func generate(premise: String?, outline given: Outline?, gitRevision: String? = nil) async throws -> Result {
+        try refuseUncalledPlugins()
         let run = try database.startRun(kind: .generate, configJSON: try config.runJSON(premise: premise), gitRevision: gitRevision)
         return try await finishing(run.id) {
             if let given {
@@ -59,6 +60,7 @@ public final class BookGenerator: Sendable {
     /// chapter in progress continues from its last stored version, and every call it had
     /// paid for is answered again by the response cache (same prompts, same seeds).
     public func resume(_ runID: RunID) async throws -> Result {
+        try refuseUncalledPlugins()
         let run = try database.run(matching: runID.rawValue)
         guard run.status != .succeeded else { throw EngineError.alreadyFinished(runID: runID.rawValue) }
         try database.reopenRun(runID)
@@ -211,6 +213,11 @@ public final class BookGenerator: Sendable {
         guard let budget = config.budgetUSD else { return }
         let cost = try spent(run)
         if cost >= budget { throw EngineError.budgetReached(spent: cost, budget: budget, runID: run.rawValue) }
+    }
+
+    /// Refuses an experiment with plugins before anything is stored: the hooks are not wired in yet.
+    func refuseUncalledPlugins() throws {
+        if !config.plugins.isEmpty { throw EngineError.pluginsNotCalledYet(names: config.plugins.map(\.name)) }
     }
 
     func emit(_ event: PipelineEvent, run: RunID) throws {
