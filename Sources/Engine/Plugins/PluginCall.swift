@@ -188,9 +188,7 @@ public struct PluginAnswer: Sendable, Equatable {
         var answer = PluginAnswer()
         for (key, value) in object.sorted(by: { $0.key < $1.key }) {
             guard let owner = fieldHooks[key] else { throw .invalidAnswer("unknown result field `\(key)`") }
-            guard owner == hook else {
-                throw .refused("`\(key)` belongs to \(owner.rawValue) (capability \(owner.capability.rawValue)); \(hook.rawValue) may \(hook.capability == .observe ? "only observe" : "not set it")")
-            }
+            guard owner == hook else { throw .refused(misplaced(key, owner: owner, hook: hook)) }
             if value is NSNull { continue }
             switch key {
             case "outline":
@@ -239,6 +237,11 @@ public struct PluginAnswer: Sendable, Equatable {
             }
         }
         return answer
+    }
+
+    /// Why `field`, which `owner` sets, is refused in an answer to `hook`.
+    static func misplaced(_ field: String, owner: PluginHook, hook: PluginHook) -> String {
+        "`\(field)` belongs to \(owner.rawValue) (capability \(owner.capability.rawValue)); \(hook.rawValue) may \(hook.capability == .observe ? "only observe" : "not set it")"
     }
 
     static func integer(_ value: Any?) -> Int? {

@@ -225,9 +225,7 @@ extension PluginAnswer {
             ("rewrite", rewrite != nil), ("metrics", !metrics.isEmpty), ("issues", !issues.isEmpty), ("operation", operation != nil),
         ]
         for (field, present) in set where present {
-            if let owner = Self.fieldHooks[field], owner != hook {
-                return "`\(field)` belongs to \(owner.rawValue) (capability \(owner.capability.rawValue)); \(hook.rawValue) may \(hook.capability == .observe ? "only observe" : "not set it")"
-            }
+            if let owner = Self.fieldHooks[field], owner != hook { return Self.misplaced(field, owner: owner, hook: hook) }
         }
         if let bad = metrics.keys.sorted().first(where: { !PluginManifest.isValidMetricName($0) }) { return "metric name `\(bad)`: use lower case letters, digits and _" }
         return nil
