@@ -1,0 +1,81 @@
+import Foundation
+import Quality
+import Store
+import WorkbenchCore
+
+// WORK IN PROGRESS (issue #17, next step; not built yet): the pipeline's calls to its plugins.
+// Each function is a no-op without plugins, so a run without `plugins:` is unchanged.
+extension BookGenerator {
+    /// afterPlan: each plugin may amend the outline in turn; an amendment that changes the
+    /// chapter count or does not validate is refused and reported.
+    func amendedOutline(_ outline: Outline, premise: String?, run: RunID) async -> Outline {
+        guard let plugins else { return outline }
+        var current = outline
+        for reply in await plugins.call(.afterPlan(premise: premise, outline: current)) {
+            guard let amended = reply.answer.outline else { continue }
+            let problems = amended.problems(expectedChapters: current.chapters.count)
+            if problems.isEmpty { current = amended } else {
+                try? emit(.plugin(.failed(plugin: reply.plugin, hook: .afterPlan, chapter: nil, reason: "invalid answer", detail: problems.joined(separator: "; "))), run: run)
+            }
+        }
+        return current
+    }
+
+    /// beforeChapter: the instructions (in plugin order) and variables (the first plugin's
+    /// value of a name wins) for a chapter's drafting prompts.
+    func pluginPromptAdditions(_ spec: ChapterSpec, outline: Outline) async -> (instructions: [String], variables: [String: String]) {
+        guard let plugins else { return ([], [:]) }
+        var instructions: [String] = [], variables: [String: String] = [:]
+        let brief = PluginCall.ChapterBrief(chapter: spec.number, title: spec.title, beats: spec.beats, targetWords: spec.targetWords,
+                                            bookTitle: outline.title, obsession: outline.obsession)
+        for reply in await plugins.call(.beforeChapter(brief)) {
+            instructions += reply.answer.instructions
+            variables.merge(reply.answer.variables) { first, _ in first }
+        }
+        return (instructions, variables)
+    }
+
+    /// analyze: the plugins' metrics of a stored version, as `plugin.NAME.METRIC` → value, with
+    /// their located issues; stored as scores (scorer `plugin:NAME@VERSION`).
+    func pluginMetrics(_ version: ChapterVersionRecord, text: String, report: QualityReport, slot: Int) async throws -> (metrics: [String: Double], issues: [LocatedIssue]) {
+        guard let plugins else { return ([:], []) }
+        var metrics: [String: Double] = [:], issues: [LocatedIssue] = []
+        var rows: [(scorer: String, metric: String, value: Double)] = []
+        let values = Dictionary(uniqueKeysWithValues: report.metrics.map { ($0.name, $0.value) })
+        for reply in await plugins.call(.analyze(.init(chapter: slot, version: version.version, text: text, quality: report.quality, metrics: values))) {
+            let scorer = "plugin:\(reply.plugin)@\(plugins.manifest(of: reply.plugin)?.version ?? "?")"
+            for (name, value) in reply.answer.metrics.sorted(by: { $0.key < $1.key }) {
+                let full = PluginManifest.metricName(plugin: reply.plugin, metric: name)
+                metrics[full] = value
+                rows.append((scorer, full, value))
+            }
+            issues += reply.answer.issues.map { issue in
+                var located = issue
+                located.metric = PluginManifest.metricName(plugin: reply.plugin, metric: issue.metric)
+                return located
+            }
+        }
+        if !rows.isEmpty, let id = version.id { try database.addScores(versionID: id, rows) }
+        return (metrics, issues)
+    }
+
+    /// chooseOperation: the first plugin's proposal replaces the built-in choice.
+    func pluginOperation(_ proposed: Enhancement.Operation?, text: String, report: QualityReport, pluginMetrics: [String: Double], slot: Int) async -> Enhancement.Operation? {
+        guard let plugins else { return proposed }
+        var values = Dictionary(uniqueKeysWithValues: report.metrics.map { ($0.name, $0.value) })
+        values.merge(pluginMetrics) { own, _ in own }
+        let shown = proposed.map { ProposedOperation(name: $0.name, instruction: $0.instruction, paragraph: $0.paragraph) }
+        for reply in await plugins.call(.chooseOperation(.init(chapter: slot, text: text, quality: report.quality, metrics: values, proposed: shown))) {
+            if let operation = reply.answer.operation {
+                return Enhancement.Operation(name: operation.name, instruction: operation.instruction, paragraph: operation.paragraph)
+            }
+        }
+        return proposed
+    }
+
+    /// An observing hook: answers carry no effect.
+    func observe(_ call: PluginCall) async {
+        guard let plugins else { return }
+        _ = await plugins.call(call)
+    }
+}
