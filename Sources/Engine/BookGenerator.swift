@@ -22,8 +22,11 @@ public final class BookGenerator: Sendable {
     let prompts: PromptSet
     let database: WorkbenchDatabase
     let route: Router
-    /// The run's event stream: the workspace's `events` table first, then `onEvent`.
+    /// The run's event stream: the workspace's `events` table first, then `onEvent` and the plugins.
     let events: EventBus
+    /// The run's plugins (nil without `plugins:`); stopped at the end when this generator made them.
+    let plugins: PluginHost?
+    let ownsPlugins: Bool
 
     public struct Result: Sendable {
         public var runID: RunID
@@ -34,14 +37,37 @@ public final class BookGenerator: Sendable {
         public var costUSD: Double
     }
 
-    public init(config: ExperimentConfig, prompts: PromptSet, database: WorkbenchDatabase, route: @escaping Router,
+    /// `plugins`: a host shared across generators (an A/B arm's); by default the experiment's
+    /// plugins are started for this generator's run and stopped at its end.
+    public init(config: ExperimentConfig, prompts: PromptSet, database: WorkbenchDatabase, route: @escaping Router, plugins: PluginHost? = nil,
                 onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void = { _, _ in }) {
         self.config = config
         self.prompts = prompts
         self.database = database
         self.route = route
+        if let plugins { self.plugins = plugins; ownsPlugins = false } else if !config.plugins.isEmpty {
+            self.plugins = PluginHost(specs: config.plugins)
+            ownsPlugins = true
+        } else {
+            self.plugins = nil
+            ownsPlugins = false
+        }
         events = EventBus { event, run in try database.appendEvent(to: run, kind: event.kind, payloadJSON: event.payloadJSON) }
         events.subscribe("onEvent") { event, run in onEvent(event, run) }
+        if let host = self.plugins {
+            // Plugin notices are not sent back to plugins: a failing observer would feed itself.
+            events.subscribe("plugins") { event, _ in
+                if case .plugin = event { return }
+                _ = await host.call(.onEvent(event))
+            }
+        }
+    }
+
+    /// Starts the plugins and has their failures published as the run's events.
+    func startPlugins(reportingTo run: RunID?) async {
+        guard let plugins else { return }
+        await plugins.start()
+        if let run { plugins.report { [events] notice in try? events.publish(.plugin(notice), run: run) } }
     }
 
     public func generate(premise: String?, outline given: Outline?, gitRevision: String? = nil) async throws -> Result {

@@ -26,12 +26,19 @@ public enum PipelineEvent: Sendable, Equatable {
     case budgetStopped(spentUSD: Double, budgetUSD: Double)
     /// The run failed; `error` is the redacted message.
     case failed(error: String)
+    /// A plugin call failed, or a plugin was disabled for the run.
+    case plugin(PluginNotice)
+    /// What one subscriber of the event stream received and lost in this session of the run.
+    case delivery(subscriber: String, delivered: Int, dropped: Int)
 
     static let chapterDoneKind = "chapter.done"
 
     public var kind: String {
         switch self {
         case .planned: return "plan.done"
+        case .plugin(.failed): return "plugin.failed"
+        case .plugin(.disabled): return "plugin.disabled"
+        case .delivery: return "events.delivery"
         case .sceneWritten: return "scene.written"
         case .chapterScored: return "chapter.scored"
         case .enhancing: return "chapter.enhancing"
@@ -63,6 +70,10 @@ public enum PipelineEvent: Sendable, Equatable {
         case .judgeFailed(let chapter, let dimension, let judge, let error): object = ["chapter": chapter, "dimension": dimension, "judge": judge, "error": error]
         case .continuityChecked(let violations, let major, let words): object = ["violations": violations, "major": major, "words": words]
         case .continuityFixed(let tried, let kept, let before, let after): object = ["tried": tried, "kept": kept, "before": before, "after": after]
+        case .plugin(.failed(let plugin, let hook, let chapter, let reason, let detail)):
+            object = ["plugin": plugin, "hook": hook?.rawValue ?? NSNull(), "chapter": chapter ?? NSNull(), "reason": reason, "detail": detail]
+        case .plugin(.disabled(let plugin, let failures)): object = ["plugin": plugin, "failures": failures]
+        case .delivery(let subscriber, let delivered, let dropped): object = ["subscriber": subscriber, "delivered": delivered, "dropped": dropped]
         case .chapterStarted(let chapter, let title, let target): object = ["chapter": chapter, "title": title, "target_words": target]
         case .draftWritten(let chapter, let version, let words, let scenes): object = ["chapter": chapter, "version": version, "words": words, "scenes": scenes]
         case .judged(let chapter, let dimension, let judge, let score): object = ["chapter": chapter, "dimension": dimension, "judge": judge, "score": score]
@@ -95,6 +106,10 @@ public enum PipelineEvent: Sendable, Equatable {
         case .judged(let chapter, let dimension, let judge, let score): return String(format: "chapter %d: %@ scored %@ %.2f", chapter, judge, dimension, score)
         case .budgetStopped(let spent, let budget): return String(format: "run stopped at its budget: $%.4f spent of $%.4f", spent, budget)
         case .failed(let error): return "run failed: \(error)"
+        case .plugin(.failed(let plugin, let hook, let chapter, let reason, let detail)):
+            return "plugin \(plugin)\(hook.map { " at " + $0.rawValue } ?? "")\(chapter.map { " (chapter \($0))" } ?? ""): \(reason), skipped: \(detail)"
+        case .plugin(.disabled(let plugin, let failures)): return "plugin \(plugin) disabled for the run after \(failures) failures"
+        case .delivery(let subscriber, let delivered, let dropped): return "events to \(subscriber): \(delivered) delivered, \(dropped) dropped"
         }
     }
 }
