@@ -71,8 +71,11 @@ public final class BookGenerator: Sendable {
     }
 
     public func generate(premise: String?, outline given: Outline?, gitRevision: String? = nil) async throws -> Result {
-        try refuseUncalledPlugins()
-        let run = try database.startRun(kind: .generate, configJSON: try config.runJSON(premise: premise), gitRevision: gitRevision)
+        // Started first: their versions are part of the run record.
+        await startPlugins(reportingTo: nil)
+        let run = try database.startRun(kind: .generate, configJSON: try config.runJSON(premise: premise, pluginVersions: plugins?.versions ?? [:]),
+                                        gitRevision: gitRevision)
+        await startPlugins(reportingTo: run.id)
         return try await finishing(run.id) {
             if let given {
                 let problems = given.problems(expectedChapters: nil)
@@ -86,11 +89,12 @@ public final class BookGenerator: Sendable {
     /// chapter in progress continues from its last stored version, and every call it had
     /// paid for is answered again by the response cache (same prompts, same seeds).
     public func resume(_ runID: RunID) async throws -> Result {
-        try refuseUncalledPlugins()
         let run = try database.run(matching: runID.rawValue)
         guard run.status != .succeeded else { throw EngineError.alreadyFinished(runID: runID.rawValue) }
         try database.reopenRun(runID)
         try database.appendEvent(to: runID, kind: "run.resumed")
+        await startPlugins(reportingTo: runID)
+        // TODO(next session): compare plugins?.versions with config.pluginVersions (the record's), refuse a change unless allowed.
         return try await finishing(runID) {
             let book = try database.books().filter { $0.runID == runID }.sorted { $0.id < $1.id }.first
             let outline = try book?.outlineJSON.map { try JSONDecoder().decode(Outline.self, from: Data($0.utf8)) }
@@ -105,6 +109,7 @@ public final class BookGenerator: Sendable {
         do {
             let result = try await body()
             await events.flush()
+            await closePlugins(run)
             try database.finishRun(run, status: .succeeded)
             return result
         } catch {
@@ -114,6 +119,7 @@ public final class BookGenerator: Sendable {
                 try? emit(.failed(error: Redaction.redact((error as? any WorkbenchError)?.message ?? "\(error)")), run: run)
             }
             await events.flush()
+            await closePlugins(run)
             let status: RunStatus = (error as? EngineError).map { if case .budgetReached = $0 { return .interrupted } else { return .failed } } ?? .failed
             try? database.finishRun(run, status: status, error: "\(error)")
             throw error
@@ -241,9 +247,13 @@ public final class BookGenerator: Sendable {
         if cost >= budget { throw EngineError.budgetReached(spent: cost, budget: budget, runID: run.rawValue) }
     }
 
-    /// Refuses an experiment with plugins before anything is stored: the hooks are not wired in yet.
-    func refuseUncalledPlugins() throws {
-        if !config.plugins.isEmpty { throw EngineError.pluginsNotCalledYet(names: config.plugins.map(\.name)) }
+    /// Stops the plugins this generator started, and stores what each subscriber received and lost.
+    func closePlugins(_ run: RunID) async {
+        if ownsPlugins { await plugins?.shutdown() }
+        for delivery in events.deliveries {
+            try? database.appendEvent(to: run, kind: PipelineEvent.delivery(subscriber: delivery.subscriber, delivered: 0, dropped: 0).kind,
+                                      payloadJSON: PipelineEvent.delivery(subscriber: delivery.subscriber, delivered: delivery.delivered, dropped: delivery.dropped).payloadJSON)
+        }
     }
 
     func emit(_ event: PipelineEvent, run: RunID) throws {

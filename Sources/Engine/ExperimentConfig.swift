@@ -189,8 +189,11 @@ public struct ExperimentConfig: Sendable, Equatable {
     /// The run record's configuration: everything a run was started with (the experiment
     /// file as an absolute path, the `--provider` override, the premise) and a fingerprint
     /// of every file it read, so `resume` can continue it exactly or say what changed.
-    public func runJSON(premise: String?) throws -> String {
-        var object = try fields()
+    /// `pluginVersions`: what the started plugins' handshakes declared.
+    public func runJSON(premise: String?, pluginVersions: [String: String] = [:]) throws -> String {
+        var config = self
+        config.pluginVersions.merge(pluginVersions) { _, started in started }
+        var object = try config.fields()
         if let premise { object["premise"] = premise }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)

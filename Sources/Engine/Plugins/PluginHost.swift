@@ -207,6 +207,11 @@ public final class PluginHost: Sendable {
         members.first { $0.spec.name == plugin }?.state.withLock { $0.timings } ?? []
     }
 
+    /// Plugin name → the version its handshake declared, for the started ones.
+    public var versions: [String: String] {
+        Dictionary(uniqueKeysWithValues: members.compactMap { member in member.state.withLock { $0.manifest }.map { (member.spec.name, $0.version) } })
+    }
+
     public func manifest(of plugin: String) -> PluginManifest? {
         members.first { $0.spec.name == plugin }?.state.withLock { $0.manifest }
     }
