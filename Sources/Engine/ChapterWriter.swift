@@ -72,12 +72,16 @@ extension BookGenerator {
         if let version = stored.last(where: \.kept) {
             kept = KeptVersion(report: QualityAnalyzer.analyze(version.text, context: context), text: version.text, version: version)
         } else {
-            let (text, scenes) = try await draft(spec, outline: outline, characters: characters, book: book, run: run, slot: slot)
-            let report = QualityAnalyzer.analyze(text, context: context)
+            let additions = await pluginPromptAdditions(spec, outline: outline)
+            var (text, scenes) = try await draft(spec, outline: outline, characters: characters, book: book, run: run, slot: slot, additions: additions)
+            text = try await afterDraft(text, spec: spec, outline: outline, characters: characters, book: book, run: run, slot: slot)
+            var report = QualityAnalyzer.analyze(text, context: context)
             let words = Int(report["word_count"] ?? 0)
             let version = try database.addChapterVersion(bookID: book, chapter: slot, text: text, wordCount: words,
                                                          origin: "generate", scores: report.scoreRows)
             try emit(.draftWritten(chapter: slot, version: version.version, words: words, scenes: scenes), run: run)
+            // TODO(next session): keep the plugin metrics of the kept version for ChapterOutcome.pluginMetrics.
+            report.issues += try await pluginMetrics(version, text: text, report: report, slot: slot).issues
             try emit(.chapterScored(chapter: slot, version: version.version, quality: report.quality, words: words,
                                     metrics: Self.dashboardMetrics(report), issues: report.issues.prefix(2).map(\.message)), run: run)
             kept = KeptVersion(report: report, text: text, version: version)
@@ -88,12 +92,14 @@ extension BookGenerator {
         let judgeScores = try await judge(kept, outline: outline, book: book, run: run, slot: slot)
         let outcome = ChapterOutcome(slot: slot, text: kept.text, report: kept.report, judgeScores: judgeScores)
         try emit(.chapterDone(chapter: slot, quality: kept.report.quality, words: outcome.words), run: run)
+        await observe(.afterChapter(chapter: slot, quality: kept.report.quality, words: outcome.words, text: kept.text))
         return outcome
     }
 
     /// The chapter's first full draft: its opening scene, then continuations to the target;
     /// with the number of scenes it holds.
-    func draft(_ spec: ChapterSpec, outline: Outline, characters: String, book: String, run: RunID, slot: Int) async throws -> (text: String, scenes: Int) {
+    func draft(_ spec: ChapterSpec, outline: Outline, characters: String, book: String, run: RunID, slot: Int,
+               additions: (instructions: [String], variables: [String: String]) = ([], [:])) async throws -> (text: String, scenes: Int) {
         let provider = try await route(.generate, CallContext(runID: run, bookID: book, chapter: slot))
         let previous: String
         if config.sequential {
@@ -108,7 +114,8 @@ extension BookGenerator {
             number: spec.number, chapters: outline.chapters.count, title: outline.title, logline: outline.logline,
             setting: outline.setting, characters: characters, obsession: outline.obsession, previous: previous,
             chapterTitle: spec.title, beats: spec.beats, words: target,
-            pointOfView: pointOfView, style: styleBlock(spec, outline: outline))), seed: seed(slot, 0), words: target, run: run)
+            pointOfView: pointOfView, style: styleBlock(spec, outline: outline),
+            extraInstructions: additions.instructions, extraVariables: additions.variables)), seed: seed(slot, 0), words: target, run: run)
         var words = TextScanner.scan(text).wordCount
         var scenesWritten = 1
         try emit(.sceneWritten(chapter: slot, scene: 1, words: words, target: target), run: run)
@@ -123,7 +130,8 @@ extension BookGenerator {
             let piece = try await complete(provider, .generate, prompts.render(ContinuationPromptContext(
                 number: spec.number, title: outline.title, characters: characters, obsession: outline.obsession,
                 tail: tail, beat: beat, words: target - words,
-                pointOfView: pointOfView, style: styleBlock(spec, outline: outline))), seed: seed(slot, scene), words: target - words, run: run)
+                pointOfView: pointOfView, style: styleBlock(spec, outline: outline),
+                extraInstructions: additions.instructions, extraVariables: additions.variables)), seed: seed(slot, scene), words: target - words, run: run)
             let added = TextScanner.scan(piece).wordCount
             if added < 5 {
                 stalled += 1

@@ -78,4 +78,32 @@ extension BookGenerator {
         guard let plugins else { return }
         _ = await plugins.call(call)
     }
+
+    /// afterDraft: each plugin in turn may replace the draft, or have one paragraph rewritten
+    /// through the enhance route with its instruction.
+    func afterDraft(_ draft: String, spec: ChapterSpec, outline: Outline, characters: String, book: String, run: RunID, slot: Int) async throws -> String {
+        guard let plugins else { return draft }
+        var text = draft
+        for (index, reply) in await plugins.call(.afterDraft(chapter: slot, text: text, words: TextScanner.scan(text).wordCount)).enumerated() {
+            if let replaced = reply.answer.text, TextScanner.scan(replaced).wordCount > 0 { text = replaced }
+            guard let rewrite = reply.answer.rewrite else { continue }
+            let paragraphs = Paragraphs.split(text)
+            guard paragraphs.indices.contains(rewrite.paragraph - 1) else {
+                try? emit(.plugin(.failed(plugin: reply.plugin, hook: .afterDraft, chapter: slot, reason: "invalid answer",
+                                          detail: "paragraph \(rewrite.paragraph) of \(paragraphs.count)")), run: run)
+                continue
+            }
+            let paragraph = paragraphs[rewrite.paragraph - 1]
+            let passage = String(text[paragraph.range])
+            let words = max(TextScanner.scan(passage).wordCount, 30)
+            let enhancer = try await route(.enhance, CallContext(runID: run, bookID: book, chapter: slot))
+            let rewritten = try await complete(enhancer, .enhance, prompts.render(EnhancePromptContext(
+                number: spec.number, title: outline.title, characters: characters, obsession: outline.obsession,
+                operation: "REWRITE", instruction: rewrite.instruction, passage: passage, words: words,
+                pointOfView: pointOfView, style: styleBlock(spec, outline: outline))), seed: seed(slot, 90 + index), words: words, run: run)
+            let replacement = rewritten.trimmingCharacters(in: .whitespacesAndNewlines)
+            if TextScanner.scan(replacement).wordCount >= 5 { text = Paragraphs.replacing(paragraph, in: text, with: replacement) }
+        }
+        return text
+    }
 }
