@@ -175,6 +175,8 @@ public final class BookGenerator: Sendable {
         let words = qualities.values.map(\.1).reduce(0, +)
         try database.setBookStatus(bookID, "done")
         try emit(.bookDone(quality: quality, costUSD: cost, words: words), run: run)
+        // TODO(next session): finish is synchronous; call afterBook from complete() after it.
+        // await observe(.afterBook(title: outline.title, quality: quality, words: words, costUSD: cost, chapters: outline.chapters.count))
         return Result(runID: run, bookID: bookID, outline: outline, quality: quality, words: words, costUSD: cost)
     }
 
