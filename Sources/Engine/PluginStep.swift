@@ -1,4 +1,5 @@
 import Foundation
+import LLM
 import Quality
 import Store
 import WorkbenchCore

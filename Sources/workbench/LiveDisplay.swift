@@ -42,7 +42,8 @@ final class LiveDisplay: Sendable {
                                          activity: "drafted in \(scenes) scene\(scenes == 1 ? "" : "s")")
             case .judged(let chapter, let dimension, _, let score):
                 state.dashboard.activity(chapter: chapter, String(format: "judged %@ %.2f", dimension, score))
-            case .budgetStopped, .failed: state.dashboard.bookStep = event.line
+            case .budgetStopped, .failed, .plugin: state.dashboard.bookStep = event.line
+            case .delivery: break
             case .bookDone(_, let cost, _):
                 state.dashboard.costUSD = cost
                 state.dashboard.doneAt = Date()
