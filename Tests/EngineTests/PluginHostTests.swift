@@ -154,6 +154,21 @@ import WorkbenchCore
         #expect(notices.reasons == ["timeout"])
     }
 
+    @Test func theBuiltInEventLogWritesALinePerCallAndNothingUntilCalled() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("event-log-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let host = PluginHost(specs: [PluginSpec(name: "event-log", configJSON: #"{"path":"log.jsonl"}"#, folder: folder)])
+        await host.start()
+        #expect(!FileManager.default.fileExists(atPath: folder + "/log.jsonl"))
+        _ = await host.call(.afterChapter(chapter: 2, quality: 6.5, words: 900, text: "long text"))
+        _ = await host.call(.onEvent(.chapterDone(chapter: 2, quality: 6.5, words: 900)))
+        await host.shutdown()
+        let lines = try String(contentsOfFile: folder + "/log.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines == [#"{"chapter":2,"hook":"afterChapter","quality":6.5,"words":900}"#,
+                          #"{"hook":"onEvent","kind":"chapter.done","payload":{"chapter":2,"quality":6.5,"words":900}}"#])
+        #expect(host.tallies.first?.failureCount == 0)
+    }
+
     @Test func aProgramThatIsNoPluginFailsItsHandshake() async throws {
         let host = PluginHost(specs: [PluginSpec(name: "cat", command: ["/bin/sh", "-c", "echo hello; sleep 1"], timeoutMS: 200)])
         let notices = Notices()
