@@ -79,7 +79,7 @@ import WorkbenchCore
         var answered: [[String: Double]] = []
         for _ in 0..<6 { answered.append(contentsOf: await host.call(Self.analyze).map(\.answer.metrics)) }
         #expect(answered == [["ok": 1]])
-        #expect(notices.reasons == ["error", "timeout", "invalid answer", "invalid answer", "crash"])
+        #expect(notices.reasons == ["error", "timeout", "invalid answer", "invalid answer", "crash"], "\(notices.all)")
         #expect(host.tallies.first?.failureCount == 5 && host.tallies.first?.disabled == false)
         await host.shutdown()
     }
@@ -93,7 +93,7 @@ import WorkbenchCore
         let notices = Notices()
         host.report(to: notices.add)
         for _ in 0..<5 { _ = await host.call(Self.analyze) }
-        #expect(notices.all.count == 3)
+        #expect(notices.all.count == 3, "\(notices.all)")
         #expect(notices.all.last == .disabled(plugin: "broken", failures: 2))
         #expect(host.tallies.first?.calls == 2)
         await host.shutdown()
@@ -152,6 +152,24 @@ import WorkbenchCore
         host.report(to: notices.add)
         #expect(await host.call(Self.analyze).isEmpty)
         #expect(notices.reasons == ["timeout"])
+    }
+
+    @Test func theBuiltInEventLogWritesALinePerCallAndNothingUntilCalled() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("event-log-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let host = PluginHost(specs: [PluginSpec(name: "event-log", configJSON: #"{"path":"log.jsonl"}"#, folder: folder)])
+        let notices = Notices()
+        host.report(to: notices.add)
+        await host.start()
+        #expect(!FileManager.default.fileExists(atPath: folder + "/log.jsonl"))
+        _ = await host.call(.afterChapter(chapter: 2, quality: 6.5, words: 900, text: "long text"))
+        _ = await host.call(.onEvent(.chapterDone(chapter: 2, quality: 6.5, words: 900)))
+        await host.shutdown()
+        #expect(notices.all.isEmpty, "\(notices.all)")
+        let lines = try String(contentsOfFile: folder + "/log.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines == [#"{"chapter":2,"hook":"afterChapter","quality":6.5,"words":900}"#,
+                          #"{"hook":"onEvent","kind":"chapter.done","payload":{"chapter":2,"quality":6.5,"words":900}}"#])
+        #expect(host.tallies.first?.failureCount == 0)
     }
 
     @Test func aProgramThatIsNoPluginFailsItsHandshake() async throws {

@@ -16,22 +16,19 @@ public final class EventLogPlugin: WorkbenchPlugin, @unchecked Sendable {
         path = relative.hasPrefix("/") ? relative : spec.folder + "/" + relative
     }
 
+    /// Opens nothing yet: `plugins list` starts it for its manifest and must not leave a file behind.
     public func start() async throws(PluginProblem) -> PluginManifest {
-        try open()
         return PluginManifest(name: "event-log", version: Self.version, hooks: [.onEvent, .afterChapter, .afterBook], capabilities: [.observe])
     }
 
-    private func open() throws(PluginProblem) {
-        lock.lock()
-        defer { lock.unlock() }
-        if handle == nil {
-            guard FileManager.default.fileExists(atPath: path) || FileManager.default.createFile(atPath: path, contents: nil),
-                  let opened = FileHandle(forWritingAtPath: path) else {
-                throw .startFailed("cannot write \(path)")
-            }
-            opened.seekToEndOfFile()
-            handle = opened
+    /// Opens (creating) the log for appending; the caller holds the lock.
+    private func openLocked() throws(PluginProblem) {
+        guard FileManager.default.fileExists(atPath: path) || FileManager.default.createFile(atPath: path, contents: nil),
+              let opened = FileHandle(forWritingAtPath: path) else {
+            throw .failed("cannot write \(path)")
         }
+        opened.seekToEndOfFile()
+        handle = opened
     }
 
     public func handle(_ call: PluginCall) async throws(PluginProblem) -> PluginAnswer {
@@ -48,7 +45,8 @@ public final class EventLogPlugin: WorkbenchPlugin, @unchecked Sendable {
     private func append(_ data: Data) throws(PluginProblem) {
         lock.lock()
         defer { lock.unlock() }
-        guard let handle else { throw .failed("not started") }
+        if handle == nil { try openLocked() }
+        guard let handle else { return }
         do { try handle.write(contentsOf: data + Data("\n".utf8)) } catch { throw .failed("cannot write \(path): \(error)") }
     }
 

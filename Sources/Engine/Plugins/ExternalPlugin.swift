@@ -118,9 +118,7 @@ public final class ExternalPlugin: WorkbenchPlugin, @unchecked Sendable {
             capabilities.insert(capability)
         }
         let manifest = PluginManifest(name: declaredName, version: String(version.prefix(60)), hooks: hooks, capabilities: capabilities)
-        if let hook = manifest.undeclared.first {
-            throw .refused("hook \(hook.rawValue) needs capability \(hook.capability.rawValue), which it does not declare")
-        }
+        if let problem = manifest.problem(serving: nil) { throw problem }
         return manifest
     }
 }

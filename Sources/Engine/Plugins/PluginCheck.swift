@@ -36,9 +36,7 @@ public enum PluginCheck {
             let manifest = try await plugin.start()
             report.handshakeMilliseconds = milliseconds(since: began)
             report.manifest = manifest
-            if let missing = spec.hooks?.subtracting(manifest.hooks).sorted(), !missing.isEmpty {
-                report.startProblem = .refused("the experiment asks for \(missing.map(\.rawValue).joined(separator: ", ")), which it does not declare")
-            }
+            report.startProblem = manifest.problem(serving: spec.hooks)
             for hook in (spec.hooks ?? manifest.hooks).intersection(manifest.hooks).sorted() {
                 let call = sample(for: hook)
                 let start = DispatchTime.now().uptimeNanoseconds

@@ -60,6 +60,19 @@ public struct PluginManifest: Sendable, Equatable, Codable {
         hooks.filter { !capabilities.contains($0.capability) }.sorted()
     }
 
+    /// Why the plugin cannot serve `wanted` (the experiment's hooks, nil for all it declares):
+    /// a hook it does not declare, or a declared hook whose capability it lacks; nil when it can.
+    public func problem(serving wanted: Set<PluginHook>?) -> PluginProblem? {
+        let missing = (wanted ?? hooks).subtracting(hooks).sorted()
+        if !missing.isEmpty {
+            return .refused("the experiment asks for \(missing.map(\.rawValue).joined(separator: ", ")), which it does not declare")
+        }
+        if let hook = undeclared.first {
+            return .refused("hook \(hook.rawValue) needs capability \(hook.capability.rawValue), which it does not declare")
+        }
+        return nil
+    }
+
     /// Plugin names: lower case letters, digits and dashes, as in metric names `plugin.NAME.METRIC`.
     public static func isValidName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, ("a"..."z").contains(first), name.count <= 40 else { return false }

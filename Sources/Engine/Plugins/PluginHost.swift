@@ -108,25 +108,18 @@ public final class PluginHost: Sendable {
     public func start() async {
         for member in members where !member.state.withLock({ $0.started || $0.disabled }) {
             guard let plugin = member.plugin else { continue }
-            do {
+            do throws(PluginProblem) {
                 let manifest = try await plugin.start()
-                let wanted = member.spec.hooks ?? manifest.hooks
-                let missing = wanted.subtracting(manifest.hooks).sorted()
-                if !missing.isEmpty {
-                    throw PluginProblem.refused("the experiment asks for \(missing.map(\.rawValue).joined(separator: ", ")), which it does not declare")
-                }
-                if let undeclared = manifest.undeclared.first {
-                    throw PluginProblem.refused("hook \(undeclared.rawValue) needs capability \(undeclared.capability.rawValue), which it does not declare")
-                }
+                if let problem = manifest.problem(serving: member.spec.hooks) { throw problem }
                 member.state.withLock {
                     $0.manifest = manifest
-                    $0.hooks = wanted
+                    $0.hooks = member.spec.hooks ?? manifest.hooks
                     $0.started = true
                 }
-            } catch let problem as PluginProblem {
+            } catch {
                 member.state.withLock { $0.started = true }
-                fail(member, hook: nil, chapter: nil, problem, disable: true)
-            } catch {}
+                fail(member, hook: nil, chapter: nil, error, disable: true)
+            }
         }
     }
 
