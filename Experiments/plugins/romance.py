@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """romance: the roadmap's RomanceEnhancer as an external workbench plugin (protocol v1).
 
-Speaks the JSON-lines protocol of /tmp/plugins/PROTOCOL.md (README "Plugins") on stdin/stdout.
+Speaks the JSON-lines protocol v1 of the README ("Plugins") on stdin/stdout.
 Python 3 standard library only. Stateless between calls: every answer is a function of the
 call's data and the handshake's config, so calls for different chapters may come in any order.
 

@@ -63,11 +63,12 @@ public final class BookGenerator: Sendable {
         }
     }
 
-    /// Starts the plugins and has their failures published as the run's events.
+    /// Starts the plugins and has their failures published as the run's events (a shared
+    /// host reports where its owner says).
     func startPlugins(reportingTo run: RunID?) async {
         guard let plugins else { return }
         await plugins.start()
-        if let run { plugins.report { [events] notice in try? events.publish(.plugin(notice), run: run) } }
+        if let run, ownsPlugins { plugins.report { [events] notice in try? events.publish(.plugin(notice), run: run) } }
     }
 
     public func generate(premise: String?, outline given: Outline?, gitRevision: String? = nil) async throws -> Result {
@@ -91,10 +92,21 @@ public final class BookGenerator: Sendable {
     public func resume(_ runID: RunID) async throws -> Result {
         let run = try database.run(matching: runID.rawValue)
         guard run.status != .succeeded else { throw EngineError.alreadyFinished(runID: runID.rawValue) }
+        // A plugin that answers with another version would finish the book with other rules.
+        await startPlugins(reportingTo: nil)
+        if let plugins, !config.acceptsChangedConfiguration {
+            let now = plugins.versions
+            let changed = config.pluginVersions.sorted { $0.key < $1.key }.compactMap { name, recorded in
+                now[name].flatMap { $0 == recorded ? nil : "plugin \(name) (version \(recorded), now \($0))" }
+            }
+            if !changed.isEmpty {
+                if ownsPlugins { await plugins.shutdown() }
+                throw EngineError.configurationChanged(runID: runID.rawValue, changed: changed)
+            }
+        }
         try database.reopenRun(runID)
         try database.appendEvent(to: runID, kind: "run.resumed")
         await startPlugins(reportingTo: runID)
-        // TODO(next session): compare plugins?.versions with config.pluginVersions (the record's), refuse a change unless allowed.
         return try await finishing(runID) {
             let book = try database.books().filter { $0.runID == runID }.sorted { $0.id < $1.id }.first
             let outline = try book?.outlineJSON.map { try JSONDecoder().decode(Outline.self, from: Data($0.utf8)) }
@@ -128,8 +140,11 @@ public final class BookGenerator: Sendable {
 
     /// Plans if there is no book yet, then writes every chapter not yet done.
     private func complete(run: RunID, premise: String?, outline given: Outline?, book existing: BookRecord?) async throws -> Result {
-        let outline: Outline
-        if let given { outline = given } else { outline = try await plan(premise: premise ?? "", run: run) }
+        var planned: Outline
+        if let given { planned = given } else { planned = try await plan(premise: premise ?? "", run: run) }
+        // The plugins may amend a new book's outline; a stored book keeps the one it has.
+        if existing == nil { planned = await amendedOutline(planned, premise: premise, run: run) }
+        let outline = planned
         let bookID: String
         if let existing {
             bookID = existing.id
@@ -148,7 +163,7 @@ public final class BookGenerator: Sendable {
                 qualities[number] = (quality, words)
             }
             try await continuityStep(run: run, bookID: bookID, outline: outline)
-            return try finish(run: run, bookID: bookID, outline: outline, qualities: qualities)
+            return try await finish(run: run, bookID: bookID, outline: outline, qualities: qualities)
         }
         // Chapters run concurrently, at most `concurrency` at a time.
         try await withThrowingTaskGroup(of: (Int, Double, Int).self) { group in
@@ -166,17 +181,16 @@ public final class BookGenerator: Sendable {
             }
         }
         try await continuityStep(run: run, bookID: bookID, outline: outline)
-        return try finish(run: run, bookID: bookID, outline: outline, qualities: qualities)
+        return try await finish(run: run, bookID: bookID, outline: outline, qualities: qualities)
     }
 
-    private func finish(run: RunID, bookID: String, outline: Outline, qualities: [Int: (Double, Int)]) throws -> Result {
+    private func finish(run: RunID, bookID: String, outline: Outline, qualities: [Int: (Double, Int)]) async throws -> Result {
         let cost = try spent(run)
         let quality = qualities.values.map(\.0).reduce(0, +) / Double(max(qualities.count, 1))
         let words = qualities.values.map(\.1).reduce(0, +)
         try database.setBookStatus(bookID, "done")
         try emit(.bookDone(quality: quality, costUSD: cost, words: words), run: run)
-        // TODO(next session): finish is synchronous; call afterBook from complete() after it.
-        // await observe(.afterBook(title: outline.title, quality: quality, words: words, costUSD: cost, chapters: outline.chapters.count))
+        await observe(.afterBook(title: outline.title, quality: quality, words: words, costUSD: cost, chapters: outline.chapters.count))
         return Result(runID: run, bookID: bookID, outline: outline, quality: quality, words: words, costUSD: cost)
     }
 
@@ -203,6 +217,8 @@ public final class BookGenerator: Sendable {
         public var report: QualityReport
         /// Judge dimension → score, when the experiment has judges.
         public var judgeScores: [String: Double]
+        /// The plugins' metrics of the kept version, as `plugin.NAME.METRIC` → value.
+        public var pluginMetrics: [String: Double] = [:]
         public var words: Int { Int(report["word_count"] ?? 0) }
     }
 

@@ -12,6 +12,8 @@ struct KeptVersion: Sendable {
     var report: QualityReport
     var text: String
     var version: ChapterVersionRecord
+    /// The plugins' metrics of this version (`plugin.NAME.METRIC`).
+    var pluginMetrics: [String: Double] = [:]
 }
 
 extension BookGenerator {
@@ -29,8 +31,7 @@ extension BookGenerator {
         for iteration in iterationsDone..<max(iterationsDone, config.enhancementIterations)
         where best.report.quality < targets.quality || !Enhancement.missedRequirements(best.report, requirements).isEmpty {
             let builtIn = Enhancement.choose(for: best.report, requirements: requirements, pointOfView: config.style.map { _ in pointOfView })
-            // TODO(next session): pass the kept version's plugin metrics (KeptVersion.pluginMetrics).
-            guard let operation = await pluginOperation(builtIn, text: best.text, report: best.report, pluginMetrics: [:], slot: slot) else { break }
+            guard let operation = await pluginOperation(builtIn, text: best.text, report: best.report, pluginMetrics: best.pluginMetrics, slot: slot) else { break }
             let words = Int(best.report["word_count"] ?? 0)
             // The analyser's paragraphs: issue paragraph N is the N-th of these, whatever the line endings.
             let paragraphs = Paragraphs.split(best.text)
@@ -55,10 +56,11 @@ extension BookGenerator {
                 origin: "enhance:\(operation.name)", parentVersion: best.version.version, scores: report.scoreRows, kept: kept)
             try emit(.enhanced(chapter: slot, version: version.version, operation: operation.name, quality: report.quality, kept: kept), run: run)
             var analysed = report
-            analysed.issues += try await pluginMetrics(version, text: candidateText, report: report, slot: slot).issues
+            let added = try await pluginMetrics(version, text: candidateText, report: report, slot: slot)
+            analysed.issues += added.issues
             await observe(.afterEnhance(chapter: slot, version: version.version, operation: operation.name, quality: report.quality, kept: kept))
             if kept {
-                best = KeptVersion(report: analysed, text: candidateText, version: version)
+                best = KeptVersion(report: analysed, text: candidateText, version: version, pluginMetrics: added.metrics)
                 try emit(.chapterScored(chapter: slot, version: version.version, quality: report.quality, words: Int(report["word_count"] ?? 0),
                                         metrics: Self.dashboardMetrics(report), issues: report.issues.prefix(2).map(\.message)), run: run)
             }

@@ -51,9 +51,11 @@ extension BookGenerator {
         do {
             let outcome = try await write(spec, outline: outline, book: book, run: run, slot: slot)
             await events.flush()
+            if ownsPlugins { await plugins?.shutdown() }
             return outcome
         } catch {
             await events.flush()
+            if ownsPlugins { await plugins?.shutdown() }
             throw error
         }
     }
@@ -70,7 +72,8 @@ extension BookGenerator {
         let stored = try database.chapterVersions(bookID: book, chapter: slot)
         var kept: KeptVersion
         if let version = stored.last(where: \.kept) {
-            kept = KeptVersion(report: QualityAnalyzer.analyze(version.text, context: context), text: version.text, version: version)
+            kept = KeptVersion(report: QualityAnalyzer.analyze(version.text, context: context), text: version.text, version: version,
+                               pluginMetrics: try storedPluginMetrics(version))
         } else {
             let additions = await pluginPromptAdditions(spec, outline: outline)
             var (text, scenes) = try await draft(spec, outline: outline, characters: characters, book: book, run: run, slot: slot, additions: additions)
@@ -80,17 +83,17 @@ extension BookGenerator {
             let version = try database.addChapterVersion(bookID: book, chapter: slot, text: text, wordCount: words,
                                                          origin: "generate", scores: report.scoreRows)
             try emit(.draftWritten(chapter: slot, version: version.version, words: words, scenes: scenes), run: run)
-            // TODO(next session): keep the plugin metrics of the kept version for ChapterOutcome.pluginMetrics.
-            report.issues += try await pluginMetrics(version, text: text, report: report, slot: slot).issues
+            let added = try await pluginMetrics(version, text: text, report: report, slot: slot)
+            report.issues += added.issues
             try emit(.chapterScored(chapter: slot, version: version.version, quality: report.quality, words: words,
                                     metrics: Self.dashboardMetrics(report), issues: report.issues.prefix(2).map(\.message)), run: run)
-            kept = KeptVersion(report: report, text: text, version: version)
+            kept = KeptVersion(report: report, text: text, version: version, pluginMetrics: added.metrics)
         }
         let iterationsDone = max(0, (stored.last?.version ?? kept.version.version) - 1)
         kept = try await enhance(kept, spec: spec, outline: outline, characters: characters, context: context,
                                  book: book, run: run, slot: slot, iterationsDone: iterationsDone)
         let judgeScores = try await judge(kept, outline: outline, book: book, run: run, slot: slot)
-        let outcome = ChapterOutcome(slot: slot, text: kept.text, report: kept.report, judgeScores: judgeScores)
+        let outcome = ChapterOutcome(slot: slot, text: kept.text, report: kept.report, judgeScores: judgeScores, pluginMetrics: kept.pluginMetrics)
         try emit(.chapterDone(chapter: slot, quality: kept.report.quality, words: outcome.words), run: run)
         await observe(.afterChapter(chapter: slot, quality: kept.report.quality, words: outcome.words, text: kept.text))
         return outcome

@@ -26,6 +26,10 @@ extension BookGenerator {
             checked = try BookContinuity.check(book, in: database).graph
         }
         try emit(.continuityChecked(violations: checked.violations.count, major: checked.majorViolations, words: checked.wordCount), run: run)
+        for violation in checked.violations {
+            await observe(.onContinuityViolation(rule: violation.type, severity: violation.severity, message: violation.message,
+                                                 chapters: Array(Set([violation.established.chapter, violation.contradicting.chapter])).sorted()))
+        }
         guard config.continuity.fix, !checked.violations.isEmpty else { return }
         let enhancer = try await route(.enhance, CallContext(runID: run, bookID: bookID))
         let fixer = ContinuityFixer(

@@ -11,9 +11,6 @@ public enum EngineError: WorkbenchError, Equatable {
     case unresumable(runID: String, reason: String)
     /// A resumed run's configuration differs from the one it started with.
     case configurationChanged(runID: String, changed: [String])
-    /// The experiment lists plugins, which the book pipeline does not call yet (issue #17's
-    /// next step): running without them would silently give another book.
-    case pluginsNotCalledYet(names: [String])
 
     public var message: String {
         switch self {
@@ -24,8 +21,6 @@ public enum EngineError: WorkbenchError, Equatable {
         case .noProgress(let chapter, let words): return "chapter \(chapter) stopped growing at \(words) words: the model returned nothing new"
         case .alreadyFinished(let run): return "run \(run) already finished: there is nothing to resume"
         case .unresumable(let run, let reason): return "run \(run) cannot be resumed: \(reason)"
-        case .pluginsNotCalledYet(let names):
-            return "the experiment lists plugins (\(names.joined(separator: ", "))), but the book pipeline does not call plugin hooks yet"
         case .configurationChanged(let run, let changed):
             return "run \(run) was started with another configuration: changed since: \(changed.joined(separator: ", "))"
         }
@@ -36,7 +31,6 @@ public enum EngineError: WorkbenchError, Equatable {
         case .promptMissing, .promptInvalid: return "see Experiments/prompts/README.md for the templates a prompt version holds"
         case .invalidOutline: return "fix the outline file's named fields, or plan with a stronger model"
         case .budgetReached(_, _, let run): return "raise the budget: `workbench resume \(run) --budget USD`"
-        case .pluginsNotCalledYet: return "remove `plugins:` from the experiment to run it; `workbench plugins check PLUGIN --experiment FILE` works today"
         case .noProgress: return "use a model that follows continuation prompts, or lower words_per_chapter"
         case .alreadyFinished: return "start a new run with `workbench generate`"
         case .unresumable: return "start a new run with `workbench generate`"

@@ -39,6 +39,9 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var plugins: [PluginSpec] = []
     /// Plugin name → the version its handshake declared, once started: part of the run record.
     public var pluginVersions: [String: String] = [:]
+    /// A resumed run that may continue with changed files (`resume --allow-changed`): a
+    /// plugin's new version is then accepted too.
+    public var acceptsChangedConfiguration = false
 
     /// `continuity: {check: true, verify: false, fix: false, rounds: 2}`: check the finished
     /// book's continuity (no model call), have the `judge` route verify each flagged pair, and
@@ -275,6 +278,7 @@ extension ExperimentConfig {
         if !changed.isEmpty && !allowChanged {
             throw EngineError.configurationChanged(runID: runID, changed: changed)
         }
+        config.acceptsChangedConfiguration = allowChanged
         return config
     }
 }

@@ -4,8 +4,8 @@ import Quality
 import Store
 import WorkbenchCore
 
-// WORK IN PROGRESS (issue #17, next step; not built yet): the pipeline's calls to its plugins.
-// Each function is a no-op without plugins, so a run without `plugins:` is unchanged.
+// The pipeline's calls to its plugins. Each function is a no-op without plugins, so a run
+// without `plugins:` is unchanged.
 extension BookGenerator {
     /// afterPlan: each plugin may amend the outline in turn; an amendment that changes the
     /// chapter count or does not validate is refused and reported.
@@ -44,7 +44,7 @@ extension BookGenerator {
         var rows: [(scorer: String, metric: String, value: Double)] = []
         let values = Dictionary(uniqueKeysWithValues: report.metrics.map { ($0.name, $0.value) })
         for reply in await plugins.call(.analyze(.init(chapter: slot, version: version.version, text: text, quality: report.quality, metrics: values))) {
-            let scorer = "plugin:\(reply.plugin)@\(plugins.manifest(of: reply.plugin)?.version ?? "?")"
+            let scorer = "\(Self.pluginScorerPrefix)\(reply.plugin)@\(plugins.manifest(of: reply.plugin)?.version ?? "?")"
             for (name, value) in reply.answer.metrics.sorted(by: { $0.key < $1.key }) {
                 let full = PluginManifest.metricName(plugin: reply.plugin, metric: name)
                 metrics[full] = value
@@ -59,6 +59,15 @@ extension BookGenerator {
         if !rows.isEmpty, let id = version.id { try database.addScores(versionID: id, rows) }
         return (metrics, issues)
     }
+
+    /// The plugin metrics stored for a version (a resumed chapter's kept one).
+    func storedPluginMetrics(_ version: ChapterVersionRecord) throws -> [String: Double] {
+        guard plugins != nil, let id = version.id else { return [:] }
+        let byScorer = try database.scores(versionIDs: [id])[id] ?? [:]
+        return byScorer.filter { $0.key.hasPrefix(Self.pluginScorerPrefix) }.values.reduce(into: [:]) { $0.merge($1) { first, _ in first } }
+    }
+
+    static let pluginScorerPrefix = "plugin:"
 
     /// chooseOperation: the first plugin's proposal replaces the built-in choice.
     func pluginOperation(_ proposed: Enhancement.Operation?, text: String, report: QualityReport, pluginMetrics: [String: Double], slot: Int) async -> Enhancement.Operation? {
@@ -106,5 +115,19 @@ extension BookGenerator {
             if TextScanner.scan(replacement).wordCount >= 5 { text = Paragraphs.replacing(paragraph, in: text, with: replacement) }
         }
         return text
+    }
+}
+
+extension PluginHost {
+    /// A host shared by the generators of one run (an A/B arm's, a suite's): its failures are
+    /// stored as the run's events; nil without specs. Its owner shuts it down.
+    public static func shared(_ specs: [PluginSpec], database: WorkbenchDatabase, run: RunID) -> PluginHost? {
+        guard !specs.isEmpty else { return nil }
+        let host = PluginHost(specs: specs)
+        host.report { notice in
+            let event = PipelineEvent.plugin(notice)
+            try? database.appendEvent(to: run, kind: event.kind, payloadJSON: event.payloadJSON)
+        }
+        return host
     }
 }

@@ -20,6 +20,8 @@ public final class EngineABTest: Sendable {
     let route: BookGenerator.Router
     /// Arm name → its prompt set and book.
     let arms: [String: (prompts: PromptSet, book: String)]
+    /// Arm name → the host of the experiment's plugins it runs (none without).
+    let plugins: [String: PluginHost]
 
     static let lookEvent = "abtest.look"
     static let doneEvent = "abtest.done"
@@ -41,6 +43,9 @@ public final class EngineABTest: Sendable {
         self.database = database
         self.route = route
         self.arms = arms.mapValues { (prompts: $0.0, book: $0.1) }
+        var plugins: [String: PluginHost] = [:]
+        for arm in design.arms { plugins[arm.name] = PluginHost.shared(Self.plugins(of: arm, in: config), database: database, run: runID) }
+        self.plugins = plugins
     }
 
     /// Starts a new test: its run, and one book per arm to hold the arm's chapters. With a
@@ -49,7 +54,6 @@ public final class EngineABTest: Sendable {
     public static func start(design: ABTestDesign, config: ExperimentConfig, outline: Outline, suite: RegressionSuite? = nil, database: WorkbenchDatabase,
                              route: @escaping BookGenerator.Router, gitRevision: String? = nil) throws -> EngineABTest {
         try design.validate(judgeDimensions: config.judge?.dimensions ?? [], plugins: config.plugins.map(\.name))
-        if !config.plugins.isEmpty { throw EngineError.pluginsNotCalledYet(names: config.plugins.map(\.name)) }
         let problems = outline.problems(expectedChapters: nil)
         guard problems.isEmpty else { throw EngineError.invalidOutline(source: design.outlineFile ?? "the standard outline", problems: problems) }
         let prompts = try design.arms.map { try PromptSet.load(folder: $0.prompts) }
@@ -109,13 +113,19 @@ public final class EngineABTest: Sendable {
         do {
             let existing = try database.abTestSamples(runID: runID)
             let outcome = try await runner.run(existing: existing, looks: try Self.looks(runID, database: database))
+            await shutdownPlugins()
             try database.appendEvent(to: runID, kind: Self.doneEvent, payloadJSON: "{\"stop\":\"\(outcome.stop.rawValue)\"}")
             try database.finishRun(runID, status: outcome.stop == .costCap ? .interrupted : .succeeded)
             return ABTestAnalysis.analyze(id: runID.rawValue, design: design, samples: outcome.samples, looks: outcome.looks, stop: outcome.stop)
         } catch {
+            await shutdownPlugins()
             try? database.finishRun(runID, status: .failed, error: "\(error)")
             throw error
         }
+    }
+
+    func shutdownPlugins() async {
+        for host in plugins.values { await host.shutdown() }
     }
 
     /// One arm's sample: the outline chapter written through the engine with the arm's prompts.
@@ -125,13 +135,25 @@ public final class EngineABTest: Sendable {
         config.seed = seed
         let (outline, spec, targets) = sampleSpec(index)
         if let targets { config.writeSuiteChapter(to: targets) }
-        let generator = BookGenerator(config: config, prompts: prompts, database: database, route: route)
+        config.plugins = Self.plugins(of: arm, in: config)
+        let generator = BookGenerator(config: config, prompts: prompts, database: database, route: route, plugins: plugins[arm.name])
         do {
             let outcome = try await generator.writeChapter(spec, outline: outline, book: book, run: runID, slot: index)
             return ABTestRunner.Written(chapter: spec.number, metrics: Self.metrics(outcome), costUSD: try database.cost(bookID: book, chapter: index))
         } catch let error as EngineError {
             if case .budgetReached = error { throw ABTestRunner.CostCapReached() }
             throw error
+        }
+    }
+
+    /// The experiment's plugins as an arm runs them: those it names act; the others only
+    /// measure (their `analyze`), so every arm has every plugin's metrics to compare.
+    static func plugins(of arm: ABTestDesign.Arm, in config: ExperimentConfig) -> [PluginSpec] {
+        let acting = Set(arm.plugins(of: config.plugins, name: \.name).map(\.name))
+        return config.plugins.map { spec in
+            var spec = spec
+            spec.measureOnly = !acting.contains(spec.name)
+            return spec
         }
     }
 
@@ -150,6 +172,7 @@ public final class EngineABTest: Sendable {
         var result: [String: Double] = ["quality": outcome.report.quality]
         for metric in outcome.report.metrics { result[metric.name] = metric.value }
         for (dimension, score) in outcome.judgeScores { result["judge." + dimension] = score }
+        result.merge(outcome.pluginMetrics) { own, _ in own }
         return result
     }
 

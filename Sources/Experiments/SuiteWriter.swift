@@ -117,31 +117,39 @@ public struct SuiteWriter: Sendable {
     /// Writes the jobs through the engine, `concurrency` at a time, in `run`; returned in job order.
     public func write(_ jobs: [Job], run: RunID, progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> [Written] {
         var results = [Written?](repeating: nil, count: jobs.count)
-        try await withThrowingTaskGroup(of: (Int, Written).self) { group in
-            var pending = jobs.indices[...]
-            func add() {
-                guard let index = pending.popFirst() else { return }
-                let job = jobs[index]
-                group.addTask { (index, try await self.write(job, run: run, progress: progress)) }
+        // One process per plugin for the whole suite, not one per chapter.
+        let plugins = PluginHost.shared(config.plugins, database: database, run: run)
+        do {
+            try await withThrowingTaskGroup(of: (Int, Written).self) { group in
+                var pending = jobs.indices[...]
+                func add() {
+                    guard let index = pending.popFirst() else { return }
+                    let job = jobs[index]
+                    group.addTask { (index, try await self.write(job, run: run, plugins: plugins, progress: progress)) }
+                }
+                for _ in 0..<max(1, config.concurrency) { add() }
+                while let (index, written) = try await group.next() {
+                    results[index] = written
+                    add()
+                }
             }
-            for _ in 0..<max(1, config.concurrency) { add() }
-            while let (index, written) = try await group.next() {
-                results[index] = written
-                add()
-            }
+        } catch {
+            await plugins?.shutdown()
+            throw error
         }
+        await plugins?.shutdown()
         return results.compactMap { $0 }
     }
 
     /// Sample k of a chapter: the outline chapter through the engine, with the sample's seed
     /// and the chapter's targets.
-    func write(_ job: Job, run: RunID, progress: @Sendable (Progress) -> Void) async throws -> Written {
+    func write(_ job: Job, run: RunID, plugins: PluginHost?, progress: @Sendable (Progress) -> Void) async throws -> Written {
         let chapter = job.chapter
         var config = self.config
         config.seed = chapter.seed(ofSample: job.sample)
         config.writeSuiteChapter(to: suite.targets(for: chapter, over: self.config.targets))
         let (outline, spec) = suite.outline(for: chapter)
-        let generator = BookGenerator(config: config, prompts: prompts, database: database, route: route)
+        let generator = BookGenerator(config: config, prompts: prompts, database: database, route: route, plugins: plugins)
         let outcome = try await generator.writeChapter(spec, outline: outline, book: job.book, run: run, slot: job.slot)
         progress(.sample(chapter: chapter.id, sample: job.sample, quality: outcome.report.quality, words: outcome.words))
         return Written(chapter: chapter.id, sample: job.sample, text: outcome.text, costUSD: try database.cost(bookID: job.book, chapter: job.slot),

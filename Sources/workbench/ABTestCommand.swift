@@ -141,12 +141,21 @@ extension Workbench.ABTest {
         @Option(help: "Pairs written at once (and between sequential looks); default: the experiment's concurrency.")
         var batch: Int?
 
+        @Option(name: .customLong("control-plugins"), help: ArgumentHelp("The experiment's plugins that act in the control, comma-separated, or `none` (default: all); the others only measure (their analyze hook).", valueName: "p1,p2"))
+        var controlPlugins: String?
+
+        @Option(name: .customLong("variant-plugins"), help: ArgumentHelp("The experiment's plugins that act in a variant, or `none` (default: all); once for every variant, or once per --variant in order.", valueName: "p1,p2"))
+        var variantPlugins: [String] = []
+
         @OptionGroup var model: ModelOptions
 
         @OptionGroup var outputs: ReportOutputs
 
         func validate() throws {
             guard !variant.isEmpty else { throw ValidationError("give at least one --variant DIR") }
+            guard variantPlugins.count <= 1 || variantPlugins.count == variant.count else {
+                throw ValidationError("give --variant-plugins once for every variant, or once per --variant (\(variant.count)), not \(variantPlugins.count) times")
+            }
             guard metric == nil || metrics == nil else { throw ValidationError("give --metric NAME or --metrics m1,m2, not both") }
             guard outlines == nil || suite == nil else { throw ValidationError("give --outlines FILE or --suite VERSION, not both") }
             guard samples >= 2 else { throw ValidationError("--samples must be at least 2 (got \(samples))") }
@@ -156,9 +165,12 @@ extension Workbench.ABTest {
         func run() async throws {
             var config = try ExperimentConfig.load(file: experiment)
             model.apply(to: &config)
-            let names = Self.armNames([control] + variant)
-            let arms = try zip(names, [control] + variant).map { name, folder in
-                ABTestDesign.Arm(name: name, prompts: folder, promptsHash: try PromptSet.fingerprint(folder: folder))
+            let plugins = [controlPlugins.map(Self.pluginList)] + variant.indices.map { index in
+                (variantPlugins.count == 1 ? variantPlugins.first : variantPlugins.indices.contains(index) ? variantPlugins[index] : nil).map(Self.pluginList)
+            }
+            let names = Self.armNames([control] + variant, plugins: plugins)
+            let arms = try zip(names, zip([control] + variant, plugins)).map { name, arm in
+                ABTestDesign.Arm(name: name, prompts: arm.0, promptsHash: try PromptSet.fingerprint(folder: arm.0), plugins: arm.1)
             }
             let metricList = metrics.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [metric ?? "quality"]
             let design = ABTestDesign(

@@ -218,13 +218,4 @@ import WorkbenchCore
             #expect(error.message.contains("plugins[") && (error.message.contains(problem) || (error.fix ?? "").contains(problem)), "\(error.message)")
         }
     }
-
-    @Test func aRunWithPluginsIsRefusedUntilThePipelineCallsThem() async throws {
-        let config = try load("plugins:\n  - {name: event-log}\n")
-        let database = try WorkbenchDatabase.inMemory()
-        let generator = BookGenerator(config: config, prompts: try PromptSet.load(folder: config.promptsFolder), database: database,
-                                      route: { _, _ in throw EngineError.noProgress(chapter: 0, words: 0) })
-        await #expect(throws: EngineError.pluginsNotCalledYet(names: ["event-log"])) { try await generator.generate(premise: "x", outline: nil) }
-        #expect(try database.runs().isEmpty)
-    }
 }

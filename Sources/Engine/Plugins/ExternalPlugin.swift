@@ -336,8 +336,10 @@ final class OneShot<Value: Sendable>: @unchecked Sendable {
             shot.continuation = continuation
             shot.timer = timer
             shot.lock.unlock()
-            DispatchQueue.global().asyncAfter(deadline: deadline, execute: timer)
+            // Started before the timer is armed: an answer that is already there wins even when
+            // this task ran late (a busy machine) and the deadline has passed.
             start(shot)
+            DispatchQueue.global().asyncAfter(deadline: deadline, execute: timer)
         }
         // Answered in time: the timer need not fire, nor hold the shot until the deadline.
         shot.lock.withLock { shot.timer }?.cancel()

@@ -37,10 +37,11 @@ public enum PluginCheck {
             report.handshakeMilliseconds = milliseconds(since: began)
             report.manifest = manifest
             report.startProblem = manifest.problem(serving: spec.hooks)
+            let executor = PluginExecutor()
             for hook in (spec.hooks ?? manifest.hooks).intersection(manifest.hooks).sorted() {
                 let call = sample(for: hook)
                 let start = DispatchTime.now().uptimeNanoseconds
-                let outcome = await PluginHost.within(spec.timeoutMS, plugin: plugin, call: call)
+                let outcome = await PluginHost.within(spec.timeoutMS, plugin: plugin, executor: executor, call: call)
                 let elapsed = milliseconds(since: start)
                 switch outcome {
                 case .success(let answer):

@@ -46,6 +46,10 @@ public final class PluginHost: Sendable {
     final class Member: Sendable {
         let spec: PluginSpec
         let plugin: (any WorkbenchPlugin)?
+        /// Where an in-process plugin's calls run.
+        let executor = PluginExecutor()
+        /// Why the plugin could not be made, when it could not.
+        let unmade: PluginProblem?
         let state: LockedValue<State>
 
         struct State {
@@ -64,8 +68,10 @@ public final class PluginHost: Sendable {
             var state = State()
             do {
                 plugin = try registry.make(spec)
+                unmade = nil
             } catch {
                 plugin = nil
+                unmade = error
                 state.disabled = true
                 state.failures[error.reason] = 1
             }
@@ -90,17 +96,43 @@ public final class PluginHost: Sendable {
     }
 
     let members: [Member]
-    private let notify = LockedValue<(@Sendable (PluginNotice) -> Void)?>(nil)
+    /// Where notices go, and those that came before anyone listened (a handshake that
+    /// failed before the run record existed).
+    private struct Reporting {
+        var notify: (@Sendable (PluginNotice) -> Void)?
+        var pending: [PluginNotice] = []
+    }
+    private let reporting = LockedValue(Reporting())
+    private let closed = LockedValue(false)
 
     public init(specs: [PluginSpec], registry: PluginRegistry = .builtIn) {
         members = specs.sorted { ($0.priority, $0.name) < ($1.priority, $1.name) }.map { Member(spec: $0, registry: registry) }
+        for member in members {
+            guard let problem = member.unmade else { continue }
+            publish(.failed(plugin: member.spec.name, hook: nil, chapter: nil, reason: problem.reason, detail: Redaction.redact(problem.detail)))
+            publish(.disabled(plugin: member.spec.name, failures: 1))
+        }
     }
 
     public var isEmpty: Bool { members.isEmpty }
 
-    /// Where failures are reported (the run's event stream).
+    /// Where failures are reported (the run's event stream); those reported before are
+    /// delivered to it first.
     public func report(to notify: @escaping @Sendable (PluginNotice) -> Void) {
-        self.notify.withLock { $0 = notify }
+        let pending = reporting.withLock { reporting in
+            reporting.notify = notify
+            defer { reporting.pending = [] }
+            return reporting.pending
+        }
+        pending.forEach(notify)
+    }
+
+    private func publish(_ notice: PluginNotice) {
+        let notify = reporting.withLock { reporting in
+            if reporting.notify == nil { reporting.pending.append(notice) }
+            return reporting.notify
+        }
+        notify?(notice)
     }
 
     /// Starts every plugin not yet started (the handshake); one that cannot start, or does
@@ -113,7 +145,7 @@ public final class PluginHost: Sendable {
                 if let problem = manifest.problem(serving: member.spec.hooks) { throw problem }
                 member.state.withLock {
                     $0.manifest = manifest
-                    $0.hooks = member.spec.hooks ?? manifest.hooks
+                    $0.hooks = (member.spec.hooks ?? manifest.hooks).intersection(member.spec.measureOnly ? [.analyze] : Set(PluginHook.allCases))
                     $0.started = true
                 }
             } catch {
@@ -126,13 +158,14 @@ public final class PluginHost: Sendable {
     /// Calls every enabled plugin that takes the hook, in order, and returns the answers of
     /// those that answered well; the others are reported and skipped.
     public func call(_ call: PluginCall) async -> [Reply] {
-        guard !members.isEmpty else { return [] }
+        // After shutdown nothing is called: an external plugin would otherwise be started again.
+        guard !members.isEmpty, !closed.withLock({ $0 }) else { return [] }
         await start()
         var replies: [Reply] = []
         for member in members {
             guard let plugin = member.plugin, member.state.withLock({ !$0.disabled && $0.hooks.contains(call.hook) }) else { continue }
             let began = DispatchTime.now().uptimeNanoseconds
-            let outcome = await Self.within(member.spec.timeoutMS, plugin: plugin, call: call)
+            let outcome = await Self.within(member.spec.timeoutMS, plugin: plugin, executor: member.executor, call: call)
             let micros = Int((DispatchTime.now().uptimeNanoseconds - began) / 1_000)
             member.state.withLock {
                 $0.calls += 1
@@ -150,7 +183,7 @@ public final class PluginHost: Sendable {
 
     /// An in-process plugin gets the same deadline as an external one: a hung call is
     /// abandoned (and cancelled), not waited for.
-    static func within(_ milliseconds: Int, plugin: any WorkbenchPlugin, call: PluginCall) async -> Result<PluginAnswer, PluginProblem> {
+    static func within(_ milliseconds: Int, plugin: any WorkbenchPlugin, executor: PluginExecutor, call: PluginCall) async -> Result<PluginAnswer, PluginProblem> {
         if plugin is ExternalPlugin {
             // Its own exchange has the deadline (and kills the process when it passes).
             do { return .success(try await plugin.handle(call)) } catch { return .failure(error) }
@@ -158,7 +191,9 @@ public final class PluginHost: Sendable {
         let task = LockedValue<Task<Void, Never>?>(nil)
         let outcome: Result<PluginAnswer, PluginProblem> = await OneShot.run(until: .now() + .milliseconds(milliseconds), timedOut: .failure(.timeout(milliseconds: milliseconds))) { shot in
             task.withLock {
-                $0 = Task {
+                // On the plugin's own thread: its deadline measures the plugin, not how busy
+                // the engine's threads are, and a plugin that blocks holds none of them.
+                $0 = Task(executorPreference: executor) {
                     do throws(PluginProblem) { shot.resume(.success(try await plugin.handle(call))) } catch { shot.resume(.failure(error)) }
                 }
             }
@@ -177,13 +212,13 @@ public final class PluginHost: Sendable {
             if disabledNow { state.disabled = true }
             return (total, disabledNow)
         }
-        let notify = self.notify.withLock { $0 }
-        notify?(.failed(plugin: member.spec.name, hook: hook, chapter: chapter, reason: problem.reason, detail: Redaction.redact(problem.detail)))
-        if disabledNow { notify?(.disabled(plugin: member.spec.name, failures: failures)) }
+        publish(.failed(plugin: member.spec.name, hook: hook, chapter: chapter, reason: problem.reason, detail: Redaction.redact(problem.detail)))
+        if disabledNow { publish(.disabled(plugin: member.spec.name, failures: failures)) }
     }
 
     /// Stops every plugin (an external one is sent `bye`, then killed).
     public func shutdown() async {
+        closed.withLock { $0 = true }
         for member in members { await member.plugin?.shutdown() }
     }
 
@@ -227,5 +262,16 @@ extension PluginAnswer {
         }
         if let bad = metrics.keys.sorted().first(where: { !PluginManifest.isValidMetricName($0) }) { return "metric name `\(bad)`: use lower case letters, digits and _" }
         return nil
+    }
+}
+
+/// A serial queue of its own for an in-process plugin's calls, off the cooperative pool.
+final class PluginExecutor: TaskExecutor {
+    private let queue = DispatchQueue(label: "workbench.plugin")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
     }
 }

@@ -26,6 +26,9 @@ public struct PluginSpec: Sendable, Equatable {
     public var configJSON: String
     /// The folder commands run in and relative paths resolve against: the experiment's.
     public var folder: String
+    /// Only its metrics are wanted (`analyze`, if it serves it): an A/B arm that does not run
+    /// the plugin still measures with it, so both arms have its metrics.
+    public var measureOnly = false
 
     public static let defaultTimeoutMS = 5_000
     public static let handshakeTimeoutMS = 10_000

@@ -3,7 +3,7 @@
 
 The handshake is always answered well (name = the host's "plugin" field, default "chaos";
 hooks analyze, beforeChapter, afterDraft, afterChapter, onEvent; capabilities addMetrics,
-transformPrompt, observe). Each call then draws u from random.Random(seed * 1_000_003 + id)
+transformPrompt, transformText, observe). Each call then draws u from random.Random(seed * 1_000_003 + id)
 (config.seed, default 0; id the call's id), so a given seed and id always misbehave alike,
 whichever process answers, and:
 
@@ -13,6 +13,10 @@ whichever process answers, and:
   next p_garbage                    answers a line that is not JSON, or a result with a wrong id
   otherwise                         well-behaved: {"metrics":{"chaos_ok":1}} on analyze, else {}
 
+With config.fault_log (a path), each fault is appended there as one line, "ID KIND" (KIND
+error, hang, crash or garbage), before the plugin misbehaves: the truth a test compares the
+host's reports with.
+
 Unknown hooks get an error answer; "bye" or EOF ends the process.
 """
 import json
@@ -21,7 +25,7 @@ import sys
 import time
 
 HOOKS = ["analyze", "beforeChapter", "afterDraft", "afterChapter", "onEvent"]
-CAPABILITIES = ["addMetrics", "transformPrompt", "observe"]
+CAPABILITIES = ["addMetrics", "transformPrompt", "transformText", "observe"]
 
 
 def send(message):
@@ -34,6 +38,13 @@ def write(line):
         sys.stdout.flush()
     except BrokenPipeError:  # the host gave up on us (after a hang): leave quietly
         sys.exit(0)
+
+
+def record(config, call_id, kind):
+    path = config.get("fault_log")
+    if isinstance(path, str) and path:
+        with open(path, "a") as log:
+            log.write("%s %s\n" % (call_id, kind))
 
 
 def probability(config, key):
@@ -76,16 +87,20 @@ def main():
             total += probability(config, key)
             edges.append(total)
         if u < edges[0]:
+            record(config, call_id, "error")
             send({"type": "error", "id": call_id, "message": "chaos: thrown (u=%.4f)" % u})
             continue
         if u < edges[1]:
+            record(config, call_id, "hang")
             hang = config.get("hang_seconds", 10)
             time.sleep(float(hang) if isinstance(hang, (int, float)) and not isinstance(hang, bool) else 10.0)
         elif u < edges[2]:
+            record(config, call_id, "crash")
             sys.stderr.write("chaos: crashing on call %r (u=%.4f)\n" % (call_id, u))
             sys.stderr.flush()
             sys.exit(3)
         elif u < edges[3]:
+            record(config, call_id, "garbage")
             if rng.random() < 0.5:
                 write("{this is not json")
             else:
