@@ -29,9 +29,11 @@ extension BookReport {
                 if let target = chapterTargets[name], let score = MetricCatalog.score(name, value: value, target: target) { metricScores[name] = score }
             }
             let judge = byScorer.filter { $0.key.hasPrefix("judge:") }.values.reduce(into: [String: Double]()) { $0.merge($1) { a, _ in a } }
-            return Chapter(number: version.chapter, version: version.version, words: version.wordCount,
-                           quality: values["quality"] ?? 0, values: values.filter { $0.key != "quality" }, scores: metricScores, judge: judge,
-                           requirements: own)
+            var chapter = Chapter(number: version.chapter, version: version.version, words: version.wordCount,
+                                  quality: values["quality"] ?? 0, values: values.filter { $0.key != "quality" }, scores: metricScores, judge: judge,
+                                  requirements: own)
+            chapter.plugins = byScorer.filter { $0.key.hasPrefix("plugin:") }.values.reduce(into: [String: Double]()) { $0.merge($1) { a, _ in a } }
+            return chapter
         }
         var report = BookReport(title: book.title, book: book.id, target: targets.quality, targetWords: targetWords, chapters: chapters)
         report.continuity = try continuity(of: book, in: database, versions: versions)

@@ -17,6 +17,8 @@ public struct BookReport: Sendable, Equatable {
         public var judge: [String: Double]
         /// The reader score a preference model predicts for this version, when one was given.
         public var reader: Double?
+        /// Metrics plugins added to this version, as `plugin.NAME.METRIC` → value.
+        public var plugins: [String: Double] = [:]
         /// This chapter's own targets where they differ from the book's (the experiment's
         /// `chapter_requirements`): `quality` for the composite, else a metric's target.
         public var requirements: [String: Double]
@@ -177,6 +179,9 @@ public struct BookReport: Sendable, Equatable {
     }
 
     /// Where a judge and the heuristic score of the same dimension differ by 2 points or more.
+    /// The plugin metrics any chapter has, by name.
+    public var pluginMetrics: [String] { Set(chapters.flatMap(\.plugins.keys)).sorted() }
+
     public var disagreements: [Disagreement] {
         chapters.flatMap { chapter in
             chapter.judge.keys.sorted().compactMap { dimension -> Disagreement? in

@@ -16,6 +16,7 @@ public enum BookReportRenderer {
     }
 
     static func f1(_ value: Double) -> String { String(format: "%.1f", value) }
+    static func f2(_ value: Double) -> String { String(format: "%.2f", value) }
 
     // MARK: A chapter's own targets
 
@@ -98,6 +99,12 @@ public enum BookReportRenderer {
             lines.append("Judges and heuristics disagree:")
             lines += disagreements.map { "- Chapter \($0.chapter), \($0.dimension): judge \(f1($0.judge)), heuristic \(f1($0.heuristic))" }
         }
+        if !report.pluginMetrics.isEmpty {
+            lines += ["", "Plugin metrics:"]
+            lines += report.pluginMetrics.map { name in
+                "- \(name): " + report.chapters.map { chapter in "ch\(chapter.number) " + (chapter.plugins[name].map(f2) ?? "–") }.joined(separator: ", ")
+            }
+        }
         if let drift = report.styleDrift { lines += styleTerminal(drift, style: style) }
         if let continuity = report.continuity { lines += continuityTerminal(continuity, style: style) }
         return lines.joined(separator: "\n") + "\n"
@@ -144,6 +151,13 @@ public enum BookReportRenderer {
             lines += ["", "## Judges and heuristics disagree", "", "| chapter | dimension | judge | heuristic |", "|---:|---|---:|---:|"]
             lines += disagreements.map { "| \($0.chapter) | \($0.dimension) | \(f1($0.judge)) | \(f1($0.heuristic)) |" }
         }
+        if !report.pluginMetrics.isEmpty {
+            lines += ["", "## Plugin metrics", "", "| chapter | " + report.pluginMetrics.joined(separator: " | ") + " |",
+                      "|---:|" + report.pluginMetrics.map { _ in "---:" }.joined(separator: "|") + "|"]
+            lines += report.chapters.map { chapter in
+                "| \(chapter.number) | " + report.pluginMetrics.map { chapter.plugins[$0].map(f2) ?? "–" }.joined(separator: " | ") + " |"
+            }
+        }
         if let drift = report.styleDrift { lines += styleMarkdown(drift) }
         if let continuity = report.continuity { lines += continuityMarkdown(continuity) }
         return lines.joined(separator: "\n") + "\n"
@@ -162,7 +176,7 @@ public enum BookReportRenderer {
             ] as [String: Any],
             "chapters": report.chapters.map { chapter -> [String: Any] in
                 ["chapter": chapter.number, "version": chapter.version, "words": chapter.words, "quality": chapter.quality,
-                 "values": chapter.values, "scores": chapter.scores, "judge": chapter.judge, "reader": chapter.reader ?? NSNull(),
+                 "values": chapter.values, "scores": chapter.scores, "judge": chapter.judge, "reader": chapter.reader ?? NSNull(), "plugins": chapter.plugins,
                  // The chapter's composite target (its own, else the book's), its own targets where
                  // they differ from the book's, and what it misses of them.
                  "target": report.target(of: chapter), "requirements": chapter.requirements, "meets_target": !report.missesTarget(chapter),
@@ -208,6 +222,12 @@ public enum BookReportRenderer {
         let recommendations = report.recommendations
         if !recommendations.isEmpty {
             body += "\n<h2>Recommendations</h2>\n<ol>" + recommendations.map { "<li>\(escape($0))</li>" }.joined() + "</ol>"
+        }
+        if !report.pluginMetrics.isEmpty {
+            body += "\n<h2>Plugin metrics</h2>\n<table><thead><tr><th>chapter</th>" + report.pluginMetrics.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+                + report.chapters.map { chapter in
+                    "<tr><td>\(chapter.number)</td>" + report.pluginMetrics.map { "<td>\(chapter.plugins[$0].map(f2) ?? "–")</td>" }.joined() + "</tr>"
+                }.joined() + "</tbody></table>"
         }
         let disagreements = report.disagreements
         if !disagreements.isEmpty {

@@ -13,10 +13,11 @@ extension WorkbenchDatabase {
             try db.execute(sql: "INSERT INTO continuity_checks (book_id, extractor, chapters_json, word_count, checked_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [graph.bookID, graph.extractor, chaptersJSON, graph.wordCount, graph.checkedAt])
             for entity in graph.entities {
-                try db.execute(sql: "INSERT INTO continuity_entities (book_id, entity_id, kind, canonical_name, gender) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [graph.bookID, entity.entityID, entity.kind, entity.canonicalName, entity.gender])
+                // Statements compiled once per graph: a book's graph is thousands of rows.
+                try db.cachedStatement(sql: "INSERT INTO continuity_entities (book_id, entity_id, kind, canonical_name, gender) VALUES (?, ?, ?, ?, ?)")
+                    .execute(arguments: [graph.bookID, entity.entityID, entity.kind, entity.canonicalName, entity.gender])
                 for alias in Set(entity.aliases).subtracting([entity.canonicalName]).sorted() {
-                    try db.execute(sql: "INSERT INTO continuity_aliases (book_id, entity_id, alias) VALUES (?, ?, ?)", arguments: [graph.bookID, entity.entityID, alias])
+                    try db.cachedStatement(sql: "INSERT INTO continuity_aliases (book_id, entity_id, alias) VALUES (?, ?, ?)").execute(arguments: [graph.bookID, entity.entityID, alias])
                 }
             }
             var stored: [ContinuityFactRecord: Int64] = [:]
@@ -29,22 +30,22 @@ extension WorkbenchDatabase {
             }
             for fact in graph.facts { _ = try id(of: fact) }
             for violation in graph.violations {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO continuity_violations (book_id, type, severity, established_fact_id, contradicting_fact_id, summary, message, suggested_fix, status)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [graph.bookID, violation.type, violation.severity, try id(of: violation.established), try id(of: violation.contradicting),
+                    """).execute(arguments: [graph.bookID, violation.type, violation.severity, try id(of: violation.established), try id(of: violation.contradicting),
                                      violation.summary, violation.message, violation.suggestedFix, violation.status.rawValue])
             }
         }
     }
 
     private static func insert(_ fact: ContinuityFactRecord, bookID: String, _ db: Database) throws -> Int64 {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO continuity_facts (book_id, subject, predicate, value_kind, value_text, value_number, value_entity, aspect, chapter, paragraph, line,
                                           byte_start, byte_end, quote, story_chapter, story_beat, valid_from_chapter, valid_from_beat,
                                           valid_until_chapter, valid_until_beat, confidence, origin, origin_rule)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [bookID, fact.subject, fact.predicate, fact.value.kind, fact.value.text, fact.value.number, fact.value.entity, fact.aspect,
+            """).execute(arguments: [bookID, fact.subject, fact.predicate, fact.value.kind, fact.value.text, fact.value.number, fact.value.entity, fact.aspect,
                              fact.chapter, fact.paragraph, fact.line, fact.bytes.lowerBound, fact.bytes.upperBound, fact.quote,
                              fact.storyTime.chapter, fact.storyTime.beat, fact.validFrom?.chapter, fact.validFrom?.beat,
                              fact.validUntil?.chapter, fact.validUntil?.beat, fact.confidence, fact.origin, fact.originRule])

@@ -43,7 +43,7 @@ enum PluginBenchmarks {
     static func busCPUPerEvent() async throws -> Double {
         let bus = EventBus { _, _ in }
         bus.subscribe("bench") { _, _ in }
-        let run = RunID("20261203-000000-bench0")!
+        let run = RunID(startedAt: 0, random: 0)
         let event = PipelineEvent.chapterScored(chapter: 3, version: 2, quality: 6.4, words: 3_200, metrics: ["emotion": 0.1, "detail_density": 0.2, "voice": 0.9],
                                                 issues: ["paragraph 4 lacks sensory detail", "repeated phrase"])
         let events = 100_000
