@@ -265,10 +265,11 @@ public final class BookGenerator: Sendable {
         if cost >= budget { throw EngineError.budgetReached(spent: cost, budget: budget, runID: run.rawValue) }
     }
 
-    /// Stops the plugins this generator started, and stores what each subscriber received and lost.
+    /// Stops the plugins this generator started, and stores what a subscriber that lost
+    /// events received and lost (`runs show` says so; none stored means none lost).
     func closePlugins(_ run: RunID) async {
         if ownsPlugins { await plugins?.shutdown() }
-        for delivery in events.deliveries {
+        for delivery in events.deliveries where delivery.dropped > 0 {
             try? database.appendEvent(to: run, kind: PipelineEvent.delivery(subscriber: delivery.subscriber, delivered: 0, dropped: 0).kind,
                                       payloadJSON: PipelineEvent.delivery(subscriber: delivery.subscriber, delivered: delivery.delivered, dropped: delivery.dropped).payloadJSON)
         }

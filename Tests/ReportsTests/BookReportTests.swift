@@ -60,6 +60,23 @@ import WorkbenchCore
         #expect(BookReportRenderer.render(report, as: .html).contains("<h2>Judges and heuristics disagree</h2>"))
     }
 
+    @Test func pluginMetricsStoredAsScoresAreShownInEveryFormat() throws {
+        let (database, book) = try storedBook()
+        let versions = try database.latestChapterVersions(bookID: book.id)
+        try database.addScores(versionID: versions[0].id!, [("plugin:romance@1.0.0", "plugin.romance.tension", 2.5)])
+        try database.addScores(versionID: versions[2].id!, [("plugin:romance@1.0.0", "plugin.romance.tension", 7.25)])
+        let report = try BookReport.load(book, from: database)
+        #expect(report.pluginMetrics == ["plugin.romance.tension"])
+        #expect(report.chapters.map { $0.plugins["plugin.romance.tension"] } == [2.5, nil, 7.25, nil, nil])
+        #expect(report.chapters[0].values["plugin.romance.tension"] == nil, "not mixed with the analyser's values")
+        #expect(BookReportRenderer.render(report, as: .terminal).contains("Plugin metrics:\n- plugin.romance.tension: ch1 2.50, ch2 –, ch3 7.25, ch4 –, ch5 –"))
+        #expect(BookReportRenderer.render(report, as: .md).contains("| chapter | plugin.romance.tension |\n|---:|---:|\n| 1 | 2.50 |\n| 2 | – |\n| 3 | 7.25 |"))
+        #expect(BookReportRenderer.render(report, as: .html).contains("<h2>Plugin metrics</h2>"))
+        let json = try JSONSerialization.jsonObject(with: Data(BookReportRenderer.render(report, as: .json).utf8)) as? [String: Any]
+        let chapters = json?["chapters"] as? [[String: Any]]
+        #expect((chapters?[2]["plugins"] as? [String: Double]) == ["plugin.romance.tension": 7.25])
+    }
+
     @Test func decliningRunsNeedThreeChaptersAndATenPercentFall() {
         #expect(BookReport.decliningRuns([9, 8, 7, 8]) == [0...2])
         #expect(BookReport.decliningRuns([9, 8.9, 8.8]) == [], "a 2% drift is no decline")
