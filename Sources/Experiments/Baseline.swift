@@ -152,9 +152,14 @@ public struct Baseline: Sendable {
             }
             style = StyleTarget(profile: profile, copyGuard: CopyGuard(texts: profile.content.exemplars, scope: .exemplars))
         }
-        let rescored = SuiteScores.score(suite: suite, contexts: contexts, texts: texts, style: style)
+        var rescored = SuiteScores.score(suite: suite, contexts: contexts, texts: texts, style: style)
         if scores.scorer != rescored.scorer || scores.lexicon != rescored.lexicon {
             rescoredFrom = "\(scores.scorer)/\(scores.lexicon)"
+            // Plugin metrics were measured by the plugins when the texts were written: kept.
+            for chapter in scores.chapters {
+                guard let index = rescored.chapters.firstIndex(where: { $0.id == chapter.id }) else { continue }
+                for (name, metric) in chapter.metrics where SuiteScores.isPluginMetric(name) { rescored.chapters[index].metrics[name] = metric }
+            }
             scores = rescored
             return
         }
@@ -162,7 +167,7 @@ public struct Baseline: Sendable {
         // or a formula changed without a new scorer version).
         for chapter in scores.chapters {
             guard let again = rescored.chapter(chapter.id) else { continue }
-            for (name, metric) in chapter.metrics {
+            for (name, metric) in chapter.metrics where !SuiteScores.isPluginMetric(name) {
                 guard let fresh = again.metrics[name], fresh.samples.count == metric.samples.count,
                       zip(fresh.samples, metric.samples).allSatisfy({ abs($0 - $1) <= 1e-6 }) else {
                     throw BaselineError.scoresDisagree(path: scoresPath, chapter: chapter.id, metric: name, scorer: scores.scorer)

@@ -112,6 +112,25 @@ public struct SuiteScores: Codable, Sendable, Equatable {
         return result
     }
 
+    /// A plugin's metric (`plugin.NAME.METRIC`): measured while the chapter was written, not
+    /// recomputable from its text by this build.
+    public static func isPluginMetric(_ name: String) -> Bool { name.hasPrefix("plugin.") }
+
+    /// Adds the plugins' metrics (chapter → sample → name → value) to the chapters, each one
+    /// every sample of its chapter has; the value is its own score (0–10, higher better).
+    public mutating func add(pluginMetrics: [String: [Int: [String: Double]]]) {
+        for index in chapters.indices {
+            let bySample = pluginMetrics[chapters[index].id] ?? [:]
+            let samples = chapters[index].samples.map(\.sample)
+            let names = Set(bySample.values.flatMap(\.keys))
+            for name in names.sorted() {
+                let values = samples.compactMap { bySample[$0]?[name] }
+                guard values.count == samples.count else { continue }
+                chapters[index].metrics[name] = Metric(samples: values, raw: values)
+            }
+        }
+    }
+
     /// Scores written texts: chapter → its samples' texts, in sample order.
     /// `style` scores the chapters whose context names a style profile.
     public static func score(suite: RegressionSuite, contexts: [String: Context], texts: [String: [(sample: Int, seed: UInt64, file: String, text: String, costUSD: Double)]],

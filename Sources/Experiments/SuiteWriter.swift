@@ -61,9 +61,11 @@ public struct SuiteWriter: Sendable {
             let jobs = suite.chapters.flatMap { chapter in (0..<samples).map { Job(chapter: chapter, sample: $0, book: books[chapter.id]!, slot: $0 + 1) } }
             var texts: [String: [Int: String]] = [:]
             var costs: [String: [Int: Double]] = [:]
+            var pluginMetrics: [String: [Int: [String: Double]]] = [:]
             for written in try await write(jobs, run: run.id, progress: progress) {
                 texts[written.chapter, default: [:]][written.sample] = written.text
                 costs[written.chapter, default: [:]][written.sample] = written.costUSD
+                pluginMetrics[written.chapter, default: [:]][written.sample] = written.metrics.filter { SuiteScores.isPluginMetric($0.key) }
             }
             var contexts = given
             for chapter in suite.chapters where contexts[chapter.id] == nil {
@@ -76,7 +78,8 @@ public struct SuiteWriter: Sendable {
                     written[chapter.id, default: []].append((sample, chapter.seed(ofSample: sample), fileFor(chapter.id, sample), text, costs[chapter.id]?[sample] ?? 0))
                 }
             }
-            let scores = SuiteScores.score(suite: suite, contexts: contexts, texts: written, style: style)
+            var scores = SuiteScores.score(suite: suite, contexts: contexts, texts: written, style: style)
+            scores.add(pluginMetrics: pluginMetrics)
             try database.finishRun(run.id, status: .succeeded)
             return Output(runID: run.id, scores: scores, texts: texts, seconds: Date().timeIntervalSince(started))
         } catch {

@@ -127,4 +127,51 @@ struct RegressionEngineTests {
         try "{}".write(toFile: folder + "/" + Baseline.styleProfileFile, atomically: true, encoding: .utf8)
         #expect(throws: BaselineError.self) { try Baseline.load(version: "s1", root: root) }
     }
+
+    @Test("a suite written with a plugin carries its metric into the baseline, which reads back and gates on it",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+    func pluginMetricsReachTheBaselineAndTheGate() async throws {
+        let fixture = try ABFixture(words: 250)
+        defer { fixture.delete() }
+        let romance = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Experiments/plugins/romance.py").standardized.path
+        try Data("""
+            name: regress-plugins
+            routes: {plan: [sim], generate: [sim], enhance: [sim], judge: [sim]}
+            prompts: v1
+            book: {chapters: 3, words_per_chapter: 250}
+            enhancement: {iterations: 0}
+            concurrency: 4
+            seed: 5
+            plugins:
+              - {name: romance, command: [python3, \(romance)], hooks: [analyze, afterDraft]}
+            """.utf8).write(to: URL(fileURLWithPath: fixture.experiment))
+        let server = try await SimulatorServer.start()
+        let config = try ExperimentConfig.load(file: fixture.experiment)
+        let suite = StandardSuite.suite
+        let store = try WorkbenchDatabase.open(path: fixture.root.appendingPathComponent("w.sqlite").path, create: true)
+        let made = try await SuiteWriter(suite: suite, samples: 2, config: config, prompts: try PromptSet.load(folder: fixture.prompts("v1")), database: store,
+                                         route: route(server, database: store))
+            .run(kind: .baseline, fileFor: { Baseline.textFile(chapter: $0, sample: $1) })
+        await server.stop()
+        // Every chapter has the plugin's metric, one value per sample, on its own 0–10 scale.
+        for chapter in made.scores.chapters {
+            let tension = try #require(chapter.metrics["plugin.romance.tension"], "\(chapter.id)")
+            #expect(tension.samples.count == 2 && tension.samples.allSatisfy { (0...10).contains($0) })
+        }
+        #expect(made.scores.chapters.contains { ($0.metrics["plugin.romance.tension"]?.mean ?? 0) > 0 }, "the afterDraft rewrite raised some chapter's tension")
+        let root = fixture.root.appendingPathComponent("Baselines").path
+        let provenance = BaselineProvenance(version: "p1", createdAt: "now", workbenchVersion: WorkbenchVersion.current, gitRevision: nil, experiment: fixture.experiment,
+                                            experimentSHA256: "", promptsSHA256: "", routes: ["generate": ["sim"]], providers: [], samples: 2,
+                                            runID: made.runID.rawValue, seconds: made.seconds, costUSD: 0)
+        try Baseline.write(version: "p1", root: root, suite: suite, scores: made.scores, texts: made.texts, provenance: provenance,
+                           sources: .init(experimentFile: fixture.experiment, providersFile: nil, promptsFolder: fixture.prompts("v1"), rubricsFolder: nil))
+        // Read back: the scorer re-checks its own metrics and leaves the plugin's as measured.
+        let baseline = try Baseline.load(version: "p1", root: root)
+        #expect(baseline.scores == made.scores)
+        var options = RegressionResult.Options()
+        options.metrics = ["quality", "plugin.romance.tension"]
+        let same = RegressionAnalysis.compare(baseline: baseline.scores, current: made.scores, options: options, baselineLabel: "p1", currentLabel: "same")
+        #expect(same.passed, "\(same.summaryLine)")
+        #expect(same.rows.contains { $0.metric == "plugin.romance.tension" })
+    }
 }
