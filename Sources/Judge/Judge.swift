@@ -105,6 +105,9 @@ public struct PairwiseVerdict: Sendable, Equatable, Codable {
     public var ties: Int
     /// Samples in which A was shown first: the order is drawn per sample, against position bias.
     public var aShownFirst: Int
+    /// With both orders asked: the samples whose two answers disagreed (each counted a tie),
+    /// how far the judges' verdicts follow the position rather than the texts. Nil otherwise.
+    public var orderFlips: Int?
     /// Share of decisive samples won by A (0.5 when none was decisive).
     public var preferenceA: Double { winsA + winsB == 0 ? 0.5 : Double(winsA) / Double(winsA + winsB) }
 }
@@ -158,20 +161,40 @@ public struct Judge: Sendable {
                             score: (mean * 100).rounded() / 100, spread: (variance.squareRoot() * 100).rounded() / 100, scorer: scorer)
     }
 
-    /// Which of two texts is better on a dimension; each sample shows them in a seeded random order.
-    public func compare(_ a: String, _ b: String, dimension: String) async throws -> PairwiseVerdict {
+    /// Which of two texts is better on a dimension. Each sample shows them in a seeded random
+    /// order; with `bothOrders`, each sample is asked twice, A first and B first, and a sample
+    /// whose two answers disagree is a tie (a verdict that follows the position is no verdict).
+    public func compare(_ a: String, _ b: String, dimension: String, bothOrders: Bool = false) async throws -> PairwiseVerdict {
         var random = SeededGenerator(seed: seed ^ 0xA11CE)
-        var verdict = PairwiseVerdict(dimension: dimension, winsA: 0, winsB: 0, ties: 0, aShownFirst: 0)
+        var verdict = PairwiseVerdict(dimension: dimension, winsA: 0, winsB: 0, ties: 0, aShownFirst: 0, orderFlips: bothOrders ? 0 : nil)
+        /// The winner of one reading, as A, B or nil for a tie.
+        func winner(_ judge: any LLMProvider, sample: Int, aFirst: Bool) async throws -> Bool? {
+            let prompt = rubrics.pairwise.render(["dimension": dimension, "first": aFirst ? a : b, "second": aFirst ? b : a] as [String: String])
+            let answer: PairAnswer = try await ask(judge, system: nil, prompt: prompt, schema: Self.pairSchema, sample: sample)
+            switch answer.winner {
+            case "first": return aFirst
+            case "second": return !aFirst
+            default: return nil
+            }
+        }
         for judge in judges {
             for sample in 0..<samples {
-                let aFirst = random.next() % 2 == 0
-                if aFirst { verdict.aShownFirst += 1 }
-                let prompt = rubrics.pairwise.render(["dimension": dimension, "first": aFirst ? a : b, "second": aFirst ? b : a] as [String: String])
-                let answer: PairAnswer = try await ask(judge, system: nil, prompt: prompt, schema: Self.pairSchema, sample: sample)
-                switch (answer.winner, aFirst) {
-                case ("first", true), ("second", false): verdict.winsA += 1
-                case ("first", false), ("second", true): verdict.winsB += 1
-                default: verdict.ties += 1
+                let aWins: Bool?
+                if bothOrders {
+                    verdict.aShownFirst += 1
+                    let first = try await winner(judge, sample: sample, aFirst: true)
+                    let second = try await winner(judge, sample: sample, aFirst: false)
+                    if first != second { verdict.orderFlips! += 1 }
+                    aWins = first == second ? first : nil
+                } else {
+                    let aFirst = random.next() % 2 == 0
+                    if aFirst { verdict.aShownFirst += 1 }
+                    aWins = try await winner(judge, sample: sample, aFirst: aFirst)
+                }
+                switch aWins {
+                case true?: verdict.winsA += 1
+                case false?: verdict.winsB += 1
+                case nil: verdict.ties += 1
                 }
             }
         }

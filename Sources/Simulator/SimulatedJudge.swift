@@ -16,6 +16,11 @@ public enum SimulatedJudge {
     /// Standard deviation of a score on a 1–10 scale; on a scale [lo, hi] it is
     /// `noise × (hi − lo) / 9`. Drawn per request, so per sample of a judge.
     public static let noise = ResponseSurface.judgeNoise
+    /// A judge model that prefers whatever it reads first, as LLM judges are known to: the
+    /// first version's pairwise score gets `positionBias` points (before the tie check). Asked
+    /// in both orders it contradicts itself whenever the two are within the bias.
+    public static let positionBiasedJudge = "sim-judge-biased"
+    public static let positionBias = 2.0
     /// How much a dimension's own metric weighs against the composite in its signal.
     public static let metricWeight = ResponseSurface.judgeMetricWeight
 
@@ -135,7 +140,8 @@ public enum SimulatedJudge {
     }
 
     /// The answer to a judge request, or nil when the request is not one (see the type's doc).
-    static func answer(schema text: String, prompt: String, random: inout SeededGenerator) -> String? {
+    /// `model` `positionBiasedJudge` favours the version shown first (`positionBias` points).
+    static func answer(schema text: String, prompt: String, model: String? = nil, random: inout SeededGenerator) -> String? {
         guard let schema = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
               let properties = schema["properties"] as? [String: Any] else { return nil }
         let reading = read(prompt)
@@ -153,7 +159,8 @@ public enum SimulatedJudge {
             // Each version scored as on a 1–10 rubric; equal rounded scores are a tie.
             let scale = Scale(low: 1, high: 10, step: 1)
             let reports = reading.chapters.prefix(2).map { analyze($0, obsession: reading.obsession) }
-            let scores = reports.map { scale.rounded(scale.noisy(signal($0, dimension: reading.dimension), random: &random)) }
+            var scores = reports.map { scale.rounded(scale.noisy(signal($0, dimension: reading.dimension), random: &random)) }
+            if model == positionBiasedJudge { scores[0] = scale.rounded(scores[0] + positionBias) }
             object["winner"] = scores[0] > scores[1] ? "first" : scores[1] > scores[0] ? "second" : (choices.contains("tie") ? "tie" : "first")
             object["reason"] = "Scored \(format(scores[0])) against \(format(scores[1])) on \(reading.dimension.name), from the heuristic metrics."
         } else {

@@ -43,7 +43,7 @@ public struct SimulatorWriter: Sendable {
             return Output(text: text, finishReason: .stop, promptTokens: promptTokens, completionTokens: TokenUsage.estimate(text))
         case .jsonSchema(_, let schema):
             // A judge's rubric with the chapter quoted is scored from the chapter; anything else gets a valid, arbitrary value.
-            let text = SimulatedJudge.answer(schema: schema, prompt: prompt, random: &random)
+            let text = SimulatedJudge.answer(schema: schema, prompt: prompt, model: request.model, random: &random)
                 ?? (try? SchemaFaker.value(forSchema: schema, random: &random, prompt: prompt)) ?? "{}"
             return Output(text: text, finishReason: .stop, promptTokens: promptTokens, completionTokens: TokenUsage.estimate(text))
         case .jsonObject:

@@ -16,7 +16,9 @@ extension Workbench {
                 Each dimension is scored 1–10 by every judge, --samples times each (seeded), and the \
                 judges' means are averaged. The table shows the heuristic score of the same dimension \
                 and flags a disagreement of 2 points or more. With --against, the two texts are compared \
-                pairwise per dimension, their order drawn at random per sample against position bias.
+                pairwise per dimension, their order drawn at random per sample against position bias; \
+                with --both-orders every sample is asked A-first and B-first, a sample whose two answers \
+                disagree counts as a tie, and ORDER FLIPS says how many did.
                 """
         )
 
@@ -47,6 +49,9 @@ extension Workbench {
         @Option(help: ArgumentHelp("The rubric folder.", valueName: "dir"))
         var rubrics: String = Rubrics.defaultFolder
 
+        @Flag(help: "With --against: ask every sample in both orders; answers that disagree are a tie.")
+        var bothOrders = false
+
         @Flag(help: "Print JSON instead of a table.")
         var json = false
 
@@ -55,6 +60,7 @@ extension Workbench {
             guard !judges.split(separator: ",").isEmpty else { throw ValidationError("--judges needs at least one provider") }
             guard (file == nil) != (book == nil) else { throw ValidationError("give a FILE or --book BOOK, not both or neither") }
             if book != nil, against != nil { throw ValidationError("--against compares two files; it does not apply to --book") }
+            if bothOrders, against == nil { throw ValidationError("--both-orders applies to --against (a pairwise comparison)") }
         }
 
         func run() async throws {
@@ -81,7 +87,7 @@ extension Workbench {
                     throw StoreError.workspaceNotFound(searchedFrom: workspace.currentDirectory.path)
                 } else if let other {
                     var verdicts: [PairwiseVerdict] = []
-                    for dimension in wanted { verdicts.append(try await judge.compare(text, other, dimension: dimension)) }
+                    for dimension in wanted { verdicts.append(try await judge.compare(text, other, dimension: dimension, bothOrders: bothOrders)) }
                     try Console.output(json ? JSONOutput.render(verdicts.map(Self.object)) : Self.pairTable(verdicts, a: file ?? "", b: against ?? ""))
                 } else {
                     let heuristic = QualityAnalyzer.analyze(text, context: AnalysisContext(obsession: obsession))
@@ -133,10 +139,12 @@ extension Workbench {
         }
 
         static func pairTable(_ verdicts: [PairwiseVerdict], a: String, b: String) -> String {
-            var table = TextTable(columns: [.init("DIMENSION"), .init("A WINS", .right), .init("B WINS", .right), .init("TIES", .right), .init("PREFER A", .right), .init("A SHOWN FIRST", .right)])
+            let bothOrders = verdicts.contains { $0.orderFlips != nil }
+            var table = TextTable(columns: [.init("DIMENSION"), .init("A WINS", .right), .init("B WINS", .right), .init("TIES", .right), .init("PREFER A", .right),
+                                            bothOrders ? .init("ORDER FLIPS", .right) : .init("A SHOWN FIRST", .right)])
             for verdict in verdicts {
                 table.append([verdict.dimension, String(verdict.winsA), String(verdict.winsB), String(verdict.ties),
-                              String(format: "%.0f%%", verdict.preferenceA * 100), String(verdict.aShownFirst)])
+                              String(format: "%.0f%%", verdict.preferenceA * 100), String(bothOrders ? verdict.orderFlips ?? 0 : verdict.aShownFirst)])
             }
             return "A = \(a), B = \(b)\n" + table.render()
         }
@@ -151,7 +159,7 @@ extension Workbench {
 
         static func object(_ verdict: PairwiseVerdict) -> [String: Any] {
             ["dimension": verdict.dimension, "wins_a": verdict.winsA, "wins_b": verdict.winsB, "ties": verdict.ties,
-             "preference_a": verdict.preferenceA, "a_shown_first": verdict.aShownFirst]
+             "preference_a": verdict.preferenceA, "a_shown_first": verdict.aShownFirst, "order_flips": verdict.orderFlips ?? NSNull()]
         }
     }
 }

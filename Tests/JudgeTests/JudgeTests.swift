@@ -110,6 +110,17 @@ final class ScriptedJudge: LLMProvider, Sendable {
         let fairVerdict = try await Judge(judges: [fair], rubrics: rubrics, samples: 10).compare("A text", "B text", dimension: "overall")
         #expect(fairVerdict.preferenceA == 1)
     }
+
+    /// Asked in both orders, a judge that follows the position contradicts itself every time:
+    /// each sample is a tie and an order flip; one that reads the texts is unmoved.
+    @Test func bothOrdersTurnAPositionVerdictIntoATie() async throws {
+        let biased = ScriptedJudge(answers: [#"{"winner": "first", "reason": "first is better"}"#])
+        let verdict = try await Judge(judges: [biased], rubrics: rubrics, samples: 6).compare("A text", "B text", dimension: "overall", bothOrders: true)
+        #expect(verdict == PairwiseVerdict(dimension: "overall", winsA: 0, winsB: 0, ties: 6, aShownFirst: 6, orderFlips: 6))
+        #expect(biased.seenPrompts.count == 12)
+        let fair = try await Judge(judges: [FairJudge()], rubrics: rubrics, samples: 6).compare("A text", "B text", dimension: "overall", bothOrders: true)
+        #expect(fair.winsA == 6 && fair.orderFlips == 0)
+    }
 }
 
 /// Prefers the version that contains "A text", wherever it stands.
@@ -232,6 +243,27 @@ final class LongWindedJudge: LLMProvider, Sendable {
             let pair = try await judge.compare(published, Self.salad(published), dimension: "overall")
             #expect(pair.winsA == 5 && pair.preferenceA == 1, "\(pair)")
         }
+    }
+
+    /// The simulator's position-biased judge (`sim-judge-biased`, +2 points to the version it
+    /// reads first): on two chapters of one writer, one reading order decides most samples; asked
+    /// in both orders those are order flips and ties, and only a real difference still wins.
+    @Test func theSimulatorsBiasedJudgeIsCaughtByBothOrders() async throws {
+        let server = try await SimulatorServer.start()
+        defer { Task { await server.stop() } }
+        let biased = OpenAICompatibleProvider(config: ProviderConfig(name: "biased", kind: .sim, baseURL: server.baseURL, model: SimulatedJudge.positionBiasedJudge), environment: [:])
+        let judge = Judge(judges: [biased], rubrics: try Rubrics.load(folder: rubricFolder), samples: 20)
+        let writer = SimulatorWriter(serverSeed: 0)
+        let chapters = (1...2).map { seed in
+            writer.respond(to: CompletionRequest(messages: [ChatMessage(.user, "Characters: Anna, Tomas\nWrite about 600 words.")], maxTokens: 3000, seed: UInt64(seed), task: .generate)).text
+        }
+        let once = try await judge.compare(chapters[0], chapters[1], dimension: "overall")
+        let both = try await judge.compare(chapters[0], chapters[1], dimension: "overall", bothOrders: true)
+        #expect(once.orderFlips == nil && once.ties < 10, "one order per sample: the bias decides: \(once)")
+        #expect((both.orderFlips ?? 0) >= 14 && both.ties >= 14, "\(both)")
+        let salad = try await judge.compare(chapters[0], Self.salad(chapters[0]), dimension: "overall", bothOrders: true)
+        #expect(salad.winsA >= 15 && salad.winsB == 0, "\(salad)")
+        await server.stop()
     }
 
     /// Samples of one chapter scatter by the documented sd (0.5 on the 1–10 scale, before
