@@ -174,13 +174,73 @@ public struct ResponseSurface: Sendable, Equatable {
     public static let defaultWords = 250.0
     public static let defaultLengthNoise = 0.2
 
-    /// The probabilities in force for one prompt, before noise. A knob whose probability is 0
-    /// (the romance knob untriggered) is left out: the writer draws nothing for it.
-    public static func probabilities(for prompt: String) -> [String: Double] {
+    /// What a beat asks for, read from a continuation prompt's "beat: …." (the beat the
+    /// passage moves on to): talk, a place or mood, or a deed. Nil for a prompt without one
+    /// (a whole chapter's: its beats are of every kind) or a beat of none of these words.
+    public enum BeatKind: String, Sendable, CaseIterable {
+        case dialogue, description, action
+
+        /// Checked in this order: a beat with an argument in a storm is a dialogue beat.
+        static let words: [(BeatKind, [String])] = [
+            (.dialogue, ["argument", "argue", "quarrel", "tells", "asks", "says", "lie", "confess", "recognises", "recognizes", "talk", "answer", "question", "promise"]),
+            (.action, ["crosses", "cross", "fights", "fight", "climbs", "climb", "runs", "reach", "catches", "chase", "escape", "relight", "overboard", "breaks", "carries"]),
+            (.description, ["dusk", "dawn", "night", "storm", "sea", "memories", "alone", "room", "light", "silence", "weather", "fog", "rain", "stair"]),
+        ]
+
+        public static func of(beat: String) -> BeatKind? {
+            let beatWords = Set(beat.lowercased().split { !$0.isLetter }.map(String.init))
+            return words.first { _, list in list.contains(where: beatWords.contains) }?.0
+        }
+    }
+
+    /// The beat of a continuation prompt ("moving on to this beat: X."), if any.
+    public static func beat(in prompt: String) -> String? {
+        guard let start = prompt.range(of: "beat: ") else { return nil }
+        let rest = prompt[start.upperBound...]
+        let end = rest.firstIndex { $0 == "." || $0 == "\n" } ?? rest.endIndex
+        let beat = rest[..<end].trimmingCharacters(in: .whitespaces)
+        return beat.isEmpty ? nil : beat
+    }
+
+    /// A simulated specialist (issue #18's ensemble): on beats of its kind its multipliers
+    /// `strong` apply (and, when `coherent`, one thread per scene as under the coherence
+    /// instruction); on any other prompt, `weak`. A model not in `models` (`sim-1`, the
+    /// default) has neither: its answers are exactly those of before the table.
+    public struct ModelStrength: Sendable, Equatable {
+        public var kind: BeatKind
+        public var strong: [String: Double]
+        public var coherent: Bool
+        public var weak: [String: Double]
+    }
+
+    /// `sim-a` writes talk (dialogue beats: dialogue ×1.3, emotion ×2.2, obsession ×1.6), `sim-b` places and
+    /// moods (description beats: sensory ×1.5, obsession ×2, emotion ×1.3), `sim-c` deeds
+    /// (action beats: one thread per scene); off their kind (and on a whole chapter's prompt)
+    /// each writes emotion and the obsession ×0.5 and sensory detail ×0.7. Measured
+    /// (ModelStrengthTests, 40 passages of ~300 words per kind, composite without a length
+    /// target): in kind 6.95 / 7.34 / 7.48, off kind 6.2–6.6; `sim-1` 6.8–7.1 on all three.
+    public static let models: [String: ModelStrength] = [
+        "sim-a": ModelStrength(kind: .dialogue, strong: ["dialogue": 1.3, "emotion": 2.2, "obsession": 1.6], coherent: false, weak: offKind),
+        "sim-b": ModelStrength(kind: .description, strong: ["sensory": 1.5, "obsession": 2.0, "emotion": 1.3], coherent: false, weak: offKind),
+        "sim-c": ModelStrength(kind: .action, strong: [:], coherent: true, weak: offKind),
+    ]
+    static let offKind = ["emotion": 0.5, "obsession": 0.5, "sensory": 0.7]
+
+    /// Whether `model` writes `prompt` in its own kind (and so with its strengths).
+    public static func inKind(_ prompt: String, model: String?) -> Bool {
+        guard let strength = model.flatMap({ models[$0] }), let beat = beat(in: prompt) else { return false }
+        return BeatKind.of(beat: beat) == strength.kind
+    }
+
+    /// The probabilities in force for one prompt, before noise, as `model` writes it (a
+    /// specialist's multipliers applied). A knob whose probability is 0 (the romance knob
+    /// untriggered) is left out: the writer draws nothing for it.
+    public static func probabilities(for prompt: String, model: String? = nil) -> [String: Double] {
         let lowered = prompt.lowercased()
+        let multipliers = model.flatMap { models[$0] }.map { inKind(prompt, model: model) ? $0.strong : $0.weak } ?? [:]
         var result: [String: Double] = [:]
         for knob in knobs {
-            let probability = knob.triggers.contains(where: lowered.contains) ? knob.instructed : knob.baseline
+            let probability = (knob.triggers.contains(where: lowered.contains) ? knob.instructed : knob.baseline) * (multipliers[knob.name] ?? 1)
             if probability > 0 { result[knob.name] = probability }
         }
         return result

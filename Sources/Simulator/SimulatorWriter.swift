@@ -47,7 +47,7 @@ public struct SimulatorWriter: Sendable {
                 ?? (try? SchemaFaker.value(forSchema: schema, random: &random, prompt: prompt)) ?? "{}"
             return Output(text: text, finishReason: .stop, promptTokens: promptTokens, completionTokens: TokenUsage.estimate(text))
         case .jsonObject:
-            var body = prose(prompt: prompt, words: 40, hardLimit: false, random: &random)
+            var body = prose(prompt: prompt, words: 40, hardLimit: false, model: request.model, random: &random)
             body = body.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
             let text = "{\"text\":\"\(body)\"}"
             return Output(text: text, finishReason: .stop, promptTokens: promptTokens, completionTokens: TokenUsage.estimate(text))
@@ -67,7 +67,7 @@ public struct SimulatorWriter: Sendable {
             let target = max(1, Int(wanted.rounded()))
             let allowedWords = max(1, maxTokens * 3 / 4)
             // Cut mid-sentence at max_tokens, as real models are; otherwise end on a sentence.
-            let text = prose(prompt: prompt, words: min(target, allowedWords), hardLimit: target > allowedWords, random: &random)
+            let text = prose(prompt: prompt, words: min(target, allowedWords), hardLimit: target > allowedWords, model: request.model, random: &random)
             let words = text.split(whereSeparator: \.isWhitespace).count
             let finish: FinishReason = target > allowedWords ? .length : .stop
             return Output(text: text, finishReason: finish, promptTokens: promptTokens,
@@ -77,12 +77,13 @@ public struct SimulatorWriter: Sendable {
 
     /// About `words` words of prose in paragraphs: whole sentences, ending within half a
     /// sentence of the target; with `hardLimit`, exactly `words`, the last sentence cut.
-    func prose(prompt fullPrompt: String, words: Int, hardLimit: Bool, random: inout SeededGenerator) -> String {
+    /// `model`: a specialist of `ResponseSurface.models` writes to its strengths.
+    func prose(prompt fullPrompt: String, words: Int, hardLimit: Bool, model: String? = nil, random: inout SeededGenerator) -> String {
         // Under an author-style block the knobs, cast and obsession are read from the rest of
         // the prompt, and `StyledProse` writes; without one, nothing below changes (no extra draw).
         let style = StyleBlock(prompt: fullPrompt)
         let prompt = style?.remainder ?? fullPrompt
-        var probabilities = ResponseSurface.probabilities(for: prompt)
+        var probabilities = ResponseSurface.probabilities(for: prompt, model: model)
         // In the surface's fixed order: a dictionary's own order differs between instances.
         // A knob left out (baseline 0, untriggered: romance) draws no noise.
         for knob in ResponseSurface.knobs {
@@ -98,7 +99,9 @@ public struct SimulatorWriter: Sendable {
         }
         // Under the coherence instruction sentences follow one thread per scene; otherwise each
         // is drawn on its own (and the default draws stay exactly as they were).
-        var thread = ResponseSurface.asksForCoherence(prompt) ? SceneThread(cast: cast, random: &random) : nil
+        let coherent = ResponseSurface.asksForCoherence(prompt)
+            || (model.flatMap { ResponseSurface.models[$0] }?.coherent == true && ResponseSurface.inKind(prompt, model: model))
+        var thread = coherent ? SceneThread(cast: cast, random: &random) : nil
         // Fact sentences only when the surface has them on: otherwise not one extra draw.
         let facts = continuity.map { (surface: $0, cast: SimulatedCast(prompt: prompt)) }
         var sentences: [String] = []
