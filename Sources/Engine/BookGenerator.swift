@@ -270,8 +270,8 @@ public final class BookGenerator: Sendable {
     func closePlugins(_ run: RunID) async {
         if ownsPlugins { await plugins?.shutdown() }
         for delivery in events.deliveries where delivery.dropped > 0 {
-            try? database.appendEvent(to: run, kind: PipelineEvent.delivery(subscriber: delivery.subscriber, delivered: 0, dropped: 0).kind,
-                                      payloadJSON: PipelineEvent.delivery(subscriber: delivery.subscriber, delivered: delivery.delivered, dropped: delivery.dropped).payloadJSON)
+            let event = PipelineEvent.delivery(subscriber: delivery.subscriber, delivered: delivery.delivered, dropped: delivery.dropped)
+            try? database.appendEvent(to: run, kind: event.kind, payloadJSON: event.payloadJSON)
         }
     }
 

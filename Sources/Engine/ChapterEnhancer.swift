@@ -37,18 +37,12 @@ extension BookGenerator {
             let paragraphs = Paragraphs.split(best.text)
             guard !paragraphs.isEmpty else { break }
             let index = min(max(0, (operation.paragraph ?? Enhancement.longest(paragraphs.map { best.text[$0.range] })) - 1), paragraphs.count - 1)
-            let passage = String(best.text[paragraphs[index].range])
-            let passageWords = TextScanner.scan(passage).wordCount
+            let passageWords = TextScanner.scan(String(best.text[paragraphs[index].range])).wordCount
             let wanted = operation.name == "EXTEND" ? passageWords + max(0, target - words) : passageWords
             try emit(.enhancing(chapter: slot, operation: operation.name, paragraph: index + 1), run: run)
-            let rewritten = try await complete(enhancer, .enhance, prompts.render(EnhancePromptContext(
-                number: spec.number, title: outline.title, characters: characters, obsession: outline.obsession,
-                operation: operation.name, instruction: operation.instruction, passage: passage, words: max(wanted, 30),
-                pointOfView: pointOfView, style: styleBlock(spec, outline: outline))), seed: seed(slot, 100 + iteration), words: max(wanted, 30), run: run)
-            let replacement = rewritten.trimmingCharacters(in: .whitespacesAndNewlines)
-            // Only that paragraph changes; every other byte stays. An empty rewrite would drop
-            // the passage: keep the old one (the version still records the try).
-            let candidateText = TextScanner.scan(replacement).wordCount >= 5 ? Paragraphs.replacing(paragraphs[index], in: best.text, with: replacement) : best.text
+            let candidateText = try await rewriting(paragraphs[index], of: best.text, operation: operation.name, instruction: operation.instruction,
+                                                    words: max(wanted, 30), with: enhancer, seed: seed(slot, 100 + iteration),
+                                                    spec: spec, outline: outline, characters: characters, run: run)
             let report = QualityAnalyzer.analyze(candidateText, context: context)
             let kept = report.quality > best.report.quality
             let version = try database.addChapterVersion(
@@ -66,6 +60,20 @@ extension BookGenerator {
             }
         }
         return best
+    }
+
+    /// `text` with one paragraph rewritten through the enhance route (`operation`,
+    /// `instruction`, about `words` words). Only that paragraph changes; every other byte
+    /// stays. A rewrite of fewer than five words would drop the passage: the text is returned
+    /// as it was.
+    func rewriting(_ paragraph: Paragraph, of text: String, operation: String, instruction: String, words: Int, with enhancer: any LLMProvider,
+                   seed: UInt64, spec: ChapterSpec, outline: Outline, characters: String, run: RunID) async throws -> String {
+        let rewritten = try await complete(enhancer, .enhance, prompts.render(EnhancePromptContext(
+            number: spec.number, title: outline.title, characters: characters, obsession: outline.obsession,
+            operation: operation, instruction: instruction, passage: String(text[paragraph.range]), words: words,
+            pointOfView: pointOfView, style: styleBlock(spec, outline: outline))), seed: seed, words: words, run: run)
+        let replacement = rewritten.trimmingCharacters(in: .whitespacesAndNewlines)
+        return TextScanner.scan(replacement).wordCount >= 5 ? Paragraphs.replacing(paragraph, in: text, with: replacement) : text
     }
 }
 

@@ -11,15 +11,15 @@ extension BookGenerator {
     /// chapter count or does not validate is refused and reported.
     func amendedOutline(_ outline: Outline, premise: String?, run: RunID) async -> Outline {
         guard let plugins else { return outline }
-        var current = outline
-        for reply in await plugins.call(.afterPlan(premise: premise, outline: current)) {
-            guard let amended = reply.answer.outline else { continue }
+        return await plugins.callInTurn(outline, { .afterPlan(premise: premise, outline: $0) }) { current, reply in
+            guard let amended = reply.answer.outline else { return current }
             let problems = amended.problems(expectedChapters: current.chapters.count)
-            if problems.isEmpty { current = amended } else {
+            guard problems.isEmpty else {
                 try? emit(.plugin(.failed(plugin: reply.plugin, hook: .afterPlan, chapter: nil, reason: "invalid answer", detail: problems.joined(separator: "; "))), run: run)
+                return current
             }
+            return amended
         }
-        return current
     }
 
     /// beforeChapter: the instructions (in plugin order) and variables (the first plugin's
@@ -93,28 +93,24 @@ extension BookGenerator {
     /// through the enhance route with its instruction.
     func afterDraft(_ draft: String, spec: ChapterSpec, outline: Outline, characters: String, book: String, run: RunID, slot: Int) async throws -> String {
         guard let plugins else { return draft }
-        var text = draft
-        for (index, reply) in await plugins.call(.afterDraft(chapter: slot, text: text, words: TextScanner.scan(text).wordCount)).enumerated() {
+        var turn = 0
+        return try await plugins.callInTurn(draft, { .afterDraft(chapter: slot, text: $0, words: TextScanner.scan($0).wordCount) }) { current, reply in
+            defer { turn += 1 }
+            var text = current
             if let replaced = reply.answer.text, TextScanner.scan(replaced).wordCount > 0 { text = replaced }
-            guard let rewrite = reply.answer.rewrite else { continue }
+            guard let rewrite = reply.answer.rewrite else { return text }
             let paragraphs = Paragraphs.split(text)
             guard paragraphs.indices.contains(rewrite.paragraph - 1) else {
                 try? emit(.plugin(.failed(plugin: reply.plugin, hook: .afterDraft, chapter: slot, reason: "invalid answer",
                                           detail: "paragraph \(rewrite.paragraph) of \(paragraphs.count)")), run: run)
-                continue
+                return text
             }
             let paragraph = paragraphs[rewrite.paragraph - 1]
-            let passage = String(text[paragraph.range])
-            let words = max(TextScanner.scan(passage).wordCount, 30)
+            let words = max(TextScanner.scan(String(text[paragraph.range])).wordCount, 30)
             let enhancer = try await route(.enhance, CallContext(runID: run, bookID: book, chapter: slot))
-            let rewritten = try await complete(enhancer, .enhance, prompts.render(EnhancePromptContext(
-                number: spec.number, title: outline.title, characters: characters, obsession: outline.obsession,
-                operation: "REWRITE", instruction: rewrite.instruction, passage: passage, words: words,
-                pointOfView: pointOfView, style: styleBlock(spec, outline: outline))), seed: seed(slot, 90 + index), words: words, run: run)
-            let replacement = rewritten.trimmingCharacters(in: .whitespacesAndNewlines)
-            if TextScanner.scan(replacement).wordCount >= 5 { text = Paragraphs.replacing(paragraph, in: text, with: replacement) }
+            return try await rewriting(paragraph, of: text, operation: "REWRITE", instruction: rewrite.instruction, words: words, with: enhancer,
+                                       seed: seed(slot, 90 + turn), spec: spec, outline: outline, characters: characters, run: run)
         }
-        return text
     }
 }
 

@@ -84,6 +84,22 @@ import WorkbenchCore
         await host.shutdown()
     }
 
+    /// Hooks that transform (afterPlan, afterDraft) go plugin after plugin: each sees what the
+    /// ones before it made, so no plugin's change is lost to the next one's.
+    @Test func transformingHooksChainFromPluginToPlugin() async throws {
+        let first = try Self.plugin("first", hooks: ["afterDraft"], capabilities: ["transformText"], body: """
+            say({"text": data["text"] + " first"}, id)
+            """)
+        var second = try Self.plugin("second", hooks: ["afterDraft"], capabilities: ["transformText"], body: """
+            say({"text": data["text"] + " second"}, id)
+            """)
+        second.priority = 1
+        let host = PluginHost(specs: [second, first])
+        let text = await host.callInTurn("Draft.", { .afterDraft(chapter: 1, text: $0, words: 1) }) { _, reply in reply.answer.text ?? "" }
+        #expect(text == "Draft. first second")
+        await host.shutdown()
+    }
+
     @Test func afterMaxFailuresThePluginIsDisabledForTheRun() async throws {
         var spec = try Self.plugin("broken", hooks: ["analyze"], capabilities: ["addMetrics"], body: """
             print(json.dumps({"type": "error", "id": id, "message": "always"}), flush=True)

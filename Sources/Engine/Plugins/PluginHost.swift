@@ -158,27 +158,52 @@ public final class PluginHost: Sendable {
     /// Calls every enabled plugin that takes the hook, in order, and returns the answers of
     /// those that answered well; the others are reported and skipped.
     public func call(_ call: PluginCall) async -> [Reply] {
-        // After shutdown nothing is called: an external plugin would otherwise be started again.
-        guard !members.isEmpty, !closed.withLock({ $0 }) else { return [] }
-        await start()
+        guard await open() else { return [] }
         var replies: [Reply] = []
         for member in members {
-            guard let plugin = member.plugin, member.state.withLock({ !$0.disabled && $0.hooks.contains(call.hook) }) else { continue }
-            let began = DispatchTime.now().uptimeNanoseconds
-            let outcome = await Self.within(member.spec.timeoutMS, plugin: plugin, executor: member.executor, call: call)
-            let micros = Int((DispatchTime.now().uptimeNanoseconds - began) / 1_000)
-            member.state.withLock {
-                $0.calls += 1
-                if $0.timings.count < 100_000 { $0.timings.append(micros) }
-            }
-            switch outcome {
-            case .success(let answer):
-                replies.append(Reply(plugin: member.spec.name, answer: answer))
-            case .failure(let problem):
-                fail(member, hook: call.hook, chapter: call.chapter, problem, disable: false)
-            }
+            if let reply = await invoke(member, call) { replies.append(reply) }
         }
         return replies
+    }
+
+    /// Calls the plugins that take the hook one after another, each with the call `make`
+    /// builds from what the plugins before it made of `value` (`apply` takes in each answer):
+    /// the second plugin amends the first one's outline, not the original.
+    public func callInTurn<Value>(_ value: Value, _ make: (Value) -> PluginCall, apply: (Value, Reply) async throws -> Value) async rethrows -> Value {
+        guard await open() else { return value }
+        var current = value
+        for member in members {
+            if let reply = await invoke(member, make(current)) { current = try await apply(current, reply) }
+        }
+        return current
+    }
+
+    /// Whether calls may go out (started now if need be). After shutdown nothing is called:
+    /// an external plugin would otherwise be started again.
+    private func open() async -> Bool {
+        guard !members.isEmpty, !closed.withLock({ $0 }) else { return false }
+        await start()
+        return true
+    }
+
+    /// One plugin's answer to a call of a hook it takes, timed; nil when it does not take
+    /// the hook, is disabled, or failed (reported).
+    private func invoke(_ member: Member, _ call: PluginCall) async -> Reply? {
+        guard let plugin = member.plugin, member.state.withLock({ !$0.disabled && $0.hooks.contains(call.hook) }) else { return nil }
+        let began = DispatchTime.now().uptimeNanoseconds
+        let outcome = await Self.within(member.spec.timeoutMS, plugin: plugin, executor: member.executor, call: call)
+        let micros = Int((DispatchTime.now().uptimeNanoseconds - began) / 1_000)
+        member.state.withLock {
+            $0.calls += 1
+            if $0.timings.count < 100_000 { $0.timings.append(micros) }
+        }
+        switch outcome {
+        case .success(let answer):
+            return Reply(plugin: member.spec.name, answer: answer)
+        case .failure(let problem):
+            fail(member, hook: call.hook, chapter: call.chapter, problem, disable: false)
+            return nil
+        }
     }
 
     /// An in-process plugin gets the same deadline as an external one: a hung call is
