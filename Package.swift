@@ -57,7 +57,7 @@ let package = Package(
         // The book pipeline: plan, write, analyse, enhance, store.
         .target(
             name: "Engine",
-            dependencies: ["WorkbenchCore", "Config", "LLM", "Quality", "Store", "Judge", "Continuity", "Style", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["WorkbenchCore", "Config", "LLM", "Quality", "Store", "Judge", "Continuity", "Style", "Learning", .product(name: "Mustache", package: "swift-mustache")]
         ),
         // The book's knowledge graph: entities, facts and their contradictions (roadmap 3.4). Extraction
         // and checks are pure; Storage/ reads a stored book's chapters and stores its graph.
@@ -83,7 +83,7 @@ let package = Package(
         // `make bench`: every benchmark that exists so far, printed as one table.
         .executableTarget(
             name: "workbench-bench",
-            dependencies: ["WorkbenchCore", "Store", "LLM", "Simulator", "Quality", "Continuity", "Engine", "Stats", "Learning", "Style", "COpenBLAS", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["WorkbenchCore", "Store", "LLM", "Simulator", "Quality", "Continuity", "Engine", "Judge", "Stats", "Learning", "Style", "COpenBLAS", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]
         ),
 
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"]),

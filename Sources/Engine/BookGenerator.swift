@@ -17,11 +17,15 @@ import WorkbenchCore
 /// Prompts are rendered from the typed contexts of `PromptContexts`.
 public final class BookGenerator: Sendable {
     public typealias Router = @Sendable (_ task: LLMTask, _ context: CallContext) async throws -> any LLMProvider
+    /// One provider of the table by its name (no fallback chain): an ensemble's members and judges.
+    public typealias NamedRouter = @Sendable (_ name: String, _ context: CallContext) async throws -> any LLMProvider
 
     public let config: ExperimentConfig
     let prompts: PromptSet
     let database: WorkbenchDatabase
     let route: Router
+    /// Nil when the caller has no table of named providers: an ensemble then cannot run.
+    let named: NamedRouter?
     /// The run's event stream: the workspace's `events` table first, then `onEvent` and the plugins.
     let events: EventBus
     /// The run's plugins (nil without `plugins:`); stopped at the end when this generator made them.
@@ -38,13 +42,15 @@ public final class BookGenerator: Sendable {
     }
 
     /// `plugins`: a host shared across generators (an A/B arm's); by default the experiment's
-    /// plugins are started for this generator's run and stopped at its end.
+    /// plugins are started for this generator's run and stopped at its end. `named`: the
+    /// providers an `ensemble:` names (last, so a trailing closure stays `onEvent`).
     public init(config: ExperimentConfig, prompts: PromptSet, database: WorkbenchDatabase, route: @escaping Router, plugins: PluginHost? = nil,
-                onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void = { _, _ in }) {
+                onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void = { _, _ in }, named: NamedRouter? = nil) {
         self.config = config
         self.prompts = prompts
         self.database = database
         self.route = route
+        self.named = named
         if let plugins { self.plugins = plugins; ownsPlugins = false } else if !config.plugins.isEmpty {
             self.plugins = PluginHost(specs: config.plugins)
             ownsPlugins = true
@@ -248,11 +254,16 @@ public final class BookGenerator: Sendable {
 
     /// One completion's text (of about `words` words, capped a little above), then a budget check.
     func complete(_ provider: any LLMProvider, _ task: LLMTask, _ prompt: String, seed: UInt64, words: Int, run: RunID) async throws -> String {
+        try await completion(provider, task, prompt, seed: seed, words: words, run: run).text
+    }
+
+    /// `complete`, with the tokens and cost the answer took.
+    func completion(_ provider: any LLMProvider, _ task: LLMTask, _ prompt: String, seed: UInt64, words: Int, run: RunID) async throws -> Completion {
         let tokens = Int(min(max((Double(words) * Self.tokensPerWord).rounded(.up), 0), 8192))  // clamped before the Int: words is data
         let completion = try await provider.complete(CompletionRequest(
             messages: [ChatMessage(.user, prompt)], temperature: 0.8, maxTokens: min(max(tokens, 64), 8192), seed: seed, task: task))
         try checkBudget(run)
-        return completion.text
+        return completion
     }
 
     func seed(_ chapter: Int, _ step: Int) -> UInt64 { config.seed &+ UInt64(chapter) &* 10_007 &+ UInt64(step) }

@@ -76,12 +76,20 @@ extension BookGenerator {
                                pluginMetrics: try storedPluginMetrics(version))
         } else {
             let additions = await pluginPromptAdditions(spec, outline: outline)
-            var (text, scenes) = try await draft(spec, outline: outline, characters: characters, book: book, run: run, slot: slot, additions: additions)
+            var text: String, scenes: Int
+            var merge: EnsembleOutcome?
+            if config.ensemble != nil {
+                let outcome = try await ensembleDraft(spec, outline: outline, characters: characters, book: book, run: run, slot: slot, additions: additions)
+                (text, scenes, merge) = (outcome.text, outcome.positions, outcome)
+            } else {
+                (text, scenes) = try await draft(spec, outline: outline, characters: characters, book: book, run: run, slot: slot, additions: additions)
+            }
             text = try await afterDraft(text, spec: spec, outline: outline, characters: characters, book: book, run: run, slot: slot)
             var report = QualityAnalyzer.analyze(text, context: context)
             let words = Int(report["word_count"] ?? 0)
             let version = try database.addChapterVersion(bookID: book, chapter: slot, text: text, wordCount: words,
-                                                         origin: "generate", scores: report.scoreRows)
+                                                         origin: merge == nil ? "generate" : "ensemble", scores: report.scoreRows)
+            if let merge { try storeEnsemble(merge, version: version) }
             try emit(.draftWritten(chapter: slot, version: version.version, words: words, scenes: scenes), run: run)
             let added = try await pluginMetrics(version, text: text, report: report, slot: slot)
             report.issues += added.issues

@@ -11,6 +11,10 @@ public enum EngineError: WorkbenchError, Equatable {
     case unresumable(runID: String, reason: String)
     /// A resumed run's configuration differs from the one it started with.
     case configurationChanged(runID: String, changed: [String])
+    /// An experiment with `ensemble:` run by a caller that gives no providers by name.
+    case ensembleWithoutNamedProviders
+    /// Every candidate of an ensemble chapter failed before writing anything.
+    case ensembleFailed(chapter: Int, failures: [String])
 
     public var message: String {
         switch self {
@@ -23,6 +27,8 @@ public enum EngineError: WorkbenchError, Equatable {
         case .unresumable(let run, let reason): return "run \(run) cannot be resumed: \(reason)"
         case .configurationChanged(let run, let changed):
             return "run \(run) was started with another configuration: changed since: \(changed.joined(separator: ", "))"
+        case .ensembleWithoutNamedProviders: return "this experiment has an ensemble, and this command cannot call its providers by name"
+        case .ensembleFailed(let chapter, let failures): return "chapter \(chapter): every ensemble candidate failed: \(failures.joined(separator: "; "))"
         }
     }
 
@@ -36,13 +42,15 @@ public enum EngineError: WorkbenchError, Equatable {
         case .unresumable: return "start a new run with `workbench generate`"
         case .configurationChanged(let run, _):
             return "put the files back as they were, or accept the mix knowingly: `workbench resume \(run) --allow-changed`"
+        case .ensembleWithoutNamedProviders: return "run it with `workbench generate`, or remove `ensemble:` from the experiment"
+        case .ensembleFailed: return "check the providers (`workbench providers test NAME`), then `workbench resume RUN`"
         }
     }
 
     public var exitStatus: ExitStatus {
         switch self {
         case .budgetReached: return .checkFailed
-        case .noProgress: return .temporaryFailure
+        case .noProgress, .ensembleFailed: return .temporaryFailure
         case .alreadyFinished: return .usage
         default: return .dataError
         }

@@ -37,6 +37,8 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var style: StyleSettings?
     /// The plugins called at the pipeline's hooks (`plugins:`), in call order.
     public var plugins: [PluginSpec] = []
+    /// Chapters drafted by several providers and merged unit by unit (`ensemble:`); nil for one writer.
+    public var ensemble: EnsembleSettings?
     /// Plugin name → the version its handshake declared, once started: part of the run record.
     public var pluginVersions: [String: String] = [:]
     /// A resumed run that may continue with changed files (`resume --allow-changed`): a
@@ -78,7 +80,7 @@ public struct ExperimentConfig: Sendable, Equatable {
 
     public static func load(file: String) throws -> ExperimentConfig {
         let root = try ConfigNode.load(file: file)
-        try root.rejectUnknownKeys(["name", "providers", "routes", "prompts", "book", "quality", "enhancement", "concurrency", "sequential", "seed", "budget_usd", "judge", "continuity", "style", "plugins"])
+        try root.rejectUnknownKeys(["name", "providers", "routes", "prompts", "book", "quality", "enhancement", "concurrency", "sequential", "seed", "budget_usd", "judge", "continuity", "style", "plugins", "ensemble"])
         let folder = (file as NSString).deletingLastPathComponent
         func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : (folder.isEmpty ? path : folder + "/" + path) }
 
@@ -164,6 +166,9 @@ public struct ExperimentConfig: Sendable, Equatable {
         if let plugins = try root.optional("plugins") {
             config.plugins = try PluginSpec.load(plugins, folder: folder.isEmpty ? "." : folder, builtIns: PluginRegistry.builtIn.names)
         }
+        if let ensemble = try root.optional("ensemble") {
+            config.ensemble = try EnsembleSettings.load(ensemble, known: try config.providerTable().providers.map(\.name), resolve: resolve)
+        }
         for number in config.chapterRequirements.keys where number > config.chapters {
             throw try root.required("quality").error("chapter_requirements names chapter \(number), but the book has \(config.chapters)")
         }
@@ -183,7 +188,7 @@ public struct ExperimentConfig: Sendable, Equatable {
     public func tasks(planning: Bool, optimizing: Bool = false) -> Set<LLMTask> {
         var tasks: Set<LLMTask> = [.generate]
         if planning { tasks.insert(.plan) }
-        if enhancementIterations > 0 || continuity.fix { tasks.insert(.enhance) }
+        if enhancementIterations > 0 || continuity.fix || ensemble?.fuse == true { tasks.insert(.enhance) }
         if judge != nil || continuity.verify { tasks.insert(.judge) }
         if optimizing { tasks.insert(.optimize) }
         return tasks
@@ -219,6 +224,7 @@ public struct ExperimentConfig: Sendable, Equatable {
             object["continuity"] = ["check": continuity.check, "verify": continuity.verify, "fix": continuity.fix, "rounds": continuity.rounds] as [String: Any]
         }
         if let style { object["style"] = style.recordFields }
+        if let ensemble { object["ensemble"] = ensemble.recordFields }
         // Name, version (once started), command, hooks, priority and config of each: a plugin changes the book.
         if !plugins.isEmpty { object["plugins"] = plugins.map { $0.recordFields(version: pluginVersions[$0.name]) } }
         if let judge {
@@ -238,7 +244,7 @@ extension ExperimentConfig {
     static let fieldNames: [String: String] = [
         "prompts_sha256": "the prompt templates", "provider_table_sha256": "the provider table", "rubrics_sha256": "the judge rubrics",
         "provider": "--provider", "file": "the experiment file's path", "providers": "the provider table's path",
-        "style": "the style profile", "plugins": "the plugins",
+        "style": "the style profile", "plugins": "the plugins", "ensemble": "the ensemble",
     ]
 
     /// The configuration a run was started with: its experiment file read again (by the

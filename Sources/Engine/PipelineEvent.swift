@@ -30,6 +30,10 @@ public enum PipelineEvent: Sendable, Equatable {
     case plugin(PluginNotice)
     /// What one subscriber of the event stream received and lost in this session of the run.
     case delivery(subscriber: String, delivered: Int, dropped: Int)
+    /// An ensemble chapter merged: its units, how many each provider won, the candidates that
+    /// failed (the merge went on without them), the seams rewritten, the tokens against one
+    /// generation's, and why the merge was set aside for one whole candidate, if it was.
+    case ensembleMerged(chapter: Int, units: Int, won: [String: Int], failed: [String], seams: Int, fused: Int, tokens: Int, singleTokens: Int, fallback: String?)
 
     static let chapterDoneKind = "chapter.done"
 
@@ -39,6 +43,7 @@ public enum PipelineEvent: Sendable, Equatable {
         case .plugin(.failed): return "plugin.failed"
         case .plugin(.disabled): return "plugin.disabled"
         case .delivery: return "events.delivery"
+        case .ensembleMerged: return "ensemble.merged"
         case .sceneWritten: return "scene.written"
         case .chapterScored: return "chapter.scored"
         case .enhancing: return "chapter.enhancing"
@@ -74,6 +79,9 @@ public enum PipelineEvent: Sendable, Equatable {
             object = ["plugin": plugin, "hook": hook?.rawValue ?? NSNull(), "chapter": chapter ?? NSNull(), "reason": reason, "detail": detail]
         case .plugin(.disabled(let plugin, let failures)): object = ["plugin": plugin, "failures": failures]
         case .delivery(let subscriber, let delivered, let dropped): object = ["subscriber": subscriber, "delivered": delivered, "dropped": dropped]
+        case .ensembleMerged(let chapter, let units, let won, let failed, let seams, let fused, let tokens, let single, let fallback):
+            object = ["chapter": chapter, "units": units, "won": won, "failed": failed, "seams": seams, "fused": fused, "tokens": tokens,
+                      "single_tokens": single, "fallback": fallback ?? NSNull()]
         case .chapterStarted(let chapter, let title, let target): object = ["chapter": chapter, "title": title, "target_words": target]
         case .draftWritten(let chapter, let version, let words, let scenes): object = ["chapter": chapter, "version": version, "words": words, "scenes": scenes]
         case .judged(let chapter, let dimension, let judge, let score): object = ["chapter": chapter, "dimension": dimension, "judge": judge, "score": score]
@@ -110,6 +118,13 @@ public enum PipelineEvent: Sendable, Equatable {
             return "plugin \(plugin)\(hook.map { " at " + $0.rawValue } ?? "")\(chapter.map { " (chapter \($0))" } ?? ""): \(reason), skipped: \(detail)"
         case .plugin(.disabled(let plugin, let failures)): return "plugin \(plugin) disabled for the run after \(failures) failures"
         case .delivery(let subscriber, let delivered, let dropped): return "events to \(subscriber): \(delivered) delivered, \(dropped) dropped"
+        case .ensembleMerged(let chapter, let units, let won, let failed, let seams, let fused, let tokens, let single, let fallback):
+            let winners = won.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            var line = "chapter \(chapter): merged \(units) unit\(units == 1 ? "" : "s") (\(winners)); \(fused)/\(seams) seams rewritten; "
+                + String(format: "%.2f× the tokens of one generation", Double(tokens) / Double(max(single, 1)))
+            if !failed.isEmpty { line += "; went on without \(failed.joined(separator: ", ")), which failed" }
+            if let fallback { line += "; kept one whole candidate: \(fallback)" }
+            return line
         }
     }
 }

@@ -90,8 +90,15 @@ public final class ProviderRouter: Sendable {
         return FallbackProvider(task: task, chain: chain)
     }
 
+    /// One provider of the table by name, its calls logged like a chain's.
+    public func provider(named name: String, context: CallContext) async throws -> any LLMProvider {
+        RecordingProvider(try await factory.provider(for: try routes.table.provider(named: name), seed: seed), store: store, context: context)
+    }
+
     /// The engine's view: a task and a call context in, a provider out.
     public var route: BookGenerator.Router { { task, context in try await self.provider(for: task, context: context) } }
+    /// The engine's view of single providers by name (an ensemble's members and judges).
+    public var named: BookGenerator.NamedRouter { { name, context in try await self.provider(named: name, context: context) } }
 
     /// Runs `body` with the router for `config`, then stops any server its providers started
     /// (the local model), whether `body` returned or threw.

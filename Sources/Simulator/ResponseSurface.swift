@@ -1,4 +1,5 @@
 import Foundation
+import Quality
 import WorkbenchCore
 
 /// The simulator's documented response surface: a small, explicit set of prompt
@@ -174,24 +175,9 @@ public struct ResponseSurface: Sendable, Equatable {
     public static let defaultWords = 250.0
     public static let defaultLengthNoise = 0.2
 
-    /// What a beat asks for, read from a continuation prompt's "beat: …." (the beat the
-    /// passage moves on to): talk, a place or mood, or a deed. Nil for a prompt without one
-    /// (a whole chapter's: its beats are of every kind) or a beat of none of these words.
-    public enum BeatKind: String, Sendable, CaseIterable {
-        case dialogue, description, action
-
-        /// Checked in this order: a beat with an argument in a storm is a dialogue beat.
-        static let words: [(BeatKind, [String])] = [
-            (.dialogue, ["argument", "argue", "quarrel", "tells", "asks", "says", "lie", "confess", "recognises", "recognizes", "talk", "answer", "question", "promise"]),
-            (.action, ["crosses", "cross", "fights", "fight", "climbs", "climb", "runs", "reach", "catches", "chase", "escape", "relight", "overboard", "breaks", "carries"]),
-            (.description, ["dusk", "dawn", "night", "storm", "sea", "memories", "alone", "room", "light", "silence", "weather", "fog", "rain", "stair"]),
-        ]
-
-        public static func of(beat: String) -> BeatKind? {
-            let beatWords = Set(beat.lowercased().split { !$0.isLetter }.map(String.init))
-            return words.first { _, list in list.contains(where: beatWords.contains) }?.0
-        }
-    }
+    /// What a beat asks for (talk, a place or mood, a deed): the engine's classification,
+    /// which the simulator's specialists answer to.
+    public typealias BeatKind = Quality.BeatKind
 
     /// The beat of a continuation prompt ("moving on to this beat: X."), if any.
     public static func beat(in prompt: String) -> String? {

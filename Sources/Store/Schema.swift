@@ -359,5 +359,77 @@ enum Schema {
         ALTER TABLE continuity_facts_new RENAME TO continuity_facts;
         CREATE INDEX continuity_facts_by_subject ON continuity_facts(book_id, subject, chapter, byte_start);
         """),
+        ("0010-ensemble", """
+        -- An ensemble chapter (issue #18): the merge's summary (its candidates, tokens and
+        -- continuity against theirs), every candidate's unit at every position with how it
+        -- scored and whether it was chosen (the merged version's provenance, by byte range),
+        -- and the judges' pairwise verdicts, from which provider strengths are learned.
+        CREATE TABLE ensemble_chapters (
+            id                INTEGER PRIMARY KEY,
+            run_id            TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            book_id           TEXT NOT NULL REFERENCES books(id) ON DELETE CASCADE,
+            chapter           INTEGER NOT NULL CHECK (chapter >= 1),
+            version           INTEGER NOT NULL CHECK (version >= 1),
+            unit              TEXT NOT NULL CHECK (unit IN ('beat', 'paragraph', 'scene', 'chapter')),
+            weights           TEXT NOT NULL CHECK (weights IN ('fixed', 'learned')),
+            -- JSON: each candidate's provider, sample, words, tokens, cost, violations and failure.
+            candidates_json   TEXT NOT NULL,
+            tokens            INTEGER NOT NULL CHECK (tokens >= 0),
+            cost_usd          REAL NOT NULL CHECK (cost_usd >= 0),
+            words             INTEGER NOT NULL CHECK (words >= 0),
+            violations        INTEGER NOT NULL CHECK (violations >= 0),
+            seams             INTEGER NOT NULL CHECK (seams >= 0),
+            seams_fused       INTEGER NOT NULL CHECK (seams_fused >= 0 AND seams_fused <= seams),
+            -- Why the merge was set aside for one whole candidate (NULL when it was kept).
+            fallback          TEXT,
+            created_at        TEXT NOT NULL,
+            UNIQUE (book_id, chapter, version)
+        ) STRICT;
+        CREATE TABLE ensemble_units (
+            id                INTEGER PRIMARY KEY,
+            book_id           TEXT NOT NULL REFERENCES books(id) ON DELETE CASCADE,
+            chapter           INTEGER NOT NULL,
+            version           INTEGER NOT NULL,
+            position          INTEGER NOT NULL CHECK (position >= 0),
+            beat_start        INTEGER NOT NULL CHECK (beat_start >= 0),
+            beat_end          INTEGER NOT NULL CHECK (beat_end > beat_start),
+            paragraph         INTEGER CHECK (paragraph IS NULL OR paragraph >= 0),
+            kind              TEXT NOT NULL CHECK (kind <> ''),
+            provider          TEXT NOT NULL CHECK (provider <> ''),
+            sample            INTEGER NOT NULL CHECK (sample >= 0),
+            composite         REAL NOT NULL,
+            judge_share       REAL CHECK (judge_share IS NULL OR (judge_share >= 0 AND judge_share <= 1)),
+            prior             REAL NOT NULL,
+            words             INTEGER NOT NULL CHECK (words >= 0),
+            chosen            INTEGER NOT NULL CHECK (chosen IN (0, 1)),
+            oracle            INTEGER NOT NULL CHECK (oracle IN (0, 1)),
+            -- The chosen unit's bytes in the merged version's text, and whether its seam was rewritten.
+            byte_start        INTEGER CHECK (byte_start IS NULL OR byte_start >= 0),
+            byte_end          INTEGER CHECK (byte_end IS NULL OR byte_end >= byte_start),
+            fused             INTEGER NOT NULL CHECK (fused IN (0, 1)),
+            CHECK (chosen = 1 OR (byte_start IS NULL AND fused = 0)),
+            FOREIGN KEY (book_id, chapter, version) REFERENCES ensemble_chapters(book_id, chapter, version) ON DELETE CASCADE
+        ) STRICT;
+        CREATE INDEX ensemble_units_by_chapter ON ensemble_units(book_id, chapter, version, position);
+        CREATE TABLE ensemble_duels (
+            id                INTEGER PRIMARY KEY,
+            run_id            TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            book_id           TEXT NOT NULL REFERENCES books(id) ON DELETE CASCADE,
+            chapter           INTEGER NOT NULL,
+            position          INTEGER NOT NULL CHECK (position >= 0),
+            kind              TEXT NOT NULL CHECK (kind <> ''),
+            provider_a        TEXT NOT NULL,
+            sample_a          INTEGER NOT NULL,
+            provider_b        TEXT NOT NULL,
+            sample_b          INTEGER NOT NULL,
+            wins_a            INTEGER NOT NULL CHECK (wins_a >= 0),
+            wins_b            INTEGER NOT NULL CHECK (wins_b >= 0),
+            ties              INTEGER NOT NULL CHECK (ties >= 0),
+            order_flips       INTEGER NOT NULL CHECK (order_flips >= 0 AND order_flips <= ties),
+            judge             TEXT NOT NULL,
+            created_at        TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX ensemble_duels_by_kind ON ensemble_duels(kind);
+        """),
     ]
 }

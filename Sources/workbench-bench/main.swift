@@ -1,5 +1,5 @@
 // `make bench`: every benchmark that exists so far, printed as one table (and JSON with --json PATH).
-// `--only store|blas|cli|quality|continuity|style|stats|learning|llm|plugins|engine|regress|optimize|faults` runs one group; `make bench` runs the
+// `--only store|blas|cli|quality|continuity|style|stats|learning|llm|plugins|engine|regress|optimize|faults|ensemble` runs one group; `make bench` runs the
 // engine, regress, optimize and faults groups in processes of their own, so their memory and timing figures are their own.
 // `--only faults [--books N] [--parallel P] [--attempts N]`: books through 20% transient faults (FaultBenchmarks).
 // `--only regress-false-alarms [--seeds N] [--first-seed S]`: the gate's false-alarm rate on unchanged prompts with the
@@ -31,6 +31,7 @@ func runBenchmarks() async throws -> BenchReport {
                                    first: value(after: "--first-seed").flatMap { Int($0) } ?? 100)
     }
     if only == "regress" { try RegressBenchmarks.run(into: &report, binary: binary) }
+    if only == "ensemble" { try await EnsembleBenchmarks.run(into: &report, binary: binary, seeds: Int(value(after: "--seeds") ?? "") ?? 5) }
     if only == "optimize" { try OptimizeBenchmarks.run(into: &report, binary: binary) }
     if only == "faults" {
         try await FaultBenchmarks.run(into: &report, books: value(after: "--books").flatMap { Int($0) } ?? 400,

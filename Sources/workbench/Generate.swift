@@ -79,9 +79,8 @@ extension Workbench {
             let live = !plain && isatty(STDOUT_FILENO) != 0 && Console.environment["TERM"] != "dumb"
             let display = LiveDisplay(live: live, database: database, style: Console.style)
             let result = try await withRouter(config: config, database: database, needs: needs) { router in
-                try await body(BookGenerator(config: config, prompts: prompts, database: database, route: router.route) { event, run in
-                    display.show(event, run: run)
-                })
+                try await body(BookGenerator(config: config, prompts: prompts, database: database, route: router.route,
+                                             onEvent: { event, run in display.show(event, run: run) }, named: router.named))
             }
             try writeOutputs(result, targets: config.targets, database: database, workspace: workspace)
         }

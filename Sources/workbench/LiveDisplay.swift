@@ -44,6 +44,7 @@ final class LiveDisplay: Sendable {
                 state.dashboard.activity(chapter: chapter, String(format: "judged %@ %.2f", dimension, score))
             case .budgetStopped, .failed, .plugin: state.dashboard.bookStep = event.line
             case .delivery: break
+            case .ensembleMerged(let chapter, _, _, _, _, _, _, _, _): state.dashboard.activity(chapter: chapter, "merged")
             case .bookDone(_, let cost, _):
                 state.dashboard.costUSD = cost
                 state.dashboard.doneAt = Date()
