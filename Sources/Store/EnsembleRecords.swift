@@ -65,7 +65,9 @@ public struct EnsembleChapterRecord: Sendable, Equatable, Codable {
     }
 
     /// Tokens of one generation: the mean over the candidates that finished (all, when none did).
-    public var singleTokens: Double {
+    public var singleTokens: Double { Self.singleTokens(candidates) }
+
+    public static func singleTokens(_ candidates: [Candidate]) -> Double {
         let finished = candidates.filter { $0.failure == nil }
         let pool = finished.isEmpty ? candidates : finished
         return pool.isEmpty ? 0 : Double(pool.map(\.tokens).reduce(0, +)) / Double(pool.count)

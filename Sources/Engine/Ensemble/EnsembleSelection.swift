@@ -121,13 +121,6 @@ public enum EnsembleSelection {
         contests.indices.filter { contests[$0].entries.count >= 2 }.sorted { (contests[$0].margin, $0) < (contests[$1].margin, $1) }
     }
 
-    /// Tokens of one generation: the mean of the candidates that finished (all, when none did).
-    public static func singleTokens(_ drafts: [EnsembleDraft]) -> Double {
-        let finished = drafts.filter { $0.failure == nil }
-        let pool = finished.isEmpty ? drafts : finished
-        return pool.isEmpty ? 0 : Double(pool.map(\.tokens).reduce(0, +)) / Double(pool.count)
-    }
-
     /// Passages joined as paragraphs of one text, blank passages left out.
     public static func join(_ passages: [String]) -> String {
         passages.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.joined(separator: "\n\n")

@@ -72,10 +72,20 @@ extension BookGenerator {
             if !entries.isEmpty { contests.append(EnsembleContest(position: position, entries: entries)) }
         }
 
+        // Each whole candidate, as the merge will be measured: what it must not read worse than.
+        let chapterContext = analysisContext(spec, outline: outline)
+        let candidates: [EnsembleChapterRecord.Candidate] = drafts.map { draft in
+            let text = draft.text
+            return EnsembleChapterRecord.Candidate(
+                provider: draft.id.provider, sample: draft.id.sample, words: TextScanner.scan(text).wordCount, tokens: draft.tokens, costUSD: draft.costUSD,
+                violations: text.isEmpty ? 0 : Self.violations(text, chapter: spec.number, outline: outline),
+                quality: text.isEmpty ? 0 : QualityAnalyzer.analyze(text, context: chapterContext).quality, failure: draft.failure)
+        }
+
         // The judges settle the closest contests first, between the two leading units, while
         // the token budget lasts (a tenth of one generation is kept for the seams).
         var duels: [EnsembleDuelRecord] = []
-        let single = EnsembleSelection.singleTokens(drafts)
+        let single = EnsembleChapterRecord.singleTokens(candidates)
         let allowance = settings.tokenBudget * single - Double(drafts.map(\.tokens).reduce(0, +))
         if let rubrics {
             for index in EnsembleSelection.closestFirst(contests) {
@@ -91,7 +101,6 @@ extension BookGenerator {
             }
         }
 
-        let chapterContext = analysisContext(spec, outline: outline)
         var units = contests.map(\.chosen.text)
         let chosen = contests.map(\.chosen.candidate)
         var fusedPositions: Set<Int> = []
@@ -128,13 +137,6 @@ extension BookGenerator {
         // The continuity check at the seams: the merge may not read worse than the best whole candidate.
         var merged = EnsembleSelection.merge(units)
         var mergedViolations = Self.violations(merged.text, chapter: spec.number, outline: outline)
-        let candidates: [EnsembleChapterRecord.Candidate] = drafts.map { draft in
-            let text = draft.text
-            return EnsembleChapterRecord.Candidate(
-                provider: draft.id.provider, sample: draft.id.sample, words: TextScanner.scan(text).wordCount, tokens: draft.tokens, costUSD: draft.costUSD,
-                violations: text.isEmpty ? 0 : Self.violations(text, chapter: spec.number, outline: outline),
-                quality: text.isEmpty ? 0 : QualityAnalyzer.analyze(text, context: chapterContext).quality, failure: draft.failure)
-        }
         func rate(_ violations: Int, _ words: Int) -> Double { Double(violations) * 10_000 / Double(max(words, 1)) }
         var fallback: String?
         var chosenCandidates = chosen
