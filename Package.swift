@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Store"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "Store", "WorkbenchCore", "LLMFakes"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Style", "Config", "LLM", "Simulator", "Store", "Quality", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Learning", "Style", "Config", "LLM", "Simulator", "Store", "Quality", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "JudgeTests", dependencies: ["Judge", "LLM", "Simulator", "WorkbenchCore"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "Quality", "Style", "WorkbenchCore"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Style", "Continuity", "Engine", "Judge", "Stats", "Store", "Quality", "Simulator", "LLM", "WorkbenchCore", "LLMFakes"]),

@@ -172,7 +172,7 @@ public enum EnsembleReport {
                 },
                 "units": chapter.units.map { unit -> [String: Any] in
                     ["position": unit.position + 1, "kind": unit.kind, "beats": [unit.beatStart + 1, unit.beatEnd], "paragraph": unit.paragraph.map { $0 + 1 } ?? NSNull(),
-                     "provider": unit.provider, "sample": unit.sample, "composite": unit.composite, "judge_share": unit.judgeShare ?? NSNull(),
+                     "provider": unit.provider, "sample": unit.sample, "composite": unit.composite, "judge_share": unit.judgeShare ?? NSNull(), "predicted": unit.predicted ?? NSNull(),
                      "prior": unit.prior, "evidence": unit.evidence, "words": unit.words, "chosen": unit.chosen, "oracle": unit.oracle,
                      "bytes": unit.bytes.map { [$0.lowerBound, $0.upperBound] } ?? NSNull(), "seam_rewritten": unit.fused]
                 },

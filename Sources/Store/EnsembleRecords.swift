@@ -85,6 +85,8 @@ public struct EnsembleUnitRecord: Sendable, Equatable, Codable {
     public var sample: Int
     public var composite: Double
     public var judgeShare: Double?
+    /// The quality predictor's score of the unit, when the ensemble has one.
+    public var predicted: Double?
     public var prior: Double
     public var words: Int
     public var chosen: Bool
@@ -94,7 +96,7 @@ public struct EnsembleUnitRecord: Sendable, Equatable, Codable {
     public var fused: Bool
 
     public init(position: Int, beatStart: Int, beatEnd: Int, paragraph: Int?, kind: String, provider: String, sample: Int, composite: Double,
-                judgeShare: Double?, prior: Double, words: Int, chosen: Bool, oracle: Bool, bytes: Range<Int>?, fused: Bool) {
+                judgeShare: Double?, predicted: Double? = nil, prior: Double, words: Int, chosen: Bool, oracle: Bool, bytes: Range<Int>?, fused: Bool) {
         self.position = position
         self.beatStart = beatStart
         self.beatEnd = beatEnd
@@ -104,6 +106,7 @@ public struct EnsembleUnitRecord: Sendable, Equatable, Codable {
         self.sample = sample
         self.composite = composite
         self.judgeShare = judgeShare
+        self.predicted = predicted
         self.prior = prior
         self.words = words
         self.chosen = chosen
@@ -112,7 +115,17 @@ public struct EnsembleUnitRecord: Sendable, Equatable, Codable {
         self.fused = fused
     }
 
-    public var evidence: Double { judgeShare.map { (composite + 10 * $0) / 2 } ?? composite }
+    public var evidence: Double { EnsembleEvidence.of(composite: composite, predicted: predicted, judgeShare: judgeShare) }
+}
+
+/// What a unit's evidence is, on the 0–10 scale: its composite, averaged with the quality
+/// predictor's score (clamped to 0–10) when there is one, then averaged with 10 × the judges'
+/// share of the verdicts when they were asked.
+public enum EnsembleEvidence {
+    public static func of(composite: Double, predicted: Double?, judgeShare: Double?) -> Double {
+        let heuristic = predicted.map { (composite + min(max($0, 0), 10)) / 2 } ?? composite
+        return judgeShare.map { (heuristic + 10 * $0) / 2 } ?? heuristic
+    }
 }
 
 /// The judges' verdicts on one pair of units (`ensemble_duels`), both orders asked.
@@ -161,10 +174,10 @@ extension WorkbenchDatabase {
             for unit in units {
                 try db.execute(sql: """
                     INSERT INTO ensemble_units (book_id, chapter, version, position, beat_start, beat_end, paragraph, kind, provider, sample, composite,
-                                                judge_share, prior, words, chosen, oracle, byte_start, byte_end, fused)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                judge_share, predicted, prior, words, chosen, oracle, byte_start, byte_end, fused)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [chapter.bookID, chapter.chapter, chapter.version, unit.position, unit.beatStart, unit.beatEnd, unit.paragraph, unit.kind,
-                                     unit.provider, unit.sample, unit.composite, unit.judgeShare, unit.prior.isFinite ? unit.prior : -1e9, unit.words,
+                                     unit.provider, unit.sample, unit.composite, unit.judgeShare, unit.predicted, unit.prior.isFinite ? unit.prior : -1e9, unit.words,
                                      unit.chosen, unit.oracle, unit.bytes?.lowerBound, unit.bytes?.upperBound, unit.fused])
             }
             for duel in duels {
@@ -200,7 +213,7 @@ extension WorkbenchDatabase {
                 let start: Int? = row["byte_start"], end: Int? = row["byte_end"]
                 return EnsembleUnitRecord(
                     position: row["position"], beatStart: row["beat_start"], beatEnd: row["beat_end"], paragraph: row["paragraph"], kind: row["kind"],
-                    provider: row["provider"], sample: row["sample"], composite: row["composite"], judgeShare: row["judge_share"], prior: row["prior"],
+                    provider: row["provider"], sample: row["sample"], composite: row["composite"], judgeShare: row["judge_share"], predicted: row["predicted"], prior: row["prior"],
                     words: row["words"], chosen: row["chosen"], oracle: row["oracle"], bytes: start.flatMap { s in end.map { s..<$0 } }, fused: row["fused"])
             }
         }

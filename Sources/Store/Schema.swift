@@ -399,6 +399,7 @@ enum Schema {
             sample            INTEGER NOT NULL CHECK (sample >= 0),
             composite         REAL NOT NULL,
             judge_share       REAL CHECK (judge_share IS NULL OR (judge_share >= 0 AND judge_share <= 1)),
+            predicted         REAL,
             prior             REAL NOT NULL,
             words             INTEGER NOT NULL CHECK (words >= 0),
             chosen            INTEGER NOT NULL CHECK (chosen IN (0, 1)),

@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import Learning
+import Quality
 import Synchronization
 import Testing
 @testable import Engine
@@ -175,6 +177,53 @@ final class FailingAfter: LLMProvider, Sendable {
                                       route: { _, _ in planner })
         await #expect(throws: EngineError.ensembleWithoutNamedProviders) {
             try await generator.generate(premise: nil, outline: Self.outline)
+        }
+    }
+}
+
+/// An ensemble scoring units with a trained quality predictor as well as the composite.
+@Suite struct EnsemblePredictorTests {
+    @Test func everyUnitIsScoredByThePredictorAndItCountsInTheEvidence() async throws {
+        // A predictor of the composite, trained on simulator passages of every specialist.
+        let server = try await SimulatorServer.start(SimulatorOptions())
+        defer { Task { await server.stop() } }
+        var examples: [TrainingExample] = []
+        for (index, model) in ["sim-a", "sim-b", "sim-c", "sim-1"].enumerated() {
+            let provider = OpenAICompatibleProvider(config: ProviderConfig(name: model, kind: .sim, baseURL: server.baseURL, model: model), environment: [:])
+            for sample in 0..<4 {
+                let text = try await provider.complete(CompletionRequest(
+                    messages: [ChatMessage(.user, "Continue the chapter with about 200 more words, moving on to this beat: Tomas fights the tiller. Obsession: the sealed letter.")],
+                    seed: UInt64(index * 10 + sample), task: .generate)).text
+                examples.append(TrainingExample(text: text, target: QualityAnalyzer.analyze(text).quality, source: "\(model):\(sample)"))
+            }
+        }
+        let model = try QualityPredictor.train(examples, target: "quality", spec: .standard(dimensions: 256, excluding: "quality"), mlp: nil)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ensemble-predictor-\(UUID().uuidString.prefix(6)).json").path
+        try model.save(to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+
+        let file = experiments + "/ensemble-predictor-\(UUID().uuidString.prefix(6)).yaml"
+        try Data("""
+            routes: {plan: [sim], generate: [sim], enhance: [sim]}
+            book: {chapters: 1, words_per_chapter: 600}
+            enhancement: {iterations: 0}
+            ensemble:
+              providers: [sim-a, sim-b, sim-c]
+              predictor: \(path)
+
+            """.utf8).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let config = try ExperimentConfig.load(file: file)
+        #expect(config.ensemble?.predictor?.model.target == "quality")
+        let database = try WorkbenchDatabase.inMemory()
+        let outline = Outline(title: EnsembleEngineTests.outline.title, logline: EnsembleEngineTests.outline.logline, obsession: EnsembleEngineTests.outline.obsession,
+                              setting: EnsembleEngineTests.outline.setting, characters: EnsembleEngineTests.outline.characters,
+                              chapters: [EnsembleEngineTests.outline.chapters[0]])
+        let result = try await EnsembleEngineTests.generator(config, database: database, server: server).generate(premise: nil, outline: outline)
+        let units = try database.ensembleUnits(bookID: result.bookID, chapter: 1, version: 1)
+        #expect(units.count == 12 && units.allSatisfy { $0.predicted != nil })
+        for unit in units {
+            #expect(abs(unit.evidence - (unit.composite + min(max(unit.predicted!, 0), 10)) / 2) < 1e-9 || unit.judgeShare != nil)
         }
     }
 }

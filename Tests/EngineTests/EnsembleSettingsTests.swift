@@ -70,5 +70,7 @@ import Store
         #expect(refusal("  providers: [sim-a, sim-b]\n  token_budget: 0.5\n")?.field == "ensemble.token_budget")
         #expect(refusal("  providers: [sim-a, sim-b]\n  weight: [1, 1]\n")?.fix?.contains("weights") == true)
         #expect(refusal("  weights: [1]\n")?.field == "ensemble.providers")
+        let predictor = try #require(refusal("  providers: [sim-a, sim-b]\n  predictor: no-such-model.json\n"))
+        #expect(predictor.field == "ensemble.predictor" && predictor.problem.contains("no-such-model.json"), "\(predictor.problem)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Quality
+import Store
 
 /// One candidate's draft of a chapter, cut by outline beat: `sections[i]` is its passage for
 /// beat i. A candidate whose provider failed part-way has fewer sections (and its `failure`).
@@ -43,12 +44,14 @@ public struct EnsembleContest: Sendable, Equatable {
         public var composite: Double
         /// Share of the judges' pairwise verdicts it won (ties half), nil without judges.
         public var judgeShare: Double?
+        /// The quality predictor's score, when the ensemble has one.
+        public var predicted: Double? = nil
         /// The provider's prior at this kind of unit: ln of its weight against the mean, or its learned strength.
         public var prior: Double
         public var words: Int
 
-        /// The evidence on the 0–10 scale: the composite, or (judged) its mean with 10 × the judges' share.
-        public var evidence: Double { judgeShare.map { (composite + 10 * $0) / 2 } ?? composite }
+        /// The evidence on the 0–10 scale (`EnsembleEvidence`): the composite, with the predictor's score and the judges' share.
+        public var evidence: Double { EnsembleEvidence.of(composite: composite, predicted: predicted, judgeShare: judgeShare) }
         /// What the choice maximises: the evidence plus the prior (one point per unit of log-odds).
         public var utility: Double { evidence + prior }
     }

@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import Learning
 import WorkbenchCore
 
 /// `ensemble:` in an experiment (roadmap 3.3): each chapter is drafted by several providers
@@ -40,6 +41,9 @@ public struct EnsembleSettings: Sendable, Equatable {
     public var judges: [String]
     /// The rubric folder of the pairwise prompt.
     public var rubrics: String
+    /// A quality predictor (`workbench train predictor`, target `quality`) whose score of each
+    /// unit is averaged with its composite.
+    public var predictor: EnsemblePredictor?
     /// The most tokens a chapter's ensemble spends, as a multiple of one generation's (the
     /// mean candidate's): after the candidates, the judges are asked, closest contest first,
     /// and the seams rewritten, only while it lasts.
@@ -79,7 +83,7 @@ public struct EnsembleSettings: Sendable, Equatable {
 
     /// Reads the block; every provider and judge must be declared in the table (`known`).
     static func load(_ node: ConfigNode, known: [String], resolve: (String) -> String) throws -> EnsembleSettings {
-        try node.rejectUnknownKeys(["providers", "weights", "unit", "samples_per_provider", "fuse", "judge", "rubrics", "token_budget"])
+        try node.rejectUnknownKeys(["providers", "weights", "unit", "samples_per_provider", "fuse", "judge", "rubrics", "token_budget", "predictor"])
         let providersNode = try node.required("providers", fix: "list the providers to merge, e.g. providers: [sim-a, sim-b, sim-c]")
         let providerItems = try providersNode.items()
         var providers: [String] = []
@@ -140,9 +144,25 @@ public struct EnsembleSettings: Sendable, Equatable {
             throw (try node.optional("rubrics") ?? node).error("no pairwise judge prompt at \(rubrics)/_pairwise.mustache",
                                                               fix: "point ensemble.rubrics at a folder like Experiments/prompts/judge/v1")
         }
-        return EnsembleSettings(providers: providers, weights: weights, unit: unit, samplesPerProvider: samples,
-                                fuse: try node.optional("fuse")?.bool() ?? true, judges: judges, rubrics: rubrics,
-                                tokenBudget: try node.optional("token_budget")?.double(in: 1...100) ?? 3.5)
+        var settings = EnsembleSettings(providers: providers, weights: weights, unit: unit, samplesPerProvider: samples,
+                                        fuse: try node.optional("fuse")?.bool() ?? true, judges: judges, rubrics: rubrics,
+                                        tokenBudget: try node.optional("token_budget")?.double(in: 1...100) ?? 3.5)
+        if let predictorNode = try node.optional("predictor") {
+            let path = resolve(try predictorNode.nonEmptyString())
+            let model: QualityPredictor
+            do {
+                model = try QualityPredictor.load(from: path)
+            } catch let error as LearningError {
+                throw predictorNode.error(error.message, fix: error.fix ?? "train one with `workbench train predictor --out \(path)`")
+            }
+            guard !model.fromOutlines, model.target == "quality" else {
+                throw predictorNode.error("\(path) predicts \(model.fromOutlines ? "from outlines" : "`\(model.target)`"); a unit needs a model of chapter text's `quality`",
+                                          fix: "train one with `workbench train predictor --target quality --out MODEL.json`")
+            }
+            let contents = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            settings.predictor = EnsemblePredictor(path: ExperimentConfig.absolute(path), sha256: SHA256.hex(of: contents), model: model)
+        }
+        return settings
     }
 
     /// The run record's `ensemble` field.
@@ -153,8 +173,17 @@ public struct EnsembleSettings: Sendable, Equatable {
         case .learned: object["weights"] = "learned"
         }
         if !judges.isEmpty { object["rubrics"] = ExperimentConfig.absolute(rubrics) }
+        if let predictor { object["predictor"] = predictor.path; object["predictor_sha256"] = predictor.sha256 }
         return object
     }
+}
+
+/// A quality predictor the ensemble scores units with, and the file it came from.
+public struct EnsemblePredictor: Sendable, Equatable {
+    public var path: String
+    /// The model file's fingerprint: a retrained model is another run configuration.
+    public var sha256: String
+    public var model: QualityPredictor
 }
 
 /// One candidate draft of a chapter: a provider and which of its samples.

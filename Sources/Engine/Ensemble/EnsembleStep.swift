@@ -71,6 +71,14 @@ extension BookGenerator {
             }
             if !entries.isEmpty { contests.append(EnsembleContest(position: position, entries: entries)) }
         }
+        if let predictor = settings.predictor {
+            // One batch for every unit of every position.
+            let scores = try predictor.model.predict(contests.flatMap { $0.entries.map(\.text) })
+            var next = scores.makeIterator()
+            for index in contests.indices {
+                for entry in contests[index].entries.indices { contests[index].entries[entry].predicted = next.next() }
+            }
+        }
 
         // Each whole candidate, as the merge will be measured: what it must not read worse than.
         let chapterContext = analysisContext(spec, outline: outline)
@@ -163,7 +171,7 @@ extension BookGenerator {
                 unitRecords.append(EnsembleUnitRecord(
                     position: number, beatStart: contest.position.beats.lowerBound, beatEnd: contest.position.beats.upperBound,
                     paragraph: contest.position.paragraph, kind: contest.position.kind, provider: id.provider, sample: id.sample,
-                    composite: entry.composite, judgeShare: entry.judgeShare, prior: entry.prior, words: entry.words, chosen: isChosen,
+                    composite: entry.composite, judgeShare: entry.judgeShare, predicted: entry.predicted, prior: entry.prior, words: entry.words, chosen: isChosen,
                     oracle: entry.candidate == oracle, bytes: isChosen ? merged.ranges[number] : nil, fused: isChosen && fusedPositions.contains(number)))
             }
         }
