@@ -78,6 +78,8 @@ public final class BookGenerator: Sendable {
     }
 
     public func generate(premise: String?, outline given: Outline?, gitRevision: String? = nil) async throws -> Result {
+        // Refused before a run exists: nothing to resume.
+        if config.ensemble != nil, named == nil { throw EngineError.ensembleWithoutNamedProviders }
         // Started first: their versions are part of the run record.
         await startPlugins(reportingTo: nil)
         let run = try database.startRun(kind: .generate, configJSON: try config.runJSON(premise: premise, pluginVersions: plugins?.versions ?? [:]),

@@ -47,6 +47,7 @@ extension BookGenerator {
     /// and an interrupted one continues from its stored versions.
     /// Its events have reached every subscriber when it returns.
     public func writeChapter(_ spec: ChapterSpec, outline: Outline, book: String, run: RunID, slot: Int? = nil) async throws -> ChapterOutcome {
+        if config.ensemble != nil, named == nil { throw EngineError.ensembleWithoutNamedProviders }
         await startPlugins(reportingTo: run)
         do {
             let outcome = try await write(spec, outline: outline, book: book, run: run, slot: slot)

@@ -27,7 +27,7 @@ public enum EngineError: WorkbenchError, Equatable {
         case .unresumable(let run, let reason): return "run \(run) cannot be resumed: \(reason)"
         case .configurationChanged(let run, let changed):
             return "run \(run) was started with another configuration: changed since: \(changed.joined(separator: ", "))"
-        case .ensembleWithoutNamedProviders: return "this experiment has an ensemble, and this command cannot call its providers by name"
+        case .ensembleWithoutNamedProviders: return "this experiment has an `ensemble:`, which this command does not run (only `generate` and `resume` do)"
         case .ensembleFailed(let chapter, let failures): return "chapter \(chapter): every ensemble candidate failed: \(failures.joined(separator: "; "))"
         }
     }

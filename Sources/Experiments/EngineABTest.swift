@@ -54,6 +54,7 @@ public final class EngineABTest: Sendable {
     public static func start(design: ABTestDesign, config: ExperimentConfig, outline: Outline, suite: RegressionSuite? = nil, database: WorkbenchDatabase,
                              route: @escaping BookGenerator.Router, gitRevision: String? = nil) throws -> EngineABTest {
         try design.validate(judgeDimensions: config.judge?.dimensions ?? [], plugins: config.plugins.map(\.name))
+        if config.ensemble != nil { throw EngineError.ensembleWithoutNamedProviders }
         let problems = outline.problems(expectedChapters: nil)
         guard problems.isEmpty else { throw EngineError.invalidOutline(source: design.outlineFile ?? "the standard outline", problems: problems) }
         let prompts = try design.arms.map { try PromptSet.load(folder: $0.prompts) }

@@ -45,6 +45,7 @@ public struct SuiteWriter: Sendable {
     public func run(kind: RunKind, gitRevision: String? = nil, contexts given: [String: SuiteScores.Context] = [:], style frozen: StyleTarget? = nil,
                     fileFor: @escaping @Sendable (String, Int) -> String = { _, _ in "" },
                     progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> Output {
+        if config.ensemble != nil { throw EngineError.ensembleWithoutNamedProviders }
         let style = frozen ?? config.style?.target
         let started = Date()
         let runJSON = try CanonicalJSON.encode(["experiment": config.file, "suite": suite.name, "suite_sha256": suite.fingerprint, "samples": String(samples),

@@ -178,6 +178,7 @@ final class FailingAfter: LLMProvider, Sendable {
         await #expect(throws: EngineError.ensembleWithoutNamedProviders) {
             try await generator.generate(premise: nil, outline: Self.outline)
         }
+        #expect(try database.runs().isEmpty, "refused before a run exists")
     }
 }
 

@@ -60,6 +60,10 @@ struct EnsembleCLITests {
         let refused = try CLI.run(["generate", "--experiment", experiment.path, "--premise", "A letter."], in: scratch.url)
         #expect(refused.status == 65, "\(refused.stderr)")
         #expect(refused.stderr.contains("ensemble.weights") && refused.stderr.contains("3 weights for 2 providers"), "\(refused.stderr)")
+        let abtest = try CLI.run(["abtest", "run", "--experiment", Self.repository.appendingPathComponent("Experiments/ensemble-sim.yaml").path,
+                                  "--control", Self.repository.appendingPathComponent("Experiments/prompts/v1").path,
+                                  "--variant", Self.repository.appendingPathComponent("Experiments/prompts/v1").path, "--samples", "2"], in: scratch.url)
+        #expect(abtest.status == 65 && abtest.stderr.contains("only `generate` and `resume`"), "\(abtest.status) \(abtest.stderr)")
         let runs = try CLI.run(["runs", "list", "--json"], in: scratch.url)
         #expect((try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [Any])?.isEmpty == true, "nothing ran: \(runs.stdout)")
 
