@@ -1,6 +1,6 @@
 // `make bench`: every benchmark that exists so far, printed as one table (and JSON with --json PATH).
 // `--only store|blas|cli|quality|continuity|style|stats|learning|llm|plugins|engine|regress|optimize|faults|ensemble` runs one group; `make bench` runs the
-// engine, regress, optimize and faults groups in processes of their own, so their memory and timing figures are their own.
+// engine, regress, optimize, faults and ensemble groups in processes of their own, so their memory and timing figures are their own.
 // `--only faults [--books N] [--parallel P] [--attempts N]`: books through 20% transient faults (FaultBenchmarks).
 // `--only regress-false-alarms [--seeds N] [--first-seed S]`: the gate's false-alarm rate on unchanged prompts with the
 // simulator (RegressFalseAlarms, default 20 seeds from 100); `--only regress` runs it too, before the timings.
