@@ -68,6 +68,8 @@ let package = Package(
         .target(name: "Experiments", dependencies: ["WorkbenchCore", "Stats", "Store", "Quality", "Continuity", "LLM", "Engine", "Learning", "Reports", "Config", "Style", .product(name: "Yams", package: "Yams")]),
         // Style extraction: measurable features, Burrows' Delta profiles and attribution (issue #16). Pure, no I/O.
         .target(name: "Style", dependencies: ["WorkbenchCore", "Quality"]),
+        // The book queue: the JobQueue protocol, its SQLite implementation, sources (issue #19).
+        .target(name: "Queue", dependencies: ["WorkbenchCore", "Store", "Engine", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]),
         // Renders what the store holds: terminal tables, JSON, Markdown and HTML.
         .target(name: "Reports", dependencies: ["WorkbenchCore", "Store", "Diagnostics", "Quality"]),
 
@@ -75,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine", "Stats", "Experiments", "Learning", "Continuity", "Style",
+                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine", "Stats", "Experiments", "Learning", "Continuity", "Style", "Queue",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -108,6 +110,7 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Store"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "Store", "WorkbenchCore", "LLMFakes"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Learning", "Style", "Config", "LLM", "Simulator", "Store", "Quality", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "Store", "WorkbenchCore"]),
         .testTarget(name: "JudgeTests", dependencies: ["Judge", "LLM", "Simulator", "WorkbenchCore"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "Quality", "Style", "WorkbenchCore"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Style", "Continuity", "Engine", "Judge", "Stats", "Store", "Quality", "Simulator", "LLM", "WorkbenchCore", "LLMFakes"]),

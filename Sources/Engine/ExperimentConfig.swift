@@ -234,7 +234,7 @@ public struct ExperimentConfig: Sendable, Equatable {
         return object
     }
 
-    static func absolute(_ path: String) -> String {
+    public static func absolute(_ path: String) -> String {
         URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)).standardized.path
     }
 }

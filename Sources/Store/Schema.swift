@@ -432,5 +432,41 @@ enum Schema {
         ) STRICT;
         CREATE INDEX ensemble_duels_by_kind ON ensemble_duels(kind);
         """),
+        ("0011-queue", """
+        -- The book queue (issue #19): one row per queued book, with its lease (the processor
+        -- holding it and until when: an expired lease is taken again), attempts, backoff and
+        -- the run writing it, kept across attempts so a retry resumes that run.
+        CREATE TABLE queue_jobs (
+            id                INTEGER PRIMARY KEY,
+            status            TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'dead', 'cancelled')),
+            source_kind       TEXT NOT NULL CHECK (source_kind IN ('premise', 'outline', 'text')),
+            source_name       TEXT NOT NULL,
+            -- The premise, the outline as canonical JSON, or the source text.
+            source            TEXT NOT NULL CHECK (source <> ''),
+            experiment        TEXT NOT NULL CHECK (experiment <> ''),
+            title             TEXT,
+            chapters          INTEGER CHECK (chapters IS NULL OR chapters BETWEEN 1 AND 200),
+            words             INTEGER CHECK (words IS NULL OR words BETWEEN 50 AND 20000),
+            priority          INTEGER NOT NULL,
+            seed              INTEGER,
+            attempts          INTEGER NOT NULL CHECK (attempts >= 0),
+            max_attempts      INTEGER NOT NULL CHECK (max_attempts >= 1),
+            run_id            TEXT REFERENCES runs(id) ON DELETE SET NULL,
+            lease_owner       TEXT,
+            lease_expires_at  TEXT,
+            heartbeat_at      TEXT,
+            not_before        TEXT,
+            last_error        TEXT,
+            created_at        TEXT NOT NULL,
+            updated_at        TEXT NOT NULL,
+            CHECK ((status = 'running') = (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL))
+        ) STRICT;
+        CREATE INDEX queue_jobs_ready ON queue_jobs(status, priority DESC, id);
+        CREATE TABLE queue_state (
+            id                INTEGER PRIMARY KEY CHECK (id = 1),
+            paused            INTEGER NOT NULL CHECK (paused IN (0, 1))
+        ) STRICT;
+        INSERT INTO queue_state (id, paused) VALUES (1, 0);
+        """),
     ]
 }

@@ -41,7 +41,7 @@ private let t0 = Date(timeIntervalSince1970: 1_795_601_585)
         let tables = try database.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }
-        #expect(tables == ["abtest_samples", "books", "chapter_versions", "continuity_aliases", "continuity_checks", "continuity_entities", "continuity_facts", "continuity_fixes", "continuity_violations", "ensemble_chapters", "ensemble_duels", "ensemble_units", "events", "llm_cache", "llm_calls", "optimize_candidates", "reader_feedback", "reader_preferences", "runs", "scores"])
+        #expect(tables == ["abtest_samples", "books", "chapter_versions", "continuity_aliases", "continuity_checks", "continuity_entities", "continuity_facts", "continuity_fixes", "continuity_violations", "ensemble_chapters", "ensemble_duels", "ensemble_units", "events", "llm_cache", "llm_calls", "optimize_candidates", "queue_jobs", "queue_state", "reader_feedback", "reader_preferences", "runs", "scores"])
         #expect(try database.read { try Int32.fetchOne($0, sql: "PRAGMA application_id") } == Schema.applicationID)
     }
 

@@ -1,0 +1,96 @@
+import Foundation
+import WorkbenchCore
+
+/// Where a queued book is in its life. `pending` waits (or waits out a retry's backoff),
+/// `running` is leased by a processor, `done` has its manuscript, `dead` failed its last
+/// attempt (`queue retry` revives it), `cancelled` was stopped by `queue cancel`.
+public enum JobStatus: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+    case pending, running, done, dead, cancelled
+    public var description: String { rawValue }
+    /// Whether the job will not run again unless retried.
+    public var isFinal: Bool { self == .done || self == .dead || self == .cancelled }
+}
+
+/// What a book is written from: a premise (planned into an outline), an outline (written as
+/// given), or a longer source text (the `plan` route makes a premise-driven outline of it).
+public enum JobSource: Sendable, Equatable {
+    case premise(String)
+    case outline(Outline)
+    case text(String)
+
+    public var kind: Kind {
+        switch self {
+        case .premise: .premise
+        case .outline: .outline
+        case .text: .text
+        }
+    }
+
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case premise, outline, text
+    }
+}
+
+/// A book to enqueue: its source, the experiment it is written under and what the command
+/// line overrides.
+public struct NewJob: Sendable, Equatable {
+    public var source: JobSource
+    /// The file it came from, as given (shown in `queue list`).
+    public var sourceName: String
+    /// The experiment file's absolute path.
+    public var experiment: String
+    public var title: String?
+    public var chapters: Int?
+    public var words: Int?
+    public var priority: Int
+    public var seed: UInt64?
+    public var maxAttempts: Int
+
+    public init(source: JobSource, sourceName: String, experiment: String, title: String? = nil, chapters: Int? = nil, words: Int? = nil,
+                priority: Int = 0, seed: UInt64? = nil, maxAttempts: Int = 3) {
+        self.source = source
+        self.sourceName = sourceName
+        self.experiment = experiment
+        self.title = title
+        self.chapters = chapters
+        self.words = words
+        self.priority = priority
+        self.seed = seed
+        self.maxAttempts = maxAttempts
+    }
+}
+
+/// A job as the queue holds it.
+public struct Job: Sendable, Equatable {
+    public var id: Int64
+    public var status: JobStatus
+    public var spec: NewJob
+    public var attempts: Int
+    /// The engine run writing (or that wrote) the book; kept across attempts so a retry resumes it.
+    public var runID: RunID?
+    /// The processor holding the lease, and until when.
+    public var leaseOwner: String?
+    public var leaseExpiresAt: Date?
+    public var heartbeatAt: Date?
+    /// A retried job waits until then (its backoff).
+    public var notBefore: Date?
+    public var lastError: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: Int64, status: JobStatus, spec: NewJob, attempts: Int, runID: RunID?, leaseOwner: String?, leaseExpiresAt: Date?, heartbeatAt: Date?,
+                notBefore: Date?, lastError: String?, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.status = status
+        self.spec = spec
+        self.attempts = attempts
+        self.runID = runID
+        self.leaseOwner = leaseOwner
+        self.leaseExpiresAt = leaseExpiresAt
+        self.heartbeatAt = heartbeatAt
+        self.notBefore = notBefore
+        self.lastError = lastError
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}

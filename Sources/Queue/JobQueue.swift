@@ -1,0 +1,32 @@
+import Foundation
+import WorkbenchCore
+
+/// The book queue, whatever holds it: the workspace database here (`SQLiteJobQueue`), a
+/// cloud queue later. Commands and the processor use only this.
+public protocol JobQueue: Sendable {
+    /// Adds every job or none (one transaction), in order; returns them with their ids.
+    func enqueue(_ jobs: [NewJob], at time: Date) throws -> [Job]
+    /// Jobs with one of `statuses` (all when nil), by priority (highest first), then id.
+    func jobs(status statuses: Set<JobStatus>?) throws -> [Job]
+    func job(_ id: Int64) throws -> Job
+    /// Stops a pending or running job; a finished one is refused.
+    func cancel(_ id: Int64, at time: Date) throws -> Job
+    /// Makes a dead or cancelled job pending again with fresh attempts (it resumes its run).
+    func retry(_ id: Int64, at time: Date) throws -> Job
+    /// Deletes the jobs in final `statuses`; returns how many.
+    func purge(_ statuses: Set<JobStatus>) throws -> Int
+    func setPaused(_ paused: Bool) throws
+    func isPaused() throws -> Bool
+
+    /// Leases the next ready job to `owner`: a pending one whose backoff is over, or a running
+    /// one whose lease expired (its processor died), highest priority first; nil when none or paused.
+    func claim(owner: String, lease: TimeInterval, at time: Date) throws -> Job?
+    /// Extends `owner`'s lease; false when the job is no longer its (cancelled, or taken after its lease expired).
+    func heartbeat(_ id: Int64, owner: String, lease: TimeInterval, at time: Date) throws -> Bool
+    /// Records the run writing the job's book.
+    func attach(_ id: Int64, owner: String, run: RunID) throws
+    /// The book is done.
+    func finish(_ id: Int64, owner: String, at time: Date) throws
+    /// The attempt failed: pending again after `backoff`, or dead after its last attempt.
+    func fail(_ id: Int64, owner: String, error: String, backoff: TimeInterval, at time: Date) throws -> Job
+}
