@@ -1,5 +1,5 @@
 // `make bench`: every benchmark that exists so far, printed as one table (and JSON with --json PATH).
-// `--only store|blas|cli|quality|continuity|style|stats|learning|llm|plugins|engine|regress|optimize|faults|ensemble` runs one group; `make bench` runs the
+// `--only store|blas|cli|quality|continuity|style|stats|learning|llm|plugins|engine|regress|optimize|faults|ensemble|queue` runs one group; `make bench` runs the
 // engine, regress, optimize, faults and ensemble groups in processes of their own, so their memory and timing figures are their own.
 // `--only faults [--books N] [--parallel P] [--attempts N]`: books through 20% transient faults (FaultBenchmarks).
 // `--only regress-false-alarms [--seeds N] [--first-seed S]`: the gate's false-alarm rate on unchanged prompts with the
@@ -24,6 +24,7 @@ func runBenchmarks() async throws -> BenchReport {
     if only == nil || only == "style" { try StyleBenchmarks.run(into: &report, corpus: corpus) }
     if only == nil || only == "stats" { try StatsBenchmarks.run(into: &report, python: value(after: "--python") ?? "python3") }
     if only == "engine" { try await EngineBenchmarks.run(into: &report, binary: binary) }
+    if only == nil || only == "queue" { try QueueBenchmarks.run(into: &report, binary: binary) }
     if only == nil || only == "plugins" { try await PluginBenchmarks.run(into: &report) }
     if only == nil || only == "learning" { try LearningBenchmarks.run(into: &report, corpus: corpus, python: value(after: "--python") ?? "python3") }
     if only == "regress" || only == "regress-false-alarms" {
