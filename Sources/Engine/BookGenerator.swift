@@ -136,7 +136,7 @@ public final class BookGenerator: Sendable {
             if case .budgetReached(let spent, let budget, _)? = error as? EngineError {
                 try? emit(.budgetStopped(spentUSD: spent, budgetUSD: budget), run: run)
             } else {
-                try? emit(.failed(error: Redaction.redact((error as? any WorkbenchError)?.message ?? "\(error)")), run: run)
+                try? emit(.failed(error: Self.failureMessage(error)), run: run)
             }
             await events.flush()
             await closePlugins(run)
@@ -267,6 +267,9 @@ public final class BookGenerator: Sendable {
         try checkBudget(run)
         return completion
     }
+
+    /// What an error says, for an event or a record: its message, with any credential removed.
+    static func failureMessage(_ error: any Error) -> String { Redaction.redact((error as? any WorkbenchError)?.message ?? "\(error)") }
 
     func seed(_ chapter: Int, _ step: Int) -> UInt64 { config.seed &+ UInt64(chapter) &* 10_007 &+ UInt64(step) }
 

@@ -26,7 +26,7 @@ extension BookGenerator {
             } catch let error where Self.isJudgeAnswerFailure(error) {
                 // One judge answer never fails a book: the failure is stored as an event
                 // and the chapter keeps its heuristic scores.
-                try emit(.judgeFailed(chapter: slot, dimension: dimension, judge: judge.scorer, error: Redaction.redact((error as? any WorkbenchError)?.message ?? "\(error)")), run: run)
+                try emit(.judgeFailed(chapter: slot, dimension: dimension, judge: judge.scorer, error: Self.failureMessage(error)), run: run)
             }
         }
         try checkBudget(run)

@@ -35,7 +35,7 @@ public struct SQLiteJobQueue: JobQueue {
 
     public func jobs(status statuses: Set<JobStatus>? = nil) throws -> [Job] {
         try database.read { db in
-            let filter = statuses.map { "WHERE status IN (\($0.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")))" } ?? ""
+            let filter = statuses.map { "WHERE status IN \(Self.sqlList($0))" } ?? ""
             return try Row.fetchAll(db, sql: "SELECT * FROM queue_jobs \(filter) ORDER BY priority DESC, id").map(Self.job)
         }
     }
@@ -61,7 +61,7 @@ public struct SQLiteJobQueue: JobQueue {
         let final = statuses.filter(\.isFinal)
         guard !final.isEmpty else { return 0 }
         return try database.write { db in
-            try db.execute(sql: "DELETE FROM queue_jobs WHERE status IN (\(final.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")))")
+            try db.execute(sql: "DELETE FROM queue_jobs WHERE status IN \(Self.sqlList(final))")
             return db.changesCount
         }
     }
@@ -126,6 +126,11 @@ public struct SQLiteJobQueue: JobQueue {
     }
 
     // MARK: Rows
+
+    /// `('dead', 'done')`: statuses as an SQL list (their raw values are fixed words, never input).
+    static func sqlList(_ statuses: Set<JobStatus>) -> String {
+        "(" + statuses.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ") + ")"
+    }
 
     /// Runs `body` on a job still leased to `owner`, else refuses.
     private func held<T>(_ id: Int64, owner: String, _ body: (Database) throws -> T) throws -> T {

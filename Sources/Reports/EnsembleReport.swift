@@ -28,13 +28,8 @@ public struct EnsembleRunSummary: Sendable {
         }
         public var judgedPositions: Int { Set(units.filter { $0.judgeShare != nil }.map(\.position)).count }
         /// Units won per candidate (`sim-a`, `sim-c#2`).
-        public var won: [String: Int] { chosen.reduce(into: [:]) { $0[EnsembleRunSummary.label($1.provider, $1.sample), default: 0] += 1 } }
+        public var won: [String: Int] { chosen.reduce(into: [:]) { $0[$1.label, default: 0] += 1 } }
         public var tokenRatio: Double { Double(record.tokens) / max(record.singleTokens, 1) }
-        public var violationsPer10k: Double { Double(record.violations) * 10_000 / Double(max(record.words, 1)) }
-        /// The best finished candidate's violations per 10,000 words (nil when none finished).
-        public var bestCandidatePer10k: Double? {
-            record.candidates.filter { $0.failure == nil && $0.words > 0 }.map { Double($0.violations) * 10_000 / Double($0.words) }.min()
-        }
     }
 
     public var runID: String
@@ -42,15 +37,12 @@ public struct EnsembleRunSummary: Sendable {
     public var verdicts: Int
     public var orderFlips: Int
 
-    static func label(_ provider: String, _ sample: Int) -> String { sample == 0 ? provider : "\(provider)#\(sample + 1)" }
-
     /// Every candidate label of the run, in a stable order (their colours follow it).
     public var labels: [String] {
         var seen: [String] = []
         for chapter in chapters {
             for candidate in chapter.record.candidates {
-                let label = Self.label(candidate.provider, candidate.sample)
-                if !seen.contains(label) { seen.append(label) }
+                if !seen.contains(candidate.label) { seen.append(candidate.label) }
             }
         }
         return seen
@@ -105,27 +97,27 @@ public enum EnsembleReport {
             lines.append(String(format: "  oracle: merged the judges' best unit at %d of %d positions (judged %d); gap %.2f points", chapter.oracleAgreements,
                                 chapter.positions, chapter.judgedPositions, chapter.oracleGap))
             lines.append("  seams: \(record.seams) join\(record.seams == 1 ? "" : "s") between candidates, \(record.seamsFused) rewritten")
-            let best = chapter.bestCandidatePer10k.map { String(format: "%.2f", $0) } ?? "–"
+            let best = record.bestCandidatePer10kWords.map { String(format: "%.2f", $0) } ?? "–"
             lines.append(String(format: "  continuity: %d violation%@, %.2f per 10,000 words (best candidate %@)", record.violations, record.violations == 1 ? "" : "s",
-                                chapter.violationsPer10k, best))
+                                record.violationsPer10kWords, best))
             lines.append(String(format: "  tokens: %d = %.2f× one generation (%.0f); cost $%.4f", record.tokens, chapter.tokenRatio, record.singleTokens, record.costUSD))
             for candidate in record.candidates where candidate.failure != nil {
-                lines.append(style.yellow("  \(EnsembleRunSummary.label(candidate.provider, candidate.sample)) failed, the merge went on without it: \(candidate.failure!)"))
+                lines.append(style.yellow("  \(candidate.label) failed, the merge went on without it: \(candidate.failure!)"))
             }
             if let fallback = record.fallback { lines.append(style.yellow("  kept one whole candidate instead of the merge: \(fallback)")) }
             var table = TextTable(columns: [.init("UNIT", .right), .init("KIND"), .init("BEATS"), .init("WON BY"), .init("EVIDENCE", .right),
                                             .init("RUNNER-UP"), .init("MARGIN", .right), .init("ORACLE")])
             for position in chapter.chosen {
                 let rivals = chapter.units.filter { $0.position == position.position && !$0.chosen }.sorted { $0.evidence + $0.prior > $1.evidence + $1.prior }
-                let label = EnsembleRunSummary.label(position.provider, position.sample)
+                let label = position.label
                 let oracle = chapter.units.first { $0.position == position.position && $0.oracle }
                 table.append([String(position.position + 1), position.kind,
                               position.beatEnd - position.beatStart == 1 ? String(position.beatStart + 1) : "\(position.beatStart + 1)–\(position.beatEnd)"
                                 + (position.paragraph.map { " ¶\($0 + 1)" } ?? ""),
                               label + (position.fused ? " (seam rewritten)" : ""), String(format: "%.2f", position.evidence),
-                              rivals.first.map { EnsembleRunSummary.label($0.provider, $0.sample) } ?? "–",
+                              rivals.first.map { $0.label } ?? "–",
                               rivals.first.map { String(format: "%.2f", position.evidence + position.prior - $0.evidence - $0.prior) } ?? "–",
-                              oracle.map { $0.chosen ? "=" : EnsembleRunSummary.label($0.provider, $0.sample) } ?? "–"])
+                              oracle.map { $0.chosen ? "=" : $0.label } ?? "–"])
             }
             lines.append(table.render().split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
             if showText, let text = chapter.text {
@@ -150,7 +142,7 @@ public enum EnsembleReport {
         for unit in chosen {
             guard let range = unit.bytes, range.lowerBound >= cursor, range.upperBound <= bytes.count else { continue }
             result += String(decoding: bytes[cursor..<range.lowerBound], as: UTF8.self)
-            result += paint(String(decoding: bytes[range], as: UTF8.self), EnsembleRunSummary.label(unit.provider, unit.sample))
+            result += paint(String(decoding: bytes[range], as: UTF8.self), unit.label)
             cursor = range.upperBound
         }
         return result + String(decoding: bytes[cursor...], as: UTF8.self)
@@ -163,7 +155,7 @@ public enum EnsembleReport {
                 "chapter": record.chapter, "version": record.version, "unit": record.unit, "weights": record.weights,
                 "won": chapter.won, "positions": chapter.positions, "oracle_agreements": chapter.oracleAgreements, "oracle_gap": chapter.oracleGap,
                 "judged_positions": chapter.judgedPositions, "seams": record.seams, "seams_rewritten": record.seamsFused,
-                "violations": record.violations, "violations_per_10k": chapter.violationsPer10k, "best_candidate_violations_per_10k": chapter.bestCandidatePer10k ?? NSNull(),
+                "violations": record.violations, "violations_per_10k": record.violationsPer10kWords, "best_candidate_violations_per_10k": record.bestCandidatePer10kWords ?? NSNull(),
                 "tokens": record.tokens, "single_generation_tokens": record.singleTokens, "token_ratio": chapter.tokenRatio, "cost_usd": record.costUSD,
                 "fallback": record.fallback ?? NSNull(),
                 "candidates": record.candidates.map { candidate -> [String: Any] in
@@ -196,11 +188,11 @@ public enum EnsembleReport {
             body += String(format: "<li>Oracle: the judges' best unit merged at %d of %d positions (judged %d); gap %.2f points</li>\n",
                            chapter.oracleAgreements, chapter.positions, chapter.judgedPositions, chapter.oracleGap)
             body += "<li>Seams: \(record.seams), \(record.seamsFused) rewritten</li>\n"
-            body += String(format: "<li>Continuity: %d violations, %.2f per 10,000 words (best candidate %@)</li>\n", record.violations, chapter.violationsPer10k,
-                           chapter.bestCandidatePer10k.map { String(format: "%.2f", $0) } ?? "–")
+            body += String(format: "<li>Continuity: %d violations, %.2f per 10,000 words (best candidate %@)</li>\n", record.violations, record.violationsPer10kWords,
+                           record.bestCandidatePer10kWords.map { String(format: "%.2f", $0) } ?? "–")
             body += String(format: "<li>Tokens: %d = %.2f× one generation; cost $%.4f</li>\n", record.tokens, chapter.tokenRatio, record.costUSD)
             for candidate in record.candidates where candidate.failure != nil {
-                body += "<li class=\"warn\">\(HTMLPage.escape(EnsembleRunSummary.label(candidate.provider, candidate.sample))) failed; the merge went on without it: \(HTMLPage.escape(candidate.failure!))</li>\n"
+                body += "<li class=\"warn\">\(HTMLPage.escape(candidate.label)) failed; the merge went on without it: \(HTMLPage.escape(candidate.failure!))</li>\n"
             }
             if let fallback = record.fallback { body += "<li class=\"warn\">Kept one whole candidate instead of the merge: \(HTMLPage.escape(fallback))</li>\n" }
             body += "</ul>\n"

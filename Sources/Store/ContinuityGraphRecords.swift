@@ -198,8 +198,11 @@ public struct ContinuityGraphRecord: Sendable, Equatable {
     public var majorViolations: Int { violations.filter(\.isMajor).count }
 
     /// Violations per 10,000 words: ConStory-Bench's consistency error density (CED).
-    public var violationsPer10kWords: Double {
-        wordCount == 0 ? 0 : Double(violations.count) * 10_000 / Double(wordCount)
+    public var violationsPer10kWords: Double { Self.density(violations: violations.count, words: wordCount) }
+
+    /// Violations per 10,000 words (0 for no words).
+    public static func density(violations: Int, words: Int) -> Double {
+        words == 0 ? 0 : Double(violations) * 10_000 / Double(words)
     }
 
     /// The chapters whose kept version is not the one this graph was read from (`latest`:

@@ -15,6 +15,9 @@ public struct EnsembleChapterRecord: Sendable, Equatable, Codable {
         public var quality: Double
         public var failure: String?
 
+        public var label: String { EnsembleChapterRecord.label(provider, sample: sample) }
+        public var violationsPer10kWords: Double { ContinuityGraphRecord.density(violations: violations, words: words) }
+
         public init(provider: String, sample: Int, words: Int, tokens: Int, costUSD: Double, violations: Int, quality: Double, failure: String?) {
             self.provider = provider
             self.sample = sample
@@ -62,6 +65,15 @@ public struct EnsembleChapterRecord: Sendable, Equatable, Codable {
         self.seamsFused = seamsFused
         self.fallback = fallback
         self.createdAt = createdAt
+    }
+
+    /// A candidate's name: `sim-a`, or `sim-c#2` for a provider's later samples.
+    public static func label(_ provider: String, sample: Int) -> String { sample == 0 ? provider : "\(provider)#\(sample + 1)" }
+
+    public var violationsPer10kWords: Double { ContinuityGraphRecord.density(violations: violations, words: words) }
+    /// The best finished candidate's violations per 10,000 words (nil when none finished).
+    public var bestCandidatePer10kWords: Double? {
+        candidates.filter { $0.failure == nil && $0.words > 0 }.map(\.violationsPer10kWords).min()
     }
 
     /// Tokens of one generation: the mean over the candidates that finished (all, when none did).
@@ -116,6 +128,7 @@ public struct EnsembleUnitRecord: Sendable, Equatable, Codable {
     }
 
     public var evidence: Double { EnsembleEvidence.of(composite: composite, predicted: predicted, judgeShare: judgeShare) }
+    public var label: String { EnsembleChapterRecord.label(provider, sample: sample) }
 }
 
 /// What a unit's evidence is, on the 0–10 scale: its composite, averaged with the quality

@@ -33,7 +33,7 @@ enum EnsembleBenchmarks {
         defer { kill(simulator.process.processIdentifier, SIGKILL) }
         let experiments = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Experiments").standardized.path
         let base = try ExperimentConfig.load(file: experiments + "/ensemble-sim.yaml")
-        let outline = try YAMLOutline.read(experiments + "/outlines/keepers-daughter.yaml")
+        let outline = try YAMLDecoder().decode(Outline.self, from: String(contentsOfFile: experiments + "/outlines/keepers-daughter.yaml", encoding: .utf8))
         let prompts = try PromptSet.load(folder: base.promptsFolder)
         let providers = Dictionary(uniqueKeysWithValues: ["sim", "sim-a", "sim-b", "sim-c"].map { name in
             (name, ResilientProvider(OpenAICompatibleProvider(config: ProviderConfig(name: name, kind: .sim, baseURL: simulator.baseURL,
@@ -135,10 +135,8 @@ enum EnsembleBenchmarks {
             if !records.isEmpty {
                 let ratios = records.map { Double($0.tokens) / max($0.singleTokens, 1) }
                 report.add("ensemble", "\(name): tokens / one generation (mean; max \(String(format: "%.2f", ratios.max() ?? 0)))", mean(ratios), "×")
-                let merged = records.map { Double($0.violations) * 10_000 / Double(max($0.words, 1)) }
-                let bestCandidate = records.map { record in
-                    record.candidates.filter { $0.failure == nil && $0.words > 0 }.map { Double($0.violations) * 10_000 / Double($0.words) }.min() ?? 0
-                }
+                let merged = records.map(\.violationsPer10kWords)
+                let bestCandidate = records.map { $0.bestCandidatePer10kWords ?? 0 }
                 report.add("ensemble", String(format: "%@: continuity violations per 10,000 words, merged vs best candidate %.2f (worse in %d of %d chapters; %d fell back to one candidate)",
                                               name, mean(bestCandidate), zip(merged, bestCandidate).filter { $0 > $1 + 1e-9 }.count, records.count,
                                               records.filter { $0.fallback != nil }.count), mean(merged), "")
@@ -147,12 +145,4 @@ enum EnsembleBenchmarks {
     }
 
     static func mean(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }
-}
-
-/// An outline file as `workbench generate --outline` reads it.
-enum YAMLOutline {
-    static func read(_ path: String) throws -> Outline {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        return try YAMLDecoder().decode(Outline.self, from: text)
-    }
 }

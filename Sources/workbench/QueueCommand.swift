@@ -87,7 +87,7 @@ extension Workbench.QueueCommand {
             for job in jobs {
                 table.append([String(job.id), job.status.rawValue, job.spec.source.kind.rawValue, (job.spec.sourceName as NSString).lastPathComponent,
                               String(job.spec.priority), "\(job.attempts)/\(job.spec.maxAttempts)", job.runID?.rawValue ?? "–",
-                              CivilTime(secondsSince1970: job.updatedAt.timeIntervalSince1970).iso8601])
+                              QueueView.time(job.updatedAt)])
             }
             let counts = Dictionary(grouping: try queue.jobs(status: nil), by: \.status)
             let summary = JobStatus.allCases.compactMap { status in counts[status].map { "\($0.count) \(status)" } }.joined(separator: ", ")
@@ -120,11 +120,11 @@ extension Workbench.QueueCommand {
             lines.append("priority: \(job.spec.priority); attempts: \(job.attempts) of \(job.spec.maxAttempts)")
             if let run = job.runID { lines.append("run: \(run) (`workbench runs show \(run)`)") }
             if let owner = job.leaseOwner, let until = job.leaseExpiresAt {
-                lines.append("leased to \(owner) until \(CivilTime(secondsSince1970: until.timeIntervalSince1970).iso8601)")
+                lines.append("leased to \(owner) until \(QueueView.time(until))")
             }
-            if let notBefore = job.notBefore { lines.append("retries after \(CivilTime(secondsSince1970: notBefore.timeIntervalSince1970).iso8601)") }
+            if let notBefore = job.notBefore { lines.append("retries after \(QueueView.time(notBefore))") }
             if let error = job.lastError { lines.append("last error: \(error)") }
-            lines.append("queued \(CivilTime(secondsSince1970: job.createdAt.timeIntervalSince1970).iso8601), updated \(CivilTime(secondsSince1970: job.updatedAt.timeIntervalSince1970).iso8601)")
+            lines.append("queued \(QueueView.time(job.createdAt)), updated \(QueueView.time(job.updatedAt))")
             Console.output(lines.joined(separator: "\n") + "\n")
         }
     }
@@ -188,8 +188,10 @@ extension Workbench.QueueCommand {
 
 /// A job as JSON (`queue list|show|add --json`).
 enum QueueView {
+    static func time(_ date: Date) -> String { CivilTime(secondsSince1970: date.timeIntervalSince1970).iso8601 }
+
     static func object(_ job: Job) -> [String: Any] {
-        func time(_ date: Date?) -> Any { date.map { CivilTime(secondsSince1970: $0.timeIntervalSince1970).iso8601 } ?? NSNull() }
+        func time(_ date: Date?) -> Any { date.map(QueueView.time) ?? NSNull() }
         var source: [String: Any] = ["kind": job.spec.source.kind.rawValue, "file": job.spec.sourceName]
         switch job.spec.source {
         case .premise(let text): source["premise"] = text

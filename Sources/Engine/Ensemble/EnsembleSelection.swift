@@ -125,9 +125,7 @@ public enum EnsembleSelection {
     }
 
     /// Passages joined as paragraphs of one text, blank passages left out.
-    public static func join(_ passages: [String]) -> String {
-        passages.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.joined(separator: "\n\n")
-    }
+    public static func join(_ passages: [String]) -> String { merge(passages).text }
 
     /// The merged text and each chosen unit's UTF-8 byte range in it.
     public static func merge(_ units: [String]) -> (text: String, ranges: [Range<Int>?]) {

@@ -1,6 +1,7 @@
 import Config
 import Foundation
 import Learning
+import Store
 import WorkbenchCore
 
 /// `ensemble:` in an experiment (roadmap 3.3): each chapter is drafted by several providers
@@ -195,5 +196,5 @@ public struct EnsembleCandidateID: Sendable, Hashable, Codable, CustomStringConv
         self.sample = sample
     }
     /// `sim-a`, or `sim-c#2` for a provider's later samples.
-    public var description: String { sample == 0 ? provider : "\(provider)#\(sample + 1)" }
+    public var description: String { EnsembleChapterRecord.label(provider, sample: sample) }
 }

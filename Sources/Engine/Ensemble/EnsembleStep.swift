@@ -11,7 +11,7 @@ import WorkbenchCore
 struct EnsembleOutcome: Sendable {
     var text: String
     var positions: Int
-    /// Version 0 until the merged text is stored (`store(_:version:)`).
+    /// Version 0 until the merged text is stored (`storeEnsemble(_:version:)`).
     var chapter: EnsembleChapterRecord
     var units: [EnsembleUnitRecord]
     var duels: [EnsembleDuelRecord]
@@ -55,7 +55,8 @@ extension BookGenerator {
         let strengths: EnsembleStrengths? = settings.weights == .learned
             ? try EnsembleStrengths.fit(try database.ensembleDuels(excludingRun: run.rawValue), providers: settings.providers) : nil
         let tally = TokenTally()
-        let judges = try await settings.judges.asyncMap { CountingProvider(try await named($0, callContext), tally: tally) as any LLMProvider }
+        var judges: [any LLMProvider] = []
+        for name in settings.judges { judges.append(CountingProvider(try await named(name, callContext), tally: tally)) }
         let rubrics = judges.isEmpty ? nil : try Rubrics.load(folder: settings.rubrics)
         let unitContext = AnalysisContext(obsession: outline.obsession, targets: config.targets(forChapter: spec.number), style: config.style?.target)
 
@@ -112,11 +113,12 @@ extension BookGenerator {
         var units = contests.map(\.chosen.text)
         let chosen = contests.map(\.chosen.candidate)
         var fusedPositions: Set<Int> = []
+        var merged = EnsembleSelection.merge(units)
+        var mergedViolations = Self.violations(merged.text, chapter: spec.number, outline: outline)
         let seamPositions = chosen.indices.dropFirst().filter { chosen[$0] != chosen[$0 - 1] }
         if settings.fuse, !seamPositions.isEmpty {
             let enhancer = CountingProvider(try await route(.enhance, callContext), tally: tally)
-            var current = QualityAnalyzer.analyze(EnsembleSelection.merge(units).text, context: chapterContext).quality
-            var violations = Self.violations(EnsembleSelection.merge(units).text, chapter: spec.number, outline: outline)
+            var current = QualityAnalyzer.analyze(merged.text, context: chapterContext).quality
             for position in seamPositions {
                 guard let first = Paragraphs.split(units[position]).first else { continue }
                 // The rewrite's prompt holds the passage and the template; its answer the passage again.
@@ -130,31 +132,28 @@ extension BookGenerator {
                     seed: seed(slot, 2000 + position), spec: spec, outline: outline, characters: characters, run: run)
                 var trial = units
                 trial[position] = rewritten
-                let merged = EnsembleSelection.merge(trial).text
-                let quality = QualityAnalyzer.analyze(merged, context: chapterContext).quality
-                let found = Self.violations(merged, chapter: spec.number, outline: outline)
-                if rewritten != units[position], quality >= current, found <= violations {
+                let trialMerge = EnsembleSelection.merge(trial)
+                let quality = QualityAnalyzer.analyze(trialMerge.text, context: chapterContext).quality
+                let found = Self.violations(trialMerge.text, chapter: spec.number, outline: outline)
+                if rewritten != units[position], quality >= current, found <= mergedViolations {
                     units = trial
+                    merged = trialMerge
                     current = quality
-                    violations = found
+                    mergedViolations = found
                     fusedPositions.insert(position)
                 }
             }
         }
 
         // The continuity check at the seams: the merge may not read worse than the best whole candidate.
-        var merged = EnsembleSelection.merge(units)
-        var mergedViolations = Self.violations(merged.text, chapter: spec.number, outline: outline)
-        func rate(_ violations: Int, _ words: Int) -> Double { Double(violations) * 10_000 / Double(max(words, 1)) }
         var fallback: String?
         var chosenCandidates = chosen
         let complete = candidates.indices.filter { candidates[$0].failure == nil && candidates[$0].words > 0 }
-        if let best = complete.min(by: { (rate(candidates[$0].violations, candidates[$0].words), -candidates[$0].quality)
-                                          < (rate(candidates[$1].violations, candidates[$1].words), -candidates[$1].quality) }),
-           rate(mergedViolations, TextScanner.scan(merged.text).wordCount) > rate(candidates[best].violations, candidates[best].words) + 1e-9 {
+        let mergedRate = ContinuityGraphRecord.density(violations: mergedViolations, words: TextScanner.scan(merged.text).wordCount)
+        if let best = complete.min(by: { (candidates[$0].violationsPer10kWords, -candidates[$0].quality) < (candidates[$1].violationsPer10kWords, -candidates[$1].quality) }),
+           mergedRate > candidates[best].violationsPer10kWords + 1e-9 {
             fallback = String(format: "the merge had %.1f continuity violations per 10,000 words, %@ %.1f",
-                              rate(mergedViolations, TextScanner.scan(merged.text).wordCount), drafts[best].id.description,
-                              rate(candidates[best].violations, candidates[best].words))
+                              mergedRate, drafts[best].id.description, candidates[best].violationsPer10kWords)
             chosenCandidates = contests.map { contest in contest.entries.contains { $0.candidate == best } ? best : contest.chosen.candidate }
             units = contests.map { contest in (contest.entries.first { $0.candidate == best } ?? contest.chosen).text }
             fusedPositions = []
@@ -232,7 +231,7 @@ extension BookGenerator {
                 draft.sections.append(section)
             }
         } catch let error where Self.isCandidateFailure(error) {
-            draft.failure = Redaction.redact((error as? any WorkbenchError)?.message ?? "\(error)")
+            draft.failure = Self.failureMessage(error)
         }
         return draft
     }
@@ -258,7 +257,7 @@ extension BookGenerator {
             verdict = try await judge.compare(a.text, b.text, dimension: "overall", bothOrders: true)
         } catch let error where Self.isJudgeAnswerFailure(error) {
             try emit(.judgeFailed(chapter: slot, dimension: "ensemble unit \(number + 1)", judge: judge.scorer,
-                                  error: Redaction.redact((error as? any WorkbenchError)?.message ?? "\(error)")), run: run)
+                                  error: Self.failureMessage(error)), run: run)
             return nil
         }
         try checkBudget(run)
@@ -308,13 +307,4 @@ struct CountingProvider: LLMProvider {
         return completion
     }
     func stream(_ request: CompletionRequest) -> AsyncThrowingStream<CompletionChunk, any Error> { base.stream(request) }
-}
-
-extension Array {
-    /// The elements mapped one after another by an async function.
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var result: [T] = []
-        for element in self { result.append(try await transform(element)) }
-        return result
-    }
 }
