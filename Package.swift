@@ -69,7 +69,7 @@ let package = Package(
         // Style extraction: measurable features, Burrows' Delta profiles and attribution (issue #16). Pure, no I/O.
         .target(name: "Style", dependencies: ["WorkbenchCore", "Quality"]),
         // The book queue: the JobQueue protocol, its SQLite implementation, sources (issue #19).
-        .target(name: "Queue", dependencies: ["WorkbenchCore", "Store", "Engine", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]),
+        .target(name: "Queue", dependencies: ["WorkbenchCore", "Store", "Engine", "LLM", "Config", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]),
         // Renders what the store holds: terminal tables, JSON, Markdown and HTML.
         .target(name: "Reports", dependencies: ["WorkbenchCore", "Store", "Diagnostics", "Quality"]),
 

@@ -77,20 +77,29 @@ public final class BookGenerator: Sendable {
         if let run, ownsPlugins { plugins.report { [events] notice in try? events.publish(.plugin(notice), run: run) } }
     }
 
-    public func generate(premise: String?, outline given: Outline?, gitRevision: String? = nil) async throws -> Result {
+    /// `sourceText`: a longer text the `plan` route first draws a premise from (when there is
+    /// neither premise nor outline). `started` learns the run's id as soon as it exists (the
+    /// queue records it, so a killed processor resumes this run).
+    public func generate(premise: String?, outline given: Outline?, sourceText: String? = nil, gitRevision: String? = nil,
+                         started: (RunID) throws -> Void = { _ in }) async throws -> Result {
         // Refused before a run exists: nothing to resume.
         if config.ensemble != nil, named == nil { throw EngineError.ensembleWithoutNamedProviders }
         // Started first: their versions are part of the run record.
         await startPlugins(reportingTo: nil)
-        let run = try database.startRun(kind: .generate, configJSON: try config.runJSON(premise: premise, pluginVersions: plugins?.versions ?? [:]),
+        let source = premise == nil && given == nil ? sourceText.map(Self.sourceExcerpt) : nil
+        let run = try database.startRun(kind: .generate, configJSON: try config.runJSON(premise: premise, sourceText: source, pluginVersions: plugins?.versions ?? [:]),
                                         gitRevision: gitRevision)
+        do { try started(run.id) } catch {
+            try? database.finishRun(run.id, status: .failed, error: "\(error)")
+            throw error
+        }
         await startPlugins(reportingTo: run.id)
         return try await finishing(run.id) {
             if let given {
                 let problems = given.problems(expectedChapters: nil)
                 guard problems.isEmpty else { throw EngineError.invalidOutline(source: "the outline file", problems: problems) }
             }
-            return try await complete(run: run.id, premise: premise, outline: given, book: nil)
+            return try await complete(run: run.id, premise: premise, outline: given, book: nil, sourceText: source)
         }
     }
 
@@ -118,7 +127,8 @@ public final class BookGenerator: Sendable {
         return try await finishing(runID) {
             let book = try database.books().filter { $0.runID == runID }.sorted { $0.id < $1.id }.first
             let outline = try book?.outlineJSON.map { try JSONDecoder().decode(Outline.self, from: Data($0.utf8)) }
-            return try await complete(run: runID, premise: book?.premise ?? Self.premise(inConfig: run.configJSON), outline: outline, book: book)
+            return try await complete(run: runID, premise: book?.premise ?? Self.premise(inConfig: run.configJSON), outline: outline, book: book,
+                                      sourceText: Self.field("source_text", inConfig: run.configJSON))
         }
     }
 
@@ -147,11 +157,17 @@ public final class BookGenerator: Sendable {
     }
 
     /// Plans if there is no book yet, then writes every chapter not yet done.
-    private func complete(run: RunID, premise: String?, outline given: Outline?, book existing: BookRecord?) async throws -> Result {
+    private func complete(run: RunID, premise given: String?, outline givenOutline: Outline?, book existing: BookRecord?, sourceText: String? = nil) async throws -> Result {
+        var premise = given
+        if premise == nil, givenOutline == nil, existing == nil, let sourceText { premise = try await draftPremise(fromSource: sourceText, run: run) }
+        let given = givenOutline
         var planned: Outline
         if let given { planned = given } else { planned = try await plan(premise: premise ?? "", run: run) }
         // The plugins may amend a new book's outline; a stored book keeps the one it has.
-        if existing == nil { planned = await amendedOutline(planned, premise: premise, run: run) }
+        if existing == nil {
+            if let title = config.titleOverride { planned.title = title }
+            planned = await amendedOutline(planned, premise: premise, run: run)
+        }
         let outline = planned
         let bookID: String
         if let existing {
@@ -245,8 +261,10 @@ public final class BookGenerator: Sendable {
     /// "Mara (34, black hair, keeper; sister of Tomas), Tomas (…)": the cast with their attributes.
     static func characterSheet(_ characters: [BookCharacter]) -> String { BookCharacter.sheet(characters) }
 
-    public static func premise(inConfig json: String) -> String? {
-        (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["premise"] as? String
+    public static func premise(inConfig json: String) -> String? { field("premise", inConfig: json) }
+
+    static func field(_ key: String, inConfig json: String) -> String? {
+        (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?[key] as? String
     }
 
     /// Tokens allowed per word asked for: English prose runs ~1.3 tokens a word, so the cap

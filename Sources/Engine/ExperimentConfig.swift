@@ -44,6 +44,17 @@ public struct ExperimentConfig: Sendable, Equatable {
     /// A resumed run that may continue with changed files (`resume --allow-changed`): a
     /// plugin's new version is then accepted too.
     public var acceptsChangedConfiguration = false
+    /// The book's title instead of the planner's or the outline's (`queue add --title`).
+    public var titleOverride: String?
+    /// The genre section in force (`genres:` of the experiment, chosen by `--genre`); nil for none.
+    public var genre: String?
+    /// The genres the experiment declares, by name.
+    public var genreNames: [String] = []
+    /// The genre's template variables (`{{genre}}`, `{{tone}}`, …) for every prompt; a
+    /// variable the engine sets itself wins over one of these.
+    public var promptVariables: [String: String] = [:]
+    /// The genre's instructions, added to every chapter prompt (before the plugins').
+    public var promptInstructions: [String] = []
 
     /// `continuity: {check: true, verify: false, fix: false, rounds: 2}`: check the finished
     /// book's continuity (no model call), have the `judge` route verify each flagged pair, and
@@ -78,9 +89,10 @@ public struct ExperimentConfig: Sendable, Equatable {
         return result
     }
 
-    public static func load(file: String) throws -> ExperimentConfig {
+    /// `genre`: the section of `genres:` to apply (every section is checked whichever is chosen).
+    public static func load(file: String, genre: String? = nil) throws -> ExperimentConfig {
         let root = try ConfigNode.load(file: file)
-        try root.rejectUnknownKeys(["name", "providers", "routes", "prompts", "book", "quality", "enhancement", "concurrency", "sequential", "seed", "budget_usd", "judge", "continuity", "style", "plugins", "ensemble"])
+        try root.rejectUnknownKeys(["name", "providers", "routes", "prompts", "book", "quality", "enhancement", "concurrency", "sequential", "seed", "budget_usd", "judge", "continuity", "style", "plugins", "ensemble", "genres"])
         let folder = (file as NSString).deletingLastPathComponent
         func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : (folder.isEmpty ? path : folder + "/" + path) }
 
@@ -113,28 +125,7 @@ public struct ExperimentConfig: Sendable, Equatable {
             config.chapters = try book.optional("chapters")?.int(in: 1...200) ?? config.chapters
             config.wordsPerChapter = try book.optional("words_per_chapter")?.int(in: 50...20_000) ?? config.wordsPerChapter
         }
-        if let quality = try root.optional("quality") {
-            try quality.rejectUnknownKeys(["target", "targets", "weights", "chapter_requirements"])
-            config.targets.quality = try quality.optional("target")?.double(in: 0...10) ?? config.targets.quality
-            let known = MetricCatalog.entries.map(\.name)
-            if let targets = try quality.optional("targets") {
-                try targets.rejectUnknownKeys(known)
-                for (metric, node) in try targets.entries() { config.targets.targets[metric] = try node.double(in: 0...100_000) }
-            }
-            if let weights = try quality.optional("weights") {
-                try weights.rejectUnknownKeys(known)
-                for (metric, node) in try weights.entries() { config.targets.weights[metric] = try node.double(in: 0...100) }
-            }
-            if let requirements = try quality.optional("chapter_requirements") {
-                for (key, node) in try requirements.entries() {
-                    guard let number = Int(key), number >= 1 else { throw node.error("chapter `\(key)` is not a chapter number", fix: "use 1, 2, …") }
-                    try node.rejectUnknownKeys(known + ["quality"])
-                    var values: [String: Double] = [:]
-                    for (metric, value) in try node.entries() { values[metric] = try value.double(in: 0...100_000) }
-                    config.chapterRequirements[number] = values
-                }
-            }
-        }
+        if let quality = try root.optional("quality") { try config.applyQuality(quality) }
         if let enhancement = try root.optional("enhancement") {
             try enhancement.rejectUnknownKeys(["iterations"])
             config.enhancementIterations = try enhancement.optional("iterations")?.int(in: 0...20) ?? config.enhancementIterations
@@ -169,10 +160,71 @@ public struct ExperimentConfig: Sendable, Equatable {
         if let ensemble = try root.optional("ensemble") {
             config.ensemble = try EnsembleSettings.load(ensemble, known: try config.providerTable().providers.map(\.name), resolve: resolve)
         }
+        if let genres = try root.optional("genres") {
+            var chosen: ExperimentConfig?
+            for (name, node) in try genres.entries() {
+                // Each section is applied to a copy, so an error in any one is found now.
+                var applied = config
+                try applied.applyGenre(node, named: name, folder: folder)
+                config.genreNames.append(name)
+                if name == genre { chosen = applied }
+            }
+            if let chosen { config = chosen }
+        }
+        if let genre, config.genre != genre {
+            let declared = config.genreNames.isEmpty ? "it has no `genres:` section" : "it declares " + config.genreNames.joined(separator: ", ")
+            throw ((try? root.optional("genres")) ?? root).error("no genre `\(genre)` (\(declared))",
+                fix: "use --genre with one of its genres, or add `genres: {\(genre): {variables: {genre: \(genre)}}}` to \(file)")
+        }
         for number in config.chapterRequirements.keys where number > config.chapters {
             throw try root.required("quality").error("chapter_requirements names chapter \(number), but the book has \(config.chapters)")
         }
         return config
+    }
+
+    /// `quality: {target, targets, weights, chapter_requirements}`, at the top or in a genre.
+    mutating func applyQuality(_ quality: ConfigNode) throws {
+        try quality.rejectUnknownKeys(["target", "targets", "weights", "chapter_requirements"])
+        targets.quality = try quality.optional("target")?.double(in: 0...10) ?? targets.quality
+        let known = MetricCatalog.entries.map(\.name)
+        if let node = try quality.optional("targets") {
+            try node.rejectUnknownKeys(known)
+            for (metric, value) in try node.entries() { targets.targets[metric] = try value.double(in: 0...100_000) }
+        }
+        if let weights = try quality.optional("weights") {
+            try weights.rejectUnknownKeys(known)
+            for (metric, node) in try weights.entries() { targets.weights[metric] = try node.double(in: 0...100) }
+        }
+        if let requirements = try quality.optional("chapter_requirements") {
+            for (key, node) in try requirements.entries() {
+                guard let number = Int(key), number >= 1 else { throw node.error("chapter `\(key)` is not a chapter number", fix: "use 1, 2, …") }
+                try node.rejectUnknownKeys(known + ["quality"])
+                var values: [String: Double] = [:]
+                for (metric, value) in try node.entries() { values[metric] = try value.double(in: 0...100_000) }
+                chapterRequirements[number] = values
+            }
+        }
+    }
+
+    /// One section of `genres:`: `{variables: {NAME: TEXT}, instructions: [TEXT], quality: {…}, plugins: […]}`.
+    /// Its quality targets go over the experiment's, its plugins after the experiment's.
+    mutating func applyGenre(_ node: ConfigNode, named name: String, folder: String) throws {
+        try node.rejectUnknownKeys(["variables", "instructions", "quality", "plugins"])
+        genre = name
+        var variables = ["genre": name]
+        if let given = try node.optional("variables") {
+            for (key, value) in try given.entries() { variables[key] = try value.string() }
+        }
+        promptVariables = variables
+        promptInstructions = try node.optional("instructions")?.stringList() ?? []
+        if let quality = try node.optional("quality") { try applyQuality(quality) }
+        if let more = try node.optional("plugins") {
+            let added = try PluginSpec.load(more, folder: folder.isEmpty ? "." : folder, builtIns: PluginRegistry.builtIn.names)
+            if let clash = added.first(where: { spec in plugins.contains { $0.name == spec.name } }) {
+                throw more.error("plugin `\(clash.name)` is already among the experiment's plugins", fix: "give the genre's plugin another name, or drop one")
+            }
+            plugins += added
+        }
     }
 
     /// The provider table in force: the experiment's `providers:` file, else a
@@ -198,11 +250,13 @@ public struct ExperimentConfig: Sendable, Equatable {
     /// file as an absolute path, the `--provider` override, the premise) and a fingerprint
     /// of every file it read, so `resume` can continue it exactly or say what changed.
     /// `pluginVersions`: what the started plugins' handshakes declared.
-    public func runJSON(premise: String?, pluginVersions: [String: String] = [:]) throws -> String {
+    /// `sourceText`: what a premise is drawn from, when the book starts from a source text.
+    public func runJSON(premise: String?, sourceText: String? = nil, pluginVersions: [String: String] = [:]) throws -> String {
         var config = self
         config.pluginVersions.merge(pluginVersions) { _, started in started }
         var object = try config.fields()
         if let premise { object["premise"] = premise }
+        if let sourceText { object["source_text"] = sourceText }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
@@ -225,6 +279,8 @@ public struct ExperimentConfig: Sendable, Equatable {
         }
         if let style { object["style"] = style.recordFields }
         if let ensemble { object["ensemble"] = ensemble.recordFields }
+        if let genre { object["genre"] = genre }
+        if let titleOverride { object["title"] = titleOverride }
         // Name, version (once started), command, hooks, priority and config of each: a plugin changes the book.
         if !plugins.isEmpty { object["plugins"] = plugins.map { $0.recordFields(version: pluginVersions[$0.name]) } }
         if let judge {
@@ -244,7 +300,7 @@ extension ExperimentConfig {
     static let fieldNames: [String: String] = [
         "prompts_sha256": "the prompt templates", "provider_table_sha256": "the provider table", "rubrics_sha256": "the judge rubrics",
         "provider": "--provider", "file": "the experiment file's path", "providers": "the provider table's path",
-        "style": "the style profile", "plugins": "the plugins", "ensemble": "the ensemble",
+        "style": "the style profile", "plugins": "the plugins", "ensemble": "the ensemble", "genre": "the genre",
     ]
 
     /// The configuration a run was started with: its experiment file read again (by the
@@ -261,13 +317,14 @@ extension ExperimentConfig {
         guard FileManager.default.fileExists(atPath: file) else {
             throw EngineError.unresumable(runID: runID, reason: "its experiment file \(file) is gone")
         }
-        var config = try load(file: file)
+        var config = try load(file: file, genre: object["genre"] as? String)
         if let value = object["chapters"] as? Int { config.chapters = value }
         if let value = object["words_per_chapter"] as? Int { config.wordsPerChapter = value }
         if let value = object["concurrency"] as? Int { config.concurrency = value }
         if let value = (object["seed"] as? NSNumber)?.uint64Value { config.seed = value }
         if let value = object["budget_usd"] as? Double { config.budgetUSD = value }
         config.providerOverride = object["provider"] as? String
+        config.titleOverride = object["title"] as? String
         // The versions the plugins declared when the run started; the resumed run's own
         // handshakes are checked against them (`BookGenerator.resume`).
         for plugin in object["plugins"] as? [[String: Any]] ?? [] {
@@ -276,7 +333,7 @@ extension ExperimentConfig {
         overriding(&config)
         let now = try config.fields()
         var changed: [String] = []
-        for key in Set(now.keys).union(object.keys).subtracting(["premise", "budget_usd", "concurrency"]).sorted() {
+        for key in Set(now.keys).union(object.keys).subtracting(["premise", "source_text", "budget_usd", "concurrency"]).sorted() {
             guard let recorded = object[key] else { continue }  // a field older records lack
             let current = now[key] ?? NSNull()
             if !JSONSerialization.isEqual(recorded, current) { changed.append(fieldNames[key] ?? key) }

@@ -30,7 +30,7 @@ extension BookGenerator {
     /// repaired where that is safe (numbering, targets, chapter count) and asked again otherwise.
     func plan(premise: String, run: RunID) async throws -> Outline {
         let provider = try await route(.plan, CallContext(runID: run))
-        let prompt = prompts.render(PlanPromptContext(premise: premise, chapters: config.chapters, words: config.wordsPerChapter))
+        let prompt = prompts.render(PlanPromptContext(premise: premise, chapters: config.chapters, words: config.wordsPerChapter, extraVariables: config.promptVariables))
         var problems: [String] = []
         for attempt in 0..<3 {
             let schema = Self.outlineSchema.replacingOccurrences(of: "\"chapters\":{\"type\":\"array\",", with: "\"chapters\":{\"type\":\"array\",\"minItems\":\(config.chapters),\"maxItems\":\(config.chapters),")
@@ -48,6 +48,35 @@ extension BookGenerator {
             if problems.isEmpty { return outline }
         }
         throw EngineError.invalidOutline(source: "the planner", problems: problems)
+    }
+
+    /// The part of a source text the premise is drawn from: its first `sourceWords` words, so
+    /// a whole novel fits a small model's context.
+    static func sourceExcerpt(_ text: String) -> String {
+        let words = text.split(whereSeparator: \.isWhitespace)
+        return words.count <= sourceWords ? text.trimmingCharacters(in: .whitespacesAndNewlines) : words.prefix(sourceWords).joined(separator: " ")
+    }
+
+    static let sourceWords = 3000
+
+    /// Asks the `plan` route for a novel's premise drawn from a source text (the outline is then
+    /// planned from that premise, as from a given one).
+    func draftPremise(fromSource source: String, run: RunID) async throws -> String {
+        let provider = try await route(.plan, CallContext(runID: run))
+        let prompt = """
+            Read the source text below and write the premise of a novel drawn from it, in about 100 words of plain prose: \
+            who the central character is, what they want, what stands in their way, and where it happens. Answer with the \
+            premise only, no heading.
+
+            Source text:
+            \(source)
+            """
+        let completion = try await provider.complete(CompletionRequest(messages: [ChatMessage(.user, prompt)], temperature: 0.7, maxTokens: 400,
+                                                                       seed: config.seed, task: .plan))
+        try checkBudget(run)
+        let premise = completion.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !premise.isEmpty else { throw EngineError.invalidOutline(source: "the planner", problems: ["an empty premise for the source text"]) }
+        return premise
     }
 
     /// Renumbers chapters and gives a chapter whose word target is missing or out of range

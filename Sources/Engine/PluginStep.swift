@@ -22,11 +22,11 @@ extension BookGenerator {
         }
     }
 
-    /// beforeChapter: the instructions (in plugin order) and variables (the first plugin's
-    /// value of a name wins) for a chapter's drafting prompts.
+    /// The genre's instructions and variables, then beforeChapter's (in plugin order; the
+    /// genre's, then the first plugin's value of a variable wins) for a chapter's drafting prompts.
     func pluginPromptAdditions(_ spec: ChapterSpec, outline: Outline) async -> (instructions: [String], variables: [String: String]) {
-        guard let plugins else { return ([], [:]) }
-        var instructions: [String] = [], variables: [String: String] = [:]
+        var instructions = config.promptInstructions, variables = config.promptVariables
+        guard let plugins else { return (instructions, variables) }
         let brief = PluginCall.ChapterBrief(chapter: spec.number, title: spec.title, beats: spec.beats, targetWords: spec.targetWords,
                                             bookTitle: outline.title, obsession: outline.obsession)
         for reply in await plugins.call(.beforeChapter(brief)) {

@@ -10,14 +10,19 @@ public struct PlanPromptContext: Sendable, Equatable {
     public var premise: String
     public var chapters: Int
     public var words: Int
+    /// More template variables (a genre's); a built-in key always wins over one of these.
+    public var extraVariables: [String: String]
 
-    public init(premise: String, chapters: Int, words: Int) {
+    public init(premise: String, chapters: Int, words: Int, extraVariables: [String: String] = [:]) {
         self.premise = premise
         self.chapters = chapters
         self.words = words
+        self.extraVariables = extraVariables
     }
 
-    public var variables: [String: String] { ["premise": premise, "chapters": String(chapters), "words": String(words)] }
+    public var variables: [String: String] {
+        ["premise": premise, "chapters": String(chapters), "words": String(words)].merging(extraVariables) { own, _ in own }
+    }
 }
 
 /// The `chapter` template's variables: a chapter's opening scene.

@@ -12,9 +12,12 @@ public final class ProviderFactory: Sendable {
     private let startSimulator: SimulatorStarter?
     public let local: LocalLLMServer
     private let built: ProvidersCache
+    /// A limit on every provider's calls together (`queue process --rate-limit`), or nil.
+    public let sharedLimiter: GlobalRateLimiter?
 
-    public init(environment: [String: String], engine: CurlEngine = .shared, startSimulator: SimulatorStarter?) {
+    public init(environment: [String: String], engine: CurlEngine = .shared, sharedLimiter: GlobalRateLimiter? = nil, startSimulator: SimulatorStarter?) {
         self.environment = environment
+        self.sharedLimiter = sharedLimiter
         self.engine = engine
         self.startSimulator = startSimulator
         local = LocalLLMServer(settings: .init(paths: CachePaths(environment: environment), environment: environment), engine: engine)
@@ -48,7 +51,7 @@ public final class ProviderFactory: Sendable {
         }
         var policy = RetryPolicy()
         if let attempts = config.maxAttempts { policy.maxAttempts = attempts }
-        return ResilientProvider(inner, config: resolved, policy: policy, cacheIdentity: cacheIdentity(of: config))
+        return ResilientProvider(inner, config: resolved, policy: policy, cacheIdentity: cacheIdentity(of: config), shared: sharedLimiter)
     }
 
     /// What decides a provider's answers besides the request: the declared base URL (not

@@ -14,6 +14,8 @@ public final class ResilientProvider: LLMProvider {
     public let cacheIdentity: String
     private let guardState: Mutex<GuardState>
     private let slots: ConcurrencySlots
+    /// The process-wide limit every provider's calls also wait for (`queue process --rate-limit`).
+    public let shared: GlobalRateLimiter?
 
     private struct GuardState: ~Copyable {
         var budget: RetryBudget
@@ -47,9 +49,10 @@ public final class ResilientProvider: LLMProvider {
     public init(
         _ inner: any LLMProvider, config: ProviderConfig? = nil, policy: RetryPolicy = RetryPolicy(),
         breaker: CircuitBreaker = CircuitBreaker(), budget: RetryBudget = RetryBudget(), jitterSeed: UInt64 = 0x5EED,
-        cacheIdentity: String = ""
+        cacheIdentity: String = "", shared: GlobalRateLimiter? = nil
     ) {
         self.inner = inner
+        self.shared = shared
         self.policy = policy
         self.cacheIdentity = cacheIdentity
         guardState = Mutex(GuardState(
@@ -120,7 +123,7 @@ public final class ResilientProvider: LLMProvider {
         var lastTimeout = false
         var timedOut = false
         for number in 1...max(1, policy.maxAttempts) {
-            let trial = try await admit(estimatedTokens: estimated)
+            let (trial, permit) = try await admit(estimatedTokens: estimated)
             let started = ContinuousClock.now
             let billing = BillingSink()
             let outcome: Result<Completion, any Error>
@@ -141,6 +144,10 @@ public final class ResilientProvider: LLMProvider {
                     state.limiter.settle(estimatedTokens: estimated, actualTokens: completion.usage.totalTokens)
                 }
                 slots.succeeded()
+                if let shared, let permit {
+                    shared.succeeded()
+                    shared.settle(permit, actualTokens: completion.usage.totalTokens)
+                }
                 return completion
             case .failure(let error):
                 thrown = error
@@ -172,6 +179,7 @@ public final class ResilientProvider: LLMProvider {
             if case .http(_, 429, _, _) = llmError {
                 guardState.withLock { $0.limiter.throttled(now: .now) }
                 slots.throttled()
+                shared?.throttled()
             }
             // A failed trial opens the circuit again at once; otherwise a call counts as
             // failed once it gives up: after `maxAttempts`, or fewer once one timed out.
@@ -210,23 +218,24 @@ public final class ResilientProvider: LLMProvider {
         preconditionFailure("the retry loop returns or throws")
     }
 
-    /// Waits for the rate limits; fails at once while the circuit is open. True when this
-    /// call is the half-open circuit's trial.
-    private func admit(estimatedTokens: Int) async throws -> Bool {
+    /// Waits for the rate limits (the provider's, then the process-wide one); fails at once
+    /// while the circuit is open. `trial` when this call is the half-open circuit's trial;
+    /// `permit` the shared limiter's, to settle its tokens.
+    private func admit(estimatedTokens: Int) async throws -> (trial: Bool, permit: GlobalRateLimiter.Permit?) {
         let permit = guardState.withLock { $0.breaker.permit(now: .now) }
         guard case .go(let trial) = permit else {
             if case .wait(let wait) = permit { throw LLMError.circuitOpen(provider: name, retryIn: wait.seconds) }
-            return false
+            return (false, nil)
         }
         do {
             while let wait = guardState.withLock({ $0.limiter.acquire(estimatedTokens: estimatedTokens, now: .now) }) {
                 try await Task.sleep(for: wait)
             }
+            return (trial, try await shared?.acquire(estimatedTokens: estimatedTokens, provider: name))
         } catch {
             if trial { guardState.withLock { $0.breaker.abandonTrial(now: .now) } }
             throw LLMError.cancelled
         }
-        return trial
     }
 }
 

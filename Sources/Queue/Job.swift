@@ -39,6 +39,8 @@ public struct NewJob: Sendable, Equatable {
     public var sourceName: String
     /// The experiment file's absolute path.
     public var experiment: String
+    /// The experiment's `genres:` section the book is written under.
+    public var genre: String?
     public var title: String?
     public var chapters: Int?
     public var words: Int?
@@ -46,11 +48,12 @@ public struct NewJob: Sendable, Equatable {
     public var seed: UInt64?
     public var maxAttempts: Int
 
-    public init(source: JobSource, sourceName: String, experiment: String, title: String? = nil, chapters: Int? = nil, words: Int? = nil,
+    public init(source: JobSource, sourceName: String, experiment: String, genre: String? = nil, title: String? = nil, chapters: Int? = nil, words: Int? = nil,
                 priority: Int = 0, seed: UInt64? = nil, maxAttempts: Int = 3) {
         self.source = source
         self.sourceName = sourceName
         self.experiment = experiment
+        self.genre = genre
         self.title = title
         self.chapters = chapters
         self.words = words

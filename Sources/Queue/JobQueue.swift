@@ -27,6 +27,13 @@ public protocol JobQueue: Sendable {
     func attach(_ id: Int64, owner: String, run: RunID) throws
     /// The book is done.
     func finish(_ id: Int64, owner: String, at time: Date) throws
-    /// The attempt failed: pending again after `backoff`, or dead after its last attempt.
-    func fail(_ id: Int64, owner: String, error: String, backoff: TimeInterval, at time: Date) throws -> Job
+    /// The attempt failed: pending again after `backoff`, or dead after its last attempt (or at
+    /// once when `backoff` is nil: a failure retrying cannot fix).
+    func fail(_ id: Int64, owner: String, error: String, backoff: TimeInterval?, at time: Date) throws -> Job
+    /// Hands a job back untried (the processor stopping: its budget, a signal): pending again,
+    /// the attempt not counted.
+    func release(_ id: Int64, owner: String, at time: Date) throws
+    /// Hands back every running job, whoever leased it: for a processor that holds the queue's
+    /// one-processor lock, any running job was left by one that died. Their attempts are not counted.
+    func reclaimAbandoned(at time: Date) throws -> [Job]
 }

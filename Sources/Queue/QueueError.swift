@@ -11,6 +11,11 @@ public enum QueueError: WorkbenchError, Equatable {
     case noSources(pattern: String)
     /// A job held by another processor (its lease was taken over, or it was cancelled).
     case leaseLost(id: Int64, owner: String)
+    /// Another processor holds the workspace's queue.
+    case processorRunning(path: String, holder: String)
+    case lockUnavailable(path: String, holder: String)
+    /// The processor's `--budget` is spent; the unfinished books wait in the queue.
+    case budgetReached(spentUSD: Double, budgetUSD: Double, pending: Int)
 
     public var message: String {
         switch self {
@@ -19,6 +24,10 @@ public enum QueueError: WorkbenchError, Equatable {
         case .badSource(let path, let problem, _): "\(path): \(problem)"
         case .noSources(let pattern): "\(pattern) names no readable file"
         case .leaseLost(let id, let owner): "job \(id) is no longer leased to \(owner)"
+        case .processorRunning(_, let holder): "a queue processor is already running in this workspace (\(holder))"
+        case .lockUnavailable(let path, let problem): "\(path): \(problem)"
+        case .budgetReached(let spent, let budget, let pending):
+            "the processor's budget is spent: $\(String(format: "%.4f", spent)) of $\(String(format: "%.2f", budget)); \(pending) book\(pending == 1 ? "" : "s") left in the queue"
         }
     }
 
@@ -29,6 +38,9 @@ public enum QueueError: WorkbenchError, Equatable {
         case .badSource(_, _, let fix): fix
         case .noSources: "give a file, a folder of files or a quoted glob such as 'books/*.txt'"
         case .leaseLost: "another processor took it over after its lease expired; nothing to do"
+        case .processorRunning(let path, _): "one processor per workspace: wait for it to finish, or stop it (its lock is \(path)); several machines share a queue through the cloud queue"
+        case .lockUnavailable: "check that the workspace folder is writable"
+        case .budgetReached: "run `workbench queue process --budget USD` with a larger budget: the books resume where they stopped"
         }
     }
 
@@ -36,7 +48,9 @@ public enum QueueError: WorkbenchError, Equatable {
         switch self {
         case .jobNotFound, .wrongStatus: .usage
         case .badSource, .noSources: .dataError
-        case .leaseLost: .temporaryFailure
+        case .leaseLost, .processorRunning: .temporaryFailure
+        case .lockUnavailable: .cannotCreate
+        case .budgetReached: .checkFailed
         }
     }
 }

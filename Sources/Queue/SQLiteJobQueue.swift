@@ -22,10 +22,10 @@ public struct SQLiteJobQueue: JobQueue {
         return try database.write { db in
             try zip(jobs, rows).map { job, row in
                 try db.execute(sql: """
-                    INSERT INTO queue_jobs (status, source_kind, source_name, source, experiment, title, chapters, words, priority, seed, attempts,
+                    INSERT INTO queue_jobs (status, source_kind, source_name, source, experiment, genre, title, chapters, words, priority, seed, attempts,
                                             max_attempts, created_at, updated_at)
-                    VALUES ('pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
-                    """, arguments: [row.0, job.sourceName, row.1, job.experiment, job.title, job.chapters, job.words, job.priority,
+                    VALUES ('pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+                    """, arguments: [row.0, job.sourceName, row.1, job.experiment, job.genre, job.title, job.chapters, job.words, job.priority,
                                      job.seed.map { Int64(bitPattern: $0) }, job.maxAttempts, time, time])
                 return Job(id: db.lastInsertedRowID, status: .pending, spec: job, attempts: 0, runID: nil, leaseOwner: nil, leaseExpiresAt: nil,
                            heartbeatAt: nil, notBefore: nil, lastError: nil, createdAt: time, updatedAt: time)
@@ -114,14 +114,34 @@ public struct SQLiteJobQueue: JobQueue {
         }
     }
 
-    public func fail(_ id: Int64, owner: String, error: String, backoff: TimeInterval, at time: Date = Date()) throws -> Job {
+    public func fail(_ id: Int64, owner: String, error: String, backoff: TimeInterval?, at time: Date = Date()) throws -> Job {
         try held(id, owner: owner) { db in
             let job = try Self.fetch(db, id)
-            let dead = job.attempts >= job.spec.maxAttempts
+            let dead = backoff == nil || job.attempts >= job.spec.maxAttempts
             try db.execute(sql: """
                 UPDATE queue_jobs SET status = ?, lease_owner = NULL, lease_expires_at = NULL, not_before = ?, last_error = ?, updated_at = ? WHERE id = ?
-                """, arguments: [dead ? "dead" : "pending", dead ? nil : time.addingTimeInterval(backoff), Redaction.redact(error), time, id])
+                """, arguments: [dead ? "dead" : "pending", dead ? nil : time.addingTimeInterval(backoff ?? 0), Redaction.redact(error), time, id])
             return try Self.fetch(db, id)
+        }
+    }
+
+    public func release(_ id: Int64, owner: String, at time: Date = Date()) throws {
+        try held(id, owner: owner) { db in
+            try db.execute(sql: """
+                UPDATE queue_jobs SET status = 'pending', attempts = MAX(0, attempts - 1), lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                WHERE id = ?
+                """, arguments: [time, id])
+        }
+    }
+
+    public func reclaimAbandoned(at time: Date = Date()) throws -> [Job] {
+        try database.write { db in
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM queue_jobs WHERE status = 'running' ORDER BY id")
+            try db.execute(sql: """
+                UPDATE queue_jobs SET status = 'pending', attempts = MAX(0, attempts - 1), lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                WHERE status = 'running'
+                """, arguments: [time])
+            return try ids.map { try Self.fetch(db, $0) }
         }
     }
 
@@ -164,7 +184,7 @@ public struct SQLiteJobQueue: JobQueue {
         default: source = .premise(text)
         }
         let seed: Int64? = row["seed"], run: String? = row["run_id"]
-        let spec = NewJob(source: source, sourceName: row["source_name"], experiment: row["experiment"], title: row["title"], chapters: row["chapters"],
+        let spec = NewJob(source: source, sourceName: row["source_name"], experiment: row["experiment"], genre: row["genre"], title: row["title"], chapters: row["chapters"],
                           words: row["words"], priority: row["priority"], seed: seed.map { UInt64(bitPattern: $0) }, maxAttempts: row["max_attempts"])
         return Job(id: row["id"], status: JobStatus(rawValue: row["status"]) ?? .pending, spec: spec, attempts: row["attempts"], runID: run.flatMap(RunID.init),
                    leaseOwner: row["lease_owner"], leaseExpiresAt: row["lease_expires_at"], heartbeatAt: row["heartbeat_at"], notBefore: row["not_before"],

@@ -468,5 +468,9 @@ enum Schema {
         ) STRICT;
         INSERT INTO queue_state (id, paused) VALUES (1, 0);
         """),
+        ("0012-queue-genre", """
+        -- The genre section of its experiment a queued book is written under (`queue add --genre`).
+        ALTER TABLE queue_jobs ADD COLUMN genre TEXT CHECK (genre IS NULL OR genre <> '');
+        """),
     ]
 }

@@ -23,6 +23,9 @@ extension Workbench {
         @Option(help: ArgumentHelp("The experiment configuration (YAML).", valueName: "file"))
         var experiment: String
 
+        @Option(help: ArgumentHelp("A section of the experiment's `genres:` to write under.", valueName: "name"))
+        var genre: String?
+
         @Option(help: "What the book is about: the planner makes the outline from it.")
         var premise: String?
 
@@ -54,7 +57,7 @@ extension Workbench {
         }
 
         func run() async throws {
-            var config = try ExperimentConfig.load(file: experiment)
+            var config = try ExperimentConfig.load(file: experiment, genre: genre)
             if let chapters { config.chapters = chapters }
             if let words { config.wordsPerChapter = words }
             if let concurrency { config.concurrency = concurrency }

@@ -26,8 +26,9 @@ struct ProviderOptions: ParsableArguments {
     }
 
     /// A factory that can start an in-process simulator for `sim` providers without a URL.
-    static func factory() -> ProviderFactory {
-        ProviderFactory(environment: Console.environment) { seed, settings in
+    /// `sharedLimiter`: a limit on every provider's calls together (`queue process --rate-limit`).
+    static func factory(sharedLimiter: GlobalRateLimiter? = nil) -> ProviderFactory {
+        ProviderFactory(environment: Console.environment, sharedLimiter: sharedLimiter) { seed, settings in
             var options = SimulatorOptions()
             options.seed = seed
             if let settings {

@@ -11,8 +11,8 @@ extension Workbench {
         static let configuration = CommandConfiguration(
             commandName: "queue",
             abstract: "The book queue in the workspace: add sources, list, show, cancel, retry, purge, pause and resume.",
-            discussion: "Jobs live in the workspace database. Processing them (`queue process`) is not built yet.",
-            subcommands: [Add.self, List.self, Show.self, Cancel.self, Retry.self, Purge.self, Pause.self, Resume.self])
+            discussion: "Jobs live in the workspace database; `queue process` writes their books.",
+            subcommands: [Add.self, List.self, Show.self, Cancel.self, Retry.self, Purge.self, Pause.self, Resume.self, Process.self])
     }
 }
 
@@ -32,6 +32,8 @@ extension Workbench.QueueCommand {
         @OptionGroup var workspace: WorkspaceOptions
         @Option(help: ArgumentHelp("A file, folder or quoted glob of sources (repeatable).", valueName: "path")) var source: [String] = []
         @Option(help: ArgumentHelp("The experiment the books are written under.", valueName: "file")) var experiment = "Experiments/sim.yaml"
+        @Option(help: ArgumentHelp("A section of the experiment's `genres:` (its prompt variables, instructions, targets, plugins).", valueName: "name"))
+        var genre: String?
         @Option(help: "The book's title (one source only; default: the planner's or the outline's).") var title: String?
         @Option(help: "Chapters of a planned book (premise or source text).") var chapters: Int?
         @Option(help: "Words per chapter of a planned book.") var words: Int?
@@ -51,7 +53,7 @@ extension Workbench.QueueCommand {
         func run() throws {
             let database = try workspace.open()
             // The experiment is read now, so a broken one is refused before anything is queued.
-            let config = try ExperimentConfig.load(file: experiment)
+            let config = try ExperimentConfig.load(file: experiment, genre: genre)
             let files = try JobSources.files(source)
             if title != nil, files.count > 1 { throw ValidationError("--title names one book, and the sources hold \(files.count)") }
             var jobs: [NewJob] = []
@@ -60,7 +62,7 @@ extension Workbench.QueueCommand {
                 if case .outline = read, chapters != nil || words != nil {
                     throw ValidationError("\(file) is an outline: its chapters and words are its own (drop --chapters and --words)")
                 }
-                jobs.append(NewJob(source: read, sourceName: file, experiment: ExperimentConfig.absolute(config.file), title: title, chapters: chapters,
+                jobs.append(NewJob(source: read, sourceName: file, experiment: ExperimentConfig.absolute(config.file), genre: genre, title: title, chapters: chapters,
                                    words: words, priority: priority, seed: seed, maxAttempts: maxAttempts))
             }
             let added = try SQLiteJobQueue(database: database).enqueue(jobs, at: Date())
@@ -113,6 +115,7 @@ extension Workbench.QueueCommand {
             case .outline(let outline): lines.append("outline: \"\(outline.title)\", \(outline.chapters.count) chapters")
             case .text(let text): lines.append("source text: \(text.split(whereSeparator: \.isWhitespace).count) words")
             }
+            if let genre = job.spec.genre { lines.append("genre: \(genre)") }
             if let title = job.spec.title { lines.append("title: \(title)") }
             if let chapters = job.spec.chapters { lines.append("chapters: \(chapters)") }
             if let words = job.spec.words { lines.append("words per chapter: \(words)") }
@@ -198,7 +201,7 @@ enum QueueView {
         case .outline(let outline): source["title"] = outline.title; source["chapters"] = outline.chapters.count
         case .text(let text): source["words"] = text.split(whereSeparator: \.isWhitespace).count
         }
-        return ["id": job.id, "status": job.status.rawValue, "source": source, "experiment": job.spec.experiment, "title": job.spec.title ?? NSNull(),
+        return ["id": job.id, "status": job.status.rawValue, "source": source, "experiment": job.spec.experiment, "genre": job.spec.genre ?? NSNull(), "title": job.spec.title ?? NSNull(),
                 "chapters": job.spec.chapters ?? NSNull(), "words": job.spec.words ?? NSNull(), "priority": job.spec.priority,
                 "seed": job.spec.seed ?? NSNull(), "attempts": job.attempts, "max_attempts": job.spec.maxAttempts, "run": job.runID?.rawValue ?? NSNull(),
                 "lease_owner": job.leaseOwner ?? NSNull(), "lease_expires_at": time(job.leaseExpiresAt), "not_before": time(job.notBefore),

@@ -1,0 +1,104 @@
+import Engine
+import Foundation
+import LLM
+import Store
+import WorkbenchCore
+
+/// A finished book of the queue.
+public struct QueuedBook: Sendable, Equatable {
+    public var runID: RunID
+    public var bookID: String
+    public var quality: Double
+    public var words: Int
+    public var costUSD: Double
+    /// Where its Markdown manuscript was written, when a folder was given.
+    public var manuscript: String?
+}
+
+/// Writes one job's book. `attach` learns the run as soon as it exists; `onEvent` sees the run's events.
+public protocol QueueBookRunner: Sendable {
+    func write(_ job: Job, attach: @escaping @Sendable (RunID) throws -> Void,
+               onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void) async throws -> QueuedBook
+}
+
+/// Each job through the book engine: a new run from its source under its experiment (its
+/// genre, chapters, words, seed and title on top), or, when the job already has a run (an
+/// earlier attempt, a killed processor), that run resumed: chapters done are kept and every
+/// call already paid is answered by the response cache. Providers come from one factory, so
+/// the books share each provider's limits and the process-wide limiter.
+public struct EngineBookRunner: QueueBookRunner {
+    public let database: WorkbenchDatabase
+    public let factory: ProviderFactory
+    /// Where `BOOK.md` goes when a book is done (nil: the workspace only).
+    public let reportsFolder: String?
+
+    public init(database: WorkbenchDatabase, factory: ProviderFactory, reportsFolder: String?) {
+        self.database = database
+        self.factory = factory
+        self.reportsFolder = reportsFolder
+    }
+
+    /// The configuration a new job's run starts with.
+    public static func config(for job: Job) throws -> ExperimentConfig {
+        var config = try ExperimentConfig.load(file: job.spec.experiment, genre: job.spec.genre)
+        if let chapters = job.spec.chapters { config.chapters = chapters }
+        if let words = job.spec.words { config.wordsPerChapter = words }
+        if let seed = job.spec.seed { config.seed = seed }
+        config.titleOverride = job.spec.title
+        return config
+    }
+
+    public func write(_ job: Job, attach: @escaping @Sendable (RunID) throws -> Void,
+                      onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void) async throws -> QueuedBook {
+        let result: BookGenerator.Result
+        if let runID = job.runID, let record = try? database.run(matching: runID.rawValue) {
+            if record.status == .succeeded {
+                // The book was done before the processor could say so.
+                return try finished(database.book(matchingBookOrRun: runID.rawValue), run: runID)
+            }
+            let config = try ExperimentConfig.resumed(run: runID.rawValue, fromRunJSON: record.configJSON, allowChanged: false)
+            let planning = BookGenerator.premise(inConfig: record.configJSON) != nil || record.configJSON.contains("\"source_text\"")
+            result = try await withGenerator(config, needs: config.tasks(planning: planning), onEvent: onEvent) { try await $0.resume(runID) }
+        } else {
+            let config = try Self.config(for: job)
+            var premise: String?, outline: Outline?, text: String?
+            switch job.spec.source {
+            case .premise(let given): premise = given
+            case .outline(let given): outline = given
+            case .text(let given): text = given
+            }
+            result = try await withGenerator(config, needs: config.tasks(planning: outline == nil), onEvent: onEvent) {
+                try await $0.generate(premise: premise, outline: outline, sourceText: text, started: attach)
+            }
+        }
+        return try finished(database.book(matchingBookOrRun: result.runID.rawValue), run: result.runID)
+    }
+
+    private func withGenerator(_ config: ExperimentConfig, needs: Set<LLMTask>, onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void,
+                               _ body: (BookGenerator) async throws -> BookGenerator.Result) async throws -> BookGenerator.Result {
+        let prompts = try PromptSet.load(folder: config.promptsFolder)
+        let router = ProviderRouter(routes: try ProviderRoutes(config: config, needs: needs), factory: factory, store: database, seed: config.seed)
+        return try await body(BookGenerator(config: config, prompts: prompts, database: database, route: router.route, onEvent: onEvent, named: router.named))
+    }
+
+    /// The book's figures, and its manuscript written out.
+    private func finished(_ book: BookRecord, run: RunID) throws -> QueuedBook {
+        let versions = try database.latestChapterVersions(bookID: book.id)
+        let outline = book.outlineJSON.flatMap { try? JSONDecoder().decode(Outline.self, from: Data($0.utf8)) }
+            ?? Outline(title: book.title, logline: book.premise ?? "", obsession: "", setting: "", characters: [], chapters: [])
+        var path: String?
+        if let reportsFolder {
+            try FileManager.default.createDirectory(atPath: reportsFolder, withIntermediateDirectories: true)
+            path = reportsFolder + "/\(book.id).md"
+            try Data(Manuscript.markdown(outline: outline, chapters: versions).utf8).write(to: URL(fileURLWithPath: path!), options: .atomic)
+        }
+        let quality = try Self.quality(database, run: run)
+        return QueuedBook(runID: run, bookID: book.id, quality: quality, words: versions.map(\.wordCount).reduce(0, +),
+                          costUSD: try database.summary(of: run).costUSD, manuscript: path)
+    }
+
+    /// The book's quality as its `book.done` event says (the mean of its chapters').
+    static func quality(_ database: WorkbenchDatabase, run: RunID) throws -> Double {
+        try database.events(of: run, kind: "book.done").last?["quality"] as? Double ?? 0
+    }
+}

@@ -1,0 +1,225 @@
+import ArgumentParser
+import Engine
+import Foundation
+import LLM
+import Queue
+import Reports
+import Store
+import Synchronization
+import WorkbenchCore
+
+extension RateLimitSpec {
+    /// A `--rate-limit`/`--token-limit` value, or a usage error naming the flag.
+    static func argument(_ text: String, flag: String, periods: [Period]) throws -> RateLimitSpec {
+        switch parse(text, periods: periods) {
+        case .success(let spec): return spec
+        case .failure(let error): throw ValidationError("\(flag): \(error)")
+        }
+    }
+}
+
+extension Workbench.QueueCommand {
+    struct Process: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the queued books, several at once, under global rate limits and a budget.",
+            discussion: """
+                Each book runs through the engine as `generate` runs it (its own run, resumable). A processor killed at any \
+                moment and started again continues every book it had in progress from where it stopped (chapters done are \
+                kept, calls already paid are answered by the response cache) and takes the pending ones. A failed attempt \
+                is retried after a backoff (10 s, doubling, at most 10 min); after its last attempt a job is dead \
+                (`queue retry` revives it). `queue cancel` stops a running book's calls within a second. One processor per \
+                workspace at a time.
+
+                --rate-limit and --token-limit are global: all books and providers together, on top of each provider's own \
+                limits. They are smooth (calls spaced evenly, no burst when a window opens), never exceeded in any window of \
+                their period, and a 429 from any provider halves the rate (each success wins back 5%).
+
+                Exit codes: 0 every book taken is done; 1 some went dead, or the --budget was spent (the rest wait in the \
+                queue); 2 usage (a bad flag such as --rate-limit 100/fortnight); 75 another processor holds the workspace.
+                """)
+
+        @OptionGroup var workspace: WorkspaceOptions
+        @Option(help: "Books written at once (1–64).") var parallel = 3
+        @Option(name: .customLong("rate-limit"), help: ArgumentHelp("Requests for all books together: N/minute, N/hour or N/day.", valueName: "N/period"))
+        var rateLimit: String?
+        @Option(name: .customLong("token-limit"), help: ArgumentHelp("Tokens (prompt and completion) for all books together: N/minute or N/hour.", valueName: "N/period"))
+        var tokenLimit: String?
+        @Option(help: ArgumentHelp("Stop when this processor has spent this much (USD); unfinished books stay queued.", valueName: "usd"))
+        var budget: Double?
+        @Flag(name: .customLong("until-empty"), help: "Stop when no job is left to run (the default).") var untilEmpty = false
+        @Flag(help: "Keep waiting for new jobs until interrupted.") var forever = false
+        @Option(help: ArgumentHelp("Seconds before a failed book's first retry; doubles with each attempt.", valueName: "seconds"))
+        var backoff: Double = 10
+        @Flag(help: "One line per event instead of the live dashboard (the default when output is not a terminal).") var plain = false
+
+        func validate() throws {
+            guard (1...64).contains(parallel) else { throw ValidationError("--parallel must be 1 to 64 (got \(parallel))") }
+            if untilEmpty && forever { throw ValidationError("give --until-empty or --forever, not both") }
+            if let rateLimit { _ = try RateLimitSpec.argument(rateLimit, flag: "--rate-limit", periods: [.minute, .hour, .day]) }
+            if let tokenLimit { _ = try RateLimitSpec.argument(tokenLimit, flag: "--token-limit", periods: [.minute, .hour]) }
+            if let budget, !(budget > 0) || !budget.isFinite { throw ValidationError("--budget must be a positive amount in USD (got \(budget))") }
+            guard backoff >= 0, backoff.isFinite, backoff <= 3600 else { throw ValidationError("--backoff must be 0 to 3600 seconds (got \(backoff))") }
+        }
+
+        func run() async throws {
+            let resolved = try workspace.resolve()
+            let database = try workspace.open()
+            let lock = try ProcessorLock(path: resolved.folder.appendingPathComponent("queue.lock").path)
+            defer { withExtendedLifetime(lock) {} }
+            let requests = try rateLimit.map { try RateLimitSpec.argument($0, flag: "--rate-limit", periods: [.minute, .hour, .day]) }
+            let tokens = try tokenLimit.map { try RateLimitSpec.argument($0, flag: "--token-limit", periods: [.minute, .hour]) }
+            let limiter = requests == nil && tokens == nil ? nil : GlobalRateLimiter(requests: requests, tokens: tokens)
+            var settings = ProcessorSettings()
+            settings.parallel = parallel
+            settings.mode = forever ? .forever : .untilEmpty
+            settings.budgetUSD = budget
+            settings.backoff = backoff
+            let factory = ProviderOptions.factory(sharedLimiter: limiter)
+            let queue = SQLiteJobQueue(database: database)
+            let live = !plain && isatty(STDOUT_FILENO) != 0 && Console.environment["TERM"] != "dumb"
+            let limits = [requests.map { "\($0) requests" }, tokens.map { "\($0) tokens" }].compactMap { $0 }.joined(separator: ", ")
+            let display = QueueDisplay(live: live, style: Console.style, database: database, limiter: limiter, budget: budget, limits: limits.isEmpty ? nil : limits)
+            let processor = QueueProcessor(
+                queue: queue, runner: EngineBookRunner(database: database, factory: factory, reportsFolder: workspace.reportsFolder()),
+                settings: settings, owner: "pid \(getpid())@\(ProcessInfo.processInfo.hostName)",
+                spend: { run in (try? database.summary(of: run).costUSD) ?? 0 }, report: display.show)
+            let summary: ProcessorSummary
+            do {
+                summary = try await processor.run()
+            } catch {
+                await factory.shutdown()
+                throw error
+            }
+            await factory.shutdown()
+            display.finish(summary)
+            let left = try queue.jobs(status: [.pending, .running]).count
+            if summary.budgetReached, let budget { throw QueueError.budgetReached(spentUSD: summary.spentUSD, budgetUSD: budget, pending: left) }
+            if summary.dead > 0 {
+                Console.error("\(summary.dead) book\(summary.dead == 1 ? "" : "s") went dead after their last attempt: `workbench queue list --status dead` shows why, `workbench queue retry ID` tries again")
+                throw ExitCode(ExitStatus.checkFailed.rawValue)
+            }
+        }
+    }
+}
+
+/// Shows what the processor reports: the dashboard redrawn in place at most ten times a
+/// second, or (plain) one line per job event and per finished chapter.
+final class QueueDisplay: Sendable {
+    private let live: Bool
+    private let style: TerminalStyle
+    private let database: WorkbenchDatabase
+    private let limiter: GlobalRateLimiter?
+    private let state: Mutex<(dashboard: QueueDashboard, gate: FrameGate, drawnLines: Int, runs: [Int64: RunID], idle: String?)>
+
+    init(live: Bool, style: TerminalStyle, database: WorkbenchDatabase, limiter: GlobalRateLimiter?, budget: Double?, limits: String?) {
+        self.live = live
+        self.style = style
+        self.database = database
+        self.limiter = limiter
+        state = Mutex((QueueDashboard(budgetUSD: budget, limits: limits), FrameGate(perSecond: 10), 0, [:], nil))
+    }
+
+    func show(_ event: ProcessorEvent) {
+        let line: String? = state.withLock { state in
+            var line: String?
+            switch event {
+            case .recovered(let jobs):
+                line = "took back \(jobs.count) book\(jobs.count == 1 ? "" : "s") a stopped processor left running (jobs \(jobs.map(String.init).joined(separator: ", "))): they resume where they stopped"
+                state.dashboard.recent.append(line!)
+            case .claimed(let job):
+                state.dashboard.claimed(job: job.id, name: (job.spec.sourceName as NSString).lastPathComponent, attempt: job.attempts, maxAttempts: job.spec.maxAttempts)
+                if let run = job.runID { state.runs[job.id] = run }
+                line = "job \(job.id) started: \(job.spec.sourceName) (attempt \(job.attempts) of \(job.spec.maxAttempts)\(job.runID.map { ", resuming run \($0)" } ?? ""))"
+                state.idle = nil
+            case .attached(let job, let run):
+                state.runs[job] = run
+                line = "job \(job) run \(run)"
+            case .progress(let job, _, let event):
+                switch event {
+                case .planned(let title, let chapters):
+                    state.dashboard.planned(job: job, title: title, chapters: chapters)
+                    line = "job \(job) planned \"\(title)\" (\(chapters) chapters)"
+                case .chapterDone(let chapter, let quality, let words):
+                    state.dashboard.chapterDone(job: job, quality: quality)
+                    line = "job \(job) chapter \(chapter) done: quality \(String(format: "%.2f", quality)), \(words) words"
+                case .chapterStarted(let chapter, _, _): state.dashboard.activity(job: job, "chapter \(chapter)")
+                case .continuityChecked: state.dashboard.activity(job: job, "continuity")
+                case .failed(let error): state.dashboard.activity(job: job, "failed: \(error.prefix(60))")
+                default: break
+                }
+            case .finished(let job, let book):
+                state.dashboard.done += 1
+                line = "job \(job) done: book \(book.bookID), quality \(String(format: "%.2f", book.quality)), \(book.words) words, $\(String(format: "%.4f", book.costUSD))"
+                    + (book.manuscript.map { ", \($0)" } ?? "")
+                state.dashboard.ended(job: job, line: style.green("✓ ") + line!)
+            case .failed(let job, let error, let after):
+                state.dashboard.failedAttempts += 1
+                if after.status == .dead {
+                    state.dashboard.dead += 1
+                    line = "job \(job) dead after \(after.attempts) attempt\(after.attempts == 1 ? "" : "s"): \(error)"
+                } else {
+                    let wait = after.notBefore.map { max(0, $0.timeIntervalSinceNow) } ?? 0
+                    line = "job \(job) failed (attempt \(after.attempts) of \(after.spec.maxAttempts); retried in \(Int(wait.rounded())) s): \(error)"
+                }
+                state.dashboard.ended(job: job, line: style.red("✗ ") + line!)
+            case .cancelled(let job):
+                state.dashboard.cancelled += 1
+                line = "job \(job) cancelled: its calls were stopped"
+                state.dashboard.ended(job: job, line: line!)
+            case .released(let job):
+                line = "job \(job) handed back to the queue (the processor is stopping); it resumes next time"
+                state.dashboard.ended(job: job, line: line!)
+            case .budgetReached(let spent, let budget):
+                line = "budget reached: $\(String(format: "%.4f", spent)) of $\(String(format: "%.2f", budget)); stopping the books in progress"
+                state.dashboard.waiting = line
+            case .idle(let pending, let paused):
+                let text = paused ? "the queue is paused (`workbench queue resume`)" : "\(pending) book\(pending == 1 ? "" : "s") waiting out a retry's backoff"
+                // Said once per change, not at every poll.
+                if text != state.idle { line = text }
+                state.idle = text
+                state.dashboard.waiting = text
+            }
+            guard live else { return line }
+            let force: Bool
+            switch event {
+            case .finished, .failed, .cancelled, .budgetReached: force = true
+            default: force = false
+            }
+            redraw(&state, force: force)
+            return nil
+        }
+        if let line { Console.output(line + "\n") }
+    }
+
+    private func redraw(_ state: inout (dashboard: QueueDashboard, gate: FrameGate, drawnLines: Int, runs: [Int64: RunID], idle: String?), force: Bool) {
+        let now = Date()
+        guard state.gate.shouldDraw(now: now, force: force) else { return }
+        var spent = 0.0
+        for (job, run) in state.runs {
+            let cost = (try? database.summary(of: run).costUSD) ?? 0
+            state.dashboard.cost(job: job, cost)
+            spent += cost
+        }
+        state.dashboard.spentUSD = spent
+        if let limiter { state.dashboard.limiterUse = limiter.use() }
+        let frame = state.dashboard.frame(now: now, style: style)
+        let prefix = state.drawnLines > 0 ? "\u{1B}[\(state.drawnLines)A\u{1B}[J" : ""
+        Console.output(prefix + frame)
+        state.drawnLines = frame.split(separator: "\n", omittingEmptySubsequences: false).count - 1
+    }
+
+    func finish(_ summary: ProcessorSummary) {
+        state.withLock { state in if live { redraw(&state, force: true) } }
+        var parts = ["\(summary.done) done"]
+        if summary.failedAttempts > 0 { parts.append("\(summary.failedAttempts) failed attempt\(summary.failedAttempts == 1 ? "" : "s")") }
+        if summary.dead > 0 { parts.append("\(summary.dead) dead") }
+        if summary.cancelled > 0 { parts.append("\(summary.cancelled) cancelled") }
+        if summary.released > 0 { parts.append("\(summary.released) handed back") }
+        var line = "queue: " + parts.joined(separator: ", ") + String(format: "; spent $%.4f", summary.spentUSD)
+        if let limiter {
+            let usage = limiter.usage()
+            line += "; \(usage.sent) requests through the global limiter" + (usage.throttles > 0 ? " (\(usage.throttles) 429s lowered its rate)" : "")
+        }
+        Console.output(line + "\n")
+    }
+}
