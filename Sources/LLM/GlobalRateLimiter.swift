@@ -106,8 +106,7 @@ public final class GlobalRateLimiter: Sendable {
     /// Waits for this request's turn; throws `LLMError.cancelled` if the task is cancelled meanwhile.
     public func acquire(estimatedTokens: Int, provider: String) async throws -> Permit {
         while true {
-            let outcome = state.withLock { admit(&$0, estimatedTokens: Double(max(0, estimatedTokens)), now: .now) }
-            switch outcome {
+            switch tryAcquire(estimatedTokens: estimatedTokens, now: .now) {
             case .admitted(let permit): return permit
             case .wait(let wait):
                 do { try await Task.sleep(for: wait) } catch { throw LLMError.cancelled }
@@ -115,9 +114,15 @@ public final class GlobalRateLimiter: Sendable {
         }
     }
 
-    private enum Admission {
+    public enum Admission: Sendable {
         case admitted(Permit)
+        /// Not yet: ask again after this long.
         case wait(Duration)
+    }
+
+    /// Admits a request now if it is its turn (for `acquire`, and for tests on a clock of their own).
+    public func tryAcquire(estimatedTokens: Int, now: ContinuousClock.Instant) -> Admission {
+        state.withLock { admit(&$0, estimatedTokens: Double(max(0, estimatedTokens)), now: now) }
     }
 
     private func admit(_ state: inout State, estimatedTokens: Double, now: ContinuousClock.Instant) -> Admission {
@@ -183,6 +188,8 @@ public final class GlobalRateLimiter: Sendable {
     /// The answer's real token count replaces the estimate: in the log, and in the spacing
     /// of the calls that follow.
     public func settle(_ permit: Permit, actualTokens: Int) {
+        // An answer larger than its estimate is counted in full (the window stays exact), an
+        // answer smaller gives its unused share back.
         guard let tokens else { return }
         state.withLock { state in
             let actual = min(Double(max(0, actualTokens)), Double(tokens.amount))
@@ -193,11 +200,10 @@ public final class GlobalRateLimiter: Sendable {
     }
 
     /// The server said 429: halve the rate, and start spacing from now.
-    public func throttled() {
+    public func throttled(now: ContinuousClock.Instant = .now) {
         state.withLock { state in
             state.rate = max(0.1, state.rate * 0.5)
             state.throttles += 1
-            let now = ContinuousClock.now
             if let requests { state.nextRequest = max(state.nextRequest, now + .seconds(1 / (requests.perSecond * state.rate))) }
         }
     }
@@ -205,6 +211,8 @@ public final class GlobalRateLimiter: Sendable {
     public func succeeded() {
         state.withLock { $0.rate = min(1, $0.rate + 0.05) }
     }
+
+    public var rate: Double { state.withLock { $0.rate } }
 
     public func usage(now: ContinuousClock.Instant = .now) -> Usage {
         state.withLock { state in
