@@ -65,3 +65,83 @@ extension WorkbenchDatabase: LLMCallStore {
         }
     }
 }
+
+/// What one finished book cost in calls: the history `queue estimate` plans from.
+public struct BookDemandRecord: Sendable, Equatable {
+    public var runID: RunID
+    /// The experiment file the run was started with.
+    public var experiment: String?
+    public var chapters: Int
+    public var words: Int
+    /// Requests sent to a model (every attempt; answers from the cache are not requests).
+    public var requests: Int
+    public var promptTokens: Int
+    public var completionTokens: Int
+
+    public init(runID: RunID, experiment: String?, chapters: Int, words: Int, requests: Int, promptTokens: Int, completionTokens: Int) {
+        self.runID = runID
+        self.experiment = experiment
+        self.chapters = chapters
+        self.words = words
+        self.requests = requests
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+    }
+}
+
+/// How a provider has answered in this workspace: its mean latency per call and output speed.
+public struct ProviderSpeedRecord: Sendable, Equatable {
+    public var provider: String
+    public var calls: Int
+    public var meanLatencySeconds: Double
+    public var completionTokensPerSecond: Double
+
+    public init(provider: String, calls: Int, meanLatencySeconds: Double, completionTokensPerSecond: Double) {
+        self.provider = provider
+        self.calls = calls
+        self.meanLatencySeconds = meanLatencySeconds
+        self.completionTokensPerSecond = completionTokensPerSecond
+    }
+}
+
+extension WorkbenchDatabase {
+    /// Every succeeded `generate` run with a book: its chapters, words and calls.
+    public func bookDemandHistory() throws -> [BookDemandRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.id, r.config_json,
+                       (SELECT count(DISTINCT chapter) FROM chapter_versions v JOIN books b ON b.id = v.book_id WHERE b.run_id = r.id) AS chapters,
+                       (SELECT coalesce(sum(v.word_count), 0) FROM chapter_versions v JOIN books b ON b.id = v.book_id
+                         WHERE b.run_id = r.id AND v.kept = 1
+                           AND v.version = (SELECT max(version) FROM chapter_versions WHERE book_id = v.book_id AND chapter = v.chapter AND kept = 1)) AS words,
+                       (SELECT count(*) FROM llm_calls c WHERE c.run_id = r.id AND c.outcome <> 'cached') AS requests,
+                       (SELECT coalesce(sum(prompt_tokens), 0) FROM llm_calls c WHERE c.run_id = r.id AND c.outcome <> 'cached') AS prompt,
+                       (SELECT coalesce(sum(completion_tokens), 0) FROM llm_calls c WHERE c.run_id = r.id AND c.outcome <> 'cached') AS completion
+                FROM runs r WHERE r.kind = 'generate' AND r.status = 'succeeded'
+                ORDER BY r.started_at
+                """).compactMap { row in
+                let chapters: Int = row["chapters"], words: Int = row["words"], id: String = row["id"]
+                guard chapters > 0, words > 0, let run = RunID(id) else { return nil }
+                let config = (try? JSONSerialization.jsonObject(with: Data((row["config_json"] as String).utf8))) as? [String: Any]
+                return BookDemandRecord(runID: run, experiment: config?["file"] as? String, chapters: chapters, words: words,
+                                        requests: row["requests"], promptTokens: row["prompt"], completionTokens: row["completion"])
+            }
+        }
+    }
+
+    /// Each provider's answered calls: mean latency and completion tokens per second of latency.
+    public func providerSpeeds() throws -> [String: ProviderSpeedRecord] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT provider, count(*) AS calls, avg(latency_ms) AS latency, sum(completion_tokens) AS tokens, sum(latency_ms) AS total
+                FROM llm_calls WHERE outcome = 'ok' AND latency_ms IS NOT NULL GROUP BY provider
+                """)
+            return Dictionary(uniqueKeysWithValues: rows.map { row in
+                let total: Double = row["total"] ?? 0, tokens: Int = row["tokens"] ?? 0
+                let provider: String = row["provider"]
+                return (provider, ProviderSpeedRecord(provider: provider, calls: row["calls"], meanLatencySeconds: (row["latency"] as Double? ?? 0) / 1000,
+                                                      completionTokensPerSecond: total > 0 ? Double(tokens) / (total / 1000) : 0))
+            })
+        }
+    }
+}

@@ -12,7 +12,7 @@ extension Workbench {
             commandName: "queue",
             abstract: "The book queue in the workspace: add sources, list, show, cancel, retry, purge, pause and resume.",
             discussion: "Jobs live in the workspace database; `queue process` writes their books.",
-            subcommands: [Add.self, List.self, Show.self, Cancel.self, Retry.self, Purge.self, Pause.self, Resume.self, Process.self])
+            subcommands: [Add.self, List.self, Show.self, Cancel.self, Retry.self, Purge.self, Pause.self, Resume.self, Process.self, Estimate.self])
     }
 }
 

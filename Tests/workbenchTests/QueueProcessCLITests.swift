@@ -192,3 +192,27 @@ struct QueueProcessCLITests {
         #expect(b.integrity == "ok")
     }
 }
+
+extension QueueProcessCLITests {
+    @Test func theEstimateNamesTheBindingLimitFromTheWorkspacesHistory() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        #expect(try CLI.run(["init"], in: scratch.url).status == 0)
+        let before = try CLI.run(["queue", "estimate", "--experiment", simExperiment, "--provider", "groq", "--chapters", "20", "--words", "4000"], in: scratch.url)
+        #expect(before.status == 0, "\(before.stderr)")
+        #expect(before.stdout.contains("100 books of 20 × 4000 words") && before.stdout.contains("the experiment's call pattern"), "\(before.stdout)")
+        #expect(before.stdout.contains("groq's 6,000 tokens/minute: 100 80,000-word books take"), "\(before.stdout)")
+        #expect(try CLI.run(["queue", "add", "--source", try Self.premises(1, in: scratch), "--experiment", simExperiment, "--chapters", "2", "--words", "300"],
+                            in: scratch.url).status == 0)
+        #expect(try CLI.run(["queue", "process", "--plain"], in: scratch.url, timeout: 120).status == 0)
+        let after = try CLI.run(["queue", "estimate", "--experiment", simExperiment, "--provider", "sim", "--provider", "openai", "--books", "10", "--json"], in: scratch.url)
+        #expect(after.status == 0, "\(after.stderr)")
+        let estimates = try #require(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [[String: Any]])
+        #expect(estimates.map { $0["provider"] as? String } == ["sim", "openai"])
+        #expect((estimates[0]["demand"] as? [String: Any])?["basis"] as? String == "1 finished book of this workspace under this experiment")
+        #expect((estimates[0]["binding"] as? [String: Any])?["kind"] as? String == "concurrent calls", "the simulator's measured speed binds")
+        #expect(estimates[1]["meets_015_per_book"] as? Bool == true)
+        let unknown = try CLI.run(["queue", "estimate", "--experiment", simExperiment, "--provider", "nope"], in: scratch.url)
+        #expect(unknown.status == 2 && unknown.stderr.contains("--provider nope"), "\(unknown.stderr)")
+    }
+}
