@@ -85,7 +85,7 @@ let package = Package(
         // `make bench`: every benchmark that exists so far, printed as one table.
         .executableTarget(
             name: "workbench-bench",
-            dependencies: ["WorkbenchCore", "Store", "LLM", "Simulator", "Quality", "Continuity", "Engine", "Judge", "Stats", "Learning", "Style", "COpenBLAS", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]
+            dependencies: ["WorkbenchCore", "Store", "LLM", "Simulator", "Quality", "Continuity", "Engine", "Queue", "Reports", "Judge", "Stats", "Learning", "Style", "COpenBLAS", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]
         ),
 
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"]),

@@ -80,6 +80,7 @@ public final class GlobalRateLimiter: Sendable {
         var sentTotal = 0
         var tokensTotal = 0.0
         var throttles = 0
+        var lastHalved: ContinuousClock.Instant?
     }
 
     /// A request's place in the log, to correct its tokens once the answer says how many.
@@ -199,11 +200,14 @@ public final class GlobalRateLimiter: Sendable {
         }
     }
 
-    /// The server said 429: halve the rate, and start spacing from now.
+    /// The server said 429: halve the rate (at most once per two seconds: the 429s of one
+    /// overload count once), and start spacing from now.
     public func throttled(now: ContinuousClock.Instant = .now) {
         state.withLock { state in
-            state.rate = max(0.1, state.rate * 0.5)
             state.throttles += 1
+            guard state.lastHalved.map({ now - $0 >= .seconds(2) }) ?? true else { return }
+            state.lastHalved = now
+            state.rate = max(0.1, state.rate * 0.5)
             if let requests { state.nextRequest = max(state.nextRequest, now + .seconds(1 / (requests.perSecond * state.rate))) }
         }
     }

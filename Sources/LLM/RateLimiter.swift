@@ -9,7 +9,10 @@ import WorkbenchCore
 /// at the rate actually sent over the last ten seconds (at least one a second, so a lone
 /// caller is left to `Retry-After` and backoff), which then adapts like a configured one.
 /// A 429 also empties what a bucket had saved up, so no minute's allowance is sent in a
-/// burst right after the server said "too many".
+/// burst right after the server said "too many". A learnt limit keeps probing upward: at full
+/// rate each success raises it by 2%, and once it is ten times what was learnt it is dropped
+/// (the server has stopped saying no), so one burst of 429s cannot pin a busy sender, such as
+/// a batch of books sharing the provider, to the rate it had at that moment.
 public struct RateLimiter: Sendable {
     struct Bucket: Sendable {
         var capacity: Double
@@ -34,6 +37,9 @@ public struct RateLimiter: Sendable {
 
     private var requests: Bucket?
     private var tokens: Bucket?
+    /// The requests per second first learnt from a 429, while the requests bucket is a learnt one.
+    private var learntFrom: Double?
+    private var lastHalved: ContinuousClock.Instant?
     public private(set) var rate = 1.0
     /// When the recent requests went out: the send rate a first 429 starts from.
     private var recentSends: [ContinuousClock.Instant] = []
@@ -68,20 +74,43 @@ public struct RateLimiter: Sendable {
         tokens?.level -= Double(actualTokens - estimatedTokens)
     }
 
-    /// The server said 429: halve the rate and drop what the buckets had saved up.
+    /// The server said 429: halve the rate (once per `calm`: the 429s of one overload, or of
+    /// the calls already in flight, count once, as TCP halves once per window) and drop what
+    /// the buckets had saved up.
     public mutating func throttled(now: ContinuousClock.Instant = .now) {
-        rate = max(0.1, rate * 0.5)
+        if lastHalved.map({ now - $0 >= Self.calm }) ?? true {
+            rate = max(0.1, rate * 0.5)
+            lastHalved = now
+        }
         if requests == nil {
-            // No configured limit: start from what was really sent of late.
-            let sent = Double(recentSends.filter { now - $0 <= Self.window }.count)
-            let perMinute = max(60, sent * 60 / Self.window.seconds)
+            // No configured limit: start from what was really sent of late (over the time it
+            // was sent in, when that is shorter than the window).
+            let recent = recentSends.filter { now - $0 <= Self.window }
+            let span = max(1, min(Self.window.seconds, recent.first.map { (now - $0).seconds } ?? Self.window.seconds))
+            let perMinute = max(60, Double(recent.count) * 60 / span)
             requests = Bucket(capacity: perMinute, perSecond: perMinute / 60, level: 0, updated: now)
+            learntFrom = perMinute / 60
         }
         if let level = requests?.level { requests?.level = min(level, 0) }
         if let level = tokens?.level { tokens?.level = min(level, 0) }
     }
 
-    public mutating func succeeded() { rate = min(1, rate + 0.05) }
+    public mutating func succeeded() {
+        guard rate >= 1, let learntFrom, var bucket = requests else {
+            rate = min(1, rate + 0.05)
+            return
+        }
+        bucket.perSecond *= 1.02
+        bucket.capacity = bucket.perSecond * 60
+        if bucket.perSecond > 10 * learntFrom {
+            requests = nil
+            self.learntFrom = nil
+        } else {
+            requests = bucket
+        }
+    }
 
     static let window: Duration = .seconds(10)
+    /// 429s within this long of a halving do not halve again.
+    static let calm: Duration = .seconds(2)
 }

@@ -44,6 +44,8 @@ public struct SimulatorOptions: Sendable, Equatable {
     /// Fact sentences in the prose and how often they are wrong (`ContinuitySurface`); nil,
     /// the default, writes none and draws nothing for them.
     public var continuity: ContinuitySurface?
+    /// Keep each request's arrival time (`SimulatorServer.arrivals`): what a rate limit looks like from the server.
+    public var recordArrivals = false
 
     public init() {}
 }

@@ -22,6 +22,8 @@ public final class SimulatorServer: Sendable {
 
     /// Counts of what was served, for tests and `sim serve`'s summary.
     public var statistics: SimulatorStatistics { state.statistics }
+    /// When each request arrived, in order (with `recordArrivals`; empty otherwise).
+    public var arrivals: [ContinuousClock.Instant] { state.arrivals }
 
     private init(options: SimulatorOptions, port: Int, group: MultiThreadedEventLoopGroup, channel: any Channel, state: SimulatorState) {
         self.options = options
@@ -87,6 +89,7 @@ final class SimulatorState: Sendable {
     let options: SimulatorOptions
     let writer: SimulatorWriter
     private let shared: NIOLockedValueBox<(random: SeededGenerator, statistics: SimulatorStatistics)>
+    private let arrivalLog = NIOLockedValueBox<[ContinuousClock.Instant]>([])
 
     init(options: SimulatorOptions) {
         self.options = options
@@ -95,10 +98,12 @@ final class SimulatorState: Sendable {
     }
 
     var statistics: SimulatorStatistics { shared.withLockedValue { $0.statistics } }
+    var arrivals: [ContinuousClock.Instant] { arrivalLog.withLockedValue { $0 } }
 
     /// Counts the request and decides its fault, in arrival order.
     func admit() -> FaultKind? {
-        shared.withLockedValue { value in
+        if options.recordArrivals { arrivalLog.withLockedValue { $0.append(.now) } }
+        return shared.withLockedValue { value in
             value.statistics.requests += 1
             if value.statistics.requests <= options.failFirstRequests, !options.faults.isEmpty {
                 let fault = options.faults[(value.statistics.requests - 1) % options.faults.count]

@@ -103,20 +103,41 @@ extension Workbench.QueueCommand {
 }
 
 /// Shows what the processor reports: the dashboard redrawn in place at most ten times a
-/// second, or (plain) one line per job event and per finished chapter.
+/// second (a change that comes sooner is drawn by the next tick), or (plain) one line per job
+/// event and per finished chapter.
 final class QueueDisplay: Sendable {
     private let live: Bool
     private let style: TerminalStyle
     private let database: WorkbenchDatabase
     private let limiter: GlobalRateLimiter?
-    private let state: Mutex<(dashboard: QueueDashboard, gate: FrameGate, drawnLines: Int, runs: [Int64: RunID], idle: String?)>
+    private let state: Mutex<DisplayState>
+    private let ticker: Mutex<Task<Void, Never>?> = Mutex(nil)
+
+    private struct DisplayState {
+        var dashboard: QueueDashboard
+        var gate = FrameGate(perSecond: 10)
+        var drawnLines = 0
+        var runs: [Int64: RunID] = [:]
+        var idle: String?
+    }
 
     init(live: Bool, style: TerminalStyle, database: WorkbenchDatabase, limiter: GlobalRateLimiter?, budget: Double?, limits: String?) {
         self.live = live
         self.style = style
         self.database = database
         self.limiter = limiter
-        state = Mutex((QueueDashboard(budgetUSD: budget, limits: limits), FrameGate(perSecond: 10), 0, [:], nil))
+        state = Mutex(DisplayState(dashboard: QueueDashboard(budgetUSD: budget, limits: limits)))
+        guard live else { return }
+        // Draws what the gate held back, and keeps the clock, spend and limiter figures moving.
+        ticker.withLock {
+            $0 = Task { [weak self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(100))
+                    guard let self else { return }
+                    self.state.withLock { self.redraw(&$0) }
+                }
+            }
+        }
     }
 
     func show(_ event: ProcessorEvent) {
@@ -180,20 +201,15 @@ final class QueueDisplay: Sendable {
                 state.dashboard.waiting = text
             }
             guard live else { return line }
-            let force: Bool
-            switch event {
-            case .finished, .failed, .cancelled, .budgetReached: force = true
-            default: force = false
-            }
-            redraw(&state, force: force)
+            redraw(&state)
             return nil
         }
         if let line { Console.output(line + "\n") }
     }
 
-    private func redraw(_ state: inout (dashboard: QueueDashboard, gate: FrameGate, drawnLines: Int, runs: [Int64: RunID], idle: String?), force: Bool) {
+    private func redraw(_ state: inout DisplayState) {
         let now = Date()
-        guard state.gate.shouldDraw(now: now, force: force) else { return }
+        guard state.gate.shouldDraw(now: now) else { return }
         var spent = 0.0
         for (job, run) in state.runs {
             let cost = (try? database.summary(of: run).costUSD) ?? 0
@@ -209,7 +225,10 @@ final class QueueDisplay: Sendable {
     }
 
     func finish(_ summary: ProcessorSummary) {
-        state.withLock { state in if live { redraw(&state, force: true) } }
+        ticker.withLock { $0?.cancel() }
+        // The last frame, at most a tenth of a second after the one before.
+        Thread.sleep(forTimeInterval: 0.1)
+        state.withLock { state in if live { redraw(&state) } }
         var parts = ["\(summary.done) done"]
         if summary.failedAttempts > 0 { parts.append("\(summary.failedAttempts) failed attempt\(summary.failedAttempts == 1 ? "" : "s")") }
         if summary.dead > 0 { parts.append("\(summary.dead) dead") }

@@ -89,7 +89,11 @@ import Testing
         #expect(wait >= .milliseconds(900))
         for _ in 0..<20 { limiter.succeeded() }
         #expect(limiter.rate == 1)
-        for _ in 0..<10 { limiter.throttled(now: start) }
+        // The 429s of one overload halve once; later ones halve again, down to a tenth.
+        limiter.throttled(now: start + .seconds(10))
+        limiter.throttled(now: start + .seconds(11))
+        #expect(limiter.rate == 0.5)
+        for second in 0..<10 { limiter.throttled(now: start + .seconds(20 + 3 * second)) }
         #expect(limiter.rate == 0.1)
     }
 

@@ -178,8 +178,25 @@ private let request = CompletionRequest(messages: [ChatMessage(.user, "hello")],
             if limiter.acquire(estimatedTokens: 1, now: now) == nil { sent += 1 }
             now += .milliseconds(5)
         }
-        // Learnt: 100 requests in the 10 s window = 10/s; halved: about 5/s.
-        #expect((40...60).contains(sent), "\(sent) in 10 s")
+        // Learnt: 100 requests sent over the last 5 s = 20/s; halved: about 10/s.
+        #expect((90...110).contains(sent), "\(sent) in 10 s")
+    }
+
+    @Test func aLearntLimitGrowsWithSuccessAndIsDroppedAtTenTimes() {
+        let t0 = ContinuousClock.now
+        var limiter = RateLimiter(requestsPerMinute: nil, tokensPerMinute: nil, now: t0)
+        limiter.throttled(now: t0)
+        #expect(limiter.isLimited && limiter.rate == 0.5)
+        // A second 429 at once is the same overload: no second halving.
+        limiter.throttled(now: t0 + .milliseconds(100))
+        #expect(limiter.rate == 0.5)
+        for _ in 0..<10 { limiter.succeeded() }
+        #expect(limiter.rate == 1)
+        // At full rate, 2% a success: ten times the learnt rate after ~117 successes, then no limit.
+        for _ in 0..<110 { limiter.succeeded() }
+        #expect(limiter.isLimited)
+        for _ in 0..<10 { limiter.succeeded() }
+        #expect(!limiter.isLimited, "the server stopped saying no: the learnt limit is gone")
     }
 }
 
