@@ -72,6 +72,7 @@ bench: release pydeps local-llm
 	.build/release/workbench-bench --only optimize $(if $(BENCH_JSON),--json $(basename $(BENCH_JSON))-optimize.json)
 	.build/release/workbench-bench --only faults $(if $(BENCH_JSON),--json $(basename $(BENCH_JSON))-faults.json)
 	.build/release/workbench-bench --only ensemble $(if $(BENCH_JSON),--json $(basename $(BENCH_JSON))-ensemble.json)
+	.build/release/workbench-bench --only queue-batch $(if $(BENCH_JSON),--json $(basename $(BENCH_JSON))-queue-batch.json)
 
 ## demo: the main job: a short book written by the local model (SmolLM2-135M on llama.cpp),
 ## with the live dashboard, its manuscript and HTML report in Reports/ (about 2-3 minutes)

@@ -29,6 +29,9 @@ public final class CurlEngine: Sendable {
         var commands: [Command] = []
         var nextID: UInt64 = 1
         var inFlight = 0
+        /// A wake-up is written and the loop has not taken the commands yet: later commands
+        /// ride on it instead of writing the eventfd again.
+        var wakePending = false
     }
 
     /// Transfers libcurl is working on right now (after the loop's last pass).
@@ -102,12 +105,17 @@ public final class CurlEngine: Sendable {
     }
 
     private func submit(_ command: Command) {
-        state.withLock { $0.commands.append(command) }
-        wb_curl_loop_wake(multi.loop)
+        let wake = state.withLock { state -> Bool in
+            state.commands.append(command)
+            defer { state.wakePending = true }
+            return !state.wakePending
+        }
+        if wake { wb_curl_loop_wake(multi.loop) }
     }
 
     private func takeCommands() -> [Command] {
         state.withLock { state in
+            state.wakePending = false
             defer { state.commands.removeAll(keepingCapacity: true) }
             return state.commands
         }
