@@ -157,10 +157,9 @@ public final class BookGenerator: Sendable {
     }
 
     /// Plans if there is no book yet, then writes every chapter not yet done.
-    private func complete(run: RunID, premise given: String?, outline givenOutline: Outline?, book existing: BookRecord?, sourceText: String? = nil) async throws -> Result {
-        var premise = given
-        if premise == nil, givenOutline == nil, existing == nil, let sourceText { premise = try await draftPremise(fromSource: sourceText, run: run) }
-        let given = givenOutline
+    private func complete(run: RunID, premise givenPremise: String?, outline given: Outline?, book existing: BookRecord?, sourceText: String? = nil) async throws -> Result {
+        var premise = givenPremise
+        if premise == nil, given == nil, existing == nil, let sourceText { premise = try await draftPremise(fromSource: sourceText, run: run) }
         var planned: Outline
         if let given { planned = given } else { planned = try await plan(premise: premise ?? "", run: run) }
         // The plugins may amend a new book's outline; a stored book keeps the one it has.
@@ -262,6 +261,9 @@ public final class BookGenerator: Sendable {
     static func characterSheet(_ characters: [BookCharacter]) -> String { BookCharacter.sheet(characters) }
 
     public static func premise(inConfig json: String) -> String? { field("premise", inConfig: json) }
+
+    /// Whether a run started from a premise or a source text (so it calls the `plan` route until its book exists).
+    public static func plans(inConfig json: String) -> Bool { premise(inConfig: json) != nil || field("source_text", inConfig: json) != nil }
 
     static func field(_ key: String, inConfig json: String) -> String? {
         (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?[key] as? String

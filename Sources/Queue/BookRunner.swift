@@ -57,8 +57,9 @@ public struct EngineBookRunner: QueueBookRunner {
                 return try finished(database.book(matchingBookOrRun: runID.rawValue), run: runID)
             }
             let config = try ExperimentConfig.resumed(run: runID.rawValue, fromRunJSON: record.configJSON, allowChanged: false)
-            let planning = BookGenerator.premise(inConfig: record.configJSON) != nil || record.configJSON.contains("\"source_text\"")
-            result = try await withGenerator(config, needs: config.tasks(planning: planning), onEvent: onEvent) { try await $0.resume(runID) }
+            result = try await withGenerator(config, needs: config.tasks(planning: BookGenerator.plans(inConfig: record.configJSON)), onEvent: onEvent) {
+                try await $0.resume(runID)
+            }
         } else {
             let config = try Self.config(for: job)
             var premise: String?, outline: Outline?, text: String?

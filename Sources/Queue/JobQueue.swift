@@ -20,6 +20,8 @@ public protocol JobQueue: Sendable {
 
     /// Leases the next ready job to `owner`: a pending one whose backoff is over, or a running
     /// one whose lease expired (its processor died), highest priority first; nil when none or paused.
+    /// A job of `owner`'s own whose lease lapsed (its heartbeat was late) is not taken again:
+    /// `owner` is alive and still writing it.
     func claim(owner: String, lease: TimeInterval, at time: Date) throws -> Job?
     /// Extends `owner`'s lease; false when the job is no longer its (cancelled, or taken after its lease expired).
     func heartbeat(_ id: Int64, owner: String, lease: TimeInterval, at time: Date) throws -> Bool

@@ -79,9 +79,10 @@ public struct SQLiteJobQueue: JobQueue {
             guard try Bool.fetchOne(db, sql: "SELECT paused FROM queue_state WHERE id = 1") != true else { return nil }
             guard let id = try Int64.fetchOne(db, sql: """
                 SELECT id FROM queue_jobs
-                WHERE (status = 'pending' AND (not_before IS NULL OR not_before <= ?)) OR (status = 'running' AND lease_expires_at < ?)
+                WHERE (status = 'pending' AND (not_before IS NULL OR not_before <= ?))
+                   OR (status = 'running' AND lease_expires_at < ? AND lease_owner <> ?)
                 ORDER BY priority DESC, id LIMIT 1
-                """, arguments: [time, time]) else { return nil }
+                """, arguments: [time, time, owner]) else { return nil }
             try db.execute(sql: """
                 UPDATE queue_jobs SET status = 'running', lease_owner = ?, lease_expires_at = ?, heartbeat_at = ?, attempts = attempts + 1,
                                       not_before = NULL, updated_at = ?

@@ -5,6 +5,7 @@ import LLM
 import Queue
 import Simulator
 import Store
+import Synchronization
 import WorkbenchCore
 
 /// Issue #19's batch targets (`workbench-bench --only queue-batch`, its own process in `make bench`):
@@ -16,7 +17,8 @@ import WorkbenchCore
 ///   batch, chapter versions and paid calls equal to it, `PRAGMA integrity_check`;
 /// - faults: 200 books through 30% injected transient faults (429, 500, 503, truncated,
 ///   malformed, reset): the share completed (goal ≥ 99.5%) and books lost (goal 0);
-/// - dashboard: `queue process` on a pseudo-terminal (`script`), the most frames drawn in any second (goal ≤ 10).
+/// - dashboard: `queue process` on a pseudo-terminal (`script`), the most frames drawn in any second (goal ≤ 10);
+/// - cancel: `queue cancel` of a book mid-chapter until the processor has stopped its calls (goal ≤ 1 s).
 enum QueueBatchBenchmarks {
     static let prompts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Experiments/prompts/v1").standardized.path
 
@@ -64,7 +66,7 @@ enum QueueBatchBenchmarks {
         return summary
     }
 
-    /// `part`: one of limiter, chaos, faults, dashboard (nil: all four).
+    /// `part`: one of limiter, chaos, faults, dashboard, cancel (nil: all five).
     static func run(into report: inout BenchReport, binary: URL, part: String?) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("workbench-bench-batch-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -72,6 +74,51 @@ enum QueueBatchBenchmarks {
         if part == nil || part == "chaos" { try chaos(into: &report, binary: binary, folder: folder.appendingPathComponent("chaos")) }
         if part == nil || part == "faults" { try await faults(into: &report, folder: folder.appendingPathComponent("faults")) }
         if part == nil || part == "dashboard" { try dashboard(into: &report, binary: binary, folder: folder.appendingPathComponent("dashboard")) }
+        if part == nil || part == "cancel" { try await cancel(into: &report, folder: folder.appendingPathComponent("cancel")) }
+    }
+
+    // MARK: Cancel
+
+    /// `queue cancel` of a book mid-chapter, five times: how long until the processor has
+    /// stopped it (its in-flight calls aborted), and requests the simulator received after that.
+    static func cancel(into report: inout BenchReport, folder: URL) async throws {
+        var options = SimulatorOptions()
+        options.recordArrivals = true
+        options.timeToFirstToken = .milliseconds(100)
+        options.tokensPerSecond = 400
+        let server = try await SimulatorServer.start(options)
+        defer { Task { await server.stop() } }
+        let (database, experiment) = try workspace(folder, provider: "    base_url: \(server.baseURL)\n", chapters: 4, words: 2000, concurrency: 4)
+        let queue = SQLiteJobQueue(database: database)
+        let factory = ProviderFactory(environment: [:], startSimulator: nil)
+        var stops: [Double] = [], late = 0
+        for round in 0..<5 {
+            try enqueue(1, into: database, experiment: experiment)
+            guard let id = try queue.jobs(status: [.pending]).first?.id else { throw BenchError.commandFailed("no job to cancel", 0) }
+            let stopped = Mutex<ContinuousClock.Instant?>(nil)
+            var settings = ProcessorSettings()
+            settings.parallel = 1
+            let processor = QueueProcessor(queue: queue, runner: EngineBookRunner(database: database, factory: factory, reportsFolder: nil),
+                                           settings: settings, owner: "bench-\(round)", spend: { _ in 0 }) { event in
+                if case .cancelled = event { stopped.withLock { $0 = .now } }
+            }
+            let task = Task { try await processor.run() }
+            // Mid-chapter: the drafts have been asked for.
+            let before = server.arrivals.count
+            while server.arrivals.count < before + 3 { try await Task.sleep(for: .milliseconds(10)) }
+            try await Task.sleep(for: .milliseconds(300))
+            let asked = ContinuousClock.now
+            _ = try queue.cancel(id, at: Date())
+            _ = try await task.value
+            guard let at = stopped.withLock({ $0 }) else { throw BenchError.commandFailed("the processor did not report the cancel", 0) }
+            stops.append((at - asked).seconds)
+            try await Task.sleep(for: .milliseconds(500))
+            late += server.arrivals.filter { $0 > at }.count
+        }
+        await factory.shutdown()
+        report.add("queue-batch", "cancel: queue cancel of a book mid-chapter until its calls are stopped, worst of 5 (goal ≤ 1 s)", stops.max() ?? .nan, "s")
+        report.add("queue-batch", "cancel: the same, median of 5", percentile(stops, 0.5), "s")
+        report.add("queue-batch", "cancel: requests the simulator received after a book was stopped (goal 0)", Double(late), "requests")
     }
 
     // MARK: The global limiter

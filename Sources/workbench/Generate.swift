@@ -165,7 +165,7 @@ extension Workbench {
             if let budget { config.budgetUSD = budget }
             if let concurrency { config.concurrency = concurrency }
             try await Generate.runEngine(config: config, workspace: workspace, plain: plain,
-                                         needs: config.tasks(planning: BookGenerator.premise(inConfig: record.configJSON) != nil)) { generator in
+                                         needs: config.tasks(planning: BookGenerator.plans(inConfig: record.configJSON))) { generator in
                 try await generator.resume(record.id)
             }
         }

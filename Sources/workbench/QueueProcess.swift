@@ -32,7 +32,7 @@ extension Workbench.QueueCommand {
 
                 --rate-limit and --token-limit are global: all books and providers together, on top of each provider's own \
                 limits. They are smooth (calls spaced evenly, no burst when a window opens), never exceeded in any window of \
-                their period, and a 429 from any provider halves the rate (each success wins back 5%).
+                their period, and a 429 from any provider halves the rate (at most once in 2 s; each success wins back 5%).
 
                 Exit codes: 0 every book taken is done; 1 some went dead, or the --budget was spent (the rest wait in the \
                 queue); 2 usage (a bad flag such as --rate-limit 100/fortnight); 75 another processor holds the workspace.

@@ -105,17 +105,17 @@ import WorkbenchCore
         #expect(try queue.job(1).lastError?.contains("book.chapters") == true)
     }
 
-    @Test func aCancelledBookStopsWithinASecond() async throws {
+    /// How soon is `make bench`'s (`--only queue-batch --part cancel`): a timed assertion here
+    /// would measure the test machine's load.
+    @Test func aCancelledBookStopsItsWork() async throws {
         let queue = SQLiteJobQueue(database: try WorkbenchDatabase.inMemory())
         _ = try queue.enqueue([job("endless")], at: Date())
         let runner = FakeRunner(["endless": .hang], database: queue.database)
         let processor = processor(queue, runner, settings())
         let task = Task { try await processor.run() }
         while runner.state.withLock({ $0.running }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
-        let cancelledAt = ContinuousClock.now
         _ = try queue.cancel(1, at: Date())
         let summary = try await task.value
-        #expect(ContinuousClock.now - cancelledAt < .seconds(1))
         #expect(summary.cancelled == 1 && runner.state.withLock { $0.running } == 0)
         #expect(try queue.job(1).status == .cancelled)
     }

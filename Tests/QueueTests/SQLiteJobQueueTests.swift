@@ -27,6 +27,15 @@ import WorkbenchCore
         #expect(try queue.claim(owner: "p1", lease: 30, at: start) == nil, "every job is leased")
     }
 
+    @Test func aProcessorDoesNotRetakeItsOwnLapsedLease() throws {
+        let queue = try queue()
+        _ = try queue.enqueue([job("a")], at: start)
+        _ = try #require(try queue.claim(owner: "p1", lease: 30, at: start))
+        // Its heartbeat was late (a starved machine): the job is still its own, not a second copy.
+        #expect(try queue.claim(owner: "p1", lease: 30, at: start.addingTimeInterval(45)) == nil)
+        #expect(try queue.claim(owner: "p2", lease: 30, at: start.addingTimeInterval(45))?.attempts == 2)
+    }
+
     @Test func anExpiredLeaseIsTakenAgainAndItsOldOwnerIsRefused() throws {
         let queue = try queue()
         _ = try queue.enqueue([job("a")], at: start)

@@ -38,6 +38,8 @@ import WorkbenchCore
         ("plugins-check", ["plugins", "check", "--help"]),
         ("ensemble-report", ["ensemble", "report", "--help"]),
         ("queue-add", ["queue", "add", "--help"]),
+        ("queue-process", ["queue", "process", "--help"]),
+        ("queue-estimate", ["queue", "estimate", "--help"]),
     ])
     func helpMatchesGoldenFile(name: String, arguments: [String]) throws {
         let result = try CLI.run(arguments, in: FileManager.default.temporaryDirectory)

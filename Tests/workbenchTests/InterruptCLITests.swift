@@ -5,21 +5,7 @@ import Testing
 @Suite(.serialized) struct InterruptCLITests {
     /// An experiment against a slow simulator (400 tokens/s), so a book takes seconds.
     func slowExperiment(in scratch: Scratch) throws -> String {
-        let providers = "providers:\n  slow:\n    kind: sim\n    model: sim-1\n    simulator: {ttft_ms: 100, tokens_per_second: 400}\n"
-        try Data(providers.utf8).write(to: scratch.url.appendingPathComponent("providers.yaml"))
-        let experiment = """
-            name: slow
-            routes: {plan: [slow], generate: [slow], enhance: [slow]}
-            prompts: \(repositoryRoot.appendingPathComponent("Experiments/prompts/v1").path)
-            book: {chapters: 3, words_per_chapter: 600}
-            enhancement: {iterations: 1}
-            concurrency: 2
-            seed: 7
-
-            """
-        let file = scratch.url.appendingPathComponent("slow.yaml")
-        try Data(experiment.utf8).write(to: file)
-        return file.path
+        try slowSimExperiment(in: scratch, ttftMilliseconds: 100, tokensPerSecond: 400, chapters: 3, words: 600, concurrency: 2)
     }
 
     @Test(arguments: [(SIGINT, Int32(130), "SIGINT"), (SIGTERM, Int32(143), "SIGTERM")])

@@ -28,3 +28,24 @@ func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
     }
     return condition()
 }
+
+/// An experiment in `scratch` (with its own providers.yaml) against a simulator slowed to
+/// `ttftMilliseconds` to first token and `tokensPerSecond`, so a book takes long enough for a
+/// signal or a kill to land mid-book.
+func slowSimExperiment(in scratch: Scratch, ttftMilliseconds: Int, tokensPerSecond: Int, chapters: Int, words: Int, concurrency: Int) throws -> String {
+    let providers = "providers:\n  slow:\n    kind: sim\n    model: sim-1\n    simulator: {ttft_ms: \(ttftMilliseconds), tokens_per_second: \(tokensPerSecond)}\n"
+    try Data(providers.utf8).write(to: scratch.url.appendingPathComponent("providers.yaml"))
+    let experiment = """
+        name: slow
+        routes: {plan: [slow], generate: [slow], enhance: [slow]}
+        prompts: \(repositoryRoot.appendingPathComponent("Experiments/prompts/v1").path)
+        book: {chapters: \(chapters), words_per_chapter: \(words)}
+        enhancement: {iterations: 1}
+        concurrency: \(concurrency)
+        seed: 7
+
+        """
+    let file = scratch.url.appendingPathComponent("slow.yaml")
+    try Data(experiment.utf8).write(to: file)
+    return file.path
+}
