@@ -117,8 +117,17 @@ final class QueueDisplay: Sendable {
         var dashboard: QueueDashboard
         var gate = FrameGate(perSecond: 10)
         var drawnLines = 0
+        /// The runs of the books in progress (their cost is read at each frame).
         var runs: [Int64: RunID] = [:]
+        /// What the books no longer in progress spent.
+        var closedSpend = 0.0
         var idle: String?
+
+        /// A book left the screen: its run's cost moves to the closed spend.
+        mutating func close(_ job: Int64, cost: Double?, database: WorkbenchDatabase) {
+            guard let run = runs.removeValue(forKey: job) else { return }
+            closedSpend += cost ?? (try? database.summary(of: run).costUSD) ?? 0
+        }
     }
 
     init(live: Bool, style: TerminalStyle, database: WorkbenchDatabase, limiter: GlobalRateLimiter?, budget: Double?, limits: String?) {
@@ -173,6 +182,7 @@ final class QueueDisplay: Sendable {
                 line = "job \(job) done: book \(book.bookID), quality \(String(format: "%.2f", book.quality)), \(book.words) words, $\(String(format: "%.4f", book.costUSD))"
                     + (book.manuscript.map { ", \($0)" } ?? "")
                 state.dashboard.ended(job: job, line: style.green("✓ ") + line!)
+                state.close(job, cost: book.costUSD, database: database)
             case .failed(let job, let error, let after):
                 state.dashboard.failedAttempts += 1
                 if after.status == .dead {
@@ -183,13 +193,16 @@ final class QueueDisplay: Sendable {
                     line = "job \(job) failed (attempt \(after.attempts) of \(after.spec.maxAttempts); retried in \(Int(wait.rounded())) s): \(error)"
                 }
                 state.dashboard.ended(job: job, line: style.red("✗ ") + line!)
+                state.close(job, cost: nil, database: database)
             case .cancelled(let job):
                 state.dashboard.cancelled += 1
                 line = "job \(job) cancelled: its calls were stopped"
                 state.dashboard.ended(job: job, line: line!)
+                state.close(job, cost: nil, database: database)
             case .released(let job):
                 line = "job \(job) handed back to the queue (the processor is stopping); it resumes next time"
                 state.dashboard.ended(job: job, line: line!)
+                state.close(job, cost: nil, database: database)
             case .budgetReached(let spent, let budget):
                 line = "budget reached: $\(String(format: "%.4f", spent)) of $\(String(format: "%.2f", budget)); stopping the books in progress"
                 state.dashboard.waiting = line
@@ -210,7 +223,7 @@ final class QueueDisplay: Sendable {
     private func redraw(_ state: inout DisplayState) {
         let now = Date()
         guard state.gate.shouldDraw(now: now) else { return }
-        var spent = 0.0
+        var spent = state.closedSpend
         for (job, run) in state.runs {
             let cost = (try? database.summary(of: run).costUSD) ?? 0
             state.dashboard.cost(job: job, cost)
