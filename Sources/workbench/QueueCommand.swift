@@ -10,7 +10,7 @@ extension Workbench {
     struct QueueCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "queue",
-            abstract: "The book queue in the workspace: add sources, list, show, cancel, retry, purge, pause and resume.",
+            abstract: "The book queue in the workspace: add sources, manage the jobs, process them, estimate a batch.",
             discussion: "Jobs live in the workspace database; `queue process` writes their books.",
             subcommands: [Add.self, List.self, Show.self, Cancel.self, Retry.self, Purge.self, Pause.self, Resume.self, Process.self, Estimate.self])
     }
