@@ -73,8 +73,8 @@ public struct ContinuityFixer: Sendable {
         public var wordsBefore: Int
         public var words: Int
         /// Per 10,000 words, before and after.
-        public var cedBefore: Double { Double(before.count) * 10_000 / Double(max(wordsBefore, 1)) }
-        public var cedAfter: Double { Double(after.count) * 10_000 / Double(max(words, 1)) }
+        public var cedBefore: Double { ContinuityGraphRecord.density(violations: before.count, words: wordsBefore) }
+        public var cedAfter: Double { ContinuityGraphRecord.density(violations: after.count, words: words) }
         public var kept: [Attempt] { attempts.filter { $0.outcome.isKept } }
         /// Violations found before that the check no longer finds.
         public var resolved: Int {

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// What the pipeline reports as it goes: shown live, stored in `events`.
 public enum PipelineEvent: Sendable, Equatable {
@@ -105,7 +106,7 @@ public enum PipelineEvent: Sendable, Equatable {
         case .judgeFailed(let chapter, let dimension, let judge, let error):
             return "chapter \(chapter): judge \(judge) failed on \(dimension), heuristic scores kept: \(error)"
         case .continuityChecked(let violations, let major, let words):
-            return "continuity: \(violations) violation\(violations == 1 ? "" : "s") (\(major) major), " + String(format: "%.2f", Double(violations) * 10_000 / Double(max(words, 1))) + " per 10,000 words"
+            return "continuity: \(violations) violation\(violations == 1 ? "" : "s") (\(major) major), " + String(format: "%.2f", ContinuityGraphRecord.density(violations: violations, words: words)) + " per 10,000 words"
         case .continuityFixed(let tried, let kept, let before, let after):
             return "continuity fixes: \(kept) of \(tried) kept; violations \(before) → \(after)"
         case .chapterStarted(let chapter, let title, let target): return "chapter \(chapter) started: \"\(title)\", \(target) words"

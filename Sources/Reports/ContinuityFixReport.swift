@@ -29,8 +29,8 @@ public struct ContinuityFixSummary: Sendable {
         self.attempts = attempts
     }
 
-    var cedBefore: Double { Double(before.violations) * 10_000 / Double(max(wordsBefore, 1)) }
-    var cedAfter: Double { Double(after.violations) * 10_000 / Double(max(words, 1)) }
+    var cedBefore: Double { ContinuityGraphRecord.density(violations: before.violations, words: wordsBefore) }
+    var cedAfter: Double { ContinuityGraphRecord.density(violations: after.violations, words: words) }
     var kept: [ContinuityFixRecord] { attempts.filter(\.isKept) }
 }
 
