@@ -12,4 +12,15 @@ public enum Manuscript {
         }
         return lines.joined(separator: "\n")
     }
+
+    /// A stored book's outline; an imported book without one gets a stand-in from its title and premise.
+    public static func outline(of book: BookRecord) -> Outline {
+        book.outlineJSON.flatMap { try? JSONDecoder().decode(Outline.self, from: Data($0.utf8)) }
+            ?? Outline(title: book.title, logline: book.premise ?? "", obsession: "", setting: "", characters: [], chapters: [])
+    }
+
+    /// A stored book's manuscript: each chapter's kept version under its outline.
+    public static func markdown(of book: BookRecord, chapters: [ChapterVersionRecord]) -> String {
+        markdown(outline: outline(of: book), chapters: chapters)
+    }
 }

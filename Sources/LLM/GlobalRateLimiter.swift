@@ -70,7 +70,8 @@ public final class GlobalRateLimiter: Sendable {
     }
 
     private struct State {
-        var rate = 1.0
+        var sendRate = SendRate()
+        var rate: Double { sendRate.value }
         var nextRequest: ContinuousClock.Instant
         var nextToken: ContinuousClock.Instant
         /// What went out within the longest period, oldest first.
@@ -80,7 +81,6 @@ public final class GlobalRateLimiter: Sendable {
         var sentTotal = 0
         var tokensTotal = 0.0
         var throttles = 0
-        var lastHalved: ContinuousClock.Instant?
     }
 
     /// A request's place in the log, to correct its tokens once the answer says how many.
@@ -105,7 +105,7 @@ public final class GlobalRateLimiter: Sendable {
     }
 
     /// Waits for this request's turn; throws `LLMError.cancelled` if the task is cancelled meanwhile.
-    public func acquire(estimatedTokens: Int, provider: String) async throws -> Permit {
+    public func acquire(estimatedTokens: Int) async throws -> Permit {
         while true {
             switch tryAcquire(estimatedTokens: estimatedTokens, now: .now) {
             case .admitted(let permit): return permit
@@ -140,10 +140,11 @@ public final class GlobalRateLimiter: Sendable {
         let cost = tokens.map { min(estimatedTokens, Double($0.amount)) } ?? estimatedTokens
         if let tokens {
             wait = max(wait, state.nextToken - now)
-            var used = window(state, tokens.period, now: now).reduce(0) { $0 + $1.tokens }
+            let recent = window(state, tokens.period, now: now)
+            var used = recent.reduce(0) { $0 + $1.tokens }
             if used + cost > Double(tokens.amount) {
                 // The window's oldest entries must age out until this one fits.
-                for entry in window(state, tokens.period, now: now) {
+                for entry in recent {
                     used -= entry.tokens
                     if used + cost <= Double(tokens.amount) {
                         wait = max(wait, entry.at + .seconds(tokens.period.seconds) - now)
@@ -175,15 +176,13 @@ public final class GlobalRateLimiter: Sendable {
 
     private func window(_ state: State, _ period: RateLimitSpec.Period, now: ContinuousClock.Instant) -> ArraySlice<Sent> {
         let span = Duration.seconds(period.seconds)
-        var start = state.logStart
-        // The log is in time order: skip what is older than this period.
-        var low = start, high = state.log.count
+        // The log is in time order: binary-search past what is older than this period.
+        var low = state.logStart, high = state.log.count
         while low < high {
             let middle = (low + high) / 2
             if now - state.log[middle].at >= span { low = middle + 1 } else { high = middle }
         }
-        start = low
-        return state.log[start...]
+        return state.log[low...]
     }
 
     /// The answer's real token count replaces the estimate: in the log, and in the spacing
@@ -200,20 +199,18 @@ public final class GlobalRateLimiter: Sendable {
         }
     }
 
-    /// The server said 429: halve the rate (at most once per two seconds: the 429s of one
-    /// overload count once), and start spacing from now.
+    /// The server said 429: halve the rate (`SendRate`: the 429s of one overload count once),
+    /// and start spacing from now.
     public func throttled(now: ContinuousClock.Instant = .now) {
         state.withLock { state in
             state.throttles += 1
-            guard state.lastHalved.map({ now - $0 >= .seconds(2) }) ?? true else { return }
-            state.lastHalved = now
-            state.rate = max(0.1, state.rate * 0.5)
+            guard state.sendRate.throttled(now: now) else { return }
             if let requests { state.nextRequest = max(state.nextRequest, now + .seconds(1 / (requests.perSecond * state.rate))) }
         }
     }
 
     public func succeeded() {
-        state.withLock { $0.rate = min(1, $0.rate + 0.05) }
+        state.withLock { $0.sendRate.succeeded() }
     }
 
     public var rate: Double { state.withLock { $0.rate } }

@@ -39,8 +39,8 @@ public struct RateLimiter: Sendable {
     private var tokens: Bucket?
     /// The requests per second first learnt from a 429, while the requests bucket is a learnt one.
     private var learntFrom: Double?
-    private var lastHalved: ContinuousClock.Instant?
-    public private(set) var rate = 1.0
+    private var sendRate = SendRate()
+    public var rate: Double { sendRate.value }
     /// When the recent requests went out: the send rate a first 429 starts from.
     private var recentSends: [ContinuousClock.Instant] = []
 
@@ -55,6 +55,7 @@ public struct RateLimiter: Sendable {
 
     /// Takes one request and `estimatedTokens` if both are available, else returns how long to wait.
     public mutating func acquire(estimatedTokens: Int, now: ContinuousClock.Instant) -> Duration? {
+        let rate = sendRate.value
         requests?.refill(now: now, rate: rate)
         tokens?.refill(now: now, rate: rate)
         let wait = max(requests?.wait(for: 1, rate: rate) ?? 0, tokens?.wait(for: Double(estimatedTokens), rate: rate) ?? 0)
@@ -74,14 +75,10 @@ public struct RateLimiter: Sendable {
         tokens?.level -= Double(actualTokens - estimatedTokens)
     }
 
-    /// The server said 429: halve the rate (once per `calm`: the 429s of one overload, or of
-    /// the calls already in flight, count once, as TCP halves once per window) and drop what
-    /// the buckets had saved up.
+    /// The server said 429: halve the rate (`SendRate`: the 429s of one overload count once)
+    /// and drop what the buckets had saved up.
     public mutating func throttled(now: ContinuousClock.Instant = .now) {
-        if lastHalved.map({ now - $0 >= Self.calm }) ?? true {
-            rate = max(0.1, rate * 0.5)
-            lastHalved = now
-        }
+        sendRate.throttled(now: now)
         if requests == nil {
             // No configured limit: start from what was really sent of late (over the time it
             // was sent in, when that is shorter than the window).
@@ -96,8 +93,8 @@ public struct RateLimiter: Sendable {
     }
 
     public mutating func succeeded() {
-        guard rate >= 1, let learntFrom, var bucket = requests else {
-            rate = min(1, rate + 0.05)
+        guard sendRate.isFull, let learntFrom, var bucket = requests else {
+            sendRate.succeeded()
             return
         }
         bucket.perSecond *= 1.02
@@ -111,6 +108,30 @@ public struct RateLimiter: Sendable {
     }
 
     static let window: Duration = .seconds(10)
-    /// 429s within this long of a halving do not halve again.
-    static let calm: Duration = .seconds(2)
+}
+
+/// The adaptive share of a limit a sender uses (additive-increase / multiplicative-decrease,
+/// as TCP does): a 429 halves it, never below a tenth, and the 429s within `calm` of a halving
+/// (one overload, or the calls already in flight) count once; each success wins back 5%.
+/// Both the per-provider `RateLimiter` and the process-wide `GlobalRateLimiter` adapt with it.
+public struct SendRate: Sendable, Equatable {
+    public private(set) var value = 1.0
+    private var lastHalved: ContinuousClock.Instant?
+
+    public static let calm: Duration = .seconds(2)
+
+    public init() {}
+
+    public var isFull: Bool { value >= 1 }
+
+    /// Returns whether this 429 halved the rate (false within `calm` of the last halving).
+    @discardableResult
+    public mutating func throttled(now: ContinuousClock.Instant) -> Bool {
+        guard lastHalved.map({ now - $0 >= Self.calm }) ?? true else { return false }
+        value = max(0.1, value * 0.5)
+        lastHalved = now
+        return true
+    }
+
+    public mutating func succeeded() { value = min(1, value + 0.05) }
 }

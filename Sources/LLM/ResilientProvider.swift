@@ -231,7 +231,7 @@ public final class ResilientProvider: LLMProvider {
             while let wait = guardState.withLock({ $0.limiter.acquire(estimatedTokens: estimatedTokens, now: .now) }) {
                 try await Task.sleep(for: wait)
             }
-            return (trial, try await shared?.acquire(estimatedTokens: estimatedTokens, provider: name))
+            return (trial, try await shared?.acquire(estimatedTokens: estimatedTokens))
         } catch {
             if trial { guardState.withLock { $0.breaker.abandonTrial(now: .now) } }
             throw LLMError.cancelled

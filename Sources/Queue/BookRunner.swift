@@ -85,13 +85,11 @@ public struct EngineBookRunner: QueueBookRunner {
     /// The book's figures, and its manuscript written out.
     private func finished(_ book: BookRecord, run: RunID) throws -> QueuedBook {
         let versions = try database.latestChapterVersions(bookID: book.id)
-        let outline = book.outlineJSON.flatMap { try? JSONDecoder().decode(Outline.self, from: Data($0.utf8)) }
-            ?? Outline(title: book.title, logline: book.premise ?? "", obsession: "", setting: "", characters: [], chapters: [])
         var path: String?
         if let reportsFolder {
             try FileManager.default.createDirectory(atPath: reportsFolder, withIntermediateDirectories: true)
             path = reportsFolder + "/\(book.id).md"
-            try Data(Manuscript.markdown(outline: outline, chapters: versions).utf8).write(to: URL(fileURLWithPath: path!), options: .atomic)
+            try Data(Manuscript.markdown(of: book, chapters: versions).utf8).write(to: URL(fileURLWithPath: path!), options: .atomic)
         }
         let quality = try Self.quality(database, run: run)
         return QueuedBook(runID: run, bookID: book.id, quality: quality, words: versions.map(\.wordCount).reduce(0, +),

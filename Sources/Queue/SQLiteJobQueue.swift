@@ -128,23 +128,20 @@ public struct SQLiteJobQueue: JobQueue {
 
     public func release(_ id: Int64, owner: String, at time: Date = Date()) throws {
         try held(id, owner: owner) { db in
-            try db.execute(sql: """
-                UPDATE queue_jobs SET status = 'pending', attempts = MAX(0, attempts - 1), lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-                WHERE id = ?
-                """, arguments: [time, id])
+            try db.execute(sql: Self.handBack + " WHERE id = ?", arguments: [time, id])
         }
     }
 
     public func reclaimAbandoned(at time: Date = Date()) throws -> [Job] {
         try database.write { db in
             let ids = try Int64.fetchAll(db, sql: "SELECT id FROM queue_jobs WHERE status = 'running' ORDER BY id")
-            try db.execute(sql: """
-                UPDATE queue_jobs SET status = 'pending', attempts = MAX(0, attempts - 1), lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-                WHERE status = 'running'
-                """, arguments: [time])
+            try db.execute(sql: Self.handBack + " WHERE status = 'running'", arguments: [time])
             return try ids.map { try Self.fetch(db, $0) }
         }
     }
+
+    /// A running job made pending again, its attempt not counted (the processor stopped, not the book).
+    static let handBack = "UPDATE queue_jobs SET status = 'pending', attempts = MAX(0, attempts - 1), lease_owner = NULL, lease_expires_at = NULL, updated_at = ?"
 
     // MARK: Rows
 

@@ -197,8 +197,7 @@ enum QueueBatchBenchmarks {
             for job in jobs where job.status == .done {
                 guard let run = job.runID else { continue }
                 let book = try database.book(matchingBookOrRun: run.rawValue)
-                let outline = try JSONDecoder().decode(Outline.self, from: Data((book.outlineJSON ?? "{}").utf8))
-                manuscripts[job.id] = Manuscript.markdown(outline: outline, chapters: try database.latestChapterVersions(bookID: book.id))
+                manuscripts[job.id] = Manuscript.markdown(of: book, chapters: try database.latestChapterVersions(bookID: book.id))
             }
             return try database.read { db in
                 (jobs.filter { $0.status == .done }.count, manuscripts,

@@ -81,9 +81,7 @@ extension Workbench.Books {
         func run() throws {
             let database = try workspace.open()
             let book = try database.book(matching: id)
-            let outline = book.outlineJSON.flatMap { try? JSONDecoder().decode(Outline.self, from: Data($0.utf8)) }
-                ?? Outline(title: book.title, logline: book.premise ?? "", obsession: "", setting: "", characters: [], chapters: [])
-            try Console.deliver(Manuscript.markdown(outline: outline, chapters: try database.latestChapterVersions(bookID: book.id)), to: out)
+            try Console.deliver(Manuscript.markdown(of: book, chapters: try database.latestChapterVersions(bookID: book.id)), to: out)
         }
     }
 

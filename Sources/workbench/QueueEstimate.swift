@@ -27,10 +27,7 @@ extension Workbench.QueueCommand {
         @Option(help: "Chapters per book (default: the experiment's).") var chapters: Int?
         @Option(help: "Words per chapter (default: the experiment's).") var words: Int?
         @Option(help: "Books written at once (as `queue process --parallel`).") var parallel = 3
-        @Option(name: .customLong("rate-limit"), help: ArgumentHelp("A global request limit to plan under: N/minute, N/hour or N/day.", valueName: "N/period"))
-        var rateLimit: String?
-        @Option(name: .customLong("token-limit"), help: ArgumentHelp("A global token limit to plan under: N/minute or N/hour.", valueName: "N/period"))
-        var tokenLimit: String?
+        @OptionGroup var limits: GlobalLimitOptions
         @Flag(help: "Print JSON instead of a table.") var json = false
 
         func validate() throws {
@@ -38,8 +35,6 @@ extension Workbench.QueueCommand {
             if let chapters, !(1...200).contains(chapters) { throw ValidationError("--chapters must be 1 to 200 (got \(chapters))") }
             if let words, !(50...20_000).contains(words) { throw ValidationError("--words must be 50 to 20000 (got \(words))") }
             guard (1...64).contains(parallel) else { throw ValidationError("--parallel must be 1 to 64 (got \(parallel))") }
-            if let rateLimit { _ = try RateLimitSpec.argument(rateLimit, flag: "--rate-limit", periods: [.minute, .hour, .day]) }
-            if let tokenLimit { _ = try RateLimitSpec.argument(tokenLimit, flag: "--token-limit", periods: [.minute, .hour]) }
         }
 
         func run() throws {
@@ -59,11 +54,9 @@ extension Workbench.QueueCommand {
             let demand = BookDemand.history(try database.bookDemandHistory(), experiment: ExperimentConfig.absolute(config.file),
                                             chapters: config.chapters, words: config.wordsPerChapter) ?? BookDemand.pattern(config)
             let speeds = try database.providerSpeeds()
-            let requests = try rateLimit.map { try RateLimitSpec.argument($0, flag: "--rate-limit", periods: [.minute, .hour, .day]) }
-            let tokens = try tokenLimit.map { try RateLimitSpec.argument($0, flag: "--token-limit", periods: [.minute, .hour]) }
             let estimates = providers.map {
                 CapacityEstimate.plan(books: count, wordsPerBook: config.chapters * config.wordsPerChapter, demand: demand, provider: $0,
-                                      speed: speeds[$0.name], inFlight: parallel * config.concurrency, requestLimit: requests, tokenLimit: tokens)
+                                      speed: speeds[$0.name], inFlight: parallel * config.concurrency, requestLimit: limits.requests, tokenLimit: limits.tokens)
             }
             if json { return Console.output(try JSONOutput.render(estimates.map(Self.object))) }
             var lines = ["\(count) book\(count == 1 ? "" : "s") of \(config.chapters) × \(config.wordsPerChapter) words under \(config.file)",

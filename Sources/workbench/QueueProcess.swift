@@ -8,12 +8,21 @@ import Store
 import Synchronization
 import WorkbenchCore
 
-extension RateLimitSpec {
-    /// A `--rate-limit`/`--token-limit` value, or a usage error naming the flag.
-    static func argument(_ text: String, flag: String, periods: [Period]) throws -> RateLimitSpec {
-        switch parse(text, periods: periods) {
+/// `--rate-limit` and `--token-limit`, read once into limits (`queue process` and `queue estimate`).
+struct GlobalLimitOptions: ParsableArguments {
+    @Option(name: .customLong("rate-limit"), help: ArgumentHelp("Requests for all books and providers together: N/minute, N/hour or N/day.", valueName: "N/period"),
+            transform: { try GlobalLimitOptions.spec($0, periods: [.minute, .hour, .day]) })
+    var requests: RateLimitSpec?
+
+    @Option(name: .customLong("token-limit"), help: ArgumentHelp("Tokens (prompt and completion) for all books together: N/minute or N/hour.", valueName: "N/period"),
+            transform: { try GlobalLimitOptions.spec($0, periods: [.minute, .hour]) })
+    var tokens: RateLimitSpec?
+
+    /// A limit, or a usage error (ArgumentParser names the flag before it).
+    static func spec(_ text: String, periods: [RateLimitSpec.Period]) throws -> RateLimitSpec {
+        switch RateLimitSpec.parse(text, periods: periods) {
         case .success(let spec): return spec
-        case .failure(let error): throw ValidationError("\(flag): \(error)")
+        case .failure(let error): throw ValidationError(error.description)
         }
     }
 }
@@ -40,10 +49,7 @@ extension Workbench.QueueCommand {
 
         @OptionGroup var workspace: WorkspaceOptions
         @Option(help: "Books written at once (1–64).") var parallel = 3
-        @Option(name: .customLong("rate-limit"), help: ArgumentHelp("Requests for all books together: N/minute, N/hour or N/day.", valueName: "N/period"))
-        var rateLimit: String?
-        @Option(name: .customLong("token-limit"), help: ArgumentHelp("Tokens (prompt and completion) for all books together: N/minute or N/hour.", valueName: "N/period"))
-        var tokenLimit: String?
+        @OptionGroup var limits: GlobalLimitOptions
         @Option(help: ArgumentHelp("Stop when this processor has spent this much (USD); unfinished books stay queued.", valueName: "usd"))
         var budget: Double?
         @Flag(name: .customLong("until-empty"), help: "Stop when no job is left to run (the default).") var untilEmpty = false
@@ -55,8 +61,6 @@ extension Workbench.QueueCommand {
         func validate() throws {
             guard (1...64).contains(parallel) else { throw ValidationError("--parallel must be 1 to 64 (got \(parallel))") }
             if untilEmpty && forever { throw ValidationError("give --until-empty or --forever, not both") }
-            if let rateLimit { _ = try RateLimitSpec.argument(rateLimit, flag: "--rate-limit", periods: [.minute, .hour, .day]) }
-            if let tokenLimit { _ = try RateLimitSpec.argument(tokenLimit, flag: "--token-limit", periods: [.minute, .hour]) }
             if let budget, !(budget > 0) || !budget.isFinite { throw ValidationError("--budget must be a positive amount in USD (got \(budget))") }
             guard backoff >= 0, backoff.isFinite, backoff <= 3600 else { throw ValidationError("--backoff must be 0 to 3600 seconds (got \(backoff))") }
         }
@@ -66,8 +70,7 @@ extension Workbench.QueueCommand {
             let database = try workspace.open()
             let lock = try ProcessorLock(path: resolved.folder.appendingPathComponent("queue.lock").path)
             defer { withExtendedLifetime(lock) {} }
-            let requests = try rateLimit.map { try RateLimitSpec.argument($0, flag: "--rate-limit", periods: [.minute, .hour, .day]) }
-            let tokens = try tokenLimit.map { try RateLimitSpec.argument($0, flag: "--token-limit", periods: [.minute, .hour]) }
+            let requests = limits.requests, tokens = limits.tokens
             let limiter = requests == nil && tokens == nil ? nil : GlobalRateLimiter(requests: requests, tokens: tokens)
             var settings = ProcessorSettings()
             settings.parallel = parallel
