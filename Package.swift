@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The REST API and web dashboard (issue #20); traits off: no swift-configuration.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries: a module map plus a small shim header each.
@@ -70,6 +74,14 @@ let package = Package(
         .target(name: "Style", dependencies: ["WorkbenchCore", "Quality"]),
         // The book queue: the JobQueue protocol, its SQLite implementation, sources (issue #19).
         .target(name: "Queue", dependencies: ["WorkbenchCore", "Store", "Engine", "LLM", "Config", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]),
+        // The REST API, its event streams and the web dashboard over the queue (issue #20).
+        .target(
+            name: "Server",
+            dependencies: ["WorkbenchCore", "Store", "Queue", "Engine", "LLM", "Quality", "Reports", "Experiments", "Config",
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // Renders what the store holds: terminal tables, JSON, Markdown and HTML.
         .target(name: "Reports", dependencies: ["WorkbenchCore", "Store", "Diagnostics", "Quality"]),
 
@@ -77,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine", "Stats", "Experiments", "Learning", "Continuity", "Style", "Queue",
+                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine", "Stats", "Experiments", "Learning", "Continuity", "Style", "Queue", "Server",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -111,6 +123,11 @@ let package = Package(
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "Store", "WorkbenchCore", "LLMFakes"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Learning", "Style", "Config", "LLM", "Simulator", "Store", "Quality", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Store", "WorkbenchCore"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: ["Server", "Queue", "Store", "Engine", "LLM", "Simulator", "WorkbenchCore",
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         .testTarget(name: "JudgeTests", dependencies: ["Judge", "LLM", "Simulator", "WorkbenchCore"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LLM", "Quality", "Style", "WorkbenchCore"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Style", "Continuity", "Engine", "Judge", "Stats", "Store", "Quality", "Simulator", "LLM", "WorkbenchCore", "LLMFakes"]),

@@ -177,20 +177,21 @@ public final class BookGenerator: Sendable {
             try emit(.planned(title: outline.title, chapters: outline.chapters.count), run: run)
         }
         let done = try finishedChapters(run)
+        let chapters = outline.chapters.filter { config.onlyChapter == nil || $0.number == config.onlyChapter }
 
         var qualities: [Int: (Double, Int)] = [:]
         if config.sequential {
             // One after another, each prompt carrying what the earlier chapters actually say.
-            for spec in outline.chapters {
+            for spec in chapters {
                 let (number, quality, words) = try await chapter(spec, outline: outline, book: bookID, run: run, done: done[spec.number])
                 qualities[number] = (quality, words)
             }
-            try await continuityStep(run: run, bookID: bookID, outline: outline)
+            if config.onlyChapter == nil { try await continuityStep(run: run, bookID: bookID, outline: outline) }
             return try await finish(run: run, bookID: bookID, outline: outline, qualities: qualities)
         }
         // Chapters run concurrently, at most `concurrency` at a time.
         try await withThrowingTaskGroup(of: (Int, Double, Int).self) { group in
-            var pending = outline.chapters[...]
+            var pending = chapters[...]
             func next() -> ChapterSpec? { pending.popFirst() }
             for _ in 0..<min(config.concurrency, pending.count) {
                 guard let spec = next() else { break }
@@ -203,7 +204,7 @@ public final class BookGenerator: Sendable {
                 }
             }
         }
-        try await continuityStep(run: run, bookID: bookID, outline: outline)
+        if config.onlyChapter == nil { try await continuityStep(run: run, bookID: bookID, outline: outline) }
         return try await finish(run: run, bookID: bookID, outline: outline, qualities: qualities)
     }
 

@@ -46,6 +46,9 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var acceptsChangedConfiguration = false
     /// The book's title instead of the planner's or the outline's (`queue add --title`).
     public var titleOverride: String?
+    /// Write only this chapter of the outline (`POST /api/generate/chapter`): no other chapter
+    /// and no whole-book continuity step; nil for the whole book.
+    public var onlyChapter: Int?
     /// The genre section in force (`genres:` of the experiment, chosen by `--genre`); nil for none.
     public var genre: String?
     /// The genres the experiment declares, by name.
@@ -281,6 +284,7 @@ public struct ExperimentConfig: Sendable, Equatable {
         if let ensemble { object["ensemble"] = ensemble.recordFields }
         if let genre { object["genre"] = genre }
         if let titleOverride { object["title"] = titleOverride }
+        if let onlyChapter { object["only_chapter"] = onlyChapter }
         // Name, version (once started), command, hooks, priority and config of each: a plugin changes the book.
         if !plugins.isEmpty { object["plugins"] = plugins.map { $0.recordFields(version: pluginVersions[$0.name]) } }
         if let judge {
@@ -325,6 +329,7 @@ extension ExperimentConfig {
         if let value = object["budget_usd"] as? Double { config.budgetUSD = value }
         config.providerOverride = object["provider"] as? String
         config.titleOverride = object["title"] as? String
+        config.onlyChapter = object["only_chapter"] as? Int
         // The versions the plugins declared when the run started; the resumed run's own
         // handshakes are checked against them (`BookGenerator.resume`).
         for plugin in object["plugins"] as? [[String: Any]] ?? [] {

@@ -45,7 +45,14 @@ public struct EngineBookRunner: QueueBookRunner {
         if let words = job.spec.words { config.wordsPerChapter = words }
         if let seed = job.spec.seed { config.seed = seed }
         config.titleOverride = job.spec.title
+        applyRequest(job, to: &config)
         return config
+    }
+
+    /// What the job asks beyond the experiment and that a resumed run keeps: one chapter, a quality target.
+    static func applyRequest(_ job: Job, to config: inout ExperimentConfig) {
+        if let chapter = job.spec.chapter { config.onlyChapter = chapter }
+        if let target = job.spec.qualityTarget { config.targets.quality = target }
     }
 
     public func write(_ job: Job, attach: @escaping @Sendable (RunID) throws -> Void,
@@ -56,7 +63,9 @@ public struct EngineBookRunner: QueueBookRunner {
                 // The book was done before the processor could say so.
                 return try finished(database.book(matchingBookOrRun: runID.rawValue), run: runID)
             }
-            let config = try ExperimentConfig.resumed(run: runID.rawValue, fromRunJSON: record.configJSON, allowChanged: false)
+            let config = try ExperimentConfig.resumed(run: runID.rawValue, fromRunJSON: record.configJSON, allowChanged: false) {
+                Self.applyRequest(job, to: &$0)
+            }
             result = try await withGenerator(config, needs: config.tasks(planning: BookGenerator.plans(inConfig: record.configJSON)), onEvent: onEvent) {
                 try await $0.resume(runID)
             }

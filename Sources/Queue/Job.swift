@@ -44,12 +44,16 @@ public struct NewJob: Sendable, Equatable {
     public var title: String?
     public var chapters: Int?
     public var words: Int?
+    /// Only this chapter of the outline is written (`POST /api/generate/chapter`); nil for the book.
+    public var chapter: Int?
+    /// The quality target instead of the experiment's (0–10).
+    public var qualityTarget: Double?
     public var priority: Int
     public var seed: UInt64?
     public var maxAttempts: Int
 
     public init(source: JobSource, sourceName: String, experiment: String, genre: String? = nil, title: String? = nil, chapters: Int? = nil, words: Int? = nil,
-                priority: Int = 0, seed: UInt64? = nil, maxAttempts: Int = 3) {
+                chapter: Int? = nil, qualityTarget: Double? = nil, priority: Int = 0, seed: UInt64? = nil, maxAttempts: Int = 3) {
         self.source = source
         self.sourceName = sourceName
         self.experiment = experiment
@@ -57,6 +61,8 @@ public struct NewJob: Sendable, Equatable {
         self.title = title
         self.chapters = chapters
         self.words = words
+        self.chapter = chapter
+        self.qualityTarget = qualityTarget
         self.priority = priority
         self.seed = seed
         self.maxAttempts = maxAttempts

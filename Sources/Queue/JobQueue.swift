@@ -9,6 +9,11 @@ public protocol JobQueue: Sendable {
     /// Jobs with one of `statuses` (all when nil), by priority (highest first), then id.
     func jobs(status statuses: Set<JobStatus>?) throws -> [Job]
     func job(_ id: Int64) throws -> Job
+    /// One page of jobs, newest first: those with one of `statuses` (all when nil) and an id
+    /// below `beforeID` (from the top when nil), at most `limit`.
+    func jobs(status statuses: Set<JobStatus>?, beforeID: Int64?, limit: Int) throws -> [Job]
+    /// How many jobs are in each status.
+    func counts() throws -> [JobStatus: Int]
     /// Stops a pending or running job; a finished one is refused.
     func cancel(_ id: Int64, at time: Date) throws -> Job
     /// Makes a dead or cancelled job pending again with fresh attempts (it resumes its run).

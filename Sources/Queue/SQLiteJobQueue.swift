@@ -22,10 +22,10 @@ public struct SQLiteJobQueue: JobQueue {
         return try database.write { db in
             try zip(jobs, rows).map { job, row in
                 try db.execute(sql: """
-                    INSERT INTO queue_jobs (status, source_kind, source_name, source, experiment, genre, title, chapters, words, priority, seed, attempts,
-                                            max_attempts, created_at, updated_at)
-                    VALUES ('pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
-                    """, arguments: [row.0, job.sourceName, row.1, job.experiment, job.genre, job.title, job.chapters, job.words, job.priority,
+                    INSERT INTO queue_jobs (status, source_kind, source_name, source, experiment, genre, title, chapters, words, chapter, quality_target,
+                                            priority, seed, attempts, max_attempts, created_at, updated_at)
+                    VALUES ('pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+                    """, arguments: [row.0, job.sourceName, row.1, job.experiment, job.genre, job.title, job.chapters, job.words, job.chapter, job.qualityTarget, job.priority,
                                      job.seed.map { Int64(bitPattern: $0) }, job.maxAttempts, time, time])
                 return Job(id: db.lastInsertedRowID, status: .pending, spec: job, attempts: 0, runID: nil, leaseOwner: nil, leaseExpiresAt: nil,
                            heartbeatAt: nil, notBefore: nil, lastError: nil, createdAt: time, updatedAt: time)
@@ -37,6 +37,25 @@ public struct SQLiteJobQueue: JobQueue {
         try database.read { db in
             let filter = statuses.map { "WHERE status IN \(Self.sqlList($0))" } ?? ""
             return try Row.fetchAll(db, sql: "SELECT * FROM queue_jobs \(filter) ORDER BY priority DESC, id").map(Self.job)
+        }
+    }
+
+    public func jobs(status statuses: Set<JobStatus>?, beforeID: Int64?, limit: Int) throws -> [Job] {
+        try database.read { db in
+            var conditions: [String] = []
+            if let statuses { conditions.append("status IN \(Self.sqlList(statuses))") }
+            if beforeID != nil { conditions.append("id < ?") }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            return try Row.fetchAll(db, sql: "SELECT * FROM queue_jobs \(filter) ORDER BY id DESC LIMIT ?",
+                                    arguments: StatementArguments(beforeID.map { [$0, Int64(limit)] } ?? [Int64(limit)])).map(Self.job)
+        }
+    }
+
+    public func counts() throws -> [JobStatus: Int] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM queue_jobs GROUP BY status").reduce(into: [:]) { result, row in
+                if let status = JobStatus(rawValue: row["status"]) { result[status] = row["n"] }
+            }
         }
     }
 
@@ -183,7 +202,7 @@ public struct SQLiteJobQueue: JobQueue {
         }
         let seed: Int64? = row["seed"], run: String? = row["run_id"]
         let spec = NewJob(source: source, sourceName: row["source_name"], experiment: row["experiment"], genre: row["genre"], title: row["title"], chapters: row["chapters"],
-                          words: row["words"], priority: row["priority"], seed: seed.map { UInt64(bitPattern: $0) }, maxAttempts: row["max_attempts"])
+                          words: row["words"], chapter: row["chapter"], qualityTarget: row["quality_target"], priority: row["priority"], seed: seed.map { UInt64(bitPattern: $0) }, maxAttempts: row["max_attempts"])
         return Job(id: row["id"], status: JobStatus(rawValue: row["status"]) ?? .pending, spec: spec, attempts: row["attempts"], runID: run.flatMap(RunID.init),
                    leaseOwner: row["lease_owner"], leaseExpiresAt: row["lease_expires_at"], heartbeatAt: row["heartbeat_at"], notBefore: row["not_before"],
                    lastError: row["last_error"], createdAt: row["created_at"], updatedAt: row["updated_at"])

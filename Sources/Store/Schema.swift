@@ -472,5 +472,11 @@ enum Schema {
         -- The genre section of its experiment a queued book is written under (`queue add --genre`).
         ALTER TABLE queue_jobs ADD COLUMN genre TEXT CHECK (genre IS NULL OR genre <> '');
         """),
+        ("0013-queue-chapter-jobs", """
+        -- A job that writes one chapter of its outline (`POST /api/generate/chapter`), and the
+        -- quality target it asks for instead of its experiment's.
+        ALTER TABLE queue_jobs ADD COLUMN chapter INTEGER CHECK (chapter IS NULL OR chapter BETWEEN 1 AND 200);
+        ALTER TABLE queue_jobs ADD COLUMN quality_target REAL CHECK (quality_target IS NULL OR quality_target BETWEEN 0 AND 10);
+        """),
     ]
 }

@@ -245,7 +245,7 @@ extension Workbench.ABTest {
         var json = false
 
         func run() throws {
-            let database = try workspace.open()
+            let database = try workspace.openForReading()
             let results = try database.runs(kind: .abtest).map { run in (run, try? EngineABTest.result(of: run.id.rawValue, database: database)) }
             if json {
                 let rows: [[String: Any]] = results.map { run, result in

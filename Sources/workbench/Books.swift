@@ -24,7 +24,7 @@ extension Workbench.Books {
         @Flag(help: "Print JSON instead of a table.") var json = false
 
         func run() throws {
-            let books = try workspace.open().books()
+            let books = try workspace.openForReading().books()
             if json {
                 try Console.output(JSONOutput.render(books.map { ["id": $0.id, "run": $0.runID.rawValue, "title": $0.title, "chapters": $0.chapterCount, "status": $0.status] as [String: Any] }))
                 return
@@ -44,7 +44,7 @@ extension Workbench.Books {
         @Argument(help: "The book id (or a unique prefix).") var id: String
 
         func run() throws {
-            let database = try workspace.open()
+            let database = try workspace.openForReading()
             let book = try database.book(matching: id)
             let outline = book.outlineJSON.flatMap { try? JSONDecoder().decode(Outline.self, from: Data($0.utf8)) }
             var lines = ["\(book.title)  (book \(book.id), run \(book.runID), \(book.status))"]
@@ -79,7 +79,7 @@ extension Workbench.Books {
         }
 
         func run() throws {
-            let database = try workspace.open()
+            let database = try workspace.openForReading()
             let book = try database.book(matching: id)
             try Console.deliver(Manuscript.markdown(of: book, chapters: try database.latestChapterVersions(bookID: book.id)), to: out)
         }
@@ -158,7 +158,7 @@ extension Workbench {
         }
 
         func run() throws {
-            let database = try workspace.open()
+            let database = try workspace.openForReading()
             let book: BookRecord
             if let run = try? database.run(matching: id), let first = try database.books().filter({ $0.runID == run.id }).sorted(by: { $0.id < $1.id }).first {
                 book = first

@@ -36,7 +36,7 @@ extension Workbench.EnsembleCommand {
         @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "path")) var out: String?
 
         func run() throws {
-            let database = try workspace.open()
+            let database = try workspace.openForReading()
             let summary = try EnsembleRunSummary.load(runID: runID, database: database)
             let rendered: String
             switch format {

@@ -116,7 +116,7 @@ extension Workbench.Feedback {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let database = try workspace.open()
+            let database = try workspace.openForReading()
             let summaries = try database.feedbackSummaries(), preferences = try database.preferences()
             let versions = try database.chapterVersions(ids: summaries.map(\.versionID))
             func chapter(_ summary: FeedbackSummary) -> String { versions[summary.versionID].map { "\($0.bookID):\($0.chapter)" } ?? "?" }

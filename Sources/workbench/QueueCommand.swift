@@ -81,7 +81,7 @@ extension Workbench.QueueCommand {
         @Flag(help: "Print JSON instead of a table.") var json = false
 
         func run() throws {
-            let queue = SQLiteJobQueue(database: try workspace.open())
+            let queue = SQLiteJobQueue(database: try workspace.openForReading())
             let jobs = try queue.jobs(status: status.isEmpty ? nil : Set(status))
             if json { return Console.output(try JSONOutput.render(jobs.map(QueueView.object))) }
             var table = TextTable(columns: [.init("ID", .right), .init("STATUS"), .init("KIND"), .init("SOURCE"), .init("PRIORITY", .right),
@@ -107,7 +107,7 @@ extension Workbench.QueueCommand {
         @Flag(help: "Print JSON instead of text.") var json = false
 
         func run() throws {
-            let job = try SQLiteJobQueue(database: try workspace.open()).job(id)
+            let job = try SQLiteJobQueue(database: try workspace.openForReading()).job(id)
             if json { return Console.output(try JSONOutput.render(QueueView.object(job))) }
             var lines = ["Job \(job.id): \(job.status)", "source: \(job.spec.sourceName) (\(job.spec.source.kind.rawValue))", "experiment: \(job.spec.experiment)"]
             switch job.spec.source {

@@ -38,7 +38,7 @@ extension Workbench.QueueCommand {
         }
 
         func run() throws {
-            let database = try workspace.open()
+            let database = try workspace.openForReading()
             var config = try ExperimentConfig.load(file: experiment)
             if let chapters { config.chapters = chapters }
             if let words { config.wordsPerChapter = words }

@@ -38,7 +38,7 @@ extension Workbench.Runs {
         }
 
         func run() throws {
-            let database = try workspace.open()
+            let database = try workspace.openForReading()
             let runs = try database.runs(limit: limit, kind: kind.map(RunKind.init(rawValue:)), status: status)
             let now = Date()
             Console.output(json ? RunsReport.json(runs, now: now) : RunsReport.table(runs, now: now))
@@ -57,7 +57,7 @@ extension Workbench.Runs {
         var json = false
 
         func run() throws {
-            let database = try workspace.open()
+            let database = try workspace.openForReading()
             let run = try database.run(matching: id)
             let summary = try database.summary(of: run.id)
             let health = try database.health(of: run.id)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Server
 import Store
 
 /// `--workspace`, shared by every command that touches a workspace.
@@ -26,8 +27,17 @@ struct WorkspaceOptions: ParsableArguments {
         return folder
     }
 
-    /// The workspace's database, migrated forward if an older workbench made it.
+    /// The workspace's database for a command that writes, migrated forward if an older
+    /// workbench made it; refused (exit 75) while `workbench serve` serves the workspace: the
+    /// server owns its writes then.
     func open() throws -> WorkbenchDatabase {
+        let workspace = try resolve()
+        try ServedWorkspaceLock.refuseIfServed(folder: workspace.folder)
+        return try WorkbenchDatabase.open(workspace)
+    }
+
+    /// The database for a command that only reads: allowed while the workspace is served.
+    func openForReading() throws -> WorkbenchDatabase {
         try WorkbenchDatabase.open(resolve())
     }
 }
