@@ -89,8 +89,10 @@ struct AuthMiddleware: RouterMiddleware {
         }
         guard token.accepts(presented) else { throw APIError.wrongToken }
         if let fromQuery {
+            // The address without the token; the page's other parameters (`job`) are kept.
+            let rest = (request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("token=") }.joined(separator: "&")
             return Response(status: .seeOther, headers: [
-                .location: "/",
+                .location: rest.isEmpty ? "/" : "/?" + rest,
                 .setCookie: "\(APIServer.cookieName)=\(fromQuery); HttpOnly; SameSite=Strict; Path=/",
             ])
         }

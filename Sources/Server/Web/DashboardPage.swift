@@ -32,7 +32,7 @@ enum DashboardPage {
 <main>
   <section id="live" class="card">
     <h2>Live book <span id="live-status" class="status"></span></h2>
-    <p id="live-empty" class="muted">No book is running. Start one below, or pick a job.</p>
+    <p id="live-empty" class="muted">No job yet. Start a book below.</p>
     <div id="live-book" hidden>
       <div class="live-head">
         <strong id="live-title"></strong>
@@ -106,8 +106,10 @@ table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nu
 th, td { text-align: left; padding: .3rem .45rem; border-bottom: 1px solid var(--line); white-space: nowrap; }
 th { font-weight: 600; color: var(--muted); font-size: .85rem; }
 td.title { white-space: normal; max-width: 22rem; }
+#runs td, #books td { white-space: normal; word-break: break-word; }
 .muted { color: var(--muted); }
 .error { color: var(--bad); min-height: 1.2em; margin: .3rem 0 0; }
+.status:empty { display: none; }
 .status { font-size: .8rem; font-weight: 600; padding: .05rem .45rem; border-radius: 999px; background: var(--line); }
 .status.running { background: #dbeafe; color: #1e40af; } .status.done { background: #dcfce7; color: #166534; }
 .status.dead { background: #fee2e2; color: #991b1b; } .status.cancelled { background: #eee; color: #555; } .status.pending { background: #fef3c7; color: #92400e; }
@@ -315,7 +317,13 @@ a { color: var(--accent); }
       renderJobs(jobs.items);
       renderBooks(books.items);
       renderRuns(runs.items);
-      if (!state.chosen && state.liveJob == null && queue.running.length > 0) follow(queue.running[0]);
+      // Follow the running book, else show the newest job's (its events replay from the start).
+      if (!state.chosen && state.liveJob == null) {
+        const newest = queue.running[0] || jobs.items[0];
+        if (newest) follow(newest);
+      } else if (!state.chosen && queue.running.length > 0 && state.liveJob !== queue.running[0].id && $("live-status").textContent !== "running") {
+        follow(queue.running[0]);
+      }
       await liveFigures();
     } catch (error) {
       $("queue-summary").textContent = "cannot reach the server: " + error.message;
@@ -373,7 +381,7 @@ a { color: var(--accent); }
     body.textContent = "";
     items.forEach((run) => {
       const tr = document.createElement("tr");
-      cell(tr, run.id); cell(tr, run.kind); cell(tr, statusBadge(run.status === "succeeded" ? "done" : run.status === "failed" ? "dead" : run.status)); cell(tr, run.started_at);
+      cell(tr, run.id); cell(tr, run.kind); cell(tr, statusBadge(run.status === "succeeded" ? "done" : run.status === "failed" ? "dead" : run.status)); cell(tr, String(run.started_at || "").slice(0, 16).replace("T", " "));
       body.appendChild(tr);
     });
   }
