@@ -7,7 +7,8 @@ SWIFT        ?= swift
 # where apt puts them; anything else we download goes under $(WORKBENCH_CACHE).
 WORKBENCH_CACHE ?= $(HOME)/.cache/workbench
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libopenblas-dev libcurl4-openssl-dev libsqlite3-dev
+# chromium: the dashboard's test loads the page headless (make test).
+APT_PACKAGES := libopenblas-dev libcurl4-openssl-dev libsqlite3-dev chromium curl
 BIN_DEBUG    := .build/debug/workbench
 BIN_RELEASE  := .build/release/workbench
 DEMO_DIR     ?= .
@@ -17,7 +18,9 @@ BENCH_JSON   ?=
 PYTHON       ?= python3
 # Reference implementations the benchmarks and tests compare against (pinned where newer
 # versions differ: textstat after 0.7.3 fetches a dictionary at run time and fails offline).
-PY_PACKAGES  := aiohttp textstat==0.7.3 scipy numpy statsmodels scikit-learn
+# schemathesis checks the REST API against its OpenAPI document, websocket-client drives
+# headless Chromium for the dashboard's test (make test).
+PY_PACKAGES  := aiohttp textstat==0.7.3 scipy numpy statsmodels scikit-learn schemathesis==4.32.5 websocket-client==1.9.2
 
 .PHONY: coherence-model setup deps pydeps local-llm build release test bench demo clean
 
@@ -73,6 +76,7 @@ bench: release pydeps local-llm
 	.build/release/workbench-bench --only faults $(if $(BENCH_JSON),--json $(basename $(BENCH_JSON))-faults.json)
 	.build/release/workbench-bench --only ensemble $(if $(BENCH_JSON),--json $(basename $(BENCH_JSON))-ensemble.json)
 	.build/release/workbench-bench --only queue-batch $(if $(BENCH_JSON),--json $(basename $(BENCH_JSON))-queue-batch.json)
+	.build/release/workbench-bench --only server $(if $(BENCH_JSON),--json $(basename $(BENCH_JSON))-server.json)
 
 ## demo: the main job: a short book written by the local model (SmolLM2-135M on llama.cpp),
 ## with the live dashboard, its manuscript and HTML report in Reports/ (about 2-3 minutes)

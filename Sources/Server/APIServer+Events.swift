@@ -70,12 +70,19 @@ extension APIServer {
         return try database.lastEventSeq(of: run) + 1
     }
 
+    /// The `Last-Event-ID` header, else the `last_event_id` query parameter (EventSource cannot
+    /// set headers on its first connection); each checked when given; 0 when neither is.
     static func lastEventID(_ request: Request) throws -> Int {
-        guard let text = request.headers[lastEventIDName] ?? query(request, "last_event_id") else { return 0 }
-        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value >= 0 else {
-            throw APIError.invalidQuery(parameter: "Last-Event-ID", message: "\"\(text.prefix(40))\" is not an event id", fix: "send the id of the last event received, or none")
+        func parse(_ text: String?, _ name: String) throws -> Int? {
+            guard let text else { return nil }
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), (0...Int(Int32.max)).contains(value) else {
+                throw APIError.invalidQuery(parameter: name, message: "\"\(text.prefix(40))\" is not an event id", fix: "send the id of the last event received, or none")
+            }
+            return value
         }
-        return value
+        let header = try parse(request.headers[lastEventIDName], "Last-Event-ID")
+        let query = try parse(query(request, "last_event_id"), "last_event_id")
+        return header ?? query ?? 0
     }
 
     /// One stored event: its number as the id, its kind as the event name, and its payload

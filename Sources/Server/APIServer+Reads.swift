@@ -11,12 +11,17 @@ extension APIServer {
     // MARK: Runs
 
     func listRuns(_ request: Request) throws -> Response {
+        try runPage(request, kind: nil, cursorKind: "run", item: runJSON)
+    }
+
+    /// A page of runs (of one kind), newest first.
+    func runPage(_ request: Request, kind: RunKind?, cursorKind: String, item: (RunRecord) -> [String: Any]) throws -> Response {
         let limit = try Self.limit(request)
-        let cursor = try Cursor.decode(Self.query(request, "cursor"), kind: "run")
-        let runs = try database.runs(after: try cursor.map(Self.pageCursor), limit: limit + 1)
+        let cursor = try Cursor.decode(Self.query(request, "cursor"), kind: cursorKind)
+        let runs = try database.runs(after: try cursor.map(Self.pageCursor), limit: limit + 1, kind: kind)
         let page = Array(runs.prefix(limit))
-        let next = runs.count > limit ? page.last.map { Cursor(kind: "run", time: $0.startedAt, id: $0.id.rawValue).encoded } : nil
-        return Self.cachedJSON(["items": page.map(runJSON), "next_cursor": next.map { $0 as Any } ?? NSNull()], request: request)
+        let next = runs.count > limit ? page.last.map { Cursor(kind: cursorKind, time: $0.startedAt, id: $0.id.rawValue).encoded } : nil
+        return Self.cachedJSON(["items": page.map(item), "next_cursor": next.map { $0 as Any } ?? NSNull()], request: request)
     }
 
     func showRun(_ request: Request, _ context: BasicRequestContext) throws -> Response {

@@ -21,14 +21,17 @@ public struct ServerSettings: Sendable {
     public var defaultExperiment: String
     /// Where `"experiment": "NAME"` is looked for (`NAME.yaml`); an absolute path.
     public var experimentsFolder: String
+    /// The frozen baselines (`baseline create`'s folder); an absolute path.
+    public var baselinesFolder: String
     /// The seconds between two pings of an idle event stream.
     public var pingInterval: TimeInterval = 15
     /// How long an event stream waits for a change before it reads the store anyway.
     public var streamPoll: Duration = .seconds(1)
 
-    public init(defaultExperiment: String, experimentsFolder: String) {
+    public init(defaultExperiment: String, experimentsFolder: String, baselinesFolder: String) {
         self.defaultExperiment = defaultExperiment
         self.experimentsFolder = experimentsFolder
+        self.baselinesFolder = baselinesFolder
     }
 }
 
@@ -91,6 +94,10 @@ public final class APIServer: Sendable {
         router.get("/api/jobs/:id/events") { request, context in try self.events(request, context) }
         router.get("/api/runs") { request, _ in try self.listRuns(request) }
         router.get("/api/runs/:id") { request, context in try self.showRun(request, context) }
+        router.get("/api/abtests") { request, _ in try self.listABTests(request) }
+        router.get("/api/abtests/:id") { request, context in try self.abTest(request, context) }
+        router.get("/api/baselines") { request, _ in try self.listBaselines(request) }
+        router.get("/api/baselines/:version") { request, context in try self.baseline(request, context) }
         router.get("/api/queue") { request, _ in try self.queueState(request) }
         router.post("/api/queue/pause") { request, _ in try await self.setPaused(true, request) }
         router.post("/api/queue/resume") { request, _ in try await self.setPaused(false, request) }
@@ -107,7 +114,8 @@ public final class APIServer: Sendable {
         (.post, "/api/generate/chapter"), (.post, "/api/books"), (.get, "/api/books"), (.get, "/api/books/:id"),
         (.get, "/api/books/:id/manuscript"), (.get, "/api/books/:id/report"),
         (.get, "/api/jobs"), (.get, "/api/jobs/:id"), (.get, "/api/jobs/:id/result"), (.post, "/api/jobs/:id/cancel"), (.get, "/api/jobs/:id/events"),
-        (.get, "/api/runs"), (.get, "/api/runs/:id"), (.get, "/api/queue"), (.post, "/api/queue/pause"), (.post, "/api/queue/resume"),
+        (.get, "/api/runs"), (.get, "/api/runs/:id"), (.get, "/api/abtests"), (.get, "/api/abtests/:id"), (.get, "/api/baselines"), (.get, "/api/baselines/:version"),
+        (.get, "/api/queue"), (.post, "/api/queue/pause"), (.post, "/api/queue/resume"),
         (.get, "/"), (.get, "/static/app.js"), (.get, "/static/app.css"),
     ]
 

@@ -79,7 +79,7 @@ struct AuthMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         if path == "/healthz" { return try await next(request, context) }
-        let fromQuery = path == "/" ? request.uri.queryParameters.get("token") : nil
+        let fromQuery = path == "/" && (request.method == .get || request.method == .head) ? request.uri.queryParameters.get("token") : nil
         guard let presented = Self.bearer(request) ?? fromQuery ?? Self.cookie(request) else {
             if path == "/", request.headers[.accept]?.contains("text/html") == true {
                 return Response(status: .unauthorized, headers: [.contentType: "text/html; charset=utf-8"],

@@ -158,10 +158,12 @@ enum OpenAPIDocument {
       "get": {
         "operationId": "jobEvents", "summary": "The job's events as server-sent events: replayed after Last-Event-ID, live, a ping every 15 s, closed after the final job.* event.",
         "parameters": [{"$ref": "#/components/parameters/jobID"},
-                       {"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer", "minimum": 0}},
-                       {"name": "last_event_id", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
+                       {"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer", "minimum": 0, "maximum": 2147483647}},
+                       {"name": "last_event_id", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 2147483647}}],
         "responses": {
-          "200": {"description": "An event stream.", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+          "200": {"description": "An event stream: each event's data is JSON ({seq, kind, at, payload} for the run's events, the job for job.*, {at} for ping).",
+                  "content": {"text/event-stream": {"schema": {"type": "object", "required": ["data"],
+                    "properties": {"data": {"type": "string"}, "event": {"type": "string"}, "id": {"type": "string", "pattern": "^[0-9]+$"}}}}}},
           "204": {"description": "The client has the final event already."},
           "default": {"$ref": "#/components/responses/Error"}
         }
@@ -184,6 +186,51 @@ enum OpenAPIDocument {
         "parameters": [{"$ref": "#/components/parameters/storeID"}],
         "responses": {
           "200": {"description": "The run.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Run"}}}},
+          "304": {"description": "Not modified (If-None-Match)."},
+          "default": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/api/abtests": {
+      "get": {
+        "operationId": "listABTests", "summary": "A/B tests (runs of `workbench abtest`), newest first.",
+        "parameters": [{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
+        "responses": {
+          "200": {"description": "A page.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RunPage"}}}},
+          "304": {"description": "Not modified (If-None-Match)."},
+          "default": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/api/abtests/{id}": {
+      "get": {
+        "operationId": "getABTest", "summary": "An A/B test's analysis: arms, samples, differences, intervals, p-values, verdicts (HTML with its plots).",
+        "parameters": [{"$ref": "#/components/parameters/storeID"},
+                       {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "html", "md"], "default": "json"}}],
+        "responses": {
+          "200": {"description": "The analysis.", "content": {"application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}, "text/markdown": {"schema": {"type": "string"}}}},
+          "304": {"description": "Not modified (If-None-Match)."},
+          "default": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/api/baselines": {
+      "get": {
+        "operationId": "listBaselines", "summary": "The frozen baselines: suite, samples, scorer, provenance, mean quality.",
+        "responses": {
+          "200": {"description": "Every baseline.", "content": {"application/json": {"schema": {"type": "object", "required": ["items"],
+            "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Baseline"}}, "next_cursor": {"type": "null"}}}}}},
+          "304": {"description": "Not modified (If-None-Match)."},
+          "default": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/api/baselines/{version}": {
+      "get": {
+        "operationId": "getBaseline", "summary": "A baseline with each suite chapter's metric means and its regress history (every `workbench regress` verdict against it, newest first).",
+        "parameters": [{"name": "version", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$"}}],
+        "responses": {
+          "200": {"description": "The baseline.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Baseline"}}}},
           "304": {"description": "Not modified (If-None-Match)."},
           "default": {"$ref": "#/components/responses/Error"}
         }
@@ -349,6 +396,15 @@ enum OpenAPIDocument {
         "type": "object", "required": ["paused", "counts", "processor", "running"],
         "properties": {"paused": {"type": "boolean"}, "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
                        "processor": {"type": "object"}, "running": {"type": "array", "items": {"$ref": "#/components/schemas/Job"}}}
+      },
+      "Baseline": {
+        "type": "object", "required": ["version"],
+        "properties": {"version": {"type": "string"}, "suite": {"type": "string"}, "chapters_count": {"type": "integer"}, "samples_per_chapter": {"type": "integer"},
+                       "scorer": {"type": "string"}, "mean_quality": {"type": "number"}, "cost_usd": {"type": "number"}, "created_at": {"type": "string"},
+                       "experiment": {"type": "string"}, "error": {"type": "string"}, "chapters": {"type": "array", "items": {"type": "object"}}, "links": {"type": "object"},
+                       "last_regress": {"type": ["object", "null"]},
+                       "history": {"type": "array", "items": {"type": "object", "required": ["run_id", "at", "passed", "summary"],
+                         "properties": {"run_id": {"type": "string"}, "at": {"type": "string"}, "passed": {"type": "boolean"}, "summary": {"type": "string"}}}}}
       },
       "Paused": {"type": "object", "required": ["paused"], "properties": {"paused": {"type": "boolean"}}}
     }

@@ -14,10 +14,11 @@ public struct PageCursor: Sendable, Equatable {
 }
 
 extension WorkbenchDatabase {
-    /// Runs newest first, `limit` of them, after `cursor` (the last run of the page before).
-    public func runs(after cursor: PageCursor?, limit: Int) throws -> [RunRecord] {
+    /// Runs newest first (of one kind, when given), `limit` of them, after `cursor` (the last run of the page before).
+    public func runs(after cursor: PageCursor?, limit: Int, kind: RunKind? = nil) throws -> [RunRecord] {
         try read { db in
             var request = RunRecord.order(Column("started_at").desc, Column("id").desc).limit(limit)
+            if let kind { request = request.filter(Column("kind") == kind) }
             if let cursor {
                 request = request.filter(sql: "started_at < ? OR (started_at = ? AND id < ?)", arguments: [cursor.time, cursor.time, cursor.id])
             }
@@ -40,6 +41,14 @@ extension WorkbenchDatabase {
     public func events(of runID: RunID, afterSeq seq: Int, limit: Int) throws -> [EventRecord] {
         try read { db in
             try EventRecord.filter(Column("run_id") == runID.rawValue && Column("seq") > seq).order(Column("seq")).limit(limit).fetchAll(db)
+        }
+    }
+
+    /// Events of one kind across runs whose payload has `value` at the JSON `path`, newest first.
+    public func events(kind: String, matching path: String, value: String, limit: Int) throws -> [EventRecord] {
+        try read { db in
+            try EventRecord.fetchAll(db, sql: "SELECT * FROM events WHERE kind = ? AND json_extract(payload_json, ?) = ? ORDER BY id DESC LIMIT ?",
+                                     arguments: [kind, path, value, limit])
         }
     }
 

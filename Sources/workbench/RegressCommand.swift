@@ -116,6 +116,7 @@ extension Workbench {
             var result = RegressionAnalysis.compare(baseline: frozen.scores, current: output.scores, options: options,
                                                     baselineLabel: "baseline \(frozen.version)", currentLabel: "now (\(promptSet.version))")
             result.continuity = ContinuityGate.compare(suite: frozen.suite, baseline: frozen.texts, current: output.texts, threshold: continuityThreshold)
+            try RegressionVerdict.record(result, baseline: frozen.version, costUSD: output.scores.totalCostUSD, run: output.runID, in: database)
             try outputs.deliver(result, seconds: output.seconds, reportName: "regress-\(output.runID)", workspace: workspace)
             Console.error(String(format: "regress: %d chapters × %d samples in %.1f s, $%.4f", frozen.suite.chapters.count, samples ?? frozen.scores.samplesPerChapter,
                                  output.seconds, output.scores.totalCostUSD))

@@ -31,6 +31,7 @@ extension Workbench {
         @Option(help: "The port (0 picks a free one; the address is printed).") var port = 8080
         @Flag(name: .customLong("rotate-token"), help: "Make a new token (the old one stops working) and print it.") var rotateToken = false
         @Option(help: ArgumentHelp("The experiment a job is written under when it names none.", valueName: "file")) var experiment = "Experiments/sim.yaml"
+        @Option(help: ArgumentHelp("The folder of frozen baselines (GET /api/baselines).", valueName: "dir")) var baselines = "Baselines"
         @Option(help: ArgumentHelp("Books written at once by the server's processor (0: none; jobs wait for `queue process` elsewhere).", valueName: "n"))
         var parallel = 3
         @Option(name: .customLong("body-limit"), help: ArgumentHelp("The largest request body taken, in bytes.", valueName: "bytes")) var bodyLimit = 1 << 20
@@ -58,7 +59,8 @@ extension Workbench {
             guard FileManager.default.fileExists(atPath: experimentFile) else { throw ServerError.experimentNotFound(path: experimentFile) }
             let (token, created) = try ServerToken.load(workspace: resolved, rotate: rotateToken)
 
-            var settings = ServerSettings(defaultExperiment: experimentFile, experimentsFolder: URL(fileURLWithPath: experimentFile).deletingLastPathComponent().path)
+            var settings = ServerSettings(defaultExperiment: experimentFile, experimentsFolder: URL(fileURLWithPath: experimentFile).deletingLastPathComponent().path,
+                                          baselinesFolder: ExperimentConfig.absolute(baselines))
             settings.host = host
             settings.port = port
             settings.bodyLimit = bodyLimit

@@ -217,7 +217,8 @@ struct RouterTests {
             let paths = try #require(response.json["paths"] as? [String: [String: Any]])
             var documented: Set<String> = []
             for (path, operations) in paths {
-                for method in operations.keys { documented.insert(method.uppercased() + " " + path.replacingOccurrences(of: "{id}", with: ":id")) }
+                let pattern = path.replacingOccurrences(of: #"\{([a-z_]+)\}"#, with: ":$1", options: .regularExpression)
+                for method in operations.keys { documented.insert(method.uppercased() + " " + pattern) }
             }
             let served = Set(APIServer.routes.map { "\($0.method.rawValue) \($0.path)" })
             #expect(documented == served)
@@ -246,6 +247,34 @@ struct RouterTests {
             #expect(page.text.contains("/static/app.js") && !page.text.contains("http://") && !page.text.contains("https://"))
             try await client.execute(uri: "/static/app.js", method: .get, headers: fixture.auth) { #expect($0.status == .ok && $0.text.contains("EventSource")) }
             try await client.execute(uri: "/static/app.css", method: .get, headers: fixture.auth) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test func baselinesAndABTestsAreListedAndShown() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.delete() }
+        try await fixture.test { client in
+            let list = try await client.execute(uri: "/api/baselines", method: .get, headers: fixture.auth)
+            let items = try #require(list.json["items"] as? [[String: Any]])
+            let v3 = try #require(items.first { $0["version"] as? String == "v3.0" })
+            #expect((v3["chapters_count"] as? Int ?? 0) > 0 && v3["mean_quality"] is Double)
+            let shown = try await client.execute(uri: "/api/baselines/v3.0", method: .get, headers: fixture.auth)
+            #expect(shown.status == .ok && ((shown.json["chapters"] as? [[String: Any]])?.first?["metrics"] as? [String: Any])?["quality"] != nil)
+            try await client.execute(uri: "/api/baselines/v9.9", method: .get, headers: fixture.auth) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/api/baselines/..", method: .get, headers: fixture.auth) { #expect($0.status == .badRequest || $0.status == .notFound) }
+            try await client.execute(uri: "/api/baselines/%2E%2E%2Fetc", method: .get, headers: fixture.auth) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/api/abtests", method: .get, headers: fixture.auth) { #expect($0.status == .ok && ($0.json["items"] as? [Any])?.isEmpty == true) }
+            // A regress verdict against v3.0 (as `workbench regress` stores it) is the baseline's history.
+            let run = try fixture.database.startRun(kind: .regress, configJSON: "{}", gitRevision: nil)
+            try fixture.database.appendEvent(to: run.id, kind: "regress.verdict",
+                                             payloadJSON: #"{"baseline":"v3.0","passed":false,"summary":"FAIL: 1 regression","current":"now (v2)","failed_rows":1,"cost_usd":0.5}"#)
+            let history = try await client.execute(uri: "/api/baselines/v3.0", method: .get, headers: fixture.auth)
+            let verdicts = try #require(history.json["history"] as? [[String: Any]])
+            #expect(verdicts.count == 1 && verdicts[0]["passed"] as? Bool == false && verdicts[0]["run_id"] as? String == run.id.rawValue)
+            let listed = try await client.execute(uri: "/api/baselines", method: .get, headers: fixture.auth)
+            let v3Again = (listed.json["items"] as? [[String: Any]])?.first { $0["version"] as? String == "v3.0" }
+            #expect((v3Again?["last_regress"] as? [String: Any])?["summary"] as? String == "FAIL: 1 regression")
+            try await client.execute(uri: "/api/abtests/20260101-000000-000000", method: .get, headers: fixture.auth) { #expect($0.status == .notFound) }
         }
     }
 }

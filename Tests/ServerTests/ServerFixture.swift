@@ -26,7 +26,8 @@ struct ServerFixture {
         let (stored, created) = try ServerToken.load(workspace: workspace, rotate: false)
         token = created!
         let experiments = Self.repository.appendingPathComponent("Experiments").path
-        var settings = ServerSettings(defaultExperiment: experiments + "/sim.yaml", experimentsFolder: experiments)
+        var settings = ServerSettings(defaultExperiment: experiments + "/sim.yaml", experimentsFolder: experiments,
+                                      baselinesFolder: Self.repository.appendingPathComponent("Baselines").path)
         settings.bodyLimit = bodyLimit
         configure(&settings)
         server = APIServer(database: database, token: stored, settings: settings)

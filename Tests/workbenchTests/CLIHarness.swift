@@ -66,6 +66,26 @@ enum CLI {
     }
 }
 
+/// Starts `executable` (the workbench binary by default) in the background in `directory`,
+/// its output and errors going to a new log file there (no $WORKBENCH_WORKSPACE: the folder's
+/// workspace is the one used).
+func launch(_ arguments: [String], in directory: URL, executable: URL = CLI.binary, log name: String) throws -> (Process, URL) {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    var environment = ProcessInfo.processInfo.environment
+    environment["WORKBENCH_WORKSPACE"] = nil
+    process.environment = environment
+    let log = directory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
+    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: log)
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+    return (process, log)
+}
+
 /// A fresh folder for one test, removed by `delete()`.
 struct Scratch {
     let url: URL

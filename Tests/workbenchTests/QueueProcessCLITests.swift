@@ -91,20 +91,7 @@ struct QueueProcessCLITests {
 
     /// Starts `queue process` in the background, its lines going to a file.
     static func startProcessor(_ scratch: Scratch, _ arguments: [String]) throws -> (Process, URL) {
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = ["queue", "process", "--plain"] + arguments
-        process.currentDirectoryURL = scratch.url
-        var environment = ProcessInfo.processInfo.environment
-        environment["WORKBENCH_WORKSPACE"] = nil
-        process.environment = environment
-        let log = scratch.url.appendingPathComponent("processor-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return (process, log)
+        try launch(["queue", "process", "--plain"] + arguments, in: scratch.url, log: "processor")
     }
 
     static func text(_ url: URL) -> String { (try? String(contentsOf: url, encoding: .utf8)) ?? "" }

@@ -69,8 +69,16 @@ enum DashboardPage {
     <table><thead><tr><th>Job</th><th>Kind</th><th>Status</th><th>Title / source</th><th>Attempts</th><th></th></tr></thead><tbody id="job-rows"></tbody></table>
   </section>
   <section id="books" class="card">
-    <h2>Finished books</h2>
+    <h2>Books</h2>
     <table><thead><tr><th>Book</th><th>Title</th><th>Chapters</th><th>Status</th><th>Report</th></tr></thead><tbody id="book-rows"></tbody></table>
+  </section>
+  <section id="abtests" class="card">
+    <h2>A/B tests</h2>
+    <table><thead><tr><th>Test</th><th>Status</th><th>Started</th><th>Report</th></tr></thead><tbody id="abtest-rows"></tbody></table>
+  </section>
+  <section id="baselines" class="card">
+    <h2>Baselines</h2>
+    <table><thead><tr><th>Version</th><th>Suite</th><th>Chapters × samples</th><th>Mean quality</th><th>Created</th><th>Last regress</th></tr></thead><tbody id="baseline-rows"></tbody></table>
   </section>
   <section id="runs" class="card">
     <h2>Runs</h2>
@@ -106,11 +114,12 @@ table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nu
 th, td { text-align: left; padding: .3rem .45rem; border-bottom: 1px solid var(--line); white-space: nowrap; }
 th { font-weight: 600; color: var(--muted); font-size: .85rem; }
 td.title { white-space: normal; max-width: 22rem; }
-#runs td, #books td { white-space: normal; word-break: break-word; }
+#runs td:first-child, #books td:first-child, #abtests td:first-child { white-space: normal; overflow-wrap: anywhere; }
+button.link + button.link { margin-left: .6rem; }
 .muted { color: var(--muted); }
 .error { color: var(--bad); min-height: 1.2em; margin: .3rem 0 0; }
 .status:empty { display: none; }
-.status { font-size: .8rem; font-weight: 600; padding: .05rem .45rem; border-radius: 999px; background: var(--line); }
+.status { display: inline-block; white-space: nowrap; font-size: .8rem; font-weight: 600; padding: .05rem .45rem; border-radius: 999px; background: var(--line); }
 .status.running { background: #dbeafe; color: #1e40af; } .status.done { background: #dcfce7; color: #166534; }
 .status.dead { background: #fee2e2; color: #991b1b; } .status.cancelled { background: #eee; color: #555; } .status.pending { background: #fef3c7; color: #92400e; }
 .bar { display: inline-flex; align-items: center; gap: .35rem; }
@@ -129,6 +138,9 @@ button { font: inherit; padding: .4rem .9rem; border-radius: 5px; border: 1px so
 button.link { background: none; color: var(--accent); border: none; padding: 0; }
 header button { background: transparent; border-color: #8aa4bf; }
 a { color: var(--accent); }
+.mark { display: inline-block; width: 9px; height: 14px; margin-right: 2px; border-radius: 2px; vertical-align: middle; }
+.mark.pass { background: var(--good); } .mark.fail { background: var(--bad); }
+tr.history td { white-space: normal; }
 @media (max-width: 800px) {
   main { grid-template-columns: minmax(0, 1fr); padding: .6rem; gap: .6rem; }
   header { padding: .6rem; }
@@ -142,7 +154,7 @@ a { color: var(--accent); }
 (function () {
   const CSRF = { "X-Workbench-CSRF": "1" };
   const $ = (id) => document.getElementById(id);
-  const state = { liveJob: null, source: null, rows: new Map(), issues: [], lastTokens: null, startedAt: null, chosen: false, paused: false };
+  const state = { liveJob: null, source: null, rows: new Map(), issues: [], lastTokens: null, startedAt: null, chosen: false, paused: false, history: new Set() };
 
   async function api(path, options) {
     const response = await fetch(path, Object.assign({ credentials: "same-origin" }, options || {}));
@@ -233,6 +245,7 @@ a { color: var(--accent); }
     $("issue-count").textContent = "0";
     $("live-empty").hidden = true;
     $("live-book").hidden = false;
+    $("live-book").dataset.job = String(job.id);
     $("live-title").textContent = job.title || ("Job " + job.id);
     $("live-operation").textContent = "–";
     setStatus(job.status);
@@ -309,7 +322,8 @@ a { color: var(--accent); }
 
   async function refresh() {
     try {
-      const [queue, jobs, books, runs] = await Promise.all([api("/api/queue"), api("/api/jobs?limit=20"), api("/api/books?limit=20"), api("/api/runs?limit=20")]);
+      const [queue, jobs, books, runs, abtests, baselines] = await Promise.all([api("/api/queue"), api("/api/jobs?limit=20"), api("/api/books?limit=20"),
+        api("/api/runs?limit=20"), api("/api/abtests?limit=10"), api("/api/baselines")]);
       const c = queue.counts;
       state.paused = queue.paused;
       $("queue-summary").textContent = (queue.paused ? "paused · " : "") + c.running + " running · " + c.pending + " pending · " + c.done + " done · " + c.dead + " dead · " + c.cancelled + " cancelled";
@@ -317,12 +331,13 @@ a { color: var(--accent); }
       renderJobs(jobs.items);
       renderBooks(books.items);
       renderRuns(runs.items);
-      // Follow the running book, else show the newest job's (its events replay from the start).
-      if (!state.chosen && state.liveJob == null) {
-        const newest = queue.running[0] || jobs.items[0];
-        if (newest) follow(newest);
-      } else if (!state.chosen && queue.running.length > 0 && state.liveJob !== queue.running[0].id && $("live-status").textContent !== "running") {
-        follow(queue.running[0]);
+      renderABTests(abtests.items);
+      renderBaselines(baselines.items);
+      // Unless a job was picked: follow the running book, else show the newest job (its
+      // events replay from the start); move on when the one shown is no longer running.
+      if (!state.chosen) {
+        const target = queue.running[0] || jobs.items[0];
+        if (target && target.id !== state.liveJob && $("live-status").textContent !== "running") follow(target);
       }
       await liveFigures();
     } catch (error) {
@@ -345,7 +360,7 @@ a { color: var(--accent); }
       actions.appendChild(watch);
       if (job.status === "pending" || job.status === "running") {
         const cancel = document.createElement("button");
-        cancel.type = "button"; cancel.className = "link"; cancel.textContent = " cancel";
+        cancel.type = "button"; cancel.className = "link"; cancel.textContent = "cancel";
         cancel.addEventListener("click", () => api("/api/jobs/" + job.id + "/cancel", { method: "POST", headers: CSRF }).then(refresh, (e) => alert(e.message)));
         actions.appendChild(cancel);
       }
@@ -383,6 +398,65 @@ a { color: var(--accent); }
       const tr = document.createElement("tr");
       cell(tr, run.id); cell(tr, run.kind); cell(tr, statusBadge(run.status === "succeeded" ? "done" : run.status === "failed" ? "dead" : run.status)); cell(tr, String(run.started_at || "").slice(0, 16).replace("T", " "));
       body.appendChild(tr);
+    });
+  }
+
+  function renderABTests(items) {
+    const body = $("abtest-rows");
+    body.textContent = "";
+    if (!items.length) { const tr = document.createElement("tr"); cell(tr, "No A/B test in this workspace yet (workbench abtest run).", "muted").colSpan = 4; body.appendChild(tr); }
+    items.forEach((run) => {
+      const tr = document.createElement("tr");
+      cell(tr, run.id); cell(tr, statusBadge(run.status === "succeeded" ? "done" : run.status === "failed" ? "dead" : run.status));
+      cell(tr, String(run.started_at || "").slice(0, 16).replace("T", " "));
+      const a = document.createElement("a");
+      a.href = "/api/abtests/" + encodeURIComponent(run.id) + "?format=html"; a.target = "_blank"; a.rel = "noopener"; a.textContent = "report and plots";
+      cell(tr, a);
+      body.appendChild(tr);
+    });
+  }
+
+  // The regress history of each baseline: every verdict against it, as a strip of pass/fail marks.
+  function historyRow(body, after, version) {
+    api("/api/baselines/" + encodeURIComponent(version)).then((detail) => {
+      const history = detail.history || [];
+      if (!history.length) return;
+      const tr = document.createElement("tr");
+      tr.className = "history";
+      const td = cell(tr, "");
+      td.colSpan = 6;
+      const label = document.createElement("span");
+      label.className = "muted";
+      label.textContent = version + " regress history (newest first): ";
+      td.appendChild(label);
+      history.slice(0, 40).forEach((verdict) => {
+        const mark = document.createElement("span");
+        mark.className = "mark " + (verdict.passed ? "pass" : "fail");
+        mark.title = String(verdict.at).slice(0, 16).replace("T", " ") + " · " + verdict.current + " · " + verdict.summary;
+        td.appendChild(mark);
+      });
+      historyRows.set(version, tr);
+      if (after.parentNode === body) body.insertBefore(tr, after.nextSibling);
+    }, () => {});
+  }
+  const historyRows = new Map();
+
+  function renderBaselines(items) {
+    const body = $("baseline-rows");
+    body.textContent = "";
+    items.forEach((baseline) => {
+      const tr = document.createElement("tr");
+      cell(tr, baseline.version);
+      if (baseline.error) { cell(tr, baseline.error, "title").colSpan = 4; body.appendChild(tr); return; }
+      cell(tr, baseline.suite); cell(tr, baseline.chapters_count + " × " + baseline.samples_per_chapter);
+      cell(tr, Number(baseline.mean_quality).toFixed(2)); cell(tr, String(baseline.created_at || "").slice(0, 10));
+      const last = baseline.last_regress;
+      const verdict = last ? statusBadge(last.passed ? "done" : "dead") : null;
+      if (verdict) { verdict.textContent = (last.passed ? "pass " : "fail ") + String(last.at).slice(0, 16).replace("T", " "); verdict.title = last.summary; }
+      cell(tr, verdict || "never");
+      body.appendChild(tr);
+      if (historyRows.has(baseline.version)) body.appendChild(historyRows.get(baseline.version));
+      else if (!state.history.has(baseline.version)) { state.history.add(baseline.version); historyRow(body, tr, baseline.version); }
     });
   }
 
