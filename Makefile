@@ -7,8 +7,10 @@ SWIFT        ?= swift
 # where apt puts them; anything else we download goes under $(WORKBENCH_CACHE).
 WORKBENCH_CACHE ?= $(HOME)/.cache/workbench
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# chromium: the dashboard's test loads the page headless (make test).
-APT_PACKAGES := libopenblas-dev libcurl4-openssl-dev libsqlite3-dev chromium curl
+APT_PACKAGES := libopenblas-dev libcurl4-openssl-dev libsqlite3-dev
+# What the tests need besides: the dashboard's test loads the page in headless Chromium, and
+# the API tests call the server with curl (make test and make bench only, not make demo).
+APT_TEST_PACKAGES := chromium curl
 BIN_DEBUG    := .build/debug/workbench
 BIN_RELEASE  := .build/release/workbench
 DEMO_DIR     ?= .
@@ -22,15 +24,22 @@ PYTHON       ?= python3
 # headless Chromium for the dashboard's test (make test).
 PY_PACKAGES  := aiohttp textstat==0.7.3 scipy numpy statsmodels scikit-learn schemathesis==4.32.5 websocket-client==1.9.2
 
-.PHONY: coherence-model setup deps pydeps local-llm build release test bench demo clean
+.PHONY: coherence-model setup deps test-deps apt-install pydeps local-llm build release test bench demo clean
 
 ## setup: install missing system libraries, then build
 setup: deps build
 
 ## deps: apt-get only what is not installed yet (nothing when all are present)
 deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES)"
+
+## test-deps: the same for what the tests need besides
+test-deps: deps
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_TEST_PACKAGES)"
+
+apt-install:
 	@missing=""; \
-	for p in $(APT_PACKAGES); do \
+	for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -38,7 +47,7 @@ deps:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	else \
-	  echo "==> system libraries present: $(APT_PACKAGES)"; \
+	  echo "==> present: $(PACKAGES)"; \
 	fi
 
 ## pydeps: pip-install the Python reference packages that are missing (nothing when present)
@@ -63,12 +72,12 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-test: deps pydeps local-llm
+test: test-deps pydeps local-llm
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
 ## bench: release build, then every benchmark that exists so far, as one table
-bench: release pydeps local-llm
+bench: release test-deps pydeps local-llm
 	.build/release/workbench-bench --corpus $(CORPUS) $(if $(BENCH_JSON),--json $(BENCH_JSON))
 	.build/release/workbench-bench --only engine $(if $(BENCH_JSON),--json $(basename $(BENCH_JSON))-engine.json)
 	.build/release/workbench-bench --only regress $(if $(BENCH_JSON),--json $(basename $(BENCH_JSON))-regress.json)
