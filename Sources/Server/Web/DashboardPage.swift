@@ -487,7 +487,7 @@ tr.history td { white-space: normal; }
     api("/api/jobs/" + watched).then(follow, () => {});
   }
   refresh();
-  setInterval(refresh, 2000);
+  setInterval(refresh, 1000);
 })();
 """#
 }
