@@ -106,7 +106,7 @@ public struct EngineBookRunner: QueueBookRunner {
     }
 
     /// The book's quality as its `book.done` event says (the mean of its chapters').
-    static func quality(_ database: WorkbenchDatabase, run: RunID) throws -> Double {
+    public static func quality(_ database: WorkbenchDatabase, run: RunID) throws -> Double {
         try database.events(of: run, kind: "book.done").last?["quality"] as? Double ?? 0
     }
 }

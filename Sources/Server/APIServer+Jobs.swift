@@ -187,7 +187,7 @@ extension APIServer {
         var result: [String: Any] = ["job_id": job.id, "run_id": run.rawValue, "book_id": book.id, "cost": summary.costUSD,
                                      "tokens": summary.promptTokens + summary.completionTokens]
         guard let number = job.spec.chapter else {
-            result["quality_score"] = try database.events(of: run, kind: "book.done").last?["quality"] as? Double ?? 0
+            result["quality_score"] = try EngineBookRunner.quality(database, run: run)
             result["words"] = versions.map(\.wordCount).reduce(0, +)
             result["chapters"] = versions.count
             return result

@@ -72,8 +72,9 @@ public final class APIServer: Sendable {
     /// The routes, in the order the OpenAPI document lists them.
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: ErrorMiddleware(routes: Self.routes))
+        // Metrics outermost: every answer it counts is already rendered, errors included.
         router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: ErrorMiddleware(routes: Self.routes))
         if !settings.corsOrigins.isEmpty { router.add(middleware: CORSOriginMiddleware(origins: settings.corsOrigins)) }
         router.add(middleware: AuthMiddleware(token: token))
 

@@ -179,15 +179,10 @@ struct MetricsMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let route = context.endpointPath ?? "unmatched"
-        do {
-            let response = try await next(request, context)
-            metrics.record(.init(method: request.method.rawValue, route: route, status: response.status.code), seconds: (ContinuousClock.now - start).seconds)
-            return response
-        } catch {
-            let status = ErrorMiddleware.apiError(for: error, request: request, routes: APIServer.routes).status.code
-            metrics.record(.init(method: request.method.rawValue, route: route, status: status), seconds: (ContinuousClock.now - start).seconds)
-            throw error
-        }
+        // Inside it the error middleware has turned every error into its answer.
+        let response = try await next(request, context)
+        metrics.record(.init(method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code),
+                       seconds: (ContinuousClock.now - start).seconds)
+        return response
     }
 }

@@ -235,6 +235,9 @@ struct RouterTests {
             #expect(response.text.contains("workbench_jobs{status=\"pending\"} 1\n"))
             #expect(response.text.contains("# TYPE workbench_llm_latency_seconds histogram"))
             #expect(response.text.contains("workbench_http_requests_total{route=\"/api/books\",method=\"POST\",status=\"202\"} 1"))
+            _ = try await client.execute(uri: "/api/jobs/999", method: .get, headers: fixture.auth)
+            let again = try await client.execute(uri: "/metrics", method: .get, headers: fixture.auth)
+            #expect(again.text.contains("workbench_http_requests_total{route=\"/api/jobs/{id}\",method=\"GET\",status=\"404\"} 1"), "\(again.text)")
         }
     }
 
