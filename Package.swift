@@ -73,7 +73,7 @@ let package = Package(
         // Style extraction: measurable features, Burrows' Delta profiles and attribution (issue #16). Pure, no I/O.
         .target(name: "Style", dependencies: ["WorkbenchCore", "Quality"]),
         // The book queue: the JobQueue protocol, its SQLite implementation, sources (issue #19).
-        .target(name: "Queue", dependencies: ["WorkbenchCore", "Store", "Engine", "LLM", "Config", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]),
+        .target(name: "Queue", dependencies: ["WorkbenchCore", "Store", "Engine", "Experiments", "LLM", "Config", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]),
         // The REST API, its event streams and the web dashboard over the queue (issue #20).
         .target(
             name: "Server",
@@ -122,10 +122,10 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Store"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "Store", "WorkbenchCore", "LLMFakes"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Learning", "Style", "Config", "LLM", "Simulator", "Store", "Quality", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "QueueTests", dependencies: ["Queue", "Store", "WorkbenchCore"]),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "Store", "Experiments", "WorkbenchCore"]),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "Queue", "Store", "Engine", "LLM", "Simulator", "WorkbenchCore",
+            dependencies: ["Server", "Queue", "Store", "Engine", "Experiments", "LLM", "Simulator", "WorkbenchCore",
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "JudgeTests", dependencies: ["Judge", "LLM", "Simulator", "WorkbenchCore"]),

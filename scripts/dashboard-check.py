@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Loads the workbench dashboard in headless Chromium (over the DevTools protocol), starts a
 book through the API, and checks that the page's chapter bars fill in live from the event
-stream without a reload and with no console error. Writes screenshots at 1280 px and at a
-phone's width. Prints one JSON object; exits 1 when a check fails, 2 when it cannot run."""
+stream without a reload and with no console error; with --regress VERSION, also starts a
+regress from that baseline's row and waits for its verdict to show there. Writes screenshots at
+1280 px and at a phone's width. Prints one JSON object; exits 1 when a check fails, 2 when it cannot run."""
 import argparse, json, os, shutil, subprocess, sys, tempfile, time, urllib.request
 
 import websocket  # websocket-client
@@ -68,6 +69,34 @@ def api(base, token, method, path, body=None):
         return json.loads(response.read() or b"null")
 
 
+BASELINE_ROW = """(() => {
+  const row = [...document.querySelectorAll('#baseline-rows tr:not(.history)')].find((tr) => tr.cells[0] && tr.cells[0].textContent === %s);
+  if (!row) return null;
+  const strip = row.nextElementSibling && row.nextElementSibling.classList.contains('history') ? row.nextElementSibling : null;
+  return {last: row.cells[row.cells.length - 1].textContent, marks: strip ? strip.querySelectorAll('.mark').length : 0,
+          clicked: !!window.__regressClicked, marker: window.__workbenchMarker};
+})()"""
+
+
+def regress_from_the_page(page, version, deadline):
+    """Clicks the baseline's `regress now`, then waits (no reload) until its row shows the verdict and its history strip a mark."""
+    quoted = json.dumps(version)
+    clicked = page.evaluate("""(() => {
+      const row = [...document.querySelectorAll('#baseline-rows tr:not(.history)')].find((tr) => tr.cells[0] && tr.cells[0].textContent === %s);
+      const button = row && [...row.querySelectorAll('button')].find((b) => b.textContent.includes('regress now'));
+      if (!button) return false;
+      button.click(); window.__regressClicked = true; return true;
+    })()""" % quoted)
+    if not clicked:
+        return {"verdict": None, "marks": 0, "error": "no `regress now` button for " + version}
+    while time.time() < deadline:
+        row = page.evaluate(BASELINE_ROW % quoted)
+        if row and row["marker"] == "first-load" and row["marks"] >= 1 and not row["last"].startswith("never"):
+            return {"verdict": row["last"].split(" ")[0], "marks": row["marks"]}
+        time.sleep(0.2)
+    return {"verdict": None, "marks": 0, "error": "no verdict shown in time"}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
@@ -76,6 +105,7 @@ def main():
     parser.add_argument("--screenshot", required=True, help="PNG at 1280 px; the phone's beside it (-phone.png)")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--regress", help="a baseline version whose `regress now` button is clicked after the book")
     args = parser.parse_args()
     if not os.path.exists(args.chromium):
         print(json.dumps({"error": f"no Chromium at {args.chromium}: `make deps` installs Debian's chromium"}))
@@ -123,6 +153,9 @@ def main():
                 break
             time.sleep(0.1)
         final = snapshots[-1]
+        regress = None
+        if args.regress:
+            regress = regress_from_the_page(page, args.regress, time.time() + args.timeout)
         page.screenshot(args.screenshot)
         page.call("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=2, mobile=True)
         time.sleep(0.5)
@@ -142,7 +175,9 @@ def main():
             "no_console_errors": not page.errors,
             "phone_fits_width": not overflow,
         }
-        print(json.dumps({"job": job.get("id"), "checks": checks, "snapshots": len(snapshots), "scored_over_time": scored_counts,
+        if args.regress:
+            checks["regress_verdict_shown"] = bool(regress and regress["verdict"] in ("pass", "fail") and regress["marks"] >= 1)
+        print(json.dumps({"job": job.get("id"), "checks": checks, "regress": regress, "snapshots": len(snapshots), "scored_over_time": scored_counts,
                           "console_errors": page.errors, "screenshots": [args.screenshot, phone]}))
         return 0 if all(checks.values()) else 1
     finally:

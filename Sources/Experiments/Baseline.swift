@@ -261,6 +261,8 @@ public enum BaselineError: WorkbenchError, Equatable {
     case scoresDisagree(path: String, chapter: String, metric: String, scorer: String)
     case exists(version: String, folder: String)
     case experimentMissing(path: String)
+    /// A gated metric the baseline does not score (empty: none named).
+    case metricNotScored(metric: String, version: String, scored: [String])
 
     public var message: String {
         switch self {
@@ -272,6 +274,8 @@ public enum BaselineError: WorkbenchError, Equatable {
             return "\(path): chapters.\(chapter).metrics.\(metric): the stored scores are not what scorer \(scorer) gives the chapter's texts"
         case .exists(let version, let folder): return "baseline \(version) already exists at \(folder)"
         case .experimentMissing(let path): return "the baseline's experiment \(path) does not exist"
+        case .metricNotScored(let metric, let version, let scored):
+            return (metric.isEmpty ? "no gated metric is named" : "`\(metric)` is not scored in baseline \(version)") + "; scored: \(scored.joined(separator: ", "))"
         }
     }
 
@@ -282,12 +286,13 @@ public enum BaselineError: WorkbenchError, Equatable {
             return "baselines are written by `workbench baseline create`, never by hand: restore the folder from git, or create a new version"
         case .exists: return "baselines are frozen: choose a new version, or delete the folder to make it again"
         case .experimentMissing: return "give the current experiment with --experiment FILE"
+        case .metricNotScored: return "gate on `quality` or metrics the baseline scores (listed above)"
         }
     }
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .exists: return .usage
+        case .exists, .metricNotScored: return .usage
         default: return .dataError
         }
     }

@@ -34,6 +34,9 @@ public struct SuiteWriter: Sendable {
         public var seconds: Double
     }
 
+    /// The run's first event: the suite's name, chapters and samples per chapter.
+    public static let startedEvent = "suite.started"
+
     public enum Progress: Sendable {
         case started(RunID, chapters: Int, samples: Int)
         case sample(chapter: String, sample: Int, quality: Double, words: Int)
@@ -51,6 +54,10 @@ public struct SuiteWriter: Sendable {
         let runJSON = try CanonicalJSON.encode(["experiment": config.file, "suite": suite.name, "suite_sha256": suite.fingerprint, "samples": String(samples),
                                                 "prompts": prompts.version])
         let run = try database.startRun(kind: kind, configJSON: runJSON, gitRevision: gitRevision)
+        // Said in the run's events too, so a watcher of the run (the API's event stream) knows how many chapters are coming.
+        try database.appendEvent(to: run.id, kind: Self.startedEvent,
+                                 payloadJSON: String(decoding: try JSONSerialization.data(withJSONObject: ["suite": suite.name, "chapters": suite.chapters.count, "samples": samples],
+                                                                                          options: [.sortedKeys]), as: UTF8.self))
         progress(.started(run.id, chapters: suite.chapters.count, samples: samples))
         do {
             var books: [String: String] = [:]
@@ -79,6 +86,8 @@ public struct SuiteWriter: Sendable {
                     written[chapter.id, default: []].append((sample, chapter.seed(ofSample: sample), fileFor(chapter.id, sample), text, costs[chapter.id]?[sample] ?? 0))
                 }
             }
+            // Each suite chapter's book holds its samples, all written now.
+            for book in books.values { try database.setBookStatus(book, "done") }
             var scores = SuiteScores.score(suite: suite, contexts: contexts, texts: written, style: style)
             scores.add(pluginMetrics: pluginMetrics)
             try database.finishRun(run.id, status: .succeeded)

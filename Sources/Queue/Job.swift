@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import WorkbenchCore
 
@@ -11,27 +12,30 @@ public enum JobStatus: String, Sendable, Codable, CaseIterable, CustomStringConv
     public var isFinal: Bool { self == .done || self == .dead || self == .cancelled }
 }
 
-/// What a book is written from: a premise (planned into an outline), an outline (written as
-/// given), or a longer source text (the `plan` route makes a premise-driven outline of it).
+/// What a job does. A book is written from a premise (planned into an outline), an outline
+/// (written as given), or a longer source text (the `plan` route makes a premise-driven
+/// outline of it); a regress writes a baseline's suite again and checks it against the baseline.
 public enum JobSource: Sendable, Equatable {
     case premise(String)
     case outline(Outline)
     case text(String)
+    case regress(RegressionRequest)
 
     public var kind: Kind {
         switch self {
         case .premise: .premise
         case .outline: .outline
         case .text: .text
+        case .regress: .regress
         }
     }
 
     public enum Kind: String, Sendable, Codable, CaseIterable {
-        case premise, outline, text
+        case premise, outline, text, regress
     }
 }
 
-/// A book to enqueue: its source, the experiment it is written under and what the command
+/// A job to enqueue: its source, the experiment it is written under and what the command
 /// line overrides.
 public struct NewJob: Sendable, Equatable {
     public var source: JobSource

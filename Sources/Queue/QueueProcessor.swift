@@ -1,5 +1,6 @@
 import Config
 import Engine
+import Experiments
 import Foundation
 import LLM
 import Store
@@ -14,7 +15,7 @@ public enum ProcessorEvent: Sendable {
     case attached(job: Int64, run: RunID)
     /// One of the book's pipeline events.
     case progress(job: Int64, run: RunID, event: PipelineEvent)
-    case finished(job: Int64, book: QueuedBook)
+    case finished(job: Int64, output: JobOutput)
     /// The attempt failed; `after` is the job as it now stands (pending with a backoff, or dead).
     case failed(job: Int64, error: String, after: Job)
     /// Stopped by `queue cancel` (or lost to another processor): its calls were stopped.
@@ -29,7 +30,7 @@ public enum ProcessorEvent: Sendable {
 /// How a processor runs.
 public struct ProcessorSettings: Sendable {
     public enum Mode: Sendable { case untilEmpty, forever }
-    /// Books at once.
+    /// Jobs at once.
     public var parallel = 3
     public var mode = Mode.untilEmpty
     /// What this processor may spend, all books together; nil for no limit.
@@ -61,7 +62,7 @@ public struct ProcessorSummary: Sendable, Equatable {
     public var budgetReached = false
 }
 
-/// Takes jobs from a queue and writes their books, up to `parallel` at once, each through
+/// Takes jobs from a queue and runs them (writes their books, checks their regresses), up to `parallel` at once, each through
 /// `runner`. Each running job's lease is renewed by a heartbeat; its row is read every `poll`
 /// so a `queue cancel` stops its calls within a second. A failed attempt goes back to the
 /// queue with a backoff (or to `dead` after its last attempt, or at once when retrying cannot
@@ -72,14 +73,14 @@ public struct ProcessorSummary: Sendable, Equatable {
 /// left running by a killed processor are handed back at start rather than after their leases expire.
 public final class QueueProcessor: Sendable {
     public let queue: any JobQueue
-    public let runner: any QueueBookRunner
+    public let runner: any QueueJobRunner
     public let settings: ProcessorSettings
     public let owner: String
     /// A run's spend so far (the call log's): the budget counts what this processor added.
     let spend: @Sendable (RunID) -> Double
     let report: @Sendable (ProcessorEvent) -> Void
 
-    public init(queue: any JobQueue, runner: any QueueBookRunner, settings: ProcessorSettings, owner: String,
+    public init(queue: any JobQueue, runner: any QueueJobRunner, settings: ProcessorSettings, owner: String,
                 spend: @escaping @Sendable (RunID) -> Double, report: @escaping @Sendable (ProcessorEvent) -> Void) {
         self.queue = queue
         self.runner = runner
@@ -95,7 +96,7 @@ public final class QueueProcessor: Sendable {
     }
 
     private enum Outcome: Sendable {
-        case done(QueuedBook)
+        case done(JobOutput)
         case failed(Job, String)
         case cancelled
         case released
@@ -192,9 +193,9 @@ public final class QueueProcessor: Sendable {
                         state.start[id] = nil
                     }
                     switch outcome {
-                    case .done(let book):
+                    case .done(let output):
                         summary.done += 1
-                        report(.finished(job: id, book: book))
+                        report(.finished(job: id, output: output))
                     case .failed(let after, let error):
                         summary.failedAttempts += 1
                         if after.status == .dead { summary.dead += 1 }
@@ -219,7 +220,7 @@ public final class QueueProcessor: Sendable {
     private func process(_ job: Job, shared: Shared) async -> Outcome {
         let id = job.id
         let work = Task {
-            try await runner.write(job, attach: { run in
+            try await runner.run(job, attach: { run in
                 try self.queue.attach(id, owner: self.owner, run: run)
                 shared.spending.withLock { $0.run[id] = run }
                 self.report(.attached(job: id, run: run))
@@ -250,9 +251,9 @@ public final class QueueProcessor: Sendable {
         if lost.isSet { return .cancelled }
         do {
             switch result {
-            case .success(let book):
+            case .success(let output):
                 try queue.finish(id, owner: owner, at: Date())
-                return .done(book)
+                return .done(output)
             case .failure(let error):
                 if shared.isStopping {
                     try queue.release(id, owner: owner, at: Date())
@@ -270,10 +271,10 @@ public final class QueueProcessor: Sendable {
     }
 
     /// Failures another attempt cannot fix: the job's experiment or prompts are broken, its
-    /// routes name no provider, its run's configuration changed since it started.
+    /// routes name no provider, its run's configuration changed since it started, its baseline is missing or broken.
     static func isPermanent(_ error: any Error) -> Bool {
         switch error {
-        case is ConfigError, is RoutingError: return true
+        case is ConfigError, is RoutingError, is BaselineError: return true
         case let engine as EngineError:
             switch engine {
             case .configurationChanged, .unresumable, .promptMissing, .promptInvalid, .ensembleWithoutNamedProviders: return true

@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import GRDB
 import Store
@@ -17,6 +18,7 @@ public struct SQLiteJobQueue: JobQueue {
             case .premise(let text): return ("premise", text)
             case .text(let text): return ("text", text)
             case .outline(let outline): return ("outline", try CanonicalJSON.encode(outline))
+            case .regress(let request): return ("regress", try CanonicalJSON.encode(request))
             }
         }
         return try database.write { db in
@@ -198,6 +200,7 @@ public struct SQLiteJobQueue: JobQueue {
         switch kind {
         case "outline": source = .outline(try JSONDecoder().decode(Outline.self, from: Data(text.utf8)))
         case "text": source = .text(text)
+        case "regress": source = .regress(try JSONDecoder().decode(RegressionRequest.self, from: Data(text.utf8)))
         default: source = .premise(text)
         }
         let seed: Int64? = row["seed"], run: String? = row["run_id"]

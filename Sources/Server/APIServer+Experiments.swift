@@ -41,6 +41,12 @@ extension APIServer {
 
     // MARK: Baselines
 
+    /// A version name as `baseline create` takes it: never a path.
+    static func isBaselineVersion(_ version: String) -> Bool {
+        (1...64).contains(version.count) && version.first != "."
+            && version.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+    }
+
     /// `GET /api/baselines`: the frozen baselines of the baselines folder, each with its suite,
     /// samples, scorer, provenance and mean quality.
     func listBaselines(_ request: Request) throws -> Response {
@@ -61,10 +67,7 @@ extension APIServer {
     /// its regress history (every `workbench regress` verdict against it, newest first).
     func baseline(_ request: Request, _ context: BasicRequestContext) throws -> Response {
         let version = context.parameters.get("version") ?? ""
-        guard (1...64).contains(version.count), version.first != ".",
-              version.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) else {
-            throw APIError.invalidID(resource: "baseline", id: version)
-        }
+        guard Self.isBaselineVersion(version) else { throw APIError.invalidID(resource: "baseline", id: version) }
         guard Baseline.versions(root: settings.baselinesFolder).contains(version) else { throw APIError.notFound(resource: "baseline", id: version) }
         let baseline: Baseline
         do { baseline = try Baseline.load(version: version, root: settings.baselinesFolder) } catch let error as any WorkbenchError {

@@ -1,4 +1,5 @@
 import Engine
+import Experiments
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -36,7 +37,7 @@ extension APIServer {
         let job = NewJob(source: source, sourceName: "api", experiment: experiment, genre: genre, title: try body.string("title", maxLength: 300),
                          chapters: chapters, words: words, priority: try body.int("priority", in: -1000...1000) ?? 0,
                          seed: try body.int("seed", in: 0...Int(Int32.max)).map(UInt64.init), maxAttempts: try body.int("max_attempts", in: 1...10) ?? 3)
-        return try enqueue(job)
+        return try await enqueue(job)
     }
 
     /// `POST /api/generate/chapter`: one chapter of an outline (the roadmap's body), queued;
@@ -58,18 +59,18 @@ extension APIServer {
         let job = NewJob(source: .outline(outline), sourceName: "api", experiment: experiment, genre: genre, words: try body.int("word_count", in: 50...20_000),
                          chapter: number, qualityTarget: try body.double("quality_target", in: 0...10), priority: try body.int("priority", in: -1000...1000) ?? 0,
                          seed: try body.int("seed", in: 0...Int(Int32.max)).map(UInt64.init))
-        guard wait else { return try enqueue(job) }
-        let queued = try queue.enqueue([job], at: Date())[0]
-        signal.notify()
-        let final = try await waitForFinal(queued.id, timeout: timeout)
-        guard final.status.isFinal else { return Self.json(jobJSON(final), status: .accepted, headers: [.location: "/api/jobs/\(final.id)"]) }
-        return Self.json(try chapterResult(final))
+        return try await enqueue(job, waitingAtMost: wait ? timeout : nil)
     }
 
-    private func enqueue(_ job: NewJob) throws -> Response {
+    /// Queues `job`: 202 with it and its links, or with a wait its result once it is finished
+    /// (202 with the job as it stands when the wait ends first).
+    func enqueue(_ job: NewJob, waitingAtMost timeout: TimeInterval? = nil) async throws -> Response {
         let queued = try queue.enqueue([job], at: Date())[0]
         signal.notify()
-        return Self.json(jobJSON(queued), status: .accepted, headers: [.location: "/api/jobs/\(queued.id)"])
+        guard let timeout else { return Self.json(jobJSON(queued), status: .accepted, headers: [.location: "/api/jobs/\(queued.id)"]) }
+        let final = try await waitForFinal(queued.id, timeout: timeout)
+        guard final.status.isFinal else { return Self.json(jobJSON(final), status: .accepted, headers: [.location: "/api/jobs/\(final.id)"]) }
+        return Self.json(try result(of: final))
     }
 
     /// The outline of a body, checked as `generate --outline` checks a file.
@@ -90,16 +91,7 @@ extension APIServer {
     /// The experiment file a body names (`NAME` → `experiments folder/NAME.yaml`, nothing
     /// else: never a path), or the default; loaded now so a broken one or an unknown genre is refused.
     func experiment(_ body: RequestObject) throws -> (file: String, genre: String?) {
-        var file = settings.defaultExperiment
-        if let name = try body.string("experiment", maxLength: 64) {
-            guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-                throw APIError.invalidValue(field: "experiment", message: "\"\(name)\" is not an experiment name", fix: "give the name of a file in the server's experiments folder, without .yaml")
-            }
-            file = settings.experimentsFolder + "/" + name + ".yaml"
-            guard FileManager.default.fileExists(atPath: file) else {
-                throw APIError.invalidValue(field: "experiment", message: "there is no experiment \(name)", fix: "give one of \(Self.experimentNames(in: settings.experimentsFolder).joined(separator: ", "))")
-            }
-        }
+        let file = try experimentFile(body) ?? settings.defaultExperiment
         let genre = try body.string("genre", maxLength: 64)
         do {
             _ = try experiments.load(file: file, genre: genre)
@@ -107,6 +99,19 @@ extension APIServer {
             throw APIError.invalidValue(field: genre != nil ? "genre" : "experiment", message: error.message, fix: error.fix ?? "fix the experiment file")
         }
         return (file, genre)
+    }
+
+    /// The file of the body's `experiment` name, nil when it names none.
+    func experimentFile(_ body: RequestObject) throws -> String? {
+        guard let name = try body.string("experiment", maxLength: 64) else { return nil }
+        guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw APIError.invalidValue(field: "experiment", message: "\"\(name)\" is not an experiment name", fix: "give the name of a file in the server's experiments folder, without .yaml")
+        }
+        let file = settings.experimentsFolder + "/" + name + ".yaml"
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw APIError.invalidValue(field: "experiment", message: "there is no experiment \(name)", fix: "give one of \(Self.experimentNames(in: settings.experimentsFolder).joined(separator: ", "))")
+        }
+        return file
     }
 
     static func experimentNames(in folder: String) -> [String] {
@@ -143,14 +148,14 @@ extension APIServer {
         return Self.cachedJSON(object, request: request)
     }
 
-    /// `GET /api/jobs/{id}/result`: a chapter job's chapter (the roadmap's answer), or a book job's figures.
+    /// `GET /api/jobs/{id}/result`: a chapter job's chapter (the roadmap's answer), a book job's figures, a regress job's verdict.
     func jobResult(_ request: Request, _ context: BasicRequestContext) throws -> Response {
         let job = try queue.job(try Self.jobID(context))
         guard job.status == .done else {
             throw APIError.conflict(message: "job \(job.id) is \(job.status): it has no result yet",
                                     fix: job.status.isFinal ? "see its last_error with GET /api/jobs/\(job.id)" : "wait for it (GET /api/jobs/\(job.id)/events) and ask again")
         }
-        return Self.cachedJSON(try chapterResult(job), request: request)
+        return Self.cachedJSON(try result(of: job), request: request)
     }
 
     func cancelJob(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
@@ -172,22 +177,23 @@ extension APIServer {
         }
     }
 
-    /// What a finished job wrote: for a chapter job the roadmap's shape (chapter_text,
-    /// quality_score, metrics, cost); for a book, its quality, words and cost.
-    func chapterResult(_ job: Job) throws -> [String: Any] {
+    /// What a finished job made: for a chapter job the roadmap's shape (chapter_text,
+    /// quality_score, metrics, cost); for a book, its quality, words and cost; for a regress, its verdict and report.
+    func result(of job: Job) throws -> [String: Any] {
         switch job.status {
         case .done: break
         case .cancelled: throw APIError.conflict(message: "job \(job.id) was cancelled", fix: "queue it again")
         default: throw APIError.conflict(message: "job \(job.id) is \(job.status): \(job.lastError ?? "no error recorded")", fix: "see GET /api/jobs/\(job.id)")
         }
         guard let run = job.runID else { throw APIError.internalError(message: "job \(job.id) is done but has no run") }
+        if case .regress = job.spec.source { return try regressResult(job, run: run) }
         let book = try database.book(matchingBookOrRun: run.rawValue)
         let versions = try database.latestChapterVersions(bookID: book.id)
         let summary = try database.summary(of: run)
         var result: [String: Any] = ["job_id": job.id, "run_id": run.rawValue, "book_id": book.id, "cost": summary.costUSD,
                                      "tokens": summary.promptTokens + summary.completionTokens]
         guard let number = job.spec.chapter else {
-            result["quality_score"] = try EngineBookRunner.quality(database, run: run)
+            result["quality_score"] = try EngineJobRunner.quality(database, run: run)
             result["words"] = versions.map(\.wordCount).reduce(0, +)
             result["chapters"] = versions.count
             return result
@@ -217,8 +223,8 @@ extension APIServer {
         if let run = job.runID { links["run"] = "/api/runs/\(run.rawValue)" }
         let experiment = URL(fileURLWithPath: job.spec.experiment).deletingPathExtension().lastPathComponent
         return [
-            "id": job.id, "kind": job.spec.chapter == nil ? "book" : "chapter", "status": job.status.rawValue,
-            "source": ["kind": job.spec.source.kind.rawValue, "name": job.spec.sourceName],
+            "id": job.id, "kind": Self.kind(of: job), "status": job.status.rawValue,
+            "source": Self.sourceJSON(job.spec),
             "experiment": experiment, "genre": job.spec.genre ?? NSNull(), "title": job.spec.title ?? NSNull(),
             "chapters": job.spec.chapters ?? NSNull(), "words": job.spec.words ?? NSNull(), "chapter_num": job.spec.chapter ?? NSNull(),
             "quality_target": job.spec.qualityTarget ?? NSNull(), "priority": job.spec.priority, "attempts": job.attempts, "max_attempts": job.spec.maxAttempts,
@@ -227,14 +233,33 @@ extension APIServer {
         ]
     }
 
-    /// A job's run so far: chapters planned and done, words, cost, the latest quality.
+    static func sourceJSON(_ spec: NewJob) -> [String: Any] {
+        var source: [String: Any] = ["kind": spec.source.kind.rawValue, "name": spec.sourceName]
+        if case .regress(let request) = spec.source { source["baseline"] = request.baseline }
+        return source
+    }
+
+    static func kind(of job: Job) -> String {
+        if case .regress = job.spec.source { return "regress" }
+        return job.spec.chapter == nil ? "book" : "chapter"
+    }
+
+    /// A job's run so far: chapters planned and done, words, cost, the latest quality. A
+    /// regress counts every sample of every suite chapter.
     func progress(of job: Job) throws -> [String: Any] {
         guard let run = job.runID else { return ["chapters_total": NSNull(), "chapters_done": 0, "cost_usd": 0, "words": 0] }
-        let planned = try database.events(of: run, kind: "plan.done").last?["chapters"] as? Int
         let done = try database.events(of: run, kind: "chapter.done")
         let summary = try database.summary(of: run)
-        let total = job.spec.chapter != nil ? 1 : planned
-        return ["chapters_total": total ?? NSNull(), "chapters_done": Set(done.compactMap { $0["chapter"] as? Int }).count,
+        let total: Int?, doneCount: Int
+        if case .regress = job.spec.source {
+            let suite = try database.events(of: run, kind: SuiteWriter.startedEvent).last
+            total = (suite?["chapters"] as? Int).flatMap { chapters in (suite?["samples"] as? Int).map { chapters * $0 } }
+            doneCount = done.count
+        } else {
+            total = job.spec.chapter != nil ? 1 : try database.events(of: run, kind: "plan.done").last?["chapters"] as? Int
+            doneCount = Set(done.compactMap { $0["chapter"] as? Int }).count
+        }
+        return ["chapters_total": total ?? NSNull(), "chapters_done": doneCount,
                 "words": done.compactMap { $0["words"] as? Int }.reduce(0, +), "cost_usd": summary.costUSD,
                 "tokens": summary.promptTokens + summary.completionTokens, "run_status": summary.run.status.rawValue]
     }

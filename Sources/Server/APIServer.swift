@@ -99,6 +99,7 @@ public final class APIServer: Sendable {
         router.get("/api/abtests/:id") { request, context in try self.abTest(request, context) }
         router.get("/api/baselines") { request, _ in try self.listBaselines(request) }
         router.get("/api/baselines/:version") { request, context in try self.baseline(request, context) }
+        router.post("/api/regress") { request, context in try await self.createRegress(request, context) }
         router.get("/api/queue") { request, _ in try self.queueState(request) }
         router.post("/api/queue/pause") { request, _ in try await self.setPaused(true, request) }
         router.post("/api/queue/resume") { request, _ in try await self.setPaused(false, request) }
@@ -116,6 +117,7 @@ public final class APIServer: Sendable {
         (.get, "/api/books/:id/manuscript"), (.get, "/api/books/:id/report"),
         (.get, "/api/jobs"), (.get, "/api/jobs/:id"), (.get, "/api/jobs/:id/result"), (.post, "/api/jobs/:id/cancel"), (.get, "/api/jobs/:id/events"),
         (.get, "/api/runs"), (.get, "/api/runs/:id"), (.get, "/api/abtests"), (.get, "/api/abtests/:id"), (.get, "/api/baselines"), (.get, "/api/baselines/:version"),
+        (.post, "/api/regress"),
         (.get, "/api/queue"), (.post, "/api/queue/pause"), (.post, "/api/queue/resume"),
         (.get, "/"), (.get, "/static/app.js"), (.get, "/static/app.css"),
     ]

@@ -135,10 +135,11 @@ enum OpenAPIDocument {
     },
     "/api/jobs/{id}/result": {
       "get": {
-        "operationId": "getJobResult", "summary": "A done job's result: a chapter job's chapter, a book job's figures (409 until done).",
+        "operationId": "getJobResult", "summary": "A done job's result: a chapter job's chapter, a book job's figures, a regress job's verdict (409 until done).",
         "parameters": [{"$ref": "#/components/parameters/jobID"}],
         "responses": {
-          "200": {"description": "The result.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChapterResult"}}}},
+          "200": {"description": "The result.", "content": {"application/json": {"schema": {"oneOf": [
+            {"$ref": "#/components/schemas/ChapterResult"}, {"$ref": "#/components/schemas/RegressResult"}]}}}},
           "304": {"description": "Not modified (If-None-Match)."},
           "default": {"$ref": "#/components/responses/Error"}
         }
@@ -232,6 +233,21 @@ enum OpenAPIDocument {
         "responses": {
           "200": {"description": "The baseline.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Baseline"}}}},
           "304": {"description": "Not modified (If-None-Match)."},
+          "default": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/api/regress": {
+      "post": {
+        "operationId": "createRegress", "summary": "Re-run a baseline's suite and check it against the baseline, as `workbench regress` does (queued as a job).",
+        "parameters": [
+          {"name": "wait", "in": "query", "schema": {"type": "boolean"}, "description": "Answer with the verdict when the run is checked instead of 202."},
+          {"name": "timeout", "in": "query", "schema": {"type": "number", "exclusiveMinimum": 0, "maximum": 3600}, "description": "Seconds to wait with wait=true (default 600); then 202."}
+        ],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RegressRequest"}}}},
+        "responses": {
+          "200": {"description": "The verdict (wait=true).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RegressResult"}}}},
+          "202": {"description": "Queued.", "headers": {"Location": {"schema": {"type": "string"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
           "default": {"$ref": "#/components/responses/Error"}
         }
       }
@@ -354,7 +370,7 @@ enum OpenAPIDocument {
       "Job": {
         "type": "object", "required": ["id", "kind", "status", "attempts", "created_at", "links"],
         "properties": {
-          "id": {"type": "integer"}, "kind": {"enum": ["book", "chapter"]}, "status": {"enum": ["pending", "running", "done", "dead", "cancelled"]},
+          "id": {"type": "integer"}, "kind": {"enum": ["book", "chapter", "regress"]}, "status": {"enum": ["pending", "running", "done", "dead", "cancelled"]},
           "source": {"type": "object"}, "experiment": {"type": "string"}, "genre": {"type": ["string", "null"]}, "title": {"type": ["string", "null"]},
           "chapters": {"type": ["integer", "null"]}, "words": {"type": ["integer", "null"]}, "chapter_num": {"type": ["integer", "null"]},
           "quality_target": {"type": ["number", "null"]}, "priority": {"type": "integer"}, "attempts": {"type": "integer"}, "max_attempts": {"type": "integer"},
@@ -369,6 +385,23 @@ enum OpenAPIDocument {
         "properties": {"job_id": {"type": "integer"}, "run_id": {"type": "string"}, "book_id": {"type": "string"}, "chapter_num": {"type": "integer"},
                        "chapter_text": {"type": "string"}, "quality_score": {"type": "number"}, "metrics": {"type": "object", "additionalProperties": {"type": "number"}},
                        "cost": {"type": "number"}, "tokens": {"type": "integer"}, "words": {"type": "integer"}, "version": {"type": "integer"}, "chapters": {"type": "integer"}}
+      },
+      "RegressRequest": {
+        "type": "object", "required": ["baseline"], "additionalProperties": false,
+        "description": "workbench regress's options. The experiment is by default the one the baseline was made from; metrics by default quality and outline_adherence.",
+        "properties": {"baseline": {"type": "string", "pattern": "^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$"},
+                       "experiment": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}, "samples": {"type": "integer", "minimum": 1, "maximum": 100},
+                       "threshold": {"type": "number", "minimum": 0, "maximum": 10}, "suite_threshold": {"type": "number", "minimum": 0, "maximum": 10},
+                       "alpha": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 0.5},
+                       "metrics": {"type": "array", "minItems": 1, "maxItems": 100, "items": {"type": "string", "minLength": 1, "maxLength": 200}},
+                       "per_chapter": {"type": "boolean"}, "continuity_threshold": {"type": "integer", "minimum": 0, "maximum": 10000},
+                       "priority": {"type": "integer", "minimum": -1000, "maximum": 1000}, "max_attempts": {"type": "integer", "minimum": 1, "maximum": 10}}
+      },
+      "RegressResult": {
+        "type": "object", "required": ["job_id", "run_id", "baseline", "passed", "summary", "cost", "report"],
+        "properties": {"job_id": {"type": "integer"}, "run_id": {"type": "string"}, "baseline": {"type": "string"}, "passed": {"type": "boolean"},
+                       "summary": {"type": "string"}, "current": {"type": "string"}, "failed_rows": {"type": "integer"}, "cost": {"type": "number"},
+                       "report": {"type": "object", "description": "The report `workbench regress --json` prints."}, "links": {"type": "object"}}
       },
       "Run": {
         "type": "object", "required": ["id", "kind", "status", "started_at"],

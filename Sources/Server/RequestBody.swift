@@ -57,6 +57,28 @@ struct RequestObject {
         return number.doubleValue
     }
 
+    func bool(_ key: String) throws -> Bool? {
+        guard has(key) else { return nil }
+        guard let number = fields[key] as? NSNumber, Self.isBoolean(number) else { throw APIError.wrongType(field: key, expected: "true or false") }
+        return number.boolValue
+    }
+
+    /// A non-empty array of non-empty strings, at most `maxCount` of at most `maxLength` bytes each.
+    func strings(_ key: String, maxCount: Int = 100, maxLength: Int = 200) throws -> [String]? {
+        guard has(key) else { return nil }
+        guard let values = fields[key] as? [Any] else { throw APIError.wrongType(field: key, expected: "an array of strings") }
+        guard !values.isEmpty, values.count <= maxCount else {
+            throw APIError.invalidValue(field: key, message: "has \(values.count) items", fix: "give 1 to \(maxCount) items, or leave \(key) out")
+        }
+        return try values.enumerated().map { index, value in
+            guard let text = value as? String else { throw APIError.wrongType(field: "\(key)[\(index)]", expected: "a string") }
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, text.utf8.count <= maxLength else {
+                throw APIError.invalidValue(field: "\(key)[\(index)]", message: "is empty or longer than \(maxLength) bytes", fix: "give a name")
+            }
+            return text
+        }
+    }
+
     func object(_ key: String) throws -> [String: Any]? {
         guard has(key) else { return nil }
         guard let value = fields[key] as? [String: Any] else { throw APIError.wrongType(field: key, expected: "an object") }

@@ -478,5 +478,43 @@ enum Schema {
         ALTER TABLE queue_jobs ADD COLUMN chapter INTEGER CHECK (chapter IS NULL OR chapter BETWEEN 1 AND 200);
         ALTER TABLE queue_jobs ADD COLUMN quality_target REAL CHECK (quality_target IS NULL OR quality_target BETWEEN 0 AND 10);
         """),
+        ("0014-queue-regress-jobs", """
+        -- A job may be a regress (`POST /api/regress`): its source is the request as JSON. SQLite
+        -- cannot change a CHECK, so the table is made again and its rows copied.
+        CREATE TABLE queue_jobs_new (
+            id                INTEGER PRIMARY KEY,
+            status            TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'dead', 'cancelled')),
+            source_kind       TEXT NOT NULL CHECK (source_kind IN ('premise', 'outline', 'text', 'regress')),
+            source_name       TEXT NOT NULL,
+            -- The premise, the outline as canonical JSON, the source text, or the regress request as canonical JSON.
+            source            TEXT NOT NULL CHECK (source <> ''),
+            experiment        TEXT NOT NULL CHECK (experiment <> ''),
+            title             TEXT,
+            chapters          INTEGER CHECK (chapters IS NULL OR chapters BETWEEN 1 AND 200),
+            words             INTEGER CHECK (words IS NULL OR words BETWEEN 50 AND 20000),
+            priority          INTEGER NOT NULL,
+            seed              INTEGER,
+            attempts          INTEGER NOT NULL CHECK (attempts >= 0),
+            max_attempts      INTEGER NOT NULL CHECK (max_attempts >= 1),
+            run_id            TEXT REFERENCES runs(id) ON DELETE SET NULL,
+            lease_owner       TEXT,
+            lease_expires_at  TEXT,
+            heartbeat_at      TEXT,
+            not_before        TEXT,
+            last_error        TEXT,
+            created_at        TEXT NOT NULL,
+            updated_at        TEXT NOT NULL,
+            genre             TEXT CHECK (genre IS NULL OR genre <> ''),
+            chapter           INTEGER CHECK (chapter IS NULL OR chapter BETWEEN 1 AND 200),
+            quality_target    REAL CHECK (quality_target IS NULL OR quality_target BETWEEN 0 AND 10),
+            CHECK ((status = 'running') = (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL))
+        ) STRICT;
+        INSERT INTO queue_jobs_new SELECT id, status, source_kind, source_name, source, experiment, title, chapters, words, priority, seed, attempts,
+            max_attempts, run_id, lease_owner, lease_expires_at, heartbeat_at, not_before, last_error, created_at, updated_at, genre, chapter, quality_target
+            FROM queue_jobs;
+        DROP TABLE queue_jobs;
+        ALTER TABLE queue_jobs_new RENAME TO queue_jobs;
+        CREATE INDEX queue_jobs_ready ON queue_jobs(status, priority DESC, id);
+        """),
     ]
 }

@@ -44,6 +44,13 @@ extension WorkbenchDatabase {
         }
     }
 
+    /// A run's last event of `kind`.
+    public func lastEvent(of runID: RunID, kind: String) throws -> EventRecord? {
+        try read { db in
+            try EventRecord.filter(Column("run_id") == runID.rawValue && Column("kind") == kind).order(Column("seq").desc).fetchOne(db)
+        }
+    }
+
     /// Events of one kind across runs whose payload has `value` at the JSON `path`, newest first.
     public func events(kind: String, matching path: String, value: String, limit: Int) throws -> [EventRecord] {
         try read { db in

@@ -59,7 +59,7 @@ enum QueueBatchBenchmarks {
         settings.parallel = parallel
         settings.backoff = backoff
         let processor = QueueProcessor(queue: SQLiteJobQueue(database: database),
-                                       runner: EngineBookRunner(database: database, factory: factory, reportsFolder: nil),
+                                       runner: EngineJobRunner(database: database, factory: factory, reportsFolder: nil),
                                        settings: settings, owner: "bench", spend: { _ in 0 }, report: { _ in })
         let summary = try await processor.run()
         await factory.shutdown()
@@ -98,7 +98,7 @@ enum QueueBatchBenchmarks {
             let stopped = Mutex<ContinuousClock.Instant?>(nil)
             var settings = ProcessorSettings()
             settings.parallel = 1
-            let processor = QueueProcessor(queue: queue, runner: EngineBookRunner(database: database, factory: factory, reportsFolder: nil),
+            let processor = QueueProcessor(queue: queue, runner: EngineJobRunner(database: database, factory: factory, reportsFolder: nil),
                                            settings: settings, owner: "bench-\(round)", spend: { _ in 0 }) { event in
                 if case .cancelled = event { stopped.withLock { $0 = .now } }
             }

@@ -80,7 +80,7 @@ extension Workbench.BaselineCommand {
             let experimentText = (try? String(contentsOfFile: experiment, encoding: .utf8)) ?? ""
             let provenance = BaselineProvenance(
                 version: version, createdAt: CivilTime(secondsSince1970: Date().timeIntervalSince1970).iso8601, workbenchVersion: WorkbenchVersion.current,
-                gitRevision: GitRevision.current(), experiment: Self.relative(experiment, to: RegressionOutputs.repositoryRoot(baselines: root)),
+                gitRevision: GitRevision.current(), experiment: Self.relative(experiment, to: RegressionRun.repositoryRoot(baselines: root)),
                 experimentSHA256: SHA256.hex(of: experimentText), promptsSHA256: try PromptSet.fingerprint(folder: config.promptsFolder),
                 routes: routes, providers: providers, samples: samples, runID: output.runID.rawValue, seconds: output.seconds, costUSD: output.scores.totalCostUSD)
             let written = try Baseline.write(

@@ -114,6 +114,7 @@ extension Workbench.QueueCommand {
             case .premise(let text): lines.append("premise: \(text.prefix(300))")
             case .outline(let outline): lines.append("outline: \"\(outline.title)\", \(outline.chapters.count) chapters")
             case .text(let text): lines.append("source text: \(text.split(whereSeparator: \.isWhitespace).count) words")
+            case .regress(let request): lines.append("regress against baseline \(request.baseline) (\(request.baselinesFolder))")
             }
             if let genre = job.spec.genre { lines.append("genre: \(genre)") }
             if let title = job.spec.title { lines.append("title: \(title)") }
@@ -200,6 +201,7 @@ enum QueueView {
         case .premise(let text): source["premise"] = text
         case .outline(let outline): source["title"] = outline.title; source["chapters"] = outline.chapters.count
         case .text(let text): source["words"] = text.split(whereSeparator: \.isWhitespace).count
+        case .regress(let request): source["baseline"] = request.baseline
         }
         return ["id": job.id, "status": job.status.rawValue, "source": source, "experiment": job.spec.experiment, "genre": job.spec.genre ?? NSNull(), "title": job.spec.title ?? NSNull(),
                 "chapters": job.spec.chapters ?? NSNull(), "words": job.spec.words ?? NSNull(), "priority": job.spec.priority,

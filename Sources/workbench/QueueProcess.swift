@@ -83,7 +83,7 @@ extension Workbench.QueueCommand {
             let limits = [requests.map { "\($0) requests" }, tokens.map { "\($0) tokens" }].compactMap { $0 }.joined(separator: ", ")
             let display = QueueDisplay(live: live, style: Console.style, database: database, limiter: limiter, budget: budget, limits: limits.isEmpty ? nil : limits)
             let processor = QueueProcessor(
-                queue: queue, runner: EngineBookRunner(database: database, factory: factory, reportsFolder: workspace.reportsFolder()),
+                queue: queue, runner: EngineJobRunner(database: database, factory: factory, reportsFolder: workspace.reportsFolder()),
                 settings: settings, owner: "pid \(getpid())@\(ProcessInfo.processInfo.hostName)",
                 spend: { run in (try? database.summary(of: run).costUSD) ?? 0 }, report: display.show)
             let summary: ProcessorSummary
@@ -180,12 +180,18 @@ final class QueueDisplay: Sendable {
                 case .failed(let error): state.dashboard.activity(job: job, "failed: \(error.prefix(60))")
                 default: break
                 }
-            case .finished(let job, let book):
+            case .finished(let job, let output):
                 state.dashboard.done += 1
-                line = "job \(job) done: book \(book.bookID), quality \(String(format: "%.2f", book.quality)), \(book.words) words, $\(String(format: "%.4f", book.costUSD))"
-                    + (book.manuscript.map { ", \($0)" } ?? "")
+                switch output {
+                case .book(let book):
+                    line = "job \(job) done: book \(book.bookID), quality \(String(format: "%.2f", book.quality)), \(book.words) words, $\(String(format: "%.4f", book.costUSD))"
+                        + (book.manuscript.map { ", \($0)" } ?? "")
+                case .regress(let regress):
+                    line = "job \(job) done: regress against baseline \(regress.baseline) \(regress.passed ? "PASS" : "FAIL"): \(regress.summary), $\(String(format: "%.4f", regress.costUSD))"
+                        + (regress.reports.isEmpty ? "" : ", " + regress.reports.joined(separator: ", "))
+                }
                 state.dashboard.ended(job: job, line: style.green("✓ ") + line!)
-                state.close(job, cost: book.costUSD, database: database)
+                state.close(job, cost: output.costUSD, database: database)
             case .failed(let job, let error, let after):
                 state.dashboard.failedAttempts += 1
                 if after.status == .dead {

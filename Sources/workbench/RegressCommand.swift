@@ -90,37 +90,22 @@ extension Workbench {
         }
 
         func run() async throws {
-            let frozen = try Baseline.load(version: baseline, root: baselines)
-            let options = RegressionResult.Options(threshold: threshold, metrics: try RegressionOutputs.gatedMetrics(metrics, in: frozen), alpha: alpha,
-                                                   suiteThreshold: suiteThreshold, partialPooling: !perChapter)
-            if let note = frozen.rescoredFrom { Console.error("note: baseline \(frozen.version) was scored by \(note); its texts were re-scored with this build's scorer") }
-
-            let experimentFile = try experiment ?? RegressionOutputs.experimentPath(of: frozen, root: baselines)
-            var config = try ExperimentConfig.load(file: experimentFile)
-            if let prompts {
-                config.promptsFolder = prompts
-                config.promptVersion = URL(fileURLWithPath: prompts).lastPathComponent
+            let request = RegressionRequest(baseline: baseline, baselinesFolder: baselines, experiment: experiment, prompts: prompts, samples: samples,
+                                            threshold: threshold, suiteThreshold: suiteThreshold, metrics: metrics.map(RegressionOutputs.metricList), alpha: alpha,
+                                            perChapter: perChapter, continuityThreshold: continuityThreshold)
+            let regression = try RegressionRun(request) { model.apply(to: &$0) }
+            if let note = regression.baseline.rescoredFrom {
+                Console.error("note: baseline \(regression.baseline.version) was scored by \(note); its texts were re-scored with this build's scorer")
             }
-            // The baseline's providers, so the comparison is of prompts and configuration alone.
-            model.apply(to: &config)
-            if model.provider == nil {
-                for (name, chain) in frozen.provenance.routes {
-                    if let task = LLMTask(rawValue: name) { config.routes[task] = chain }
-                }
-            }
-            let promptSet = try PromptSet.load(folder: config.promptsFolder)
             let database = try workspace.open()
-            let contexts = Dictionary(uniqueKeysWithValues: frozen.scores.chapters.map { ($0.id, $0.context) })
-            let output = try await RegressionOutputs.write(suite: frozen.suite, samples: samples ?? frozen.scores.samplesPerChapter, config: config,
-                                                           prompts: promptSet, database: database, kind: .regress, contexts: contexts, style: frozen.style)
-            var result = RegressionAnalysis.compare(baseline: frozen.scores, current: output.scores, options: options,
-                                                    baselineLabel: "baseline \(frozen.version)", currentLabel: "now (\(promptSet.version))")
-            result.continuity = ContinuityGate.compare(suite: frozen.suite, baseline: frozen.texts, current: output.texts, threshold: continuityThreshold)
-            try RegressionVerdict.record(result, baseline: frozen.version, costUSD: output.scores.totalCostUSD, run: output.runID, in: database)
-            try outputs.deliver(result, seconds: output.seconds, reportName: "regress-\(output.runID)", workspace: workspace)
-            Console.error(String(format: "regress: %d chapters × %d samples in %.1f s, $%.4f", frozen.suite.chapters.count, samples ?? frozen.scores.samplesPerChapter,
-                                 output.seconds, output.scores.totalCostUSD))
-            if !result.passed { throw ExitCode(ExitStatus.checkFailed.rawValue) }
+            let progress = RegressionOutputs.progress(kind: .regress, total: regression.baseline.suite.chapters.count * regression.samples)
+            let outcome = try await Workbench.Generate.withRouter(config: regression.config, database: database, needs: regression.config.tasks(planning: false)) { router in
+                try await regression.run(database: database, route: router.route, gitRevision: GitRevision.current(), progress: progress)
+            }
+            try outputs.deliver(outcome.result, seconds: outcome.seconds, reportName: "regress-\(outcome.runID)", workspace: workspace)
+            Console.error(String(format: "regress: %d chapters × %d samples in %.1f s, $%.4f", regression.baseline.suite.chapters.count, regression.samples,
+                                 outcome.seconds, outcome.costUSD))
+            if !outcome.result.passed { throw ExitCode(ExitStatus.checkFailed.rawValue) }
         }
     }
 }
@@ -146,55 +131,29 @@ struct RegressionOutputs: ParsableArguments {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    /// The metrics asked for (each must be scored in the baseline), or by default those of
-    /// `RegressionAnalysis.defaultMetrics` the baseline scores.
+    /// The metrics asked for as a comma-separated list, checked against the baseline.
     static func gatedMetrics(_ asked: String?, in baseline: Baseline) throws -> [String] {
-        guard let asked else {
-            let known = Set(baseline.scores.chapters.flatMap(\.metrics.keys))
-            return RegressionAnalysis.defaultMetrics.filter(known.contains)
-        }
-        let metrics = metricList(asked)
-        try checkMetrics(metrics, in: baseline)
-        return metrics
-    }
-
-    /// Gated metrics must be scored in the baseline, else nothing could ever fail on them.
-    static func checkMetrics(_ metrics: [String], in baseline: Baseline) throws {
-        let known = Set(baseline.scores.chapters.flatMap(\.metrics.keys))
-        for metric in metrics where !known.contains(metric) {
-            throw ValidationError("--metrics: `\(metric)` is not scored in baseline \(baseline.version); scored: \(known.sorted().joined(separator: ", "))")
-        }
-    }
-
-    /// The experiment a baseline was made from, as it is now: recorded relative to the folder
-    /// holding the baselines folder (the repository), or absolute.
-    static func experimentPath(of baseline: Baseline, root: String) throws -> String {
-        let recorded = baseline.provenance.experiment
-        let path = recorded.hasPrefix("/") ? recorded : (repositoryRoot(baselines: root) as NSString).appendingPathComponent(recorded)
-        guard FileManager.default.fileExists(atPath: path) else { throw BaselineError.experimentMissing(path: path) }
-        return path
-    }
-
-    static func repositoryRoot(baselines: String) -> String {
-        let absolute = URL(fileURLWithPath: baselines, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)).standardized
-        return absolute.deletingLastPathComponent().path
+        try RegressionRun.gatedMetrics(asked.map(metricList), in: baseline)
     }
 
     /// Writes the suite through the engine with progress on stderr, stopping any server the providers started.
     static func write(suite: RegressionSuite, samples: Int, config: ExperimentConfig, prompts: PromptSet, database: WorkbenchDatabase,
-                      kind: RunKind, contexts: [String: SuiteScores.Context] = [:], style: StyleTarget? = nil,
-                      fileFor: @escaping @Sendable (String, Int) -> String = { _, _ in "" }) async throws -> SuiteWriter.Output {
-        let total = suite.chapters.count * samples
-        let counter = SynchronizedCounter()
-        return try await Workbench.Generate.withRouter(config: config, database: database, needs: config.tasks(planning: false)) { router in
+                      kind: RunKind, fileFor: @escaping @Sendable (String, Int) -> String = { _, _ in "" }) async throws -> SuiteWriter.Output {
+        try await Workbench.Generate.withRouter(config: config, database: database, needs: config.tasks(planning: false)) { router in
             let writer = SuiteWriter(suite: suite, samples: samples, config: config, prompts: prompts, database: database, route: router.route)
-            return try await writer.run(kind: kind, gitRevision: GitRevision.current(), contexts: contexts, style: style, fileFor: fileFor) { event in
-                switch event {
-                case .started(let run, let chapters, let samples):
-                    Console.error("\(kind.rawValue) run \(run): \(chapters) chapters × \(samples) sample\(samples == 1 ? "" : "s")")
-                case .sample(let chapter, let sample, let quality, let words):
-                    Console.error(String(format: "[%d/%d] %@ #%d: quality %.2f, %d words", counter.next(), total, chapter, sample + 1, quality, words))
-                }
+            return try await writer.run(kind: kind, gitRevision: GitRevision.current(), fileFor: fileFor, progress: progress(kind: kind, total: suite.chapters.count * samples))
+        }
+    }
+
+    /// Each written sample as a line on stderr, counted against `total`.
+    static func progress(kind: RunKind, total: Int) -> @Sendable (SuiteWriter.Progress) -> Void {
+        let counter = SynchronizedCounter()
+        return { event in
+            switch event {
+            case .started(let run, let chapters, let samples):
+                Console.error("\(kind.rawValue) run \(run): \(chapters) chapters × \(samples) sample\(samples == 1 ? "" : "s")")
+            case .sample(let chapter, let sample, let quality, let words):
+                Console.error(String(format: "[%d/%d] %@ #%d: quality %.2f, %d words", counter.next(), total, chapter, sample + 1, quality, words))
             }
         }
     }

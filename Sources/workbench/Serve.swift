@@ -12,8 +12,8 @@ extension Workbench {
         static let configuration = CommandConfiguration(
             abstract: "Serve the REST API, its event streams and the web dashboard, writing queued books as they come.",
             discussion: """
-                Jobs posted to the API (POST /api/books, POST /api/generate/chapter) are queue jobs: the server's processor \
-                writes them, several at once, and a server killed at any moment and started again continues them. \
+                Jobs posted to the API (POST /api/books, POST /api/generate/chapter, POST /api/regress) are queue jobs: the server's processor \
+                runs them, several at once, and a server killed at any moment and started again continues them. \
                 GET /api/openapi.json describes every route; the dashboard is at / .
 
                 Security is on by default: the first start makes a token and prints it once (only its SHA-256 is kept, in \
@@ -32,7 +32,7 @@ extension Workbench {
         @Flag(name: .customLong("rotate-token"), help: "Make a new token (the old one stops working) and print it.") var rotateToken = false
         @Option(help: ArgumentHelp("The experiment a job is written under when it names none.", valueName: "file")) var experiment = "Experiments/sim.yaml"
         @Option(help: ArgumentHelp("The folder of frozen baselines (GET /api/baselines).", valueName: "dir")) var baselines = "Baselines"
-        @Option(help: ArgumentHelp("Books written at once by the server's processor (0: none; jobs wait for `queue process` elsewhere).", valueName: "n"))
+        @Option(help: ArgumentHelp("Jobs run at once by the server's processor (0: none; jobs wait for `queue process` elsewhere).", valueName: "n"))
         var parallel = 3
         @Option(name: .customLong("body-limit"), help: ArgumentHelp("The largest request body taken, in bytes.", valueName: "bytes")) var bodyLimit = 1 << 20
         @Option(name: .customLong("cors-origin"), help: ArgumentHelp("An origin whose pages may call the API (repeatable; none by default).", valueName: "url"))
@@ -76,7 +76,7 @@ extension Workbench {
                 processing.parallel = parallel
                 processing.mode = .forever
                 processor = QueueProcessor(
-                    queue: server.queue, runner: EngineBookRunner(database: database, factory: factory, reportsFolder: workspace.reportsFolder()),
+                    queue: server.queue, runner: EngineJobRunner(database: database, factory: factory, reportsFolder: workspace.reportsFolder()),
                     settings: processing, owner: "pid \(getpid())@\(ProcessInfo.processInfo.hostName) (serve)",
                     spend: { run in (try? database.summary(of: run).costUSD) ?? 0 }, report: server.observe)
             }

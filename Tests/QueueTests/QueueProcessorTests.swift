@@ -19,7 +19,7 @@ import WorkbenchCore
         case hang
     }
 
-    final class FakeRunner: QueueBookRunner {
+    final class FakeRunner: QueueJobRunner {
         let scripts: [String: Script]
         let database: WorkbenchDatabase
         let state = Mutex((running: 0, most: 0, calls: [String: Int](), runs: [String: RunID]()))
@@ -29,8 +29,8 @@ import WorkbenchCore
             self.database = database
         }
 
-        func write(_ job: Job, attach: @escaping @Sendable (RunID) throws -> Void,
-                   onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void) async throws -> QueuedBook {
+        func run(_ job: Job, attach: @escaping @Sendable (RunID) throws -> Void,
+                 onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void) async throws -> JobOutput {
             let name = job.spec.sourceName
             let run = try job.runID ?? database.startRun(kind: .generate, configJSON: "{}", gitRevision: nil).id
             let call = state.withLock { state -> Int in
@@ -53,7 +53,7 @@ import WorkbenchCore
             case .hang:
                 try await Task.sleep(for: .seconds(3600))
             }
-            return QueuedBook(runID: run, bookID: "book-\(name)", quality: 7, words: 1000, costUSD: 0, manuscript: nil)
+            return .book(QueuedBook(runID: run, bookID: "book-\(name)", quality: 7, words: 1000, costUSD: 0, manuscript: nil))
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Experiments
 @testable import Queue
 import Store
 import WorkbenchCore
@@ -25,6 +26,34 @@ import WorkbenchCore
         #expect(try queue.claim(owner: "p1", lease: 30, at: start)?.spec.sourceName == "a.txt")
         #expect(try queue.claim(owner: "p1", lease: 30, at: start)?.spec.sourceName == "c.txt")
         #expect(try queue.claim(owner: "p1", lease: 30, at: start) == nil, "every job is leased")
+    }
+
+    @Test func aRegressJobKeepsItsRequestWhole() throws {
+        let queue = try queue()
+        let request = RegressionRequest(baseline: "v3.0", baselinesFolder: "/repo/Baselines", experiment: "/repo/Experiments/regress.yaml", samples: 2,
+                                        threshold: 0.7, suiteThreshold: 0.3, metrics: ["quality", "voice"], alpha: 0.01, perChapter: true, continuityThreshold: 2)
+        let added = try queue.enqueue([NewJob(source: .regress(request), sourceName: "api", experiment: "/repo/Experiments/regress.yaml", title: "regress v3.0")], at: start)
+        let read = try queue.job(added[0].id)
+        #expect(read.spec.source == .regress(request) && read.spec.source.kind == .regress && read.spec.title == "regress v3.0")
+    }
+
+    @Test func theRegressMigrationKeepsEveryQueuedJob() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("queue-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // A workspace from before regress jobs, with jobs of every kind and state in it.
+        let old = SQLiteJobQueue(database: try WorkbenchDatabase.open(path: path, create: true, upTo: "0013-queue-chapter-jobs"))
+        var chapterJob = job("c")
+        chapterJob.chapter = 2
+        chapterJob.qualityTarget = 7.5
+        chapterJob.genre = "romance"
+        _ = try old.enqueue([job("a", priority: 3), job("b"), chapterJob], at: start)
+        _ = try old.claim(owner: "p1", lease: 30, at: start)
+        _ = try old.cancel(2, at: start)
+        let before = try old.jobs(status: nil)
+        let migrated = SQLiteJobQueue(database: try WorkbenchDatabase.open(path: path))
+        #expect(try migrated.jobs(status: nil) == before)
+        let added = try migrated.enqueue([NewJob(source: .regress(RegressionRequest(baseline: "v3.0", baselinesFolder: "/b")), sourceName: "api", experiment: "/x/r.yaml")], at: start)
+        #expect(added[0].id == 4, "ids go on after the copied rows")
     }
 
     @Test func aProcessorDoesNotRetakeItsOwnLapsedLease() throws {

@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import Queue
 import Server
@@ -16,7 +17,7 @@ struct LiveServerTests {
         settings.parallel = 2
         settings.mode = .forever
         settings.poll = 0.05
-        let processor = QueueProcessor(queue: fixture.server.queue, runner: EngineBookRunner(database: fixture.database, factory: factory, reportsFolder: nil),
+        let processor = QueueProcessor(queue: fixture.server.queue, runner: EngineJobRunner(database: fixture.database, factory: factory, reportsFolder: nil),
                                        settings: settings, owner: "test", spend: { _ in 0 }, report: fixture.server.observe)
         let port = Mutex(0)
         let task = Task {
@@ -106,5 +107,59 @@ struct LiveServerTests {
         // Only that chapter was written.
         let book = try fixture.database.book(matchingBookOrRun: try #require(result["run_id"] as? String))
         #expect(try fixture.database.latestChapterVersions(bookID: book.id).map(\.chapter) == [2])
+    }
+
+    @Test func aRegressWithWaitAnswersWithTheVerdictAndJoinsTheBaselinesHistory() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.delete() }
+        let (url, task) = try await Self.start(fixture)
+        defer { task.cancel() }
+        let answer = try Self.curl(["-X", "POST", "-H", "X-Workbench-CSRF: 1", "-H", "Content-Type: application/json", "-d", #"{"baseline": "sim-v3.0", "samples": 1}"#,
+                                    url + "/api/regress?wait=true"], token: fixture.token)
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any], "\(answer)")
+        // The simulator is deterministic and the prompts are the baseline's: nothing dropped.
+        #expect(result["passed"] as? Bool == true && result["baseline"] as? String == "sim-v3.0", "\(answer.prefix(2000))")
+        let report = try #require(result["report"] as? [String: Any])
+        #expect(report["passed"] as? Bool == true && (report["result"] as? [String: Any])?["rows"] != nil)
+        let run = try #require(result["run_id"] as? String)
+        let job = try #require(result["job_id"] as? Int)
+
+        let shown = try JSONSerialization.jsonObject(with: Data(try Self.curl([url + "/api/jobs/\(job)"], token: fixture.token).utf8)) as? [String: Any]
+        let progress = try #require(shown?["progress"] as? [String: Any])
+        #expect(shown?["kind"] as? String == "regress" && shown?["status"] as? String == "done")
+        #expect(progress["chapters_total"] as? Int == 10 && progress["chapters_done"] as? Int == 10, "every suite chapter's one sample: \(progress)")
+        let baseline = try JSONSerialization.jsonObject(with: Data(try Self.curl([url + "/api/baselines/sim-v3.0"], token: fixture.token).utf8)) as? [String: Any]
+        let history = try #require(baseline?["history"] as? [[String: Any]])
+        #expect(history.count == 1 && history[0]["run_id"] as? String == run && history[0]["passed"] as? Bool == true)
+        // The stream of a finished regress replays its run and ends with the job's final event.
+        let events = Self.events(try Self.curl([url + "/api/jobs/\(job)/events"], token: fixture.token, maxTime: 30))
+        #expect(events.first?.kind == "suite.started" && events.contains { $0.kind == "regress.verdict" } && events.last?.kind == "job.done", "\(events.map(\.kind))")
+    }
+
+    @Test func aRegressLeftRunningByAKilledProcessorRunsAgainAndItsOldRunIsClosed() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.delete() }
+        let request = RegressionRequest(baseline: "sim-v3.0", baselinesFolder: ServerFixture.repository.appendingPathComponent("Baselines").path, samples: 1)
+        let experiment = ServerFixture.repository.appendingPathComponent("Experiments/regress-sim.yaml").path
+        let queue = fixture.server.queue
+        let queued = try queue.enqueue([NewJob(source: .regress(request), sourceName: "api", experiment: experiment)], at: Date())[0]
+        // A processor that died mid-regress: the job leased, its run started and never closed.
+        _ = try #require(try queue.claim(owner: "killed", lease: 600, at: Date()))
+        let earlier = try fixture.database.startRun(kind: .regress, configJSON: "{}", gitRevision: nil)
+        try queue.attach(queued.id, owner: "killed", run: earlier.id)
+
+        let (_, task) = try await Self.start(fixture)
+        defer { task.cancel() }
+        var job = try queue.job(queued.id)
+        let deadline = Date().addingTimeInterval(180)
+        while !job.status.isFinal, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            job = try queue.job(queued.id)
+        }
+        #expect(job.status == .done && job.attempts == 1, "handed back untried, then run once: \(job.status) \(job.lastError ?? "")")
+        let run = try #require(job.runID)
+        #expect(run != earlier.id, "a new run, not the half-written one")
+        #expect(try fixture.database.run(matching: earlier.id.rawValue).status == .interrupted)
+        #expect(try RegressionVerdict.verdict(of: run, in: fixture.database)?.passed == true)
     }
 }

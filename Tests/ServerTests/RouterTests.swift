@@ -86,6 +86,43 @@ struct RouterTests {
         #expect(job.spec.chapter == 2 && job.spec.qualityTarget == 7.5 && job.spec.words == 400)
     }
 
+    @Test func aRegressRequestBecomesARegressJobWithTheGatesSettings() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.delete() }
+        try await fixture.test { client in
+            let body = ["baseline": "sim-v3.0", "samples": 1, "metrics": ["quality"], "per_chapter": true, "alpha": 0.1, "threshold": 0.8, "priority": 5] as [String: Any]
+            let response = try await client.execute(uri: "/api/regress", method: .post, headers: fixture.mutation, body: ServerFixture.body(body))
+            #expect(response.status == .accepted && response.json["kind"] as? String == "regress", "\(response.text)")
+            #expect((response.json["source"] as? [String: Any])?["baseline"] as? String == "sim-v3.0" && response.json["title"] as? String == "regress sim-v3.0")
+        }
+        let job = try #require(try fixture.server.queue.jobs(status: nil).first)
+        guard case .regress(let request) = job.spec.source else { Issue.record("not a regress job: \(job.spec.source)"); return }
+        #expect(request.baseline == "sim-v3.0" && request.samples == 1 && request.metrics == ["quality"] && request.perChapter && request.alpha == 0.1 && request.threshold == 0.8)
+        #expect(request.baselinesFolder == ServerFixture.repository.appendingPathComponent("Baselines").standardized.path, "kept absolute, so a restart elsewhere finds it")
+        #expect(request.experiment == nil && job.spec.experiment.hasSuffix("Experiments/regress-sim.yaml"), "by default the experiment the baseline was made from")
+        #expect(job.spec.priority == 5)
+    }
+
+    @Test(arguments: [
+        ("{}", "missing_field", 400),
+        ("{\"baseline\": 3}", "wrong_type", 400),
+        ("{\"baseline\": \"v9.9\"}", "invalid_value", 422),
+        ("{\"baseline\": \"../Baselines/v3.0\"}", "invalid_value", 422),
+        ("{\"baseline\": \"sim-v3.0\", \"metrics\": [\"charm\"]}", "invalid_value", 422),
+        ("{\"baseline\": \"sim-v3.0\", \"metrics\": []}", "invalid_value", 422),
+        ("{\"baseline\": \"sim-v3.0\", \"metrics\": \"quality\"}", "wrong_type", 400),
+        ("{\"baseline\": \"sim-v3.0\", \"metrics\": [1]}", "wrong_type", 400),
+        ("{\"baseline\": \"sim-v3.0\", \"per_chapter\": 1}", "wrong_type", 400),
+        ("{\"baseline\": \"sim-v3.0\", \"alpha\": 0.5}", "invalid_value", 422),
+        ("{\"baseline\": \"sim-v3.0\", \"samples\": 0}", "invalid_value", 422),
+        ("{\"baseline\": \"sim-v3.0\", \"experiment\": \"../sim\"}", "invalid_value", 422),
+        ("{\"baseline\": \"sim-v3.0\", \"experiment\": \"no-such-experiment\"}", "invalid_value", 422),
+        ("{\"baseline\": \"sim-v3.0\", \"prompts\": \"/etc\"}", "unknown_field", 400),
+    ])
+    func badRegressBodiesGetTheRight4xxAndQueueNothing(body: String, code: String, status: Int) async throws {
+        try await Self.expectRefused(body, at: "/api/regress", code: code, status: status)
+    }
+
     @Test(arguments: [
         ("{\"premise\": ", "invalid_json", 400),
         ("[1, 2]", "invalid_json", 400),
@@ -105,10 +142,15 @@ struct RouterTests {
         ("{\"outline\": {\"title\": \"t\"}}", "invalid_value", 422),
     ])
     func badBodiesGetTheRight4xxAndWriteNothing(body: String, code: String, status: Int) async throws {
+        try await Self.expectRefused(body, at: "/api/books", code: code, status: status)
+    }
+
+    /// POSTs `body` to `route`: the error answer of that status and code, and nothing queued.
+    static func expectRefused(_ body: String, at route: String, code: String, status: Int) async throws {
         let fixture = try ServerFixture()
         defer { fixture.delete() }
         try await fixture.test { client in
-            let response = try await client.execute(uri: "/api/books", method: .post, headers: fixture.mutation, body: ByteBuffer(string: body))
+            let response = try await client.execute(uri: route, method: .post, headers: fixture.mutation, body: ByteBuffer(string: body))
             #expect(response.status.code == status && response.errorCode == code && response.errorShapeIsRight, "\(body): \(response.status) \(response.text)")
         }
         #expect(try fixture.server.queue.jobs(status: nil).isEmpty)

@@ -29,6 +29,8 @@ struct ServerFixture {
         var settings = ServerSettings(defaultExperiment: experiments + "/sim.yaml", experimentsFolder: experiments,
                                       baselinesFolder: Self.repository.appendingPathComponent("Baselines").path)
         settings.bodyLimit = bodyLimit
+        // A free port: a fixed one may be taken on the machine running the tests.
+        settings.port = 0
         configure(&settings)
         server = APIServer(database: database, token: stored, settings: settings)
     }

@@ -117,7 +117,7 @@ import WorkbenchCore
         defer { scratch.delete() }
         let first = try CLI.run(["init"], in: scratch.url)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("Initialized workspace \(scratch.url.standardizedFileURL.path)/.workbench: applied 0001-initial-schema, 0002-llm-response-cache, 0003-kept-chapter-versions, 0004-abtest-samples, 0005-reader-feedback, 0006-optimize-candidates, 0007-continuity-graph, 0008-continuity-fixes, 0009-continuity-sheet-facts, 0010-ensemble, 0011-queue, 0012-queue-genre, 0013-queue-chapter-jobs."))
+        #expect(first.stdout.contains("Initialized workspace \(scratch.url.standardizedFileURL.path)/.workbench: applied 0001-initial-schema, 0002-llm-response-cache, 0003-kept-chapter-versions, 0004-abtest-samples, 0005-reader-feedback, 0006-optimize-candidates, 0007-continuity-graph, 0008-continuity-fixes, 0009-continuity-sheet-facts, 0010-ensemble, 0011-queue, 0012-queue-genre, 0013-queue-chapter-jobs, 0014-queue-regress-jobs."))
         func schemaDump() throws -> [String] {
             let database = try WorkbenchDatabase.open(Workspace(root: scratch.url))
             return try database.read { db in
@@ -128,7 +128,7 @@ import WorkbenchCore
         let before = try schemaDump()
         let second = try CLI.run(["init"], in: scratch.url)
         #expect(second.status == 0)
-        #expect(second.stdout.contains("is current (13 migrations); nothing to do."))
+        #expect(second.stdout.contains("is current (14 migrations); nothing to do."))
         #expect(try schemaDump() == before)
         // Found from a subfolder, like git.
         let nested = scratch.url.appendingPathComponent("chapters/drafts")

@@ -132,7 +132,7 @@ struct ServeCLITests {
         process.waitUntilExit()
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         #expect(process.terminationStatus == 0, "\(output.suffix(6000))")
-        #expect(output.contains("Tested: 26"), "\(output.suffix(2000))")
+        #expect(output.contains("Tested: 27"), "\(output.suffix(2000))")
     }
 }
 
@@ -146,7 +146,7 @@ extension ServeCLITests {
         defer { scratch.delete() }
         #expect(try CLI.run(["init"], in: scratch.url).status == 0)
         let experiment = try slowSimExperiment(in: scratch, ttftMilliseconds: 30, tokensPerSecond: 3000, chapters: 3, words: 1200, concurrency: 1)
-        let served = try Self.start(scratch, ["--experiment", experiment])
+        let served = try Self.start(scratch, ["--experiment", experiment, "--baselines", repositoryRoot.appendingPathComponent("Baselines").path])
         defer { served.stop() }
         let reports = repositoryRoot.appendingPathComponent("Reports")
         try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
@@ -155,7 +155,7 @@ extension ServeCLITests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", repositoryRoot.appendingPathComponent("scripts/dashboard-check.py").path, "--url", served.url, "--token", served.token,
-                             "--screenshot", screenshot.path, "--timeout", "150"]
+                             "--screenshot", screenshot.path, "--timeout", "150", "--regress", "sim-v3.0"]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -164,7 +164,7 @@ extension ServeCLITests {
         #expect(process.terminationStatus == 0, "\(output)")
         let result = Self.object(output)
         let checks = try #require(result["checks"] as? [String: Bool], "\(output)")
-        #expect(checks.count == 6 && checks.values.allSatisfy { $0 }, "\(output)")
+        #expect(checks.count == 7 && checks.values.allSatisfy { $0 }, "\(output)")
         #expect(FileManager.default.fileExists(atPath: screenshot.path))
         #expect(FileManager.default.fileExists(atPath: reports.appendingPathComponent("dashboard-phone.png").path))
     }

@@ -139,6 +139,7 @@ button.link { background: none; color: var(--accent); border: none; padding: 0; 
 header button { background: transparent; border-color: #8aa4bf; }
 a { color: var(--accent); }
 .mark { display: inline-block; width: 9px; height: 14px; margin-right: 2px; border-radius: 2px; vertical-align: middle; }
+.regress-now { display: block; margin-top: .2rem; }
 .mark.pass { background: var(--good); } .mark.fail { background: var(--bad); }
 tr.history td { white-space: normal; }
 @media (max-width: 800px) {
@@ -154,7 +155,7 @@ tr.history td { white-space: normal; }
 (function () {
   const CSRF = { "X-Workbench-CSRF": "1" };
   const $ = (id) => document.getElementById(id);
-  const state = { liveJob: null, source: null, rows: new Map(), issues: [], lastTokens: null, startedAt: null, chosen: false, paused: false, history: new Set() };
+  const state = { liveJob: null, source: null, rows: new Map(), issues: [], lastTokens: null, startedAt: null, chosen: false, paused: false, history: new Set(), lastRegress: new Map() };
 
   async function api(path, options) {
     const response = await fetch(path, Object.assign({ credentials: "same-origin" }, options || {}));
@@ -336,7 +337,7 @@ tr.history td { white-space: normal; }
       // Unless a job was picked: follow the running book, else show the newest job (its
       // events replay from the start); move on when the one shown is no longer running.
       if (!state.chosen) {
-        const target = queue.running[0] || jobs.items[0];
+        const target = queue.running.find(followable) || jobs.items.find(followable);
         if (target && target.id !== state.liveJob && $("live-status").textContent !== "running") follow(target);
       }
       await liveFigures();
@@ -344,6 +345,9 @@ tr.history td { white-space: normal; }
       $("queue-summary").textContent = "cannot reach the server: " + error.message;
     }
   }
+
+  // The live panel draws one book's chapters: book and chapter jobs, not a regress.
+  const followable = (job) => job.kind !== "regress";
 
   function renderJobs(items) {
     const body = $("job-rows");
@@ -354,10 +358,17 @@ tr.history td { white-space: normal; }
       cell(tr, job.title || (job.source ? job.source.kind + " (" + job.source.name + ")" : ""), "title");
       cell(tr, job.attempts + "/" + job.max_attempts);
       const actions = document.createElement("span");
-      const watch = document.createElement("button");
-      watch.type = "button"; watch.className = "link"; watch.textContent = "watch";
-      watch.addEventListener("click", () => { state.chosen = true; follow(job); });
-      actions.appendChild(watch);
+      if (followable(job)) {
+        const watch = document.createElement("button");
+        watch.type = "button"; watch.className = "link"; watch.textContent = "watch";
+        watch.addEventListener("click", () => { state.chosen = true; follow(job); });
+        actions.appendChild(watch);
+      } else if (job.status === "done") {
+        // A regress is many books' samples: its verdict is what to see (and the baseline's row).
+        const verdict = document.createElement("a");
+        verdict.href = "/api/jobs/" + job.id + "/result"; verdict.target = "_blank"; verdict.rel = "noopener"; verdict.textContent = "verdict";
+        actions.appendChild(verdict);
+      }
       if (job.status === "pending" || job.status === "running") {
         const cancel = document.createElement("button");
         cancel.type = "button"; cancel.className = "link"; cancel.textContent = "cancel";
@@ -452,9 +463,18 @@ tr.history td { white-space: normal; }
       cell(tr, Number(baseline.mean_quality).toFixed(2)); cell(tr, String(baseline.created_at || "").slice(0, 10));
       const last = baseline.last_regress;
       const verdict = last ? statusBadge(last.passed ? "done" : "dead") : null;
-      if (verdict) { verdict.textContent = (last.passed ? "pass " : "fail ") + String(last.at).slice(0, 16).replace("T", " "); verdict.title = last.summary; }
-      cell(tr, verdict || "never");
+      if (verdict) { verdict.textContent = (last.passed ? "pass " : "fail ") + String(last.at).slice(5, 16).replace("T", " "); verdict.title = last.summary; }
+      const lastCell = cell(tr, verdict || "never");
+      const run = document.createElement("button");
+      run.type = "button"; run.className = "link regress-now"; run.textContent = "regress now";
+      run.title = "Write the suite again with the current prompts and check it against " + baseline.version;
+      run.addEventListener("click", () => api("/api/regress", { method: "POST", headers: Object.assign({ "Content-Type": "application/json" }, CSRF),
+        body: JSON.stringify({ baseline: baseline.version }) }).then(refresh, (e) => alert(e.message)));
+      lastCell.appendChild(run);
       body.appendChild(tr);
+      // A new verdict since the strip was drawn: draw it again.
+      const seen = last ? last.run_id : "";
+      if (state.lastRegress.get(baseline.version) !== seen) { state.lastRegress.set(baseline.version, seen); state.history.delete(baseline.version); historyRows.delete(baseline.version); }
       if (historyRows.has(baseline.version)) body.appendChild(historyRows.get(baseline.version));
       else if (!state.history.has(baseline.version)) { state.history.add(baseline.version); historyRow(body, tr, baseline.version); }
     });
