@@ -21,8 +21,9 @@ PYTHON       ?= python3
 # Reference implementations the benchmarks and tests compare against (pinned where newer
 # versions differ: textstat after 0.7.3 fetches a dictionary at run time and fails offline).
 # schemathesis checks the REST API against its OpenAPI document, websocket-client drives
-# headless Chromium for the dashboard's test (make test).
-PY_PACKAGES  := aiohttp textstat==0.7.3 scipy numpy statsmodels scikit-learn schemathesis==4.32.5 websocket-client==1.9.2
+# headless Chromium for the dashboard's test, moto_server is the tests' AWS and cfn-lint checks
+# its CloudFormation template (make test).
+PY_PACKAGES  := aiohttp textstat==0.7.3 scipy numpy statsmodels scikit-learn schemathesis==4.32.5 websocket-client==1.9.2 moto[server]==5.2.1 cfn-lint==1.51.0
 
 .PHONY: coherence-model setup deps test-deps apt-install pydeps local-llm build release test bench demo clean
 
@@ -54,7 +55,7 @@ apt-install:
 pydeps:
 	@missing=""; \
 	for spec in $(PY_PACKAGES); do \
-	  name=$${spec%%==*}; want=$$( [ "$$name" != "$$spec" ] && echo "$${spec#*==}" ); \
+	  name=$${spec%%==*}; name=$${name%%\[*}; want=$$( [ "$$name" != "$$spec" ] && echo "$${spec#*==}" ); \
 	  $(PYTHON) -c "import importlib.metadata as m, sys; v = m.version('$$name'); sys.exit(0 if not '$$want' or v == '$$want' else 1)" 2>/dev/null \
 	    || missing="$$missing $$spec"; \
 	done; \

@@ -82,6 +82,8 @@ let package = Package(
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // AWS through libcurl's SigV4: S3, SQS and DynamoDB clients and a deployment's resources (issue #21).
+        .target(name: "Cloud", dependencies: ["WorkbenchCore", "LLM"]),
         // Renders what the store holds: terminal tables, JSON, Markdown and HTML.
         .target(name: "Reports", dependencies: ["WorkbenchCore", "Store", "Diagnostics", "Quality"]),
 
@@ -89,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine", "Stats", "Experiments", "Learning", "Continuity", "Style", "Queue", "Server",
+                "WorkbenchCore", "Store", "Diagnostics", "Reports", "LLM", "Simulator", "Quality", "Judge", "Engine", "Stats", "Experiments", "Learning", "Continuity", "Style", "Queue", "Server", "Cloud",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -122,6 +124,7 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Store"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "Store", "WorkbenchCore", "LLMFakes"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Learning", "Style", "Config", "LLM", "Simulator", "Store", "Quality", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CloudTests", dependencies: ["Cloud", "LLM", "TestSupport"]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Store", "Experiments", "WorkbenchCore"]),
         .testTarget(
             name: "ServerTests",
@@ -136,7 +139,7 @@ let package = Package(
         // Runs the built `workbench` binary as a process.
         .testTarget(
             name: "workbenchTests",
-            dependencies: ["Store", "WorkbenchCore", "LLMFakes", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Store", "WorkbenchCore", "LLMFakes", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Golden"]
         ),
     ]

@@ -41,6 +41,8 @@ import WorkbenchCore
         ("queue-process", ["queue", "process", "--help"]),
         ("queue-estimate", ["queue", "estimate", "--help"]),
         ("serve", ["serve", "--help"]),
+        ("cloud", ["cloud", "--help"]),
+        ("cloud-init", ["cloud", "init", "--help"]),
     ])
     func helpMatchesGoldenFile(name: String, arguments: [String]) throws {
         let result = try CLI.run(arguments, in: FileManager.default.temporaryDirectory)

@@ -237,8 +237,14 @@ private final class Transfer: @unchecked Sendable {
                 _ = wb_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
             }
         }
-        // "Expect:" with no value stops libcurl's 100-continue wait on larger bodies.
-        for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
+        if let signing = request.awsSigV4 {
+            _ = wb_curl_easy_setopt_string(easy, CURLOPT_AWS_SIGV4, signing.provider)
+            _ = wb_curl_easy_setopt_string(easy, CURLOPT_USERNAME, signing.accessKeyID)
+            _ = wb_curl_easy_setopt_string(easy, CURLOPT_PASSWORD, signing.secretAccessKey)
+        }
+        // "Expect:" with no value stops libcurl's 100-continue wait on larger bodies; not on a
+        // signed request, where libcurl 7.88 would sign the removal as an empty header.
+        for line in request.headers.map({ "\($0.name): \($0.value)" }) + (request.awsSigV4 == nil ? ["Expect:"] : []) {
             headerList = curl_slist_append(headerList, line)
         }
         _ = wb_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)

@@ -14,6 +14,21 @@ public struct HTTPRequest: Sendable {
     /// Longest silence allowed once the response has started (for streams); nil for none.
     /// libcurl measures it in whole seconds.
     public var idleTimeout: Duration?
+    /// Signed by libcurl with AWS Signature Version 4 (every header given is signed with it).
+    public var awsSigV4: AWSSigV4?
+
+    /// `CURLOPT_AWS_SIGV4`'s `aws:amz:REGION:SERVICE` and the key pair it signs with.
+    public struct AWSSigV4: Sendable {
+        public var provider: String
+        public var accessKeyID: String
+        public var secretAccessKey: String
+
+        public init(provider: String, accessKeyID: String, secretAccessKey: String) {
+            self.provider = provider
+            self.accessKeyID = accessKeyID
+            self.secretAccessKey = secretAccessKey
+        }
+    }
 
     public init(
         method: String = "POST", url: String, headers: [(name: String, value: String)] = [], body: Data? = nil,
