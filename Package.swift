@@ -83,7 +83,7 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // AWS through libcurl's SigV4: S3, SQS and DynamoDB clients and a deployment's resources (issue #21).
-        .target(name: "Cloud", dependencies: ["WorkbenchCore", "LLM"]),
+        .target(name: "Cloud", dependencies: ["WorkbenchCore", "LLM", "Queue"]),
         // Renders what the store holds: terminal tables, JSON, Markdown and HTML.
         .target(name: "Reports", dependencies: ["WorkbenchCore", "Store", "Diagnostics", "Quality"]),
 
@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Store"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Simulator", "Store", "WorkbenchCore", "LLMFakes"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Learning", "Style", "Config", "LLM", "Simulator", "Store", "Quality", "WorkbenchCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "CloudTests", dependencies: ["Cloud", "LLM", "TestSupport"]),
+        .testTarget(name: "CloudTests", dependencies: ["Cloud", "LLM", "Queue", "WorkbenchCore", "TestSupport"]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Store", "Experiments", "WorkbenchCore"]),
         .testTarget(
             name: "ServerTests",
@@ -139,7 +139,7 @@ let package = Package(
         // Runs the built `workbench` binary as a process.
         .testTarget(
             name: "workbenchTests",
-            dependencies: ["Store", "WorkbenchCore", "LLMFakes", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Store", "WorkbenchCore", "LLMFakes", "TestSupport", "Cloud", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Golden"]
         ),
     ]

@@ -107,3 +107,61 @@ public struct Job: Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 }
+
+// A job's spec as JSON, for a queue that keeps it outside SQLite (an S3 object).
+extension JobSource: Codable {
+    private enum CodingKeys: String, CodingKey { case kind, text, outline, request }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(Kind.self, forKey: .kind) {
+        case .premise: self = .premise(try container.decode(String.self, forKey: .text))
+        case .text: self = .text(try container.decode(String.self, forKey: .text))
+        case .outline: self = .outline(try container.decode(Outline.self, forKey: .outline))
+        case .regress: self = .regress(try container.decode(RegressionRequest.self, forKey: .request))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        switch self {
+        case .premise(let text), .text(let text): try container.encode(text, forKey: .text)
+        case .outline(let outline): try container.encode(outline, forKey: .outline)
+        case .regress(let request): try container.encode(request, forKey: .request)
+        }
+    }
+}
+
+extension NewJob: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case source, experiment, genre, title, chapters, words, chapter, priority, seed
+        case sourceName = "source_name", qualityTarget = "quality_target", maxAttempts = "max_attempts"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(source: try container.decode(JobSource.self, forKey: .source), sourceName: try container.decode(String.self, forKey: .sourceName),
+                  experiment: try container.decode(String.self, forKey: .experiment), genre: try container.decodeIfPresent(String.self, forKey: .genre),
+                  title: try container.decodeIfPresent(String.self, forKey: .title), chapters: try container.decodeIfPresent(Int.self, forKey: .chapters),
+                  words: try container.decodeIfPresent(Int.self, forKey: .words), chapter: try container.decodeIfPresent(Int.self, forKey: .chapter),
+                  qualityTarget: try container.decodeIfPresent(Double.self, forKey: .qualityTarget), priority: try container.decodeIfPresent(Int.self, forKey: .priority) ?? 0,
+                  seed: try container.decodeIfPresent(UInt64.self, forKey: .seed), maxAttempts: try container.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? 3)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(source, forKey: .source)
+        try container.encode(sourceName, forKey: .sourceName)
+        try container.encode(experiment, forKey: .experiment)
+        try container.encodeIfPresent(genre, forKey: .genre)
+        try container.encodeIfPresent(title, forKey: .title)
+        try container.encodeIfPresent(chapters, forKey: .chapters)
+        try container.encodeIfPresent(words, forKey: .words)
+        try container.encodeIfPresent(chapter, forKey: .chapter)
+        try container.encodeIfPresent(qualityTarget, forKey: .qualityTarget)
+        try container.encode(priority, forKey: .priority)
+        try container.encodeIfPresent(seed, forKey: .seed)
+        try container.encode(maxAttempts, forKey: .maxAttempts)
+    }
+}

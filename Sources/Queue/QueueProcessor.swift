@@ -124,7 +124,7 @@ public final class QueueProcessor: Sendable {
     }
 
     public func run() async throws -> ProcessorSummary {
-        let recovered = try queue.reclaimAbandoned(at: Date())
+        let recovered = try await queue.reclaimAbandoned(at: Date())
         if !recovered.isEmpty { report(.recovered(jobs: recovered.map(\.id))) }
         var summary = ProcessorSummary()
         let shared = Shared()
@@ -152,7 +152,7 @@ public final class QueueProcessor: Sendable {
                 if stop {
                     shared.tasks.withLock { $0.values.forEach { $0.cancel() } }
                 } else {
-                    while active < settings.parallel, let job = try queue.claim(owner: owner, lease: settings.lease, at: Date()) {
+                    while active < settings.parallel, let job = try await queue.claim(owner: owner, lease: settings.lease, at: Date()) {
                         active += 1
                         report(.claimed(job))
                         let before = job.runID.map(spend) ?? 0
@@ -167,8 +167,8 @@ public final class QueueProcessor: Sendable {
                 }
                 if active == 0 {
                     if stop { break loop }
-                    let open = try queue.jobs(status: [.pending, .running])
-                    let paused = try queue.isPaused()
+                    let open = try await queue.jobs(status: [.pending, .running])
+                    let paused = try await queue.isPaused()
                     if settings.mode == .untilEmpty && (open.isEmpty || paused) { break loop }
                     report(.idle(pending: open.count, paused: paused))
                 }
@@ -232,10 +232,10 @@ public final class QueueProcessor: Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(settings.poll))
                 if Task.isCancelled { break }
-                let current = try? queue.job(id)
+                let current = try? await queue.job(id)
                 var held = current.map { $0.status == .running && $0.leaseOwner == owner } ?? false
                 if held, Date().timeIntervalSince(lastBeat) >= settings.heartbeat {
-                    held = (try? queue.heartbeat(id, owner: owner, lease: settings.lease, at: Date())) ?? true
+                    held = (try? await queue.heartbeat(id, owner: owner, lease: settings.lease, at: Date())) ?? true
                     lastBeat = Date()
                 }
                 if !held, current != nil {
@@ -252,17 +252,17 @@ public final class QueueProcessor: Sendable {
         do {
             switch result {
             case .success(let output):
-                try queue.finish(id, owner: owner, at: Date())
+                try await queue.finish(id, owner: owner, at: Date())
                 return .done(output)
             case .failure(let error):
                 if shared.isStopping {
-                    try queue.release(id, owner: owner, at: Date())
+                    try await queue.release(id, owner: owner, at: Date())
                     return .released
                 }
                 let message = (error as? any WorkbenchError).map { $0.message } ?? "\(error)"
-                let attempts = (try? queue.job(id).attempts) ?? job.attempts
+                let attempts = (try? await queue.job(id))?.attempts ?? job.attempts
                 let backoff = Self.isPermanent(error) ? nil : settings.backoff(afterAttempt: attempts)
-                return .failed(try queue.fail(id, owner: owner, error: message, backoff: backoff, at: Date()), message)
+                return .failed(try await queue.fail(id, owner: owner, error: message, backoff: backoff, at: Date()), message)
             }
         } catch {
             // The lease was lost between the end of the work and this update: another holder decides.

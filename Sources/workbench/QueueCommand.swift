@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cloud
 import Engine
 import Foundation
 import Queue
@@ -18,8 +19,31 @@ extension Workbench {
 
 extension JobStatus: ExpressibleByArgument {}
 
+/// Where a queue command's queue is.
+enum QueueBackend: String, ExpressibleByArgument, CaseIterable {
+    /// The workspace database: one machine.
+    case sqlite
+    /// The deployment's SQS queue and DynamoDB table (`workbench cloud init`): any number of workers.
+    case aws
+}
+
+/// `--backend` (and the deployment's `--name` for aws).
+struct QueueBackendOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("sqlite (the workspace's queue) or aws (the deployment's SQS queue and DynamoDB table; see `workbench cloud`).", valueName: "backend"))
+    var backend: QueueBackend = .sqlite
+    @OptionGroup var cloud: CloudOptions
+
+    /// The queue, opened for writing (`reading`: a served workspace may be read).
+    func queue(_ workspace: WorkspaceOptions, reading: Bool = false) async throws -> any JobQueue {
+        switch backend {
+        case .sqlite: return SQLiteJobQueue(database: try reading ? workspace.openForReading() : workspace.open())
+        case .aws: return try await AWSJobQueue(deployment: try cloud.resources())
+        }
+    }
+}
+
 extension Workbench.QueueCommand {
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Queue one book per source: a premise, an outline (YAML or JSON) or a longer source text to plan from.",
             discussion: """
@@ -30,6 +54,7 @@ extension Workbench.QueueCommand {
                 """)
 
         @OptionGroup var workspace: WorkspaceOptions
+        @OptionGroup var backend: QueueBackendOptions
         @Option(help: ArgumentHelp("A file, folder or quoted glob of sources (repeatable).", valueName: "path")) var source: [String] = []
         @Option(help: ArgumentHelp("The experiment the books are written under.", valueName: "file")) var experiment = "Experiments/sim.yaml"
         @Option(help: ArgumentHelp("A section of the experiment's `genres:` (its prompt variables, instructions, targets, plugins).", valueName: "name"))
@@ -50,8 +75,8 @@ extension Workbench.QueueCommand {
             if let title, title.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--title must not be empty") }
         }
 
-        func run() throws {
-            let database = try workspace.open()
+        func run() async throws {
+            let queue = try await backend.queue(workspace)
             // The experiment is read now, so a broken one is refused before anything is queued.
             let config = try ExperimentConfig.load(file: experiment, genre: genre)
             let files = try JobSources.files(source)
@@ -65,7 +90,7 @@ extension Workbench.QueueCommand {
                 jobs.append(NewJob(source: read, sourceName: file, experiment: ExperimentConfig.absolute(config.file), genre: genre, title: title, chapters: chapters,
                                    words: words, priority: priority, seed: seed, maxAttempts: maxAttempts))
             }
-            let added = try SQLiteJobQueue(database: database).enqueue(jobs, at: Date())
+            let added = try await queue.enqueue(jobs, at: Date())
             if json { return Console.output(try JSONOutput.render(added.map(QueueView.object))) }
             let kinds = Dictionary(grouping: added, by: { $0.spec.source.kind.rawValue }).map { "\($0.value.count) \($0.key)\($0.value.count == 1 ? "" : "s")" }.sorted()
             let ids = added.count == 1 ? "job \(added[0].id)" : "jobs \(added.first!.id)–\(added.last!.id)"
@@ -73,16 +98,17 @@ extension Workbench.QueueCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The queued jobs, highest priority first.")
 
         @OptionGroup var workspace: WorkspaceOptions
+        @OptionGroup var backend: QueueBackendOptions
         @Option(help: "Only jobs with this status (repeatable): pending, running, done, dead, cancelled.") var status: [JobStatus] = []
         @Flag(help: "Print JSON instead of a table.") var json = false
 
-        func run() throws {
-            let queue = SQLiteJobQueue(database: try workspace.openForReading())
-            let jobs = try queue.jobs(status: status.isEmpty ? nil : Set(status))
+        func run() async throws {
+            let queue = try await backend.queue(workspace, reading: true)
+            let jobs = try await queue.jobs(status: status.isEmpty ? nil : Set(status))
             if json { return Console.output(try JSONOutput.render(jobs.map(QueueView.object))) }
             var table = TextTable(columns: [.init("ID", .right), .init("STATUS"), .init("KIND"), .init("SOURCE"), .init("PRIORITY", .right),
                                             .init("ATTEMPTS", .right), .init("RUN"), .init("UPDATED")])
@@ -91,23 +117,25 @@ extension Workbench.QueueCommand {
                               String(job.spec.priority), "\(job.attempts)/\(job.spec.maxAttempts)", job.runID?.rawValue ?? "–",
                               QueueView.time(job.updatedAt)])
             }
-            let counts = Dictionary(grouping: try queue.jobs(status: nil), by: \.status)
+            let counts = Dictionary(grouping: try await queue.jobs(status: nil), by: \.status)
             let summary = JobStatus.allCases.compactMap { status in counts[status].map { "\($0.count) \(status)" } }.joined(separator: ", ")
-            Console.output((try queue.isPaused() ? "The queue is paused (`workbench queue resume`).\n" : "")
+            let paused = try await queue.isPaused()
+            Console.output((paused ? "The queue is paused (`workbench queue resume`).\n" : "")
                            + (jobs.isEmpty ? "No jobs\(status.isEmpty ? "" : " with that status").\n" : table.render())
                            + (summary.isEmpty ? "" : "\nQueue: \(summary)\n"))
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One job: its source, experiment, attempts, lease, run and last error.")
 
         @OptionGroup var workspace: WorkspaceOptions
+        @OptionGroup var backend: QueueBackendOptions
         @Argument(help: "The job's id.") var id: Int64
         @Flag(help: "Print JSON instead of text.") var json = false
 
-        func run() throws {
-            let job = try SQLiteJobQueue(database: try workspace.openForReading()).job(id)
+        func run() async throws {
+            let job = try await backend.queue(workspace, reading: true).job(id)
             if json { return Console.output(try JSONOutput.render(QueueView.object(job))) }
             var lines = ["Job \(job.id): \(job.status)", "source: \(job.spec.sourceName) (\(job.spec.source.kind.rawValue))", "experiment: \(job.spec.experiment)"]
             switch job.spec.source {
@@ -133,31 +161,34 @@ extension Workbench.QueueCommand {
         }
     }
 
-    struct Cancel: ParsableCommand {
+    struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel a pending or running job (exit 2 for one already finished).")
         @OptionGroup var workspace: WorkspaceOptions
+        @OptionGroup var backend: QueueBackendOptions
         @Argument(help: "The job's id.") var id: Int64
 
-        func run() throws {
-            let job = try SQLiteJobQueue(database: try workspace.open()).cancel(id, at: Date())
+        func run() async throws {
+            let job = try await backend.queue(workspace).cancel(id, at: Date())
             Console.output("job \(job.id) cancelled\n")
         }
     }
 
-    struct Retry: ParsableCommand {
+    struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make a dead or cancelled job pending again, with fresh attempts; it resumes its run.")
         @OptionGroup var workspace: WorkspaceOptions
+        @OptionGroup var backend: QueueBackendOptions
         @Argument(help: "The job's id.") var id: Int64
 
-        func run() throws {
-            let job = try SQLiteJobQueue(database: try workspace.open()).retry(id, at: Date())
+        func run() async throws {
+            let job = try await backend.queue(workspace).retry(id, at: Date())
             Console.output("job \(job.id) pending again (\(job.spec.maxAttempts) attempts)\n")
         }
     }
 
-    struct Purge: ParsableCommand {
+    struct Purge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete the jobs with a final status (done, dead or cancelled); their runs and books stay.")
         @OptionGroup var workspace: WorkspaceOptions
+        @OptionGroup var backend: QueueBackendOptions
         @Option(help: "done, dead or cancelled (repeatable).") var status: [JobStatus] = []
 
         func validate() throws {
@@ -165,26 +196,28 @@ extension Workbench.QueueCommand {
             if let unfinished = status.first(where: { !$0.isFinal }) { throw ValidationError("--status \(unfinished): only done, dead or cancelled jobs can be purged") }
         }
 
-        func run() throws {
-            let count = try SQLiteJobQueue(database: try workspace.open()).purge(Set(status))
+        func run() async throws {
+            let count = try await backend.queue(workspace).purge(Set(status))
             Console.output("purged \(count) job\(count == 1 ? "" : "s")\n")
         }
     }
 
-    struct Pause: ParsableCommand {
+    struct Pause: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop handing out jobs (books in progress finish); `queue resume` starts again.")
         @OptionGroup var workspace: WorkspaceOptions
-        func run() throws {
-            try SQLiteJobQueue(database: try workspace.open()).setPaused(true)
+        @OptionGroup var backend: QueueBackendOptions
+        func run() async throws {
+            try await backend.queue(workspace).setPaused(true)
             Console.output("queue paused\n")
         }
     }
 
-    struct Resume: ParsableCommand {
+    struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Hand out jobs again after `queue pause`.")
         @OptionGroup var workspace: WorkspaceOptions
-        func run() throws {
-            try SQLiteJobQueue(database: try workspace.open()).setPaused(false)
+        @OptionGroup var backend: QueueBackendOptions
+        func run() async throws {
+            try await backend.queue(workspace).setPaused(false)
             Console.output("queue resumed\n")
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cloud
 import Engine
 import Foundation
 import LLM
@@ -47,60 +48,91 @@ extension Workbench.QueueCommand {
                 queue); 2 usage (a bad flag such as --rate-limit 100/fortnight); 75 another processor holds the workspace.
                 """)
 
-        @OptionGroup var workspace: WorkspaceOptions
-        @Option(help: "Books written at once (1–64).") var parallel = 3
-        @OptionGroup var limits: GlobalLimitOptions
-        @Option(help: ArgumentHelp("Stop when this processor has spent this much (USD); unfinished books stay queued.", valueName: "usd"))
-        var budget: Double?
-        @Flag(name: .customLong("until-empty"), help: "Stop when no job is left to run (the default).") var untilEmpty = false
-        @Flag(help: "Keep waiting for new jobs until interrupted.") var forever = false
-        @Option(help: ArgumentHelp("Seconds before a failed book's first retry; doubles with each attempt.", valueName: "seconds"))
-        var backoff: Double = 10
-        @Flag(help: "One line per event instead of the live dashboard (the default when output is not a terminal).") var plain = false
+        @OptionGroup var processor: ProcessorOptions
 
-        func validate() throws {
-            guard (1...64).contains(parallel) else { throw ValidationError("--parallel must be 1 to 64 (got \(parallel))") }
-            if untilEmpty && forever { throw ValidationError("give --until-empty or --forever, not both") }
-            if let budget, !(budget > 0) || !budget.isFinite { throw ValidationError("--budget must be a positive amount in USD (got \(budget))") }
-            guard backoff >= 0, backoff.isFinite, backoff <= 3600 else { throw ValidationError("--backoff must be 0 to 3600 seconds (got \(backoff))") }
-        }
+        func run() async throws { try await processor.run(foreverByDefault: false) }
+    }
+}
 
-        func run() async throws {
-            let resolved = try workspace.resolve()
-            let database = try workspace.open()
-            let lock = try ProcessorLock(path: resolved.folder.appendingPathComponent("queue.lock").path)
-            defer { withExtendedLifetime(lock) {} }
-            let requests = limits.requests, tokens = limits.tokens
-            let limiter = requests == nil && tokens == nil ? nil : GlobalRateLimiter(requests: requests, tokens: tokens)
-            var settings = ProcessorSettings()
-            settings.parallel = parallel
-            settings.mode = forever ? .forever : .untilEmpty
-            settings.budgetUSD = budget
-            settings.backoff = backoff
-            let factory = ProviderOptions.factory(sharedLimiter: limiter)
-            let queue = SQLiteJobQueue(database: database)
-            let live = !plain && isatty(STDOUT_FILENO) != 0 && Console.environment["TERM"] != "dumb"
-            let limits = [requests.map { "\($0) requests" }, tokens.map { "\($0) tokens" }].compactMap { $0 }.joined(separator: ", ")
-            let display = QueueDisplay(live: live, style: Console.style, database: database, limiter: limiter, budget: budget, limits: limits.isEmpty ? nil : limits)
-            let processor = QueueProcessor(
-                queue: queue, runner: EngineJobRunner(database: database, factory: factory, reportsFolder: workspace.reportsFolder()),
-                settings: settings, owner: "pid \(getpid())@\(ProcessInfo.processInfo.hostName)",
-                spend: { run in (try? database.summary(of: run).costUSD) ?? 0 }, report: display.show)
-            let summary: ProcessorSummary
-            do {
-                summary = try await processor.run()
-            } catch {
-                await factory.shutdown()
-                throw error
-            }
+extension Workbench {
+    struct Worker: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run jobs from a shared queue until interrupted: with --backend aws, one of any number of workers on any number of machines.",
+            discussion: """
+                `queue process` that keeps waiting for jobs (--until-empty stops when none is left). With --backend aws it \
+                takes tasks from the deployment's SQS queue (`workbench cloud init`), writes each book on this machine's \
+                workspace (its runs and response cache), puts its chapters and manuscript in the deployment's bucket and its \
+                progress in the table, and only then marks the job done; a worker killed at any moment lets its jobs' \
+                leases lapse and another worker takes them over. Each worker needs the experiment files at the paths \
+                the jobs name (a checkout of the same repository). Exit codes as `queue process`.
+                """)
+
+        @OptionGroup var processor: ProcessorOptions
+
+        func run() async throws { try await processor.run(foreverByDefault: true) }
+    }
+}
+
+/// What `queue process` and `worker` take, and the run they share.
+struct ProcessorOptions: ParsableArguments {
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var backend: QueueBackendOptions
+    @Option(help: "Jobs run at once (1–64).") var parallel = 3
+    @OptionGroup var limits: GlobalLimitOptions
+    @Option(help: ArgumentHelp("Stop when this processor has spent this much (USD); unfinished books stay queued.", valueName: "usd"))
+    var budget: Double?
+    @Flag(name: .customLong("until-empty"), help: "Stop when no job is left to run (the default of `queue process`).") var untilEmpty = false
+    @Flag(help: "Keep waiting for new jobs until interrupted (the default of `worker`).") var forever = false
+    @Option(help: ArgumentHelp("Seconds before a failed book's first retry; doubles with each attempt.", valueName: "seconds"))
+    var backoff: Double = 10
+    @Flag(help: "One line per event instead of the live dashboard (the default when output is not a terminal).") var plain = false
+
+    func validate() throws {
+        guard (1...64).contains(parallel) else { throw ValidationError("--parallel must be 1 to 64 (got \(parallel))") }
+        if untilEmpty && forever { throw ValidationError("give --until-empty or --forever, not both") }
+        if let budget, !(budget > 0) || !budget.isFinite { throw ValidationError("--budget must be a positive amount in USD (got \(budget))") }
+        guard backoff >= 0, backoff.isFinite, backoff <= 3600 else { throw ValidationError("--backoff must be 0 to 3600 seconds (got \(backoff))") }
+    }
+
+    func run(foreverByDefault: Bool) async throws {
+        let resolved = try workspace.resolve()
+        let database = try workspace.open()
+        // One processor per workspace database; a shared cloud queue takes any number.
+        let lock = backend.backend == .sqlite ? try ProcessorLock(path: resolved.folder.appendingPathComponent("queue.lock").path) : nil
+        defer { withExtendedLifetime(lock) {} }
+        let requests = limits.requests, tokens = limits.tokens
+        let limiter = requests == nil && tokens == nil ? nil : GlobalRateLimiter(requests: requests, tokens: tokens)
+        var settings = ProcessorSettings()
+        settings.parallel = parallel
+        settings.mode = forever || (foreverByDefault && !untilEmpty) ? .forever : .untilEmpty
+        settings.budgetUSD = budget
+        settings.backoff = backoff
+        let factory = ProviderOptions.factory(sharedLimiter: limiter)
+        let queue: any JobQueue = backend.backend == .sqlite ? SQLiteJobQueue(database: database) : try await backend.queue(workspace)
+        // Unique per process, so a restarted worker never mistakes a job it held before for its own.
+        let owner = "pid \(getpid())@\(ProcessInfo.processInfo.hostName)#\(UUID().uuidString.prefix(8))"
+        let engine = EngineJobRunner(database: database, factory: factory, reportsFolder: workspace.reportsFolder())
+        let runner: any QueueJobRunner = (queue as? AWSJobQueue).map { CloudJobRunner(engine: engine, deployment: $0.deployment, worker: owner) } ?? engine
+        let live = !plain && isatty(STDOUT_FILENO) != 0 && Console.environment["TERM"] != "dumb"
+        let limits = [requests.map { "\($0) requests" }, tokens.map { "\($0) tokens" }].compactMap { $0 }.joined(separator: ", ")
+        let display = QueueDisplay(live: live, style: Console.style, database: database, limiter: limiter, budget: budget, limits: limits.isEmpty ? nil : limits)
+        let processor = QueueProcessor(
+            queue: queue, runner: runner, settings: settings, owner: owner,
+            spend: { run in (try? database.summary(of: run).costUSD) ?? 0 }, report: display.show)
+        let summary: ProcessorSummary
+        do {
+            summary = try await processor.run()
+        } catch {
             await factory.shutdown()
-            display.finish(summary)
-            let left = try queue.jobs(status: [.pending, .running]).count
-            if summary.budgetReached, let budget { throw QueueError.budgetReached(spentUSD: summary.spentUSD, budgetUSD: budget, pending: left) }
-            if summary.dead > 0 {
-                Console.error("\(summary.dead) book\(summary.dead == 1 ? "" : "s") went dead after their last attempt: `workbench queue list --status dead` shows why, `workbench queue retry ID` tries again")
-                throw ExitCode(ExitStatus.checkFailed.rawValue)
-            }
+            throw error
+        }
+        await factory.shutdown()
+        display.finish(summary)
+        let left = try await queue.jobs(status: [.pending, .running]).count
+        if summary.budgetReached, let budget { throw QueueError.budgetReached(spentUSD: summary.spentUSD, budgetUSD: budget, pending: left) }
+        if summary.dead > 0 {
+            Console.error("\(summary.dead) book\(summary.dead == 1 ? "" : "s") went dead after their last attempt: `workbench queue list --status dead` shows why, `workbench queue retry ID` tries again")
+            throw ExitCode(ExitStatus.checkFailed.rawValue)
         }
     }
 }

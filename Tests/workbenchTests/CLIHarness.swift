@@ -69,13 +69,14 @@ enum CLI {
 /// Starts `executable` (the workbench binary by default) in the background in `directory`,
 /// its output and errors going to a new log file there (no $WORKBENCH_WORKSPACE: the folder's
 /// workspace is the one used).
-func launch(_ arguments: [String], in directory: URL, executable: URL = CLI.binary, log name: String) throws -> (Process, URL) {
+func launch(_ arguments: [String], in directory: URL, executable: URL = CLI.binary, environment extra: [String: String] = [:], log name: String) throws -> (Process, URL) {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
     process.currentDirectoryURL = directory
     var environment = ProcessInfo.processInfo.environment
     environment["WORKBENCH_WORKSPACE"] = nil
+    environment.merge(extra) { _, new in new }
     process.environment = environment
     let log = directory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
     _ = FileManager.default.createFile(atPath: log.path, contents: nil)

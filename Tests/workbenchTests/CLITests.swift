@@ -43,6 +43,7 @@ import WorkbenchCore
         ("serve", ["serve", "--help"]),
         ("cloud", ["cloud", "--help"]),
         ("cloud-init", ["cloud", "init", "--help"]),
+        ("worker", ["worker", "--help"]),
     ])
     func helpMatchesGoldenFile(name: String, arguments: [String]) throws {
         let result = try CLI.run(arguments, in: FileManager.default.temporaryDirectory)

@@ -1,0 +1,334 @@
+import Foundation
+import Queue
+import Synchronization
+import WorkbenchCore
+
+/// The job queue on AWS: each job is a record in the deployment's table (its status, attempts,
+/// lease, run, error: `pk` "job", `sk` "job#<id>") whose spec is an S3 object (the claim
+/// check), and a message on the task queue that carries the job's id and the spec's key.
+///
+/// Delivery is at least once; effects are once. A message only says "look at job N": claiming
+/// is a conditional write on the record (pending, or running with a lapsed lease), so a
+/// duplicate message, or one for a job cancelled or done meanwhile, claims nothing and is
+/// deleted. A held job's message is kept hidden by the heartbeat; a worker that dies lets it
+/// reappear when its visibility lapses, with the record's lease lapsed too, and another worker
+/// takes the job over. A failed attempt's message is hidden for the backoff; after the
+/// queue's `maxReceives` deliveries SQS moves a message to the dead-letter queue.
+///
+/// Unlike the SQLite queue, jobs are not ordered by priority (SQS has no priorities); the
+/// priority is kept and shown.
+public final class AWSJobQueue: JobQueue {
+    public let deployment: CloudResources
+    public let tasks: SQSQueue
+    let deadLetters: SQSQueue
+    /// Seconds a claim waits for a message (long polling, 0–20).
+    public let receiveWait: Int
+    /// A pending job untouched for this long has its message sent again at a processor's start
+    /// (its enqueuer died between record and message): a duplicate claims nothing.
+    public let resendAfter: TimeInterval
+
+    /// The messages of the jobs this process holds, and runs attached but not yet recorded.
+    private let held = Mutex<[Int64: SQSMessage]>([:])
+    private let attachedRuns = Mutex<[Int64: RunID]>([:])
+    /// Specs by S3 key: content-addressed, so never stale.
+    private let specs = Mutex<[String: NewJob]>([:])
+
+    static let partition = "job"
+
+    public init(deployment: CloudResources, receiveWait: Int = 1, resendAfter: TimeInterval = 300) async throws {
+        self.deployment = deployment
+        tasks = try await deployment.taskQueue()
+        deadLetters = try await deployment.deadLetterQueue()
+        self.receiveWait = receiveWait
+        self.resendAfter = resendAfter
+    }
+
+    var table: DynamoTable { deployment.table }
+    var bucket: S3Bucket { deployment.bucket }
+
+    static func sortKey(_ id: Int64) -> String { "job#" + String(format: "%012lld", id) }
+
+    struct Message: Codable {
+        var job: Int64
+        var spec: String
+    }
+
+    // MARK: Adding and reading
+
+    public func enqueue(_ jobs: [NewJob], at time: Date) async throws -> [Job] {
+        var added: [Job] = []
+        for spec in jobs {
+            let data = try CanonicalJSON.encode(spec)
+            let key = S3Bucket.contentKey(Data(data.utf8), prefix: "jobs", suffix: "json")
+            try await bucket.put(key, Data(data.utf8), contentType: "application/json")
+            specs.withLock { $0[key] = spec }
+            let id = try await nextID()
+            let job = Job(id: id, status: .pending, spec: spec, attempts: 0, runID: nil, leaseOwner: nil, leaseExpiresAt: nil, heartbeatAt: nil, notBefore: nil,
+                          lastError: nil, createdAt: time, updatedAt: time)
+            // The record first, then its message: a crash between them leaves a pending record
+            // that `reclaimAbandoned` sends again, never a message without a job.
+            var item = Self.item(job, specKey: key)
+            item["pk"] = .s(Self.partition)
+            try await table.put(item, when: DynamoTable.Condition("attribute_not_exists(pk)"))
+            try await send(id, specKey: key)
+            added.append(job)
+        }
+        return added
+    }
+
+    private func send(_ id: Int64, specKey: String, delay: Int = 0) async throws {
+        let body = String(decoding: try JSONEncoder().encode(Message(job: id, spec: specKey)), as: UTF8.self)
+        try await tasks.send(body, delaySeconds: delay)
+    }
+
+    /// The next job id: an atomic counter in the table.
+    private func nextID() async throws -> Int64 {
+        let counted = try await table.update(pk: "meta", sk: "job-counter", "ADD #n :one",
+                                             when: DynamoTable.Condition("", names: ["#n": "next"], values: [":one": .number(1)]))
+        guard let next = counted?["next"]?.int else { throw CloudError.malformedResponse(service: .dynamodb, operation: "UpdateItem", detail: "the job counter has no number") }
+        return Int64(next)
+    }
+
+    public func jobs(status statuses: Set<JobStatus>?) async throws -> [Job] {
+        try await all().filter { statuses?.contains($0.status) ?? true }.sorted { ($0.spec.priority, -$0.id) > ($1.spec.priority, -$1.id) }
+    }
+
+    public func jobs(status statuses: Set<JobStatus>?, beforeID: Int64?, limit: Int) async throws -> [Job] {
+        let matching = try await all().filter { job in (statuses?.contains(job.status) ?? true) && (beforeID.map { job.id < $0 } ?? true) }
+        return Array(matching.sorted { $0.id > $1.id }.prefix(limit))
+    }
+
+    public func counts() async throws -> [JobStatus: Int] {
+        try await all().reduce(into: [:]) { $0[$1.status, default: 0] += 1 }
+    }
+
+    public func job(_ id: Int64) async throws -> Job {
+        guard let item = try await table.get(pk: Self.partition, sk: Self.sortKey(id)) else { throw QueueError.jobNotFound(id: id) }
+        return try await job(item)
+    }
+
+    private func all() async throws -> [Job] {
+        var jobs: [Job] = []
+        for item in try await table.items(pk: Self.partition, skPrefix: "job#") { jobs.append(try await job(item)) }
+        return jobs
+    }
+
+    // MARK: Managing
+
+    public func cancel(_ id: Int64, at time: Date) async throws -> Job {
+        try await transition(id, to: .cancelled, from: [.pending, .running], operation: "cancelled", at: time, extra: "REMOVE lease_owner, lease_expires_at")
+    }
+
+    public func retry(_ id: Int64, at time: Date) async throws -> Job {
+        let job = try await transition(id, to: .pending, from: [.dead, .cancelled], operation: "retried", at: time, extra: ", attempts = :zero REMOVE not_before",
+                                       values: [":zero": .number(0)])
+        try await send(id, specKey: try await specKey(of: id))
+        return job
+    }
+
+    public func purge(_ statuses: Set<JobStatus>) async throws -> Int {
+        var removed = 0
+        for job in try await all() where statuses.contains(job.status) && job.status.isFinal {
+            let gone = try await table.delete(pk: Self.partition, sk: Self.sortKey(job.id),
+                                              when: DynamoTable.Condition("#s = :s", names: ["#s": "status"], values: [":s": .s(job.status.rawValue)]))
+            if gone { removed += 1 }
+        }
+        return removed
+    }
+
+    public func setPaused(_ paused: Bool) async throws {
+        try await table.put(["pk": .s("meta"), "sk": .s("queue-state"), "paused": .bool(paused)])
+    }
+
+    public func isPaused() async throws -> Bool {
+        try await table.get(pk: "meta", sk: "queue-state")?["paused"]?.boolValue ?? false
+    }
+
+    /// Moves a job from one of `from` to `status` in one conditional write; refuses (with the
+    /// status it has) when another writer got there first.
+    private func transition(_ id: Int64, to status: JobStatus, from: [JobStatus], operation: String, at time: Date, extra: String = "",
+                            values: DynamoItem = [:]) async throws -> Job {
+        var allowed: DynamoItem = values
+        for (index, state) in from.enumerated() { allowed[":f\(index)"] = .s(state.rawValue) }
+        allowed[":to"] = .s(status.rawValue)
+        allowed[":now"] = .number(time.timeIntervalSince1970)
+        let condition = DynamoTable.Condition("attribute_exists(pk) AND #s IN (" + from.indices.map { ":f\($0)" }.joined(separator: ", ") + ")",
+                                              names: ["#s": "status"], values: allowed)
+        guard let item = try await table.update(pk: Self.partition, sk: Self.sortKey(id), "SET #s = :to, updated_at = :now" + (extra.hasPrefix(",") ? "" : " ") + extra, when: condition) else {
+            let current = try await job(id)
+            throw QueueError.wrongStatus(id: id, status: current.status, operation: operation, allowed: from)
+        }
+        return try await job(item)
+    }
+
+    // MARK: Processing
+
+    public func claim(owner: String, lease: TimeInterval, at time: Date) async throws -> Job? {
+        if try await isPaused() { return nil }
+        // A few messages may be stale (a duplicate, a finished job): look past them.
+        for _ in 0..<10 {
+            guard let message = try await tasks.receive(max: 1, wait: receiveWait, visibility: Self.seconds(lease)).first else { return nil }
+            guard let body = try? JSONDecoder().decode(Message.self, from: Data(message.body.utf8)) else {
+                // Not a task of ours: kept, on the dead-letter queue, for someone to look at.
+                try await deadLetters.send(message.body)
+                try await tasks.delete(message)
+                continue
+            }
+            guard let item = try await table.get(pk: Self.partition, sk: Self.sortKey(body.job)) else {
+                // Its record may be a moment behind; a job purged long ago is dead-lettered in time.
+                try await tasks.extendVisibility(message, seconds: 5)
+                continue
+            }
+            let job = try await job(item)
+            let now = time.timeIntervalSince1970
+            switch job.status {
+            case .done, .dead, .cancelled:
+                try await tasks.delete(message)
+                continue
+            case .pending where (job.notBefore?.timeIntervalSince1970 ?? 0) > now:
+                try await tasks.extendVisibility(message, seconds: Self.seconds(job.notBefore!.timeIntervalSince1970 - now))
+                continue
+            case .running where (job.leaseExpiresAt?.timeIntervalSince1970 ?? 0) >= now || job.leaseOwner == owner:
+                // Held (by another, or by us under another message): a duplicate, or early.
+                if job.leaseOwner == owner, held.withLock({ $0[job.id] != nil }) { try await tasks.delete(message) } else {
+                    try await tasks.extendVisibility(message, seconds: Self.seconds(max(1, (job.leaseExpiresAt?.timeIntervalSince1970 ?? now) - now)))
+                }
+                continue
+            default:
+                break
+            }
+            let condition = DynamoTable.Condition(
+                "(#s = :pending AND (attribute_not_exists(not_before) OR not_before <= :now)) OR (#s = :running AND lease_expires_at < :now AND lease_owner <> :me)",
+                names: ["#s": "status"],
+                values: [":pending": .s("pending"), ":running": .s("running"), ":now": .number(now), ":me": .s(owner), ":until": .number(now + lease), ":one": .number(1)])
+            guard let claimed = try await table.update(pk: Self.partition, sk: Self.sortKey(job.id),
+                                                       "SET #s = :running, lease_owner = :me, lease_expires_at = :until, heartbeat_at = :now, updated_at = :now ADD attempts :one REMOVE not_before",
+                                                       when: condition) else {
+                continue  // another worker won it; its message stays with it
+            }
+            held.withLock { $0[job.id] = message }
+            return try await self.job(claimed)
+        }
+        return nil
+    }
+
+    public func heartbeat(_ id: Int64, owner: String, lease: TimeInterval, at time: Date) async throws -> Bool {
+        let now = time.timeIntervalSince1970
+        var values: DynamoItem = [":running": .s("running"), ":me": .s(owner), ":until": .number(now + lease), ":now": .number(now)]
+        var update = "SET lease_expires_at = :until, heartbeat_at = :now"
+        if let run = attachedRuns.withLock({ $0[id] }) {
+            update += ", run_id = :run"
+            values[":run"] = .s(run.rawValue)
+        }
+        let held = try await table.update(pk: Self.partition, sk: Self.sortKey(id), update,
+                                          when: DynamoTable.Condition("#s = :running AND lease_owner = :me", names: ["#s": "status"], values: values)) != nil
+        if held, let message = self.held.withLock({ $0[id] }) { try await tasks.extendVisibility(message, seconds: Self.seconds(lease)) }
+        return held
+    }
+
+    /// Recorded with the job's next write (its heartbeat, or its end).
+    public func attach(_ id: Int64, owner: String, run: RunID) throws {
+        attachedRuns.withLock { $0[id] = run }
+    }
+
+    public func finish(_ id: Int64, owner: String, at time: Date) async throws {
+        _ = try await end(id, owner: owner, status: .done, at: time, update: "REMOVE lease_owner, lease_expires_at, last_error")
+        if let message = held.withLock({ $0.removeValue(forKey: id) }) { try await tasks.delete(message) }
+    }
+
+    public func fail(_ id: Int64, owner: String, error: String, backoff: TimeInterval?, at time: Date) async throws -> Job {
+        let current = try await job(id)
+        let dead = backoff == nil || current.attempts >= current.spec.maxAttempts
+        let notBefore = time.timeIntervalSince1970 + (backoff ?? 0)
+        let job = try await end(id, owner: owner, status: dead ? .dead : .pending, at: time,
+                                update: "SET last_error = :error" + (dead ? "" : ", not_before = :after") + " REMOVE lease_owner, lease_expires_at",
+                                values: [":error": .s(Redaction.redact(error)), ":after": .number(notBefore)])
+        if let message = held.withLock({ $0.removeValue(forKey: id) }) {
+            // Dead: its message is done with. Else it comes back after the backoff.
+            if dead { try await tasks.delete(message) } else { try await tasks.extendVisibility(message, seconds: Self.seconds(backoff ?? 0)) }
+        }
+        return job
+    }
+
+    public func release(_ id: Int64, owner: String, at time: Date) async throws {
+        _ = try await end(id, owner: owner, status: .pending, at: time, update: "ADD attempts :minus REMOVE lease_owner, lease_expires_at",
+                          values: [":minus": .number(-1)])
+        if let message = held.withLock({ $0.removeValue(forKey: id) }) { try await tasks.extendVisibility(message, seconds: 0) }
+    }
+
+    /// Jobs are taken over through their leases, not handed back: with many workers, a running
+    /// job may well be another's. What this does is send again the message of a pending job
+    /// nobody has touched for `resendAfter` (its enqueuer died before sending it).
+    public func reclaimAbandoned(at time: Date) async throws -> [Job] {
+        for job in try await jobs(status: [.pending]) where time.timeIntervalSince(job.updatedAt) > resendAfter {
+            try await send(job.id, specKey: try await specKey(of: job.id))
+        }
+        return []
+    }
+
+    /// The end of a held job's attempt: `status`, written only while `owner` holds it.
+    private func end(_ id: Int64, owner: String, status: JobStatus, at time: Date, update: String, values: DynamoItem = [:]) async throws -> Job {
+        var all = values
+        all[":running"] = .s("running")
+        all[":me"] = .s(owner)
+        all[":to"] = .s(status.rawValue)
+        all[":now"] = .number(time.timeIntervalSince1970)
+        var expression = "SET #s = :to, updated_at = :now"
+        if let run = attachedRuns.withLock({ $0.removeValue(forKey: id) }) {
+            expression += ", run_id = :run"
+            all[":run"] = .s(run.rawValue)
+        }
+        // Merge the caller's SET clause into ours; its REMOVE/ADD clauses follow.
+        var rest = update
+        if rest.hasPrefix("SET ") {
+            let clause = rest.dropFirst(4)
+            let end = clause.range(of: " REMOVE ")?.lowerBound ?? clause.range(of: " ADD ")?.lowerBound ?? clause.endIndex
+            expression += ", " + clause[..<end]
+            rest = String(clause[end...])
+        }
+        let used = all.filter { expression.contains($0.key) || rest.contains($0.key) || $0.key == ":running" || $0.key == ":me" }
+        guard let item = try await table.update(pk: Self.partition, sk: Self.sortKey(id), expression + " " + rest,
+                                                when: DynamoTable.Condition("#s = :running AND lease_owner = :me", names: ["#s": "status"], values: used)) else {
+            held.withLock { $0[id] = nil }
+            throw QueueError.leaseLost(id: id, owner: owner)
+        }
+        return try await job(item)
+    }
+
+    // MARK: Records
+
+    static func seconds(_ interval: TimeInterval) -> Int { Int(min(43_200, max(0, interval.rounded(.up)))) }
+
+    private func specKey(of id: Int64) async throws -> String {
+        guard let key = try await table.get(pk: Self.partition, sk: Self.sortKey(id))?["spec"]?.string else { throw QueueError.jobNotFound(id: id) }
+        return key
+    }
+
+    private func spec(_ key: String) async throws -> NewJob {
+        if let cached = specs.withLock({ $0[key] }) { return cached }
+        guard let data = try await bucket.get(key) else {
+            throw CloudError.malformedResponse(service: .s3, operation: "GetObject", detail: "the job spec \(key) is missing from the bucket")
+        }
+        let spec = try JSONDecoder().decode(NewJob.self, from: data)
+        specs.withLock { $0[key] = spec }
+        return spec
+    }
+
+    static func item(_ job: Job, specKey: String) -> DynamoItem {
+        var item: DynamoItem = ["sk": .s(sortKey(job.id)), "id": .number(Int(job.id)), "status": .s(job.status.rawValue), "spec": .s(specKey),
+                                "attempts": .number(job.attempts), "created_at": .number(job.createdAt.timeIntervalSince1970),
+                                "updated_at": .number(job.updatedAt.timeIntervalSince1970)]
+        if let run = job.runID { item["run_id"] = .s(run.rawValue) }
+        return item
+    }
+
+    private func job(_ item: DynamoItem) async throws -> Job {
+        func time(_ key: String) -> Date? { item[key]?.double.map(Date.init(timeIntervalSince1970:)) }
+        guard let id = item["id"]?.int, let status = item["status"]?.string.flatMap(JobStatus.init(rawValue:)), let key = item["spec"]?.string else {
+            throw CloudError.malformedResponse(service: .dynamodb, operation: "GetItem", detail: "a job record without id, status or spec")
+        }
+        return Job(id: Int64(id), status: status, spec: try await spec(key), attempts: item["attempts"]?.int ?? 0, runID: item["run_id"]?.string.flatMap(RunID.init),
+                   leaseOwner: item["lease_owner"]?.string, leaseExpiresAt: time("lease_expires_at"), heartbeatAt: time("heartbeat_at"), notBefore: time("not_before"),
+                   lastError: item["last_error"]?.string, createdAt: time("created_at") ?? Date(timeIntervalSince1970: 0), updatedAt: time("updated_at") ?? Date(timeIntervalSince1970: 0))
+    }
+}
