@@ -87,6 +87,7 @@ bench: release test-deps pydeps local-llm
 	.build/release/workbench-bench --only ensemble $(if $(BENCH_JSON),--json $(basename $(BENCH_JSON))-ensemble.json)
 	.build/release/workbench-bench --only queue-batch $(if $(BENCH_JSON),--json $(basename $(BENCH_JSON))-queue-batch.json)
 	.build/release/workbench-bench --only server $(if $(BENCH_JSON),--json $(basename $(BENCH_JSON))-server.json)
+	.build/release/workbench-bench --only cloud $(if $(BENCH_JSON),--json $(basename $(BENCH_JSON))-cloud.json)
 
 ## demo: the main job: a short book written by the local model (SmolLM2-135M on llama.cpp),
 ## with the live dashboard, its manuscript and HTML report in Reports/ (about 2-3 minutes)

@@ -1,5 +1,5 @@
 // `make bench`: every benchmark that exists so far, printed as one table (and JSON with --json PATH).
-// `--only store|blas|cli|quality|continuity|style|stats|learning|llm|plugins|engine|regress|optimize|faults|ensemble|queue|queue-batch|server` runs one group; `make bench` runs the
+// `--only store|blas|cli|quality|continuity|style|stats|learning|llm|plugins|engine|regress|optimize|faults|ensemble|queue|queue-batch|server|cloud` runs one group; `make bench` runs the
 // engine, regress, optimize, faults, ensemble and queue-batch groups in processes of their own, so their memory and timing figures are their own.
 // `--only faults [--books N] [--parallel P] [--attempts N]`: books through 20% transient faults (FaultBenchmarks).
 // `--only regress-false-alarms [--seeds N] [--first-seed S]`: the gate's false-alarm rate on unchanged prompts with the
@@ -36,6 +36,7 @@ func runBenchmarks() async throws -> BenchReport {
     if only == "optimize" { try OptimizeBenchmarks.run(into: &report, binary: binary) }
     if only == "queue-batch" { try await QueueBatchBenchmarks.run(into: &report, binary: binary, part: value(after: "--part")) }
     if only == "server" { try await ServerBenchmarks.run(into: &report, binary: binary.path, part: value(after: "--part")) }
+    if only == "cloud" { try await CloudBenchmarks.run(into: &report, binary: binary.path) }
     if only == "faults" {
         try await FaultBenchmarks.run(into: &report, books: value(after: "--books").flatMap { Int($0) } ?? 400,
                                       attempts: value(after: "--attempts").flatMap { Int($0) },

@@ -109,11 +109,13 @@ struct CloudWorkerCLITests {
         #expect(try deployment.run(["queue", "add", "--backend", "aws", "--source", premises, "--experiment", experiment]).status == 0)
 
         let (first, firstLog) = try deployment.worker("w1", log: "worker-killed")
-        // Killed once it has a chapter done: mid-book, holding the job.
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline, !((try? String(contentsOf: firstLog, encoding: .utf8)) ?? "").contains("chapter 1 done") { try await Task.sleep(for: .milliseconds(100)) }
+        // Killed once it has a chapter done: mid-book, holding the job. The wait blocks its own
+        // thread: an async sleep can be starved for seconds by the tests running beside it.
+        let reached = waitUntil(seconds: 120) { ((try? String(contentsOf: firstLog, encoding: .utf8)) ?? "").contains(" done: quality") }
         kill(first.processIdentifier, SIGKILL)
+        #expect(reached, "a chapter was done before the kill")
         first.waitUntilExit()
+        #expect(first.terminationReason == .uncaughtSignal, "the first worker was killed, not finished: \((try? String(contentsOf: firstLog, encoding: .utf8)) ?? "")")
         let (second, secondLog) = try deployment.worker("w2", log: "worker-second")
         #expect(Self.wait(second, seconds: 240) && second.terminationStatus == 0, "\((try? String(contentsOf: secondLog, encoding: .utf8)) ?? "")")
         let shown = try deployment.run(["queue", "show", "--backend", "aws", "1", "--json"])
