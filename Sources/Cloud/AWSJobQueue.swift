@@ -58,9 +58,8 @@ public final class AWSJobQueue: JobQueue {
     public func enqueue(_ jobs: [NewJob], at time: Date) async throws -> [Job] {
         var added: [Job] = []
         for spec in jobs {
-            let data = try CanonicalJSON.encode(spec)
-            let key = S3Bucket.contentKey(Data(data.utf8), prefix: "jobs", suffix: "json")
-            try await bucket.put(key, Data(data.utf8), contentType: "application/json")
+            let (key, data) = try Self.specObject(spec)
+            try await bucket.put(key, data, contentType: "application/json")
             specs.withLock { $0[key] = spec }
             let id = try await nextID()
             let job = Job(id: id, status: .pending, spec: spec, attempts: 0, runID: nil, leaseOwner: nil, leaseExpiresAt: nil, heartbeatAt: nil, notBefore: nil,
@@ -83,8 +82,7 @@ public final class AWSJobQueue: JobQueue {
 
     /// The next job id: an atomic counter in the table.
     private func nextID() async throws -> Int64 {
-        let counted = try await table.update(pk: "meta", sk: "job-counter", "ADD #n :one",
-                                             when: DynamoTable.Condition("", names: ["#n": "next"], values: [":one": .number(1)]))
+        let counted = try await table.update(pk: "meta", sk: "job-counter", DynamoTable.Update(add: [("next", .number(1))]))
         guard let next = counted?["next"]?.int else { throw CloudError.malformedResponse(service: .dynamodb, operation: "UpdateItem", detail: "the job counter has no number") }
         return Int64(next)
     }
@@ -116,13 +114,13 @@ public final class AWSJobQueue: JobQueue {
     // MARK: Managing
 
     public func cancel(_ id: Int64, at time: Date) async throws -> Job {
-        try await transition(id, to: .cancelled, from: [.pending, .running], operation: "cancelled", at: time, extra: "REMOVE lease_owner, lease_expires_at")
+        try await transition(id, to: .cancelled, from: [.pending, .running], operation: "cancelled", at: time, remove: ["lease_owner", "lease_expires_at"])
     }
 
     public func retry(_ id: Int64, at time: Date) async throws -> Job {
-        let job = try await transition(id, to: .pending, from: [.dead, .cancelled], operation: "retried", at: time, extra: ", attempts = :zero REMOVE not_before",
-                                       values: [":zero": .number(0)])
-        try await send(id, specKey: try await specKey(of: id))
+        let job = try await transition(id, to: .pending, from: [.dead, .cancelled], operation: "retried", at: time, set: [("attempts", .number(0))],
+                                       remove: ["not_before"])
+        try await send(id, specKey: try Self.specObject(job.spec).key)
         return job
     }
 
@@ -146,15 +144,14 @@ public final class AWSJobQueue: JobQueue {
 
     /// Moves a job from one of `from` to `status` in one conditional write; refuses (with the
     /// status it has) when another writer got there first.
-    private func transition(_ id: Int64, to status: JobStatus, from: [JobStatus], operation: String, at time: Date, extra: String = "",
-                            values: DynamoItem = [:]) async throws -> Job {
-        var allowed: DynamoItem = values
+    private func transition(_ id: Int64, to status: JobStatus, from: [JobStatus], operation: String, at time: Date,
+                            set: [(attribute: String, value: DynamoValue)] = [], remove: [String]) async throws -> Job {
+        var allowed: DynamoItem = [:]
         for (index, state) in from.enumerated() { allowed[":f\(index)"] = .s(state.rawValue) }
-        allowed[":to"] = .s(status.rawValue)
-        allowed[":now"] = .number(time.timeIntervalSince1970)
         let condition = DynamoTable.Condition("attribute_exists(pk) AND #s IN (" + from.indices.map { ":f\($0)" }.joined(separator: ", ") + ")",
                                               names: ["#s": "status"], values: allowed)
-        guard let item = try await table.update(pk: Self.partition, sk: Self.sortKey(id), "SET #s = :to, updated_at = :now" + (extra.hasPrefix(",") ? "" : " ") + extra, when: condition) else {
+        let update = DynamoTable.Update(set: Self.stamp(status, at: time) + set, remove: remove)
+        guard let item = try await table.update(pk: Self.partition, sk: Self.sortKey(id), update, when: condition) else {
             let current = try await job(id)
             throw QueueError.wrongStatus(id: id, status: current.status, operation: operation, allowed: from)
         }
@@ -199,11 +196,11 @@ public final class AWSJobQueue: JobQueue {
             }
             let condition = DynamoTable.Condition(
                 "(#s = :pending AND (attribute_not_exists(not_before) OR not_before <= :now)) OR (#s = :running AND lease_expires_at < :now AND lease_owner <> :me)",
-                names: ["#s": "status"],
-                values: [":pending": .s("pending"), ":running": .s("running"), ":now": .number(now), ":me": .s(owner), ":until": .number(now + lease), ":one": .number(1)])
-            guard let claimed = try await table.update(pk: Self.partition, sk: Self.sortKey(job.id),
-                                                       "SET #s = :running, lease_owner = :me, lease_expires_at = :until, heartbeat_at = :now, updated_at = :now ADD attempts :one REMOVE not_before",
-                                                       when: condition) else {
+                names: ["#s": "status"], values: [":pending": .s("pending"), ":running": .s("running"), ":now": .number(now), ":me": .s(owner)])
+            let update = DynamoTable.Update(set: Self.stamp(.running, at: time) + [("lease_owner", .s(owner)), ("lease_expires_at", .number(now + lease)),
+                                                                                    ("heartbeat_at", .number(now))],
+                                            add: [("attempts", .number(1))], remove: ["not_before"])
+            guard let claimed = try await table.update(pk: Self.partition, sk: Self.sortKey(job.id), update, when: condition) else {
                 continue  // another worker won it; its message stays with it
             }
             held.withLock { $0[job.id] = message }
@@ -214,14 +211,9 @@ public final class AWSJobQueue: JobQueue {
 
     public func heartbeat(_ id: Int64, owner: String, lease: TimeInterval, at time: Date) async throws -> Bool {
         let now = time.timeIntervalSince1970
-        var values: DynamoItem = [":running": .s("running"), ":me": .s(owner), ":until": .number(now + lease), ":now": .number(now)]
-        var update = "SET lease_expires_at = :until, heartbeat_at = :now"
-        if let run = attachedRuns.withLock({ $0[id] }) {
-            update += ", run_id = :run"
-            values[":run"] = .s(run.rawValue)
-        }
-        let held = try await table.update(pk: Self.partition, sk: Self.sortKey(id), update,
-                                          when: DynamoTable.Condition("#s = :running AND lease_owner = :me", names: ["#s": "status"], values: values)) != nil
+        var set: [(attribute: String, value: DynamoValue)] = [("lease_expires_at", .number(now + lease)), ("heartbeat_at", .number(now))]
+        if let run = attachedRuns.withLock({ $0[id] }) { set.append(("run_id", .s(run.rawValue))) }
+        let held = try await table.update(pk: Self.partition, sk: Self.sortKey(id), DynamoTable.Update(set: set), when: Self.held(by: owner)) != nil
         if held, let message = self.held.withLock({ $0[id] }) { try await tasks.extendVisibility(message, seconds: Self.seconds(lease)) }
         return held
     }
@@ -232,17 +224,16 @@ public final class AWSJobQueue: JobQueue {
     }
 
     public func finish(_ id: Int64, owner: String, at time: Date) async throws {
-        _ = try await end(id, owner: owner, status: .done, at: time, update: "REMOVE lease_owner, lease_expires_at, last_error")
+        _ = try await end(id, owner: owner, status: .done, at: time, remove: ["last_error"])
         if let message = held.withLock({ $0.removeValue(forKey: id) }) { try await tasks.delete(message) }
     }
 
     public func fail(_ id: Int64, owner: String, error: String, backoff: TimeInterval?, at time: Date) async throws -> Job {
         let current = try await job(id)
         let dead = backoff == nil || current.attempts >= current.spec.maxAttempts
-        let notBefore = time.timeIntervalSince1970 + (backoff ?? 0)
-        let job = try await end(id, owner: owner, status: dead ? .dead : .pending, at: time,
-                                update: "SET last_error = :error" + (dead ? "" : ", not_before = :after") + " REMOVE lease_owner, lease_expires_at",
-                                values: [":error": .s(Redaction.redact(error)), ":after": .number(notBefore)])
+        var set: [(attribute: String, value: DynamoValue)] = [("last_error", .s(Redaction.redact(error)))]
+        if !dead { set.append(("not_before", .number(time.timeIntervalSince1970 + (backoff ?? 0)))) }
+        let job = try await end(id, owner: owner, status: dead ? .dead : .pending, at: time, set: set)
         if let message = held.withLock({ $0.removeValue(forKey: id) }) {
             // Dead: its message is done with. Else it comes back after the backoff.
             if dead { try await tasks.delete(message) } else { try await tasks.extendVisibility(message, seconds: Self.seconds(backoff ?? 0)) }
@@ -251,8 +242,7 @@ public final class AWSJobQueue: JobQueue {
     }
 
     public func release(_ id: Int64, owner: String, at time: Date) async throws {
-        _ = try await end(id, owner: owner, status: .pending, at: time, update: "ADD attempts :minus REMOVE lease_owner, lease_expires_at",
-                          values: [":minus": .number(-1)])
+        _ = try await end(id, owner: owner, status: .pending, at: time, add: [("attempts", .number(-1))])
         if let message = held.withLock({ $0.removeValue(forKey: id) }) { try await tasks.extendVisibility(message, seconds: 0) }
     }
 
@@ -261,47 +251,43 @@ public final class AWSJobQueue: JobQueue {
     /// nobody has touched for `resendAfter` (its enqueuer died before sending it).
     public func reclaimAbandoned(at time: Date) async throws -> [Job] {
         for job in try await jobs(status: [.pending]) where time.timeIntervalSince(job.updatedAt) > resendAfter {
-            try await send(job.id, specKey: try await specKey(of: job.id))
+            try await send(job.id, specKey: try Self.specObject(job.spec).key)
         }
         return []
     }
 
-    /// The end of a held job's attempt: `status`, written only while `owner` holds it.
-    private func end(_ id: Int64, owner: String, status: JobStatus, at time: Date, update: String, values: DynamoItem = [:]) async throws -> Job {
-        var all = values
-        all[":running"] = .s("running")
-        all[":me"] = .s(owner)
-        all[":to"] = .s(status.rawValue)
-        all[":now"] = .number(time.timeIntervalSince1970)
-        var expression = "SET #s = :to, updated_at = :now"
-        if let run = attachedRuns.withLock({ $0.removeValue(forKey: id) }) {
-            expression += ", run_id = :run"
-            all[":run"] = .s(run.rawValue)
-        }
-        // Merge the caller's SET clause into ours; its REMOVE/ADD clauses follow.
-        var rest = update
-        if rest.hasPrefix("SET ") {
-            let clause = rest.dropFirst(4)
-            let end = clause.range(of: " REMOVE ")?.lowerBound ?? clause.range(of: " ADD ")?.lowerBound ?? clause.endIndex
-            expression += ", " + clause[..<end]
-            rest = String(clause[end...])
-        }
-        let used = all.filter { expression.contains($0.key) || rest.contains($0.key) || $0.key == ":running" || $0.key == ":me" }
-        guard let item = try await table.update(pk: Self.partition, sk: Self.sortKey(id), expression + " " + rest,
-                                                when: DynamoTable.Condition("#s = :running AND lease_owner = :me", names: ["#s": "status"], values: used)) else {
+    /// The end of a held job's attempt: `status`, its lease removed, and the run attached
+    /// since the last write; written only while `owner` holds it.
+    private func end(_ id: Int64, owner: String, status: JobStatus, at time: Date, set: [(attribute: String, value: DynamoValue)] = [],
+                     add: [(attribute: String, value: DynamoValue)] = [], remove: [String] = []) async throws -> Job {
+        var set = Self.stamp(status, at: time) + set
+        if let run = attachedRuns.withLock({ $0.removeValue(forKey: id) }) { set.append(("run_id", .s(run.rawValue))) }
+        let update = DynamoTable.Update(set: set, add: add, remove: ["lease_owner", "lease_expires_at"] + remove)
+        guard let item = try await table.update(pk: Self.partition, sk: Self.sortKey(id), update, when: Self.held(by: owner)) else {
             held.withLock { $0[id] = nil }
             throw QueueError.leaseLost(id: id, owner: owner)
         }
         return try await job(item)
     }
 
+    /// The job is running under `owner`'s lease.
+    static func held(by owner: String) -> DynamoTable.Condition {
+        DynamoTable.Condition("#s = :running AND lease_owner = :me", names: ["#s": "status"], values: [":running": .s("running"), ":me": .s(owner)])
+    }
+
+    /// A status and the time it was written.
+    static func stamp(_ status: JobStatus, at time: Date) -> [(attribute: String, value: DynamoValue)] {
+        [("status", .s(status.rawValue)), ("updated_at", .number(time.timeIntervalSince1970))]
+    }
+
     // MARK: Records
 
     static func seconds(_ interval: TimeInterval) -> Int { Int(min(43_200, max(0, interval.rounded(.up)))) }
 
-    private func specKey(of id: Int64) async throws -> String {
-        guard let key = try await table.get(pk: Self.partition, sk: Self.sortKey(id))?["spec"]?.string else { throw QueueError.jobNotFound(id: id) }
-        return key
+    /// A spec's S3 object: its content-addressed key and bytes (the same spec, the same key).
+    static func specObject(_ spec: NewJob) throws -> (key: String, data: Data) {
+        let data = Data(try CanonicalJSON.encode(spec).utf8)
+        return (S3Bucket.contentKey(data, prefix: "jobs", suffix: "json"), data)
     }
 
     private func spec(_ key: String) async throws -> NewJob {

@@ -101,9 +101,9 @@ public struct CloudResources: Sendable {
         let bucketExists = try await bucket.exists()
         var status = Status(bucket: bucketExists, objects: bucketExists ? try await bucket.keys().count : nil, table: try await table.status())
         if let url = try await SQSQueue.url(named: names.queue, client: client) {
-            let queue = SQSQueue(client: client, name: names.queue, url: url)
-            status.queue = try await queue.depth()
-            status.redrive = try await queue.attributes()["RedrivePolicy"]
+            let attributes = try await SQSQueue(client: client, name: names.queue, url: url).attributes()
+            status.queue = SQSQueue.depth(of: attributes)
+            status.redrive = attributes["RedrivePolicy"]
         }
         if let url = try await SQSQueue.url(named: names.deadLetterQueue, client: client) {
             status.deadLetters = try await SQSQueue(client: client, name: names.deadLetterQueue, url: url).depth().visible

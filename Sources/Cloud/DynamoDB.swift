@@ -154,12 +154,53 @@ public struct DynamoTable: Sendable {
         return try (answer["Item"] as? [String: Any]).map { try Self.decode($0, operation: "GetItem") }
     }
 
-    /// Applies `update` (an UpdateExpression over `condition`'s placeholders) when the
-    /// condition holds, returning the item as it now is; nil when the condition failed.
-    public func update(pk: String, sk: String, _ update: String, when condition: Condition) async throws -> DynamoItem? {
-        var request: [String: Any] = ["TableName": name, "Key": ["pk": ["S": pk], "sk": ["S": sk]], "UpdateExpression": update, "ReturnValues": "ALL_NEW"]
-        add(condition, to: &request)
-        if condition.expression.isEmpty { request["ConditionExpression"] = nil }
+    /// An UpdateExpression, clause by clause: attributes set, numbers added, attributes removed.
+    /// Each attribute and value gets a placeholder of its own (`#u0`, `:u0`, …), so reserved
+    /// words (`status`) need no care and a condition's placeholders never collide with them.
+    public struct Update: Sendable {
+        public var set: [(attribute: String, value: DynamoValue)]
+        public var add: [(attribute: String, value: DynamoValue)]
+        public var remove: [String]
+
+        public init(set: [(attribute: String, value: DynamoValue)] = [], add: [(attribute: String, value: DynamoValue)] = [], remove: [String] = []) {
+            self.set = set
+            self.add = add
+            self.remove = remove
+        }
+
+        /// The expression with its names and values.
+        var rendered: (expression: String, names: [String: String], values: DynamoItem) {
+            var names: [String: String] = [:], values: DynamoItem = [:], clauses: [String] = []
+            func name(_ attribute: String) -> String {
+                let placeholder = "#u\(names.count)"
+                names[placeholder] = attribute
+                return placeholder
+            }
+            func value(_ value: DynamoValue) -> String {
+                let placeholder = ":u\(values.count)"
+                values[placeholder] = value
+                return placeholder
+            }
+            if !set.isEmpty { clauses.append("SET " + set.map { "\(name($0.attribute)) = \(value($0.value))" }.joined(separator: ", ")) }
+            if !add.isEmpty { clauses.append("ADD " + add.map { "\(name($0.attribute)) \(value($0.value))" }.joined(separator: ", ")) }
+            if !remove.isEmpty { clauses.append("REMOVE " + remove.map(name).joined(separator: ", ")) }
+            return (clauses.joined(separator: " "), names, values)
+        }
+    }
+
+    /// Applies `update` when `condition` holds (always without one), returning the item as it
+    /// now is; nil when the condition failed.
+    public func update(pk: String, sk: String, _ update: Update, when condition: Condition? = nil) async throws -> DynamoItem? {
+        let rendered = update.rendered
+        var request: [String: Any] = ["TableName": name, "Key": ["pk": ["S": pk], "sk": ["S": sk]], "UpdateExpression": rendered.expression, "ReturnValues": "ALL_NEW"]
+        var names = rendered.names, values = rendered.values
+        if let condition {
+            request["ConditionExpression"] = condition.expression
+            names.merge(condition.names) { first, _ in first }
+            values.merge(condition.values) { first, _ in first }
+        }
+        if !names.isEmpty { request["ExpressionAttributeNames"] = names }
+        if !values.isEmpty { request["ExpressionAttributeValues"] = values.mapValues(\.json) }
         do {
             let answer = try await call("UpdateItem", request)
             return try Self.decode(answer["Attributes"] as? [String: Any] ?? [:], operation: "UpdateItem")

@@ -76,8 +76,11 @@ public struct SQSQueue: Sendable {
 
     /// Messages waiting and messages being worked on (received, not yet deleted), as SQS approximates them.
     public func depth() async throws -> (visible: Int, inFlight: Int) {
-        let attributes = try await attributes()
-        return (Int(attributes["ApproximateNumberOfMessages"] ?? "") ?? 0, Int(attributes["ApproximateNumberOfMessagesNotVisible"] ?? "") ?? 0)
+        Self.depth(of: try await attributes())
+    }
+
+    static func depth(of attributes: [String: String]) -> (visible: Int, inFlight: Int) {
+        (Int(attributes["ApproximateNumberOfMessages"] ?? "") ?? 0, Int(attributes["ApproximateNumberOfMessagesNotVisible"] ?? "") ?? 0)
     }
 
     public func delete() async throws {

@@ -88,12 +88,12 @@ struct CloudMotoTests {
         #expect(try await table.put(["pk": .s("book#b1"), "sk": .s("chapter#001"), "status": .s("running"), "attempts": .number(1)], when: absent))
         #expect(try await table.put(["pk": .s("book#b1"), "sk": .s("chapter#001"), "status": .s("running")], when: absent) == false, "the second claim loses")
         // A lease taken over only when its owner matches.
-        let lease = DynamoTable.Condition("#o = :me", names: ["#o": "owner", "#s": "status"], values: [":me": .s("w1"), ":done": .s("done")])
-        #expect(try await table.update(pk: "book#b1", sk: "chapter#001", "SET #s = :done", when: lease) == nil, "no owner w1 yet")
-        let take = DynamoTable.Condition("attribute_not_exists(#o)", names: ["#o": "owner"], values: [":me": .s("w1")])
-        #expect(try await table.update(pk: "book#b1", sk: "chapter#001", "SET #o = :me", when: take)?["owner"] == .s("w1"))
-        let done = try await table.update(pk: "book#b1", sk: "chapter#001", "SET #s = :done ADD attempts :one",
-                                          when: DynamoTable.Condition("#o = :me", names: ["#o": "owner", "#s": "status"], values: [":me": .s("w1"), ":done": .s("done"), ":one": .number(1)]))
+        let lease = DynamoTable.Condition("#o = :me", names: ["#o": "owner"], values: [":me": .s("w1")])
+        #expect(try await table.update(pk: "book#b1", sk: "chapter#001", DynamoTable.Update(set: [("status", .s("done"))]), when: lease) == nil, "no owner w1 yet")
+        let take = DynamoTable.Condition("attribute_not_exists(#o)", names: ["#o": "owner"])
+        #expect(try await table.update(pk: "book#b1", sk: "chapter#001", DynamoTable.Update(set: [("owner", .s("w1"))]), when: take)?["owner"] == .s("w1"))
+        let done = try await table.update(pk: "book#b1", sk: "chapter#001", DynamoTable.Update(set: [("status", .s("done"))], add: [("attempts", .number(1))]),
+                                          when: lease)
         #expect(done?["status"] == .s("done") && done?["attempts"]?.int == 2)
         let chapters = try await table.items(pk: "book#b1"), scenes = try await table.items(pk: "book#b1", skPrefix: "scene#")
         #expect(chapters.count == 1 && scenes.isEmpty)
