@@ -41,15 +41,19 @@ final class CaptureServer: @unchecked Sendable {
     /// The header lines of every request so far (the request line first).
     var requests: [[String]] { lock.withLock { heads } }
 
+    /// Wakes the accept loop, which then closes the socket itself: closed here, its number
+    /// could be reused by another test's server while the loop still accepts on it.
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     private func serve() {
         while true {
             let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { return }
+            guard connection >= 0 else {
+                close(listener)
+                return
+            }
             var data = Data()
             var buffer = [UInt8](repeating: 0, count: 65536)
             // Read the head, then as much body as Content-Length says.
