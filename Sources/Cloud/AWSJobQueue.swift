@@ -32,6 +32,8 @@ public final class AWSJobQueue: JobQueue {
     private let attachedRuns = Mutex<[Int64: RunID]>([:])
     /// Specs by S3 key: content-addressed, so never stale.
     private let specs = Mutex<[String: NewJob]>([:])
+    /// A Lambda invocation's messages, when claims take those instead of receiving.
+    private let batch = Mutex<DeliveredBatch?>(nil)
 
     static let partition = "job"
 
@@ -164,31 +166,31 @@ public final class AWSJobQueue: JobQueue {
         if try await isPaused() { return nil }
         // A few messages may be stale (a duplicate, a finished job): look past them.
         for _ in 0..<10 {
-            guard let message = try await tasks.receive(max: 1, wait: receiveWait, visibility: Self.seconds(lease)).first else { return nil }
+            guard let message = try await nextMessage(visibility: Self.seconds(lease)) else { return nil }
             guard let body = try? JSONDecoder().decode(Message.self, from: Data(message.body.utf8)) else {
                 // Not a task of ours: kept, on the dead-letter queue, for someone to look at.
                 try await deadLetters.send(message.body)
-                try await tasks.delete(message)
+                try await remove(message)
                 continue
             }
             guard let item = try await table.get(pk: Self.partition, sk: Self.sortKey(body.job)) else {
                 // Its record may be a moment behind; a job purged long ago is dead-lettered in time.
-                try await tasks.extendVisibility(message, seconds: 5)
+                try await leave(message, hiddenFor: 5)
                 continue
             }
             let job = try await job(item)
             let now = time.timeIntervalSince1970
             switch job.status {
             case .done, .dead, .cancelled:
-                try await tasks.delete(message)
+                try await remove(message)
                 continue
             case .pending where (job.notBefore?.timeIntervalSince1970 ?? 0) > now:
-                try await tasks.extendVisibility(message, seconds: Self.seconds(job.notBefore!.timeIntervalSince1970 - now))
+                try await leave(message, hiddenFor: Self.seconds(job.notBefore!.timeIntervalSince1970 - now))
                 continue
             case .running where (job.leaseExpiresAt?.timeIntervalSince1970 ?? 0) >= now || job.leaseOwner == owner:
                 // Held (by another, or by us under another message): a duplicate, or early.
-                if job.leaseOwner == owner, held.withLock({ $0[job.id] != nil }) { try await tasks.delete(message) } else {
-                    try await tasks.extendVisibility(message, seconds: Self.seconds(max(1, (job.leaseExpiresAt?.timeIntervalSince1970 ?? now) - now)))
+                if job.leaseOwner == owner, held.withLock({ $0[job.id] != nil }) { try await remove(message) } else {
+                    try await leave(message, hiddenFor: Self.seconds(max(1, (job.leaseExpiresAt?.timeIntervalSince1970 ?? now) - now)))
                 }
                 continue
             default:
@@ -201,7 +203,9 @@ public final class AWSJobQueue: JobQueue {
                                                                                     ("heartbeat_at", .number(now))],
                                             add: [("attempts", .number(1))], remove: ["not_before"])
             guard let claimed = try await table.update(pk: Self.partition, sk: Self.sortKey(job.id), update, when: condition) else {
-                continue  // another worker won it; its message stays with it
+                // Another worker won it; this message comes back, in case that worker dies.
+                try await leave(message, hiddenFor: Self.seconds(lease))
+                continue
             }
             held.withLock { $0[job.id] = message }
             return try await self.job(claimed)
@@ -225,7 +229,7 @@ public final class AWSJobQueue: JobQueue {
 
     public func finish(_ id: Int64, owner: String, at time: Date) async throws {
         _ = try await end(id, owner: owner, status: .done, at: time, remove: ["last_error"])
-        if let message = held.withLock({ $0.removeValue(forKey: id) }) { try await tasks.delete(message) }
+        if let message = held.withLock({ $0.removeValue(forKey: id) }) { try await remove(message) }
     }
 
     public func fail(_ id: Int64, owner: String, error: String, backoff: TimeInterval?, at time: Date) async throws -> Job {
@@ -236,14 +240,61 @@ public final class AWSJobQueue: JobQueue {
         let job = try await end(id, owner: owner, status: dead ? .dead : .pending, at: time, set: set)
         if let message = held.withLock({ $0.removeValue(forKey: id) }) {
             // Dead: its message is done with. Else it comes back after the backoff.
-            if dead { try await tasks.delete(message) } else { try await tasks.extendVisibility(message, seconds: Self.seconds(backoff ?? 0)) }
+            if dead { try await remove(message) } else { try await leave(message, hiddenFor: Self.seconds(backoff ?? 0)) }
         }
         return job
     }
 
     public func release(_ id: Int64, owner: String, at time: Date) async throws {
         _ = try await end(id, owner: owner, status: .pending, at: time, add: [("attempts", .number(-1))])
-        if let message = held.withLock({ $0.removeValue(forKey: id) }) { try await tasks.extendVisibility(message, seconds: 0) }
+        if let message = held.withLock({ $0.removeValue(forKey: id) }) { try await leave(message, hiddenFor: 0) }
+    }
+
+    // MARK: Messages
+
+    /// One Lambda invocation's messages (Lambda received them from the queue): claims take
+    /// these instead of receiving, and those left on the queue for a later delivery are the
+    /// batch's failures, reported back so Lambda does not delete them.
+    struct DeliveredBatch {
+        var waiting: [SQSMessage]
+        var left: [String] = []
+    }
+
+    /// From now until `endBatch`, claims take `messages` (and find nothing once they are taken).
+    public func beginBatch(_ messages: [SQSMessage]) {
+        batch.withLock { $0 = DeliveredBatch(waiting: messages) }
+    }
+
+    /// Ends the batch: the ids of its messages left on the queue to come back (a job in
+    /// another worker's hands, a retry's backoff, a job handed back), in delivery order.
+    public func endBatch() -> [String] {
+        batch.withLock { batch in
+            defer { batch = nil }
+            return batch?.left ?? []
+        }
+    }
+
+    private func nextMessage(visibility: Int) async throws -> SQSMessage? {
+        let (batched, taken) = batch.withLock { batch -> (Bool, SQSMessage?) in
+            guard batch != nil else { return (false, nil) }
+            return (true, batch!.waiting.isEmpty ? nil : batch!.waiting.removeFirst())
+        }
+        if batched { return taken }
+        return try await tasks.receive(max: 1, wait: receiveWait, visibility: visibility).first
+    }
+
+    /// The message is done with: deleted.
+    private func remove(_ message: SQSMessage) async throws {
+        try await tasks.delete(message)
+        batch.withLock { $0?.left.removeAll { $0 == message.id } }
+    }
+
+    /// The message stays on the queue, hidden for `seconds`, to be delivered again.
+    private func leave(_ message: SQSMessage, hiddenFor seconds: Int) async throws {
+        try await tasks.extendVisibility(message, seconds: seconds)
+        batch.withLock { batch in
+            if batch != nil, !batch!.left.contains(message.id) { batch!.left.append(message.id) }
+        }
     }
 
     /// Jobs are taken over through their leases, not handed back: with many workers, a running

@@ -29,7 +29,14 @@ public enum ProcessorEvent: Sendable {
 
 /// How a processor runs.
 public struct ProcessorSettings: Sendable {
-    public enum Mode: Sendable { case untilEmpty, forever }
+    public enum Mode: Sendable {
+        /// Until no job is pending or running (backoffs are waited out).
+        case untilEmpty
+        /// Until interrupted, waiting for new jobs.
+        case forever
+        /// Until a claim finds nothing and no job runs: one delivered batch (a Lambda invocation's).
+        case whileClaimable
+    }
     /// Jobs at once.
     public var parallel = 3
     public var mode = Mode.untilEmpty
@@ -166,7 +173,7 @@ public final class QueueProcessor: Sendable {
                     }
                 }
                 if active == 0 {
-                    if stop { break loop }
+                    if stop || settings.mode == .whileClaimable { break loop }
                     let open = try await queue.jobs(status: [.pending, .running])
                     let paused = try await queue.isPaused()
                     if settings.mode == .untilEmpty && (open.isEmpty || paused) { break loop }

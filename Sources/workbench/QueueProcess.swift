@@ -94,6 +94,12 @@ struct ProcessorOptions: ParsableArguments {
         guard backoff >= 0, backoff.isFinite, backoff <= 3600 else { throw ValidationError("--backoff must be 0 to 3600 seconds (got \(backoff))") }
     }
 
+    /// A processor's name in the leases it holds: unique per process, so a restarted worker
+    /// never mistakes a job it held before for its own.
+    static func owner() -> String {
+        "pid \(getpid())@\(ProcessInfo.processInfo.hostName)#\(UUID().uuidString.prefix(8))"
+    }
+
     func run(foreverByDefault: Bool) async throws {
         let resolved = try workspace.resolve()
         let database = try workspace.open()
@@ -109,8 +115,7 @@ struct ProcessorOptions: ParsableArguments {
         settings.backoff = backoff
         let factory = ProviderOptions.factory(sharedLimiter: limiter)
         let queue: any JobQueue = backend.backend == .sqlite ? SQLiteJobQueue(database: database) : try await backend.queue(workspace)
-        // Unique per process, so a restarted worker never mistakes a job it held before for its own.
-        let owner = "pid \(getpid())@\(ProcessInfo.processInfo.hostName)#\(UUID().uuidString.prefix(8))"
+        let owner = Self.owner()
         let engine = EngineJobRunner(database: database, factory: factory, reportsFolder: workspace.reportsFolder())
         let runner: any QueueJobRunner = (queue as? AWSJobQueue).map { CloudJobRunner(engine: engine, deployment: $0.deployment, worker: owner) } ?? engine
         let live = !plain && isatty(STDOUT_FILENO) != 0 && Console.environment["TERM"] != "dumb"

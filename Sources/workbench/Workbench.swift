@@ -13,6 +13,6 @@ struct Workbench: AsyncParsableCommand {
             70 internal error, 73 cannot create or write a file, 75 temporary failure (retry later).
             """,
         version: "workbench \(WorkbenchVersion.current)",
-        subcommands: [Init.self, Generate.self, Resume.self, Runs.self, Books.self, Report.self, ContinuityCommand.self, EnsembleCommand.self, QueueCommand.self, Worker.self, Serve.self, CloudCommand.self, Doctor.self, Analyze.self, StyleCommand.self, PluginsCommand.self, Metrics.self, JudgeChapter.self, ABTest.self, Regress.self, BaselineCommand.self, Train.self, Predict.self, Feedback.self, Optimize.self, StatsCommand.self, Providers.self, Complete.self, Sim.self, Local.self]
+        subcommands: [Init.self, Generate.self, Resume.self, Runs.self, Books.self, Report.self, ContinuityCommand.self, EnsembleCommand.self, QueueCommand.self, Worker.self, Lambda.self, Serve.self, CloudCommand.self, Doctor.self, Analyze.self, StyleCommand.self, PluginsCommand.self, Metrics.self, JudgeChapter.self, ABTest.self, Regress.self, BaselineCommand.self, Train.self, Predict.self, Feedback.self, Optimize.self, StatsCommand.self, Providers.self, Complete.self, Sim.self, Local.self]
     )
 }

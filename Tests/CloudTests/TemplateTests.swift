@@ -43,5 +43,10 @@ import Testing
         }
         #expect(text.contains("maxReceiveCount: !Ref MaxReceives") && text.contains("Default: 5") && text.contains("Default: 120"),
                 "the defaults are cloud init's (5 receives, 120 s)")
+        // The Lambda worker answers partial batch failures, and its bootstrap runs the runtime.
+        #expect(text.contains("FunctionResponseTypes: [ReportBatchItemFailures]") && text.contains("Runtime: provided.al2023"))
+        let bootstrap = try String(contentsOf: Self.template.deletingLastPathComponent().appendingPathComponent("bootstrap"), encoding: .utf8)
+        #expect(bootstrap.contains("exec ./workbench lambda"))
+        #expect(FileManager.default.isExecutableFile(atPath: Self.template.deletingLastPathComponent().appendingPathComponent("bootstrap").path))
     }
 }

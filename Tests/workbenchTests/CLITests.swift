@@ -44,6 +44,7 @@ import WorkbenchCore
         ("cloud", ["cloud", "--help"]),
         ("cloud-init", ["cloud", "init", "--help"]),
         ("worker", ["worker", "--help"]),
+        ("lambda", ["lambda", "--help"]),
     ])
     func helpMatchesGoldenFile(name: String, arguments: [String]) throws {
         let result = try CLI.run(arguments, in: FileManager.default.temporaryDirectory)

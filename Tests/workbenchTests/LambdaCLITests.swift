@@ -1,0 +1,154 @@
+import Cloud
+import Foundation
+import LLMFakes
+import Testing
+import TestSupport
+
+/// `workbench lambda` as Lambda runs it: a process whose Runtime API is a fake on loopback
+/// (moto cannot invoke functions without Docker), fed SQS event batches built from the
+/// deployment's own task messages (as an event source mapping receives them), against moto.
+@Suite("workbench lambda (Runtime API fake, moto)", .serialized)
+struct LambdaCLITests {
+    typealias Deployment = CloudWorkerCLITests.Deployment
+
+    /// An SQS event of `messages`, as Lambda's event source mapping delivers it.
+    static func event(_ messages: [SQSMessage], queueARN: String = "arn:aws:sqs:us-east-1:123456789012:wb-tasks") -> Data {
+        let records: [[String: Any]] = messages.map { message in
+            ["messageId": message.id, "receiptHandle": message.receiptHandle, "body": message.body, "eventSource": "aws:sqs",
+             "eventSourceARN": queueARN, "awsRegion": "us-east-1", "md5OfBody": "",
+             "attributes": ["ApproximateReceiveCount": String(message.receiveCount), "SentTimestamp": "1700000000000",
+                            "SenderId": "AIDAEXAMPLE", "ApproximateFirstReceiveTimestamp": "1700000000001"],
+             "messageAttributes": [String: Any]()]
+        }
+        return try! JSONSerialization.data(withJSONObject: ["Records": records])
+    }
+
+    /// The ids in a partial batch response.
+    static func failures(_ answer: LambdaRuntimeAPIFake.Answer?) -> [String]? {
+        guard case .response(let body) = answer, let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+              let items = object["batchItemFailures"] as? [[String: Any]] else { return nil }
+        return items.compactMap { $0["itemIdentifier"] as? String }
+    }
+
+    /// Every message now visible on the queue, received (hidden for `visibility` s) as the event source mapping would.
+    static func receiveAll(_ queue: SQSQueue, count: Int, visibility: Int = 120) async throws -> [SQSMessage] {
+        var messages: [SQSMessage] = []
+        for _ in 0..<20 where messages.count < count {
+            messages += try await queue.receive(max: 10, wait: 1, visibility: visibility)
+        }
+        #expect(messages.count == count, "\(messages)")
+        return messages
+    }
+
+    static func job(_ message: SQSMessage) -> Int? {
+        ((try? JSONSerialization.jsonObject(with: Data(message.body.utf8))) as? [String: Any])?["job"] as? Int
+    }
+
+    static func shownJob(_ deployment: Deployment, _ id: Int) throws -> [String: Any] {
+        let shown = try deployment.run(["queue", "show", "--backend", "aws", String(id), "--json"])
+        return try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any], "\(shown.stdout)\(shown.stderr)")
+    }
+
+    func lambda(_ deployment: Deployment, _ fake: LambdaRuntimeAPIFake, _ extra: [String], log: String) throws -> (Process, URL) {
+        try launch(["lambda", "--name", deployment.name, "--workspace", "lambda-tmp", "--parallel", "2"] + extra, in: deployment.scratch.url,
+                   environment: deployment.environment.merging(["AWS_LAMBDA_RUNTIME_API": fake.address]) { _, new in new }, log: log)
+    }
+
+    @Test func batchesAreRunAndAnsweredWithTheirPartialFailures() async throws {
+        let deployment = try Deployment("wb-lambda")
+        defer { deployment.stop() }
+        let fake = try await LambdaRuntimeAPIFake.start()
+        #expect(try deployment.run(["cloud", "init", "--visibility-timeout", "60"]).status == 0)
+        let premises = try QueueProcessCLITests.premises(3, in: deployment.scratch)
+        let added = try deployment.run(["queue", "add", "--backend", "aws", "--source", premises, "--experiment", simExperiment, "--chapters", "2", "--words", "300"])
+        #expect(added.status == 0, "\(added.stdout)\(added.stderr)")
+        let resources = try deployment.resources
+        let tasks = try await resources.taskQueue()
+        let byJob = Dictionary(uniqueKeysWithValues: try await Self.receiveAll(tasks, count: 3).map { (Self.job($0) ?? 0, $0) })
+        let (first, second, third) = try (#require(byJob[1]), #require(byJob[2]), #require(byJob[3]))
+
+        // Job 3 is in another worker's hands: a second delivery of it must come back later, not be deleted.
+        let other = try await AWSJobQueue(deployment: resources)
+        other.beginBatch([third])
+        #expect(try await other.claim(owner: "another worker", lease: 600, at: Date())?.id == 3)
+        _ = other.endBatch()
+        _ = try await tasks.send(third.body)
+        _ = try await tasks.send(first.body)
+        _ = try await tasks.send("{\"not\": \"a task\"}")
+        let later = try await Self.receiveAll(tasks, count: 3)
+        let secondOfThird = try #require(later.first { Self.job($0) == 3 }), secondOfFirst = try #require(later.first { Self.job($0) == 1 })
+        let malformed = try #require(later.first { Self.job($0) == nil })
+
+        let batch = fake.invoke(Self.event([first, second, malformed]))
+        let duplicate = fake.invoke(Self.event([secondOfFirst]))
+        let notSQS = fake.invoke(Data(#"{"Records": [{"eventSource": "aws:s3", "s3": {"bucket": {"name": "b"}}}]}"#.utf8))
+        let held = fake.invoke(Self.event([secondOfThird]))
+        let (process, log) = try lambda(deployment, fake, ["--max-invocations", "4"], log: "lambda")
+        let logText = { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        #expect(CloudWorkerCLITests.wait(process, seconds: 240) && process.terminationStatus == 0, "\(logText())")
+
+        #expect(Self.failures(fake.answer(batch, seconds: 1)) == [], "both books written, the malformed message dead-lettered: \(logText())")
+        #expect(Self.failures(fake.answer(duplicate, seconds: 1)) == [], "a duplicate of a done job is done with")
+        guard case .error(let type, let message) = fake.answer(notSQS, seconds: 1) else { Issue.record("an S3 event is refused"); return }
+        #expect(type == "LambdaError" && message.contains("aws:s3"), "\(message)")
+        #expect(Self.failures(fake.answer(held, seconds: 1)) == [secondOfThird.id], "a job another worker holds comes back")
+
+        for id in [1, 2] {
+            let job = try Self.shownJob(deployment, id)
+            #expect(job["status"] as? String == "done" && job["attempts"] as? Int == 1, "written once: \(job)")
+        }
+        #expect(try Self.shownJob(deployment, 3)["status"] as? String == "running")
+        _ = try await CloudWorkerCLITests.checkBucket(deployment, jobs: 1...2, chapters: 2)
+        let dead = try await resources.deadLetterQueue().receive(max: 10, wait: 1)
+        #expect(dead.map(\.body) == ["{\"not\": \"a task\"}"], "the malformed message kept for someone to look at")
+        #expect(logText().contains("job 1 done") && logText().contains("job 2 done"), "\(logText())")
+        await fake.stop()
+    }
+
+    @Test func aBookTooLongForTheInvocationCountsAFailedAttempt() async throws {
+        let deployment = try Deployment("wb-lambda-slow")
+        defer { deployment.stop() }
+        let fake = try await LambdaRuntimeAPIFake.start()
+        #expect(try deployment.run(["cloud", "init", "--visibility-timeout", "60"]).status == 0)
+        let experiment = try slowSimExperiment(in: deployment.scratch, ttftMilliseconds: 100, tokensPerSecond: 300, chapters: 3, words: 400, concurrency: 1)
+        let premises = try QueueProcessCLITests.premises(1, in: deployment.scratch)
+        #expect(try deployment.run(["queue", "add", "--backend", "aws", "--source", premises, "--experiment", experiment]).status == 0)
+        let tasks = try await deployment.resources.taskQueue()
+        let message = try #require(try await Self.receiveAll(tasks, count: 1).first)
+
+        let (process, log) = try lambda(deployment, fake, ["--max-invocations", "2", "--deadline-margin", "3", "--backoff", "60"], log: "lambda-slow")
+        let logText = { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        // Invoked once the runtime asks, so its 1 s of working time is not spent starting up.
+        #expect(waitUntil(seconds: 60) { fake.requests.contains { $0.path.hasSuffix("/invocation/next") } }, "\(logText())")
+        let short = fake.invoke(Self.event([message]), deadline: Date().addingTimeInterval(4))
+        #expect(Self.failures(fake.answer(short, seconds: 120)) == [message.id], "the job's message comes back after its backoff: \(logText())")
+        let job = try Self.shownJob(deployment, 1)
+        #expect(job["status"] as? String == "pending" && job["attempts"] as? Int == 1, "\(job)")
+        #expect((job["last_error"] as? String ?? "").contains("time ran out"), "\(job)")
+
+        // An invocation whose time is already up touches nothing.
+        _ = try await tasks.send(message.body)
+        let again = try #require(try await Self.receiveAll(tasks, count: 1).first)
+        let late = fake.invoke(Self.event([again]), deadline: Date().addingTimeInterval(-1))
+        #expect(Self.failures(fake.answer(late, seconds: 60)) == [again.id])
+        #expect(CloudWorkerCLITests.wait(process, seconds: 60) && process.terminationStatus == 0, "\(logText())")
+        #expect(try Self.shownJob(deployment, 1)["attempts"] as? Int == 1)
+        await fake.stop()
+    }
+
+    @Test func aRuntimeThatCannotStartSaysWhyToLambda() async throws {
+        let deployment = try Deployment("wb-lambda-missing")
+        defer { deployment.stop() }
+        let fake = try await LambdaRuntimeAPIFake.start()
+        // No `cloud init`: the task queue is missing.
+        let (process, log) = try lambda(deployment, fake, [], log: "lambda-missing")
+        #expect(CloudWorkerCLITests.wait(process, seconds: 60), "\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        #expect(process.terminationStatus == 65)
+        guard case .error(let type, let message) = fake.initErrors.first else { Issue.record("no init error posted"); return }
+        #expect(type == "CloudError" && message.contains("cloud init"), "\(message)")
+        await fake.stop()
+
+        let outside = try CLI.run(["lambda"], in: deployment.scratch.url, environment: ["AWS_LAMBDA_RUNTIME_API": ""])
+        #expect(outside.status == 2 && outside.stderr.contains("AWS_LAMBDA_RUNTIME_API") && outside.stderr.contains("workbench worker"), "\(outside.stderr)")
+    }
+}
