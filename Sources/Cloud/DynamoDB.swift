@@ -18,6 +18,7 @@ public enum DynamoValue: Sendable, Equatable {
     public var int: Int? { if case .n(let text) = self { Int(text) ?? Double(text).map { Int($0) } } else { nil } }
     public var double: Double? { if case .n(let text) = self { Double(text) } else { nil } }
     public var boolValue: Bool? { if case .bool(let value) = self { value } else { nil } }
+    public var list: [DynamoValue]? { if case .l(let values) = self { values } else { nil } }
 
     var json: Any {
         switch self {

@@ -12,10 +12,10 @@ extension APIServer {
     /// nothing; then live as they are stored; a `ping` every 15 s while idle; closed after
     /// the final `job.done` / `job.dead` / `job.cancelled` event, whose id follows the run's
     /// last. A client that already has the final event gets 204 (EventSource stops retrying).
-    func events(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+    func events(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let id = try Self.jobID(context)
         let start = try Self.lastEventID(request)
-        let job = try queue.job(id)
+        let job = try await queue.job(id)
         if let final = try finalEventID(job), start >= final { return Response(status: .noContent) }
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no"]
         return Response(status: .ok, headers: headers, body: ResponseBody { [self] writer in
@@ -26,7 +26,7 @@ extension APIServer {
             try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
             while !isShuttingDown, !Task.isCancelled {
                 let seen = signal.generation
-                let job = try queue.job(id)
+                let job = try await queue.job(id)
                 var wrote = false
                 if let run = job.runID {
                     let batch = try database.events(of: run, afterSeq: cursor, limit: 200)

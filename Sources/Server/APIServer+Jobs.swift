@@ -65,12 +65,12 @@ extension APIServer {
     /// Queues `job`: 202 with it and its links, or with a wait its result once it is finished
     /// (202 with the job as it stands when the wait ends first).
     func enqueue(_ job: NewJob, waitingAtMost timeout: TimeInterval? = nil) async throws -> Response {
-        let queued = try queue.enqueue([job], at: Date())[0]
+        let queued = try await queue.enqueue([job], at: Date())[0]
         signal.notify()
         guard let timeout else { return Self.json(jobJSON(queued), status: .accepted, headers: [.location: "/api/jobs/\(queued.id)"]) }
         let final = try await waitForFinal(queued.id, timeout: timeout)
         guard final.status.isFinal else { return Self.json(jobJSON(final), status: .accepted, headers: [.location: "/api/jobs/\(final.id)"]) }
-        return Self.json(try result(of: final))
+        return Self.json(try await result(of: final))
     }
 
     /// The outline of a body, checked as `generate --outline` checks a file.
@@ -120,7 +120,7 @@ extension APIServer {
 
     // MARK: Reading and cancelling
 
-    func listJobs(_ request: Request) throws -> Response {
+    func listJobs(_ request: Request) async throws -> Response {
         let limit = try Self.limit(request)
         var statuses: Set<JobStatus>?
         if let text = Self.query(request, "status") {
@@ -135,33 +135,33 @@ extension APIServer {
             guard let id = Int64(cursor.id) else { throw APIError.invalidQuery(parameter: "cursor", message: "not a cursor this server gave", fix: Cursor.fix) }
             return id
         }
-        let jobs = try queue.jobs(status: statuses, beforeID: before, limit: limit + 1)
+        let jobs = try await queue.jobs(status: statuses, beforeID: before, limit: limit + 1)
         let page = Array(jobs.prefix(limit))
         let next = jobs.count > limit ? page.last.map { Cursor(kind: "job", time: nil, id: String($0.id)).encoded } : nil
         return Self.cachedJSON(["items": page.map(jobJSON), "next_cursor": next.map { $0 as Any } ?? NSNull()], request: request)
     }
 
-    func showJob(_ request: Request, _ context: BasicRequestContext) throws -> Response {
-        let job = try queue.job(try Self.jobID(context))
+    func showJob(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let job = try await queue.job(try Self.jobID(context))
         var object = jobJSON(job)
-        object["progress"] = try progress(of: job)
+        object["progress"] = try await progress(of: job)
         return Self.cachedJSON(object, request: request)
     }
 
     /// `GET /api/jobs/{id}/result`: a chapter job's chapter (the roadmap's answer), a book job's figures, a regress job's verdict.
-    func jobResult(_ request: Request, _ context: BasicRequestContext) throws -> Response {
-        let job = try queue.job(try Self.jobID(context))
+    func jobResult(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let job = try await queue.job(try Self.jobID(context))
         guard job.status == .done else {
             throw APIError.conflict(message: "job \(job.id) is \(job.status): it has no result yet",
                                     fix: job.status.isFinal ? "see its last_error with GET /api/jobs/\(job.id)" : "wait for it (GET /api/jobs/\(job.id)/events) and ask again")
         }
-        return Self.cachedJSON(try result(of: job), request: request)
+        return Self.cachedJSON(try await result(of: job), request: request)
     }
 
     func cancelJob(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let id = try Self.jobID(context)
         try await emptyBody(request)
-        let job = try queue.cancel(id, at: Date())
+        let job = try await queue.cancel(id, at: Date())
         signal.notify()
         return Self.json(jobJSON(job))
     }
@@ -171,7 +171,7 @@ extension APIServer {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let seen = signal.generation
-            let job = try queue.job(id)
+            let job = try await queue.job(id)
             if job.status.isFinal || Date() >= deadline || isShuttingDown || Task.isCancelled { return job }
             await signal.wait(since: seen, timeout: min(settings.streamPoll, .seconds(max(0.01, deadline.timeIntervalSinceNow))))
         }
@@ -179,13 +179,14 @@ extension APIServer {
 
     /// What a finished job made: for a chapter job the roadmap's shape (chapter_text,
     /// quality_score, metrics, cost); for a book, its quality, words and cost; for a regress, its verdict and report.
-    func result(of job: Job) throws -> [String: Any] {
+    func result(of job: Job) async throws -> [String: Any] {
         switch job.status {
         case .done: break
         case .cancelled: throw APIError.conflict(message: "job \(job.id) was cancelled", fix: "queue it again")
         default: throw APIError.conflict(message: "job \(job.id) is \(job.status): \(job.lastError ?? "no error recorded")", fix: "see GET /api/jobs/\(job.id)")
         }
         guard let run = job.runID else { throw APIError.internalError(message: "job \(job.id) is done but has no run") }
+        if let shared, !isLocal(run) { return try await sharedResult(of: job, from: shared) }
         if case .regress = job.spec.source { return try regressResult(job, run: run) }
         let book = try database.book(matchingBookOrRun: run.rawValue)
         let versions = try database.latestChapterVersions(bookID: book.id)
@@ -212,6 +213,42 @@ extension APIServer {
         result["judge"] = scores.filter { $0.key.hasPrefix("judge:") }.values.reduce(into: [String: Double]()) { $0.merge($1) { first, _ in first } }
         result["words"] = version.wordCount
         result["version"] = version.version
+        return result
+    }
+
+    /// Whether the run is in this workspace (else another worker of a shared queue wrote it).
+    func isLocal(_ run: RunID) -> Bool {
+        (try? database.run(matching: run.rawValue)) != nil
+    }
+
+    /// A job another worker ran, as it recorded it: a book's figures and manuscript key, a
+    /// chapter's text and quality (its metrics stay in that worker's workspace), a regress's verdict.
+    func sharedResult(of job: Job, from shared: any SharedJobRecords) async throws -> [String: Any] {
+        guard let stored = try await shared.result(of: job.id) else {
+            throw APIError.internalError(message: "job \(job.id) is done but its worker stored no result")
+        }
+        var result: [String: Any] = ["job_id": job.id, "run_id": stored.runID, "cost": stored.costUSD, "worker": stored.worker]
+        if case .regress(let request) = job.spec.source {
+            result["baseline"] = stored.baseline ?? request.baseline
+            result["passed"] = stored.passed ?? NSNull()
+            result["summary"] = stored.summary ?? NSNull()
+            return result
+        }
+        result["manuscript_key"] = stored.manuscriptKey ?? NSNull()
+        guard let number = job.spec.chapter else {
+            result["quality_score"] = stored.quality ?? NSNull()
+            result["words"] = stored.words ?? NSNull()
+            result["chapters"] = stored.chapterKeys.count
+            return result
+        }
+        guard let key = stored.chapterKeys[number], let text = try await shared.text(at: key) else {
+            throw APIError.internalError(message: "job \(job.id) is done but its chapter \(number) is not in the bucket")
+        }
+        let chapter = try await shared.chapters(of: job.id).first { $0.number == number }
+        result["chapter_num"] = number
+        result["chapter_text"] = text
+        result["quality_score"] = chapter?.quality ?? stored.quality ?? NSNull()
+        result["words"] = chapter?.words ?? stored.words ?? NSNull()
         return result
     }
 
@@ -246,8 +283,15 @@ extension APIServer {
 
     /// A job's run so far: chapters planned and done, words, cost, the latest quality. A
     /// regress counts every sample of every suite chapter.
-    func progress(of job: Job) throws -> [String: Any] {
+    func progress(of job: Job) async throws -> [String: Any] {
         guard let run = job.runID else { return ["chapters_total": NSNull(), "chapters_done": 0, "cost_usd": 0, "words": 0] }
+        if let shared, !isLocal(run) {
+            // Another worker's: what it recorded (its cost once it is done).
+            let chapters = try await shared.chapters(of: job.id)
+            let cost = job.status == .done ? try await shared.result(of: job.id)?.costUSD : nil
+            return ["chapters_total": job.spec.chapter != nil ? 1 : job.spec.chapters.map { $0 as Any } ?? NSNull(), "chapters_done": chapters.count,
+                    "words": chapters.map(\.words).reduce(0, +), "cost_usd": cost.map { $0 as Any } ?? NSNull(), "run_status": NSNull()]
+        }
         let done = try database.events(of: run, kind: "chapter.done")
         let summary = try database.summary(of: run)
         let total: Int?, doneCount: Int

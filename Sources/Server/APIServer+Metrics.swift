@@ -8,17 +8,18 @@ extension APIServer {
     /// `GET /metrics` in Prometheus' text format: the queue's jobs by status, the workspace's
     /// model calls, tokens, cost and call latencies (from the call log, so they survive a
     /// restart), and this server's requests, their durations and its open event streams.
-    func metricsText() throws -> Response {
+    func metricsText() async throws -> Response {
         var lines: [String] = []
         func family(_ name: String, _ type: String, _ help: String) {
             lines.append("# HELP \(name) \(help)")
             lines.append("# TYPE \(name) \(type)")
         }
-        let counts = try queue.counts()
+        let counts = try await queue.counts()
         family("workbench_jobs", "gauge", "Queued jobs by status.")
         for status in JobStatus.allCases { lines.append("workbench_jobs{status=\"\(status.rawValue)\"} \(counts[status] ?? 0)") }
         family("workbench_queue_paused", "gauge", "1 while the queue is paused.")
-        lines.append("workbench_queue_paused \(try queue.isPaused() ? 1 : 0)")
+        let paused = try await queue.isPaused()
+        lines.append("workbench_queue_paused \(paused ? 1 : 0)")
 
         let bounds: [Double] = [50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000]
         let calls = try database.callTotals(latencyBounds: bounds)

@@ -115,11 +115,12 @@ extension APIServer {
 
     // MARK: Queue
 
-    func queueState(_ request: Request) throws -> Response {
-        let counts = try queue.counts()
-        let running = try queue.jobs(status: [.running], beforeID: nil, limit: 200)
+    func queueState(_ request: Request) async throws -> Response {
+        let counts = try await queue.counts()
+        let running = try await queue.jobs(status: [.running], beforeID: nil, limit: 200)
+        let paused = try await queue.isPaused()
         let object: [String: Any] = [
-            "paused": try queue.isPaused(),
+            "paused": paused,
             "counts": Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
             "processor": processorParallel.withLock { $0 }.map { ["running": true, "parallel": $0] as [String: Any] } ?? ["running": false, "parallel": 0],
             "running": running.map(jobJSON),
@@ -129,7 +130,7 @@ extension APIServer {
 
     func setPaused(_ paused: Bool, _ request: Request) async throws -> Response {
         try await emptyBody(request)
-        try queue.setPaused(paused)
+        try await queue.setPaused(paused)
         signal.notify()
         return Self.json(["paused": paused])
     }

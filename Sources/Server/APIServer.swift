@@ -45,7 +45,11 @@ public final class APIServer: Sendable {
     static let cookieName = "workbench_token"
 
     public let database: WorkbenchDatabase
-    public let queue: SQLiteJobQueue
+    /// The workspace's queue, or a shared one (the AWS backend's) whose jobs other workers may run.
+    public let queue: any JobQueue
+    /// Where a shared queue's workers record progress and results: for the jobs whose runs
+    /// are not in this workspace.
+    public let shared: (any SharedJobRecords)?
     public let settings: ServerSettings
     let token: ServerToken
     let signal = ChangeSignal()
@@ -55,9 +59,11 @@ public final class APIServer: Sendable {
     /// The processor's parallel books, for `/api/queue` (nil: no processor runs here).
     let processorParallel: Mutex<Int?> = Mutex(nil)
 
-    public init(database: WorkbenchDatabase, token: ServerToken, settings: ServerSettings) {
+    /// `queue`: the workspace's own when nil.
+    public init(database: WorkbenchDatabase, token: ServerToken, settings: ServerSettings, queue: (any JobQueue)? = nil, shared: (any SharedJobRecords)? = nil) {
         self.database = database
-        queue = SQLiteJobQueue(database: database)
+        self.queue = queue ?? SQLiteJobQueue(database: database)
+        self.shared = shared
         self.token = token
         self.settings = settings
     }
@@ -79,7 +85,7 @@ public final class APIServer: Sendable {
         router.add(middleware: AuthMiddleware(token: token))
 
         router.get("/healthz") { _, _ in Self.json(["status": "ok"]) }
-        router.get("/metrics") { _, _ in try self.metricsText() }
+        router.get("/metrics") { _, _ in try await self.metricsText() }
         router.get("/api/openapi.json") { request, _ in Self.cached(OpenAPIDocument.json, type: "application/json", request: request) }
 
         router.post("/api/generate/chapter") { request, context in try await self.generateChapter(request, context) }
@@ -88,11 +94,11 @@ public final class APIServer: Sendable {
         router.get("/api/books/:id") { request, context in try self.book(request, context) }
         router.get("/api/books/:id/manuscript") { request, context in try self.manuscript(request, context) }
         router.get("/api/books/:id/report") { request, context in try self.report(request, context) }
-        router.get("/api/jobs") { request, _ in try self.listJobs(request) }
-        router.get("/api/jobs/:id") { request, context in try self.showJob(request, context) }
-        router.get("/api/jobs/:id/result") { request, context in try self.jobResult(request, context) }
+        router.get("/api/jobs") { request, _ in try await self.listJobs(request) }
+        router.get("/api/jobs/:id") { request, context in try await self.showJob(request, context) }
+        router.get("/api/jobs/:id/result") { request, context in try await self.jobResult(request, context) }
         router.post("/api/jobs/:id/cancel") { request, context in try await self.cancelJob(request, context) }
-        router.get("/api/jobs/:id/events") { request, context in try self.events(request, context) }
+        router.get("/api/jobs/:id/events") { request, context in try await self.events(request, context) }
         router.get("/api/runs") { request, _ in try self.listRuns(request) }
         router.get("/api/runs/:id") { request, context in try self.showRun(request, context) }
         router.get("/api/abtests") { request, _ in try self.listABTests(request) }
@@ -100,7 +106,7 @@ public final class APIServer: Sendable {
         router.get("/api/baselines") { request, _ in try self.listBaselines(request) }
         router.get("/api/baselines/:version") { request, context in try self.baseline(request, context) }
         router.post("/api/regress") { request, context in try await self.createRegress(request, context) }
-        router.get("/api/queue") { request, _ in try self.queueState(request) }
+        router.get("/api/queue") { request, _ in try await self.queueState(request) }
         router.post("/api/queue/pause") { request, _ in try await self.setPaused(true, request) }
         router.post("/api/queue/resume") { request, _ in try await self.setPaused(false, request) }
 

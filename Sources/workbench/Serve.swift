@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cloud
 import Engine
 import Foundation
 import LLM
@@ -22,11 +23,17 @@ extension Workbench {
                 X-Workbench-CSRF. --rotate-token makes a new one. The server owns the workspace's writes while it runs: \
                 commands that write refuse a served workspace (exit 75) and the queue processor is the server's.
 
+                With --backend aws the jobs are the deployment's (`workbench cloud init`): the API queues them on SQS and \
+                DynamoDB, any `workbench worker --backend aws` (and this server's processor, unless --parallel 0) writes \
+                them, and a job another worker wrote is shown from the table and bucket (its progress, its result and \
+                manuscript key); its event stream then carries only its final event.
+
                 Exit codes: 0 stopped by SIGINT/SIGTERM; 2 usage; 65 a missing default experiment; 73 the token or lock \
                 cannot be written; 75 the workspace is served or processed already, or the port is taken.
                 """)
 
         @OptionGroup var workspace: WorkspaceOptions
+        @OptionGroup var backend: QueueBackendOptions
         @Option(help: "The address to listen on (127.0.0.1: this machine only).") var host = "127.0.0.1"
         @Option(help: "The port (0 picks a free one; the address is printed).") var port = 8080
         @Flag(name: .customLong("rotate-token"), help: "Make a new token (the old one stops working) and print it.") var rotateToken = false
@@ -53,7 +60,8 @@ extension Workbench {
             let database = try workspace.openForReading()
             let served = try ServedWorkspaceLock(folder: resolved.folder)
             defer { withExtendedLifetime(served) {} }
-            let processorLock = parallel > 0 ? try ProcessorLock(path: resolved.folder.appendingPathComponent("queue.lock").path) : nil
+            // One processor per workspace queue; a shared cloud queue takes any number.
+            let processorLock = parallel > 0 && backend.backend == .sqlite ? try ProcessorLock(path: resolved.folder.appendingPathComponent("queue.lock").path) : nil
             defer { withExtendedLifetime(processorLock) {} }
             let experimentFile = ExperimentConfig.absolute(experiment)
             guard FileManager.default.fileExists(atPath: experimentFile) else { throw ServerError.experimentNotFound(path: experimentFile) }
@@ -65,7 +73,9 @@ extension Workbench {
             settings.port = port
             settings.bodyLimit = bodyLimit
             settings.corsOrigins = corsOrigins
-            let server = APIServer(database: database, token: token, settings: settings)
+            let cloudQueue = backend.backend == .aws ? try await AWSJobQueue(deployment: try backend.cloud.resources()) : nil
+            let server = APIServer(database: database, token: token, settings: settings, queue: cloudQueue,
+                                   shared: cloudQueue.map { CloudJobRecords(deployment: $0.deployment) })
 
             let requests = limits.requests, tokens = limits.tokens
             let limiter = requests == nil && tokens == nil ? nil : GlobalRateLimiter(requests: requests, tokens: tokens)
@@ -75,9 +85,11 @@ extension Workbench {
                 var processing = ProcessorSettings()
                 processing.parallel = parallel
                 processing.mode = .forever
+                let owner = ProcessorOptions.owner() + " (serve)"
+                let engine = EngineJobRunner(database: database, factory: factory, reportsFolder: workspace.reportsFolder())
                 processor = QueueProcessor(
-                    queue: server.queue, runner: EngineJobRunner(database: database, factory: factory, reportsFolder: workspace.reportsFolder()),
-                    settings: processing, owner: "pid \(getpid())@\(ProcessInfo.processInfo.hostName) (serve)",
+                    queue: server.queue, runner: cloudQueue.map { CloudJobRunner(engine: engine, deployment: $0.deployment, worker: owner) } ?? engine,
+                    settings: processing, owner: owner,
                     spend: { run in (try? database.summary(of: run).costUSD) ?? 0 }, report: server.observe)
             }
             let displayHost = host.contains(":") ? "[\(host)]" : host

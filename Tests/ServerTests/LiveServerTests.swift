@@ -142,19 +142,19 @@ struct LiveServerTests {
         let request = RegressionRequest(baseline: "sim-v3.0", baselinesFolder: ServerFixture.repository.appendingPathComponent("Baselines").path, samples: 1)
         let experiment = ServerFixture.repository.appendingPathComponent("Experiments/regress-sim.yaml").path
         let queue = fixture.server.queue
-        let queued = try queue.enqueue([NewJob(source: .regress(request), sourceName: "api", experiment: experiment)], at: Date())[0]
+        let queued = try await queue.enqueue([NewJob(source: .regress(request), sourceName: "api", experiment: experiment)], at: Date())[0]
         // A processor that died mid-regress: the job leased, its run started and never closed.
-        _ = try #require(try queue.claim(owner: "killed", lease: 600, at: Date()))
+        _ = try #require(try await queue.claim(owner: "killed", lease: 600, at: Date()))
         let earlier = try fixture.database.startRun(kind: .regress, configJSON: "{}", gitRevision: nil)
         try queue.attach(queued.id, owner: "killed", run: earlier.id)
 
         let (_, task) = try await Self.start(fixture)
         defer { task.cancel() }
-        var job = try queue.job(queued.id)
+        var job = try await queue.job(queued.id)
         let deadline = Date().addingTimeInterval(180)
         while !job.status.isFinal, Date() < deadline {
             try await Task.sleep(for: .milliseconds(100))
-            job = try queue.job(queued.id)
+            job = try await queue.job(queued.id)
         }
         #expect(job.status == .done && job.attempts == 1, "handed back untried, then run once: \(job.status) \(job.lastError ?? "")")
         let run = try #require(job.runID)

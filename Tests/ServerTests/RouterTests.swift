@@ -47,7 +47,7 @@ struct RouterTests {
                 #expect(response.status == .forbidden && response.errorCode == "missing_csrf_header")
             }
         }
-        #expect(try fixture.server.queue.jobs(status: nil).isEmpty)
+        #expect(try await fixture.server.queue.jobs(status: nil).isEmpty)
     }
 
     @Test func aBookIsQueuedAndReadBackWithItsLinks() async throws {
@@ -64,7 +64,7 @@ struct RouterTests {
             #expect(shown.status == .ok && (shown.json["links"] as? [String: Any])?["events"] as? String == "/api/jobs/\(id)/events")
             #expect((shown.json["progress"] as? [String: Any])?["chapters_done"] as? Int == 0)
         }
-        let job = try #require(try fixture.server.queue.jobs(status: nil).first)
+        let job = try #require(try await fixture.server.queue.jobs(status: nil).first)
         #expect(job.spec.chapters == 2 && job.spec.words == 300 && job.spec.genre == "thriller")
     }
 
@@ -82,7 +82,7 @@ struct RouterTests {
                 #expect((response.json["error"] as? [String: Any])?["fix"] as? String == "give one of 1, 2, 3")
             }
         }
-        let job = try #require(try fixture.server.queue.jobs(status: nil).first)
+        let job = try #require(try await fixture.server.queue.jobs(status: nil).first)
         #expect(job.spec.chapter == 2 && job.spec.qualityTarget == 7.5 && job.spec.words == 400)
     }
 
@@ -95,7 +95,7 @@ struct RouterTests {
             #expect(response.status == .accepted && response.json["kind"] as? String == "regress", "\(response.text)")
             #expect((response.json["source"] as? [String: Any])?["baseline"] as? String == "sim-v3.0" && response.json["title"] as? String == "regress sim-v3.0")
         }
-        let job = try #require(try fixture.server.queue.jobs(status: nil).first)
+        let job = try #require(try await fixture.server.queue.jobs(status: nil).first)
         guard case .regress(let request) = job.spec.source else { Issue.record("not a regress job: \(job.spec.source)"); return }
         #expect(request.baseline == "sim-v3.0" && request.samples == 1 && request.metrics == ["quality"] && request.perChapter && request.alpha == 0.1 && request.threshold == 0.8)
         #expect(request.baselinesFolder == ServerFixture.repository.appendingPathComponent("Baselines").standardized.path, "kept absolute, so a restart elsewhere finds it")
@@ -153,7 +153,7 @@ struct RouterTests {
             let response = try await client.execute(uri: route, method: .post, headers: fixture.mutation, body: ByteBuffer(string: body))
             #expect(response.status.code == status && response.errorCode == code && response.errorShapeIsRight, "\(body): \(response.status) \(response.text)")
         }
-        #expect(try fixture.server.queue.jobs(status: nil).isEmpty)
+        #expect(try await fixture.server.queue.jobs(status: nil).isEmpty)
     }
 
     @Test func aBodyOverTheLimitIs413AndAnotherContentTypeIs415() async throws {
@@ -170,7 +170,7 @@ struct RouterTests {
                 #expect(response.status == .unsupportedMediaType && response.errorCode == "unsupported_media_type")
             }
         }
-        #expect(try fixture.server.queue.jobs(status: nil).isEmpty)
+        #expect(try await fixture.server.queue.jobs(status: nil).isEmpty)
     }
 
     @Test func idsAreCheckedBeforeAnyLookupAndUnknownOnesAre404() async throws {
@@ -198,7 +198,7 @@ struct RouterTests {
         let fixture = try ServerFixture()
         defer { fixture.delete() }
         let experiment = ServerFixture.repository.appendingPathComponent("Experiments/sim.yaml").path
-        _ = try fixture.server.queue.enqueue((1...7).map { NewJob(source: .premise("book \($0)"), sourceName: "test", experiment: experiment) }, at: Date())
+        _ = try await fixture.server.queue.enqueue((1...7).map { NewJob(source: .premise("book \($0)"), sourceName: "test", experiment: experiment) }, at: Date())
         try await fixture.test { client in
             var seen: [Int] = []
             var cursor: String?

@@ -123,4 +123,37 @@ struct CloudWorkerCLITests {
         #expect(job["status"] as? String == "done" && job["attempts"] as? Int == 2, "taken over once: \(job)")
         _ = try await Self.checkBucket(deployment, jobs: 1...1, chapters: 3)
     }
+
+    @Test func serveQueuesOnTheDeploymentAndShowsWhatAnotherWorkerWrote() async throws {
+        let deployment = try Deployment("wb-serve")
+        defer { deployment.stop() }
+        let scratch = deployment.scratch
+        #expect(try CLI.run(["init"], in: scratch.url).status == 0)
+        #expect(try CLI.run(["init", "--workspace", "w1"], in: scratch.url).status == 0)
+        #expect(try deployment.run(["cloud", "init", "--visibility-timeout", "20"]).status == 0)
+        // The server writes nothing itself (--parallel 0): a worker on another workspace does.
+        let served = try ServeCLITests.start(scratch, ["--backend", "aws", "--name", deployment.name, "--parallel", "0", "--experiment", simExperiment],
+                                             environment: deployment.environment)
+        defer { served.stop() }
+        let posted = try ServeCLITests.call(served, "POST", "/api/books", json: #"{"premise": "A lighthouse keeper finds a letter.", "chapters": 2, "words": 300}"#)
+        #expect(posted.status == 202, "\(posted.body)")
+        #expect(ServeCLITests.object(posted.body)["id"] as? Int == 1)
+        let listed = try deployment.run(["queue", "list", "--backend", "aws", "--json"])
+        #expect(listed.stdout.contains("\"pending\""), "the API's job is the deployment's: \(listed.stdout)")
+
+        let (worker, log) = try deployment.worker("w1", log: "worker-serve")
+        #expect(Self.wait(worker, seconds: 240) && worker.terminationStatus == 0, "\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        let job = ServeCLITests.object(try ServeCLITests.call(served, "GET", "/api/jobs/1").body)
+        #expect(job["status"] as? String == "done", "\(job)")
+        #expect((job["progress"] as? [String: Any])?["chapters_done"] as? Int == 2, "\(job)")
+        let result = ServeCLITests.object(try ServeCLITests.call(served, "GET", "/api/jobs/1/result").body)
+        #expect(result["chapters"] as? Int == 2 && (result["quality_score"] as? Double ?? 0) > 0, "\(result)")
+        let key = try #require(result["manuscript_key"] as? String, "\(result)")
+        #expect(try await deployment.resources.bucket.get(key) != nil)
+        let queue = ServeCLITests.object(try ServeCLITests.call(served, "GET", "/api/queue").body)
+        #expect((queue["counts"] as? [String: Any])?["done"] as? Int == 1, "\(queue)")
+        let events = try ServeCLITests.call(served, "GET", "/api/jobs/1/events")
+        #expect(events.status == 200 && events.body.contains("event: job.done"), "\(events.body)")
+        #expect(try ServeCLITests.call(served, "POST", "/api/jobs/1/cancel").status == 409)
+    }
 }

@@ -18,8 +18,8 @@ struct ServeCLITests {
     }
 
     /// Starts `serve --port 0` in `scratch` and waits for its address (and the token, the first time).
-    static func start(_ scratch: Scratch, _ arguments: [String] = [], token known: String? = nil) throws -> Served {
-        let (process, log) = try launch(["serve", "--port", "0"] + arguments, in: scratch.url, log: "serve")
+    static func start(_ scratch: Scratch, _ arguments: [String] = [], token known: String? = nil, environment: [String: String] = [:]) throws -> Served {
+        let (process, log) = try launch(["serve", "--port", "0"] + arguments, in: scratch.url, environment: environment, log: "serve")
         var url: String?, token = known
         _ = waitUntil(seconds: 60) {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
