@@ -13,7 +13,7 @@ import WorkbenchCore
 ///
 /// Keys: `books/job-<id>/chapters/<n>/<sha256>.md` and `books/job-<id>/manuscript/<sha256>.md`.
 /// Records (`pk` `book#job-<id>`): `chapter#<nnn>` as each chapter is done (quality, words),
-/// and `result` (the manuscript's and chapters' keys, quality, words, cost, the worker; for a
+/// `object#<key>` for each object written (how many times: 1), and `result` (the manuscript's and chapters' keys, quality, words, cost, the worker; for a
 /// regress its verdict).
 public struct CloudJobRunner: QueueJobRunner {
     public let engine: EngineJobRunner
@@ -35,8 +35,8 @@ public struct CloudJobRunner: QueueJobRunner {
             guard case .chapterDone(let chapter, let quality, let words) = event else { return }
             // Progress is best effort while the book runs; the result record below is not.
             let write = Task {
-                _ = try? await table.put(["pk": .s(partition), "sk": .s(String(format: "chapter#%03d", chapter)), "status": .s("done"),
-                                          "quality": .number(quality), "words": .number(words), "worker": .s(worker), "run_id": .s(run.rawValue)])
+                _ = try? await table.update(pk: partition, sk: String(format: "chapter#%03d", chapter), DynamoTable.Update(set: [
+                    ("status", .s("done")), ("quality", .number(quality)), ("words", .number(words)), ("worker", .s(worker)), ("run_id", .s(run.rawValue))]))
             }
             progress.withLock { $0.append(write) }
         }
@@ -46,6 +46,14 @@ public struct CloudJobRunner: QueueJobRunner {
     }
 
     public static func partition(_ job: Int64) -> String { "book#job-\(job)" }
+
+    /// An object of the job's, put only if absent; each write that happened is counted on the
+    /// object's record (`object#<key>`, `writes`), so "written once" can be checked.
+    func write(_ key: String, _ data: Data, job: Int64) async throws {
+        guard try await deployment.bucket.put(key, data, contentType: "text/markdown; charset=utf-8") == .written else { return }
+        _ = try await deployment.table.update(pk: Self.partition(job), sk: "object#" + key,
+                                              DynamoTable.Update(set: [("worker", .s(worker))], add: [("writes", .number(1))]))
+    }
 
     /// The job's outputs into the bucket and its result record, each at most once.
     func store(_ output: JobOutput, job: Job) async throws {
@@ -61,12 +69,12 @@ public struct CloudJobRunner: QueueJobRunner {
             for version in versions {
                 let text = Data(version.text.utf8)
                 let key = S3Bucket.contentKey(text, prefix: "books/job-\(job.id)/chapters/\(version.chapter)", suffix: "md")
-                try await bucket.put(key, text, contentType: "text/markdown; charset=utf-8")
+                try await write(key, text, job: job.id)
                 chapters.append(.s(key))
             }
             let manuscript = Data(Manuscript.markdown(of: record, chapters: versions).utf8)
             let key = S3Bucket.contentKey(manuscript, prefix: "books/job-\(job.id)/manuscript", suffix: "md")
-            try await bucket.put(key, manuscript, contentType: "text/markdown; charset=utf-8")
+            try await write(key, manuscript, job: job.id)
             result["manuscript"] = .s(key)
             result["chapters"] = .l(chapters)
             result["quality"] = .number(book.quality)
@@ -78,5 +86,38 @@ public struct CloudJobRunner: QueueJobRunner {
         }
         // The first result stands: a second delivery's run wrote the same content-addressed objects.
         try await deployment.table.put(result, when: DynamoTable.Condition("attribute_not_exists(pk)"))
+    }
+}
+
+/// The deployment's records of its jobs, for a process that did not run them (`serve` on the AWS backend).
+public struct CloudJobRecords: SharedJobRecords {
+    public let deployment: CloudResources
+
+    public init(deployment: CloudResources) {
+        self.deployment = deployment
+    }
+
+    public func chapters(of job: Int64) async throws -> [SharedChapter] {
+        try await deployment.table.items(pk: CloudJobRunner.partition(job), skPrefix: "chapter#").compactMap { item in
+            guard let number = item["sk"]?.string.flatMap({ Int($0.dropFirst("chapter#".count)) }) else { return nil }
+            return SharedChapter(number: number, quality: item["quality"]?.double ?? 0, words: item["words"]?.int ?? 0)
+        }.sorted { $0.number < $1.number }
+    }
+
+    public func result(of job: Int64) async throws -> SharedJobResult? {
+        guard let item = try await deployment.table.get(pk: CloudJobRunner.partition(job), sk: "result") else { return nil }
+        var chapters: [Int: String] = [:]
+        for case .s(let key) in item["chapters"]?.list ?? [] {
+            // books/job-<id>/chapters/<n>/<sha>.md
+            let parts = key.split(separator: "/")
+            if parts.count >= 4, let number = Int(parts[parts.count - 2]) { chapters[number] = key }
+        }
+        return SharedJobResult(runID: item["run_id"]?.string ?? "", worker: item["worker"]?.string ?? "", costUSD: item["cost_usd"]?.double ?? 0,
+                               quality: item["quality"]?.double, words: item["words"]?.int, chapterKeys: chapters, manuscriptKey: item["manuscript"]?.string,
+                               baseline: item["baseline"]?.string, passed: item["passed"]?.boolValue, summary: item["summary"]?.string)
+    }
+
+    public func text(at key: String) async throws -> String? {
+        try await deployment.bucket.get(key).map { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -85,6 +85,9 @@ struct ProcessorOptions: ParsableArguments {
     @Flag(help: "Keep waiting for new jobs until interrupted (the default of `worker`).") var forever = false
     @Option(help: ArgumentHelp("Seconds before a failed book's first retry; doubles with each attempt.", valueName: "seconds"))
     var backoff: Double = 10
+    @Option(help: ArgumentHelp("Seconds a running job's lease lasts without a heartbeat (heartbeats come every sixth of it, at most every 10 s): a dead worker's jobs are taken over after this.",
+                               valueName: "seconds"))
+    var lease: Double = 60
     @Flag(help: "One line per event instead of the live dashboard (the default when output is not a terminal).") var plain = false
 
     func validate() throws {
@@ -92,6 +95,7 @@ struct ProcessorOptions: ParsableArguments {
         if untilEmpty && forever { throw ValidationError("give --until-empty or --forever, not both") }
         if let budget, !(budget > 0) || !budget.isFinite { throw ValidationError("--budget must be a positive amount in USD (got \(budget))") }
         guard backoff >= 0, backoff.isFinite, backoff <= 3600 else { throw ValidationError("--backoff must be 0 to 3600 seconds (got \(backoff))") }
+        guard lease >= 2, lease <= 3600 else { throw ValidationError("--lease must be 2 to 3600 seconds (got \(lease))") }
     }
 
     /// A processor's name in the leases it holds: unique per process, so a restarted worker
@@ -113,6 +117,8 @@ struct ProcessorOptions: ParsableArguments {
         settings.mode = forever || (foreverByDefault && !untilEmpty) ? .forever : .untilEmpty
         settings.budgetUSD = budget
         settings.backoff = backoff
+        settings.lease = lease
+        settings.heartbeat = min(10, lease / 6)
         let factory = ProviderOptions.factory(sharedLimiter: limiter)
         let queue: any JobQueue = backend.backend == .sqlite ? SQLiteJobQueue(database: database) : try await backend.queue(workspace)
         let owner = Self.owner()
