@@ -11,8 +11,14 @@ public final class MotoServer: @unchecked Sendable {
     public let url: String
     private let process: Process
 
+    /// Whether the server checks credentials and signatures (moto's IAM authentication).
+    public let authenticating: Bool
+
     /// Starts one and waits until it answers; throws when moto is not installed or does not come up.
-    public init() throws {
+    /// `authenticating`: every call must be signed with a key `createAccessKey()` made (moto
+    /// lets the first three calls through unchecked: they make the key).
+    public init(authenticating: Bool = false) throws {
+        self.authenticating = authenticating
         port = try Self.freePort()
         url = "http://127.0.0.1:\(port)"
         process = Process()
@@ -20,7 +26,7 @@ public final class MotoServer: @unchecked Sendable {
         // even when it dies without stopping it (a crashed or killed test run leaves no server).
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", """
-            moto_server -H 127.0.0.1 -p \(port) & moto=$!
+            \(authenticating ? "INITIAL_NO_AUTH_ACTION_COUNT=\(Self.keyMakingCalls) " : "")moto_server -H 127.0.0.1 -p \(port) & moto=$!
             trap 'kill -9 $moto 2>/dev/null; exit 0' TERM INT
             while kill -0 \(getpid()) 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 1; done
             kill -9 $moto 2>/dev/null; exit 1
@@ -41,6 +47,34 @@ public final class MotoServer: @unchecked Sendable {
     /// The environment a workbench process (or `AWSConfiguration.resolve`) needs to use this server.
     public var environment: [String: String] {
         ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": url]
+    }
+
+    static let keyMakingCalls = 3
+
+    /// On an authenticating server (right after its start): an IAM user allowed everything and
+    /// its access key, made with boto3 (moto's own dependency) in the unchecked first calls.
+    public func createAccessKey() throws -> (id: String, secret: String) {
+        let script = """
+            import boto3, json
+            iam = boto3.client("iam", endpoint_url="\(url)", region_name="us-east-1", aws_access_key_id="setup", aws_secret_access_key="setup")
+            iam.create_user(UserName="workbench")
+            iam.put_user_policy(UserName="workbench", PolicyName="everything", PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+            key = iam.create_access_key(UserName="workbench")["AccessKey"]
+            print(key["AccessKeyId"], key["SecretAccessKey"])
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let parts = output.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard process.terminationStatus == 0, parts.count == 2 else { throw MotoError.notStarted("could not make an access key on moto: \(output)") }
+        return (parts[0], parts[1])
     }
 
     /// Forgets every resource (moto's reset), between tests sharing one server.

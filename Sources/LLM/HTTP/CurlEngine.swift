@@ -213,7 +213,9 @@ private final class Transfer: @unchecked Sendable {
         errorBuffer.initialize(to: 0)
 
         var ok = wb_curl_easy_setopt_string(easy, CURLOPT_URL, request.url) == CURLE_OK
-        ok = ok && wb_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method) == CURLE_OK
+        // HEAD through NOBODY: a custom "HEAD" would wait for the body its Content-Length announces.
+        ok = ok && (request.method == "HEAD" ? wb_curl_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
+                                             : wb_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method)) == CURLE_OK
         guard ok else {
             curl_easy_cleanup(easy)
             throw HTTPTransportError.invalidRequest(detail: "bad URL or method: \(request.method) \(request.url)")
