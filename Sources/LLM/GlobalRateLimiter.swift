@@ -58,9 +58,13 @@ public struct RateLimitSpecError: Error, Equatable, CustomStringConvertible {
 /// what went out in the last period also caps the window exactly, so a token estimate that
 /// was too low cannot push a window over. A 429 halves the rate, each success wins back
 /// 5% (never below 10%), as the per-provider limiter does.
+///
+/// With a `ledger` (workers on several machines sharing one queue), each admitted request
+/// also takes its turn in the ledger's shared schedule, so the limits hold for all of them together.
 public final class GlobalRateLimiter: Sendable {
     public let requests: RateLimitSpec?
     public let tokens: RateLimitSpec?
+    public let ledger: (any RateLedger)?
     private let state: Mutex<State>
 
     private struct Sent {
@@ -98,22 +102,42 @@ public final class GlobalRateLimiter: Sendable {
         public var throttles: Int
     }
 
-    public init(requests: RateLimitSpec?, tokens: RateLimitSpec?, now: ContinuousClock.Instant = .now) {
+    public init(requests: RateLimitSpec?, tokens: RateLimitSpec?, ledger: (any RateLedger)? = nil, now: ContinuousClock.Instant = .now) {
         self.requests = requests
         self.tokens = tokens
+        self.ledger = ledger
         state = Mutex(State(nextRequest: now, nextToken: now))
     }
 
-    /// Waits for this request's turn; throws `LLMError.cancelled` if the task is cancelled meanwhile.
+    /// Waits for this request's turn (here, then in the ledger's); throws `LLMError.cancelled`
+    /// if the task is cancelled meanwhile.
     public func acquire(estimatedTokens: Int) async throws -> Permit {
         while true {
             switch tryAcquire(estimatedTokens: estimatedTokens, now: .now) {
-            case .admitted(let permit): return permit
+            case .admitted(let permit):
+                try await takeTurns(permit)
+                return permit
             case .wait(let wait):
                 do { try await Task.sleep(for: wait) } catch { throw LLMError.cancelled }
             }
         }
     }
+
+    /// The request's turns in the shared schedule: one request, and its estimated tokens.
+    private func takeTurns(_ permit: Permit) async throws {
+        guard let ledger else { return }
+        let rate = self.rate
+        var turns: [(key: String, cost: Double, spacing: Double)] = []
+        if let requests { turns.append((Self.requestsKey, 1, 1 / (requests.perSecond * rate))) }
+        if let tokens, permit.estimated > 0 { turns.append((Self.tokensKey, permit.estimated, 1 / (tokens.perSecond * rate))) }
+        for turn in turns {
+            while let wait = try await ledger.take(turn.key, cost: turn.cost, spacing: turn.spacing, at: Date()) {
+                do { try await Task.sleep(for: .seconds(max(0.001, wait))) } catch { throw LLMError.cancelled }
+            }
+        }
+    }
+
+    static let requestsKey = "requests", tokensKey = "tokens"
 
     public enum Admission: Sendable {
         case admitted(Permit)
@@ -191,6 +215,12 @@ public final class GlobalRateLimiter: Sendable {
         // An answer larger than its estimate is counted in full (the window stays exact), an
         // answer smaller gives its unused share back.
         guard let tokens else { return }
+        if let ledger {
+            let actual = min(Double(max(0, actualTokens)), Double(tokens.amount))
+            let shift = (actual - permit.estimated) / (tokens.perSecond * rate)
+            // Best effort: the next turns taken correct the schedule anyway.
+            if shift != 0 { Task { try? await ledger.shift(Self.tokensKey, by: shift) } }
+        }
         state.withLock { state in
             let actual = min(Double(max(0, actualTokens)), Double(tokens.amount))
             if let index = state.log[state.logStart...].lastIndex(where: { $0.serial == permit.serial }) { state.log[index].tokens = actual }
@@ -233,4 +263,15 @@ public final class GlobalRateLimiter: Sendable {
         if let tokens { shares.append(Double(usage.tokensInWindow) / Double(tokens.amount)) }
         return shares.max() ?? 0
     }
+}
+
+/// A schedule several processes share (the AWS backend keeps it in its table): each limit's
+/// next free moment. `take` is the generic cell rate algorithm with no tolerance, decided by
+/// one conditional write, so two processes never take the same turn.
+public protocol RateLedger: Sendable {
+    /// Takes a turn of `cost` units spaced `spacing` seconds each if the limit `key` is free at
+    /// `time`; else how many seconds until it is (nil: taken).
+    func take(_ key: String, cost: Double, spacing: Double, at time: Date) async throws -> Double?
+    /// Moves the limit's next free moment by `seconds` (a token estimate corrected).
+    func shift(_ key: String, by seconds: Double) async throws
 }

@@ -53,10 +53,9 @@ extension Workbench {
                 let target = workspace ?? Console.environment[Workspace.environmentVariable].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp/workbench"
                 let workspaceOptions = WorkspaceOptions(workspace: target)
                 let database = try WorkbenchDatabase.open(try workspaceOptions.resolve(), create: true)
-                let requests = limits.requests, tokens = limits.tokens
-                let limiter = requests == nil && tokens == nil ? nil : GlobalRateLimiter(requests: requests, tokens: tokens)
-                factory = ProviderOptions.factory(sharedLimiter: limiter)
                 let queue = try await AWSJobQueue(deployment: try cloud.resources())
+                let limiter = limits.limiter(ledger: DynamoRateLedger(table: queue.deployment.table))
+                factory = ProviderOptions.factory(sharedLimiter: limiter)
                 let owner = "lambda " + ProcessorOptions.owner()
                 let engine = EngineJobRunner(database: database, factory: factory, reportsFolder: workspaceOptions.reportsFolder())
                 var settings = ProcessorSettings()

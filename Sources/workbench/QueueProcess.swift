@@ -19,6 +19,12 @@ struct GlobalLimitOptions: ParsableArguments {
             transform: { try GlobalLimitOptions.spec($0, periods: [.minute, .hour]) })
     var tokens: RateLimitSpec?
 
+    /// The limiter of these limits (nil when none is given); with a `ledger`, shared with
+    /// every process that uses it.
+    func limiter(ledger: (any RateLedger)? = nil) -> GlobalRateLimiter? {
+        requests == nil && tokens == nil ? nil : GlobalRateLimiter(requests: requests, tokens: tokens, ledger: ledger)
+    }
+
     /// A limit, or a usage error (ArgumentParser names the flag before it).
     static func spec(_ text: String, periods: [RateLimitSpec.Period]) throws -> RateLimitSpec {
         switch RateLimitSpec.parse(text, periods: periods) {
@@ -110,8 +116,11 @@ struct ProcessorOptions: ParsableArguments {
         // One processor per workspace database; a shared cloud queue takes any number.
         let lock = backend.backend == .sqlite ? try ProcessorLock(path: resolved.folder.appendingPathComponent("queue.lock").path) : nil
         defer { withExtendedLifetime(lock) {} }
+        let queue: any JobQueue = backend.backend == .sqlite ? SQLiteJobQueue(database: database) : try await backend.queue(workspace)
+        let cloud = queue as? AWSJobQueue
+        // On a shared queue the limits are the deployment's: all its workers together.
+        let limiter = limits.limiter(ledger: cloud.map { DynamoRateLedger(table: $0.deployment.table) })
         let requests = limits.requests, tokens = limits.tokens
-        let limiter = requests == nil && tokens == nil ? nil : GlobalRateLimiter(requests: requests, tokens: tokens)
         var settings = ProcessorSettings()
         settings.parallel = parallel
         settings.mode = forever || (foreverByDefault && !untilEmpty) ? .forever : .untilEmpty
@@ -120,10 +129,9 @@ struct ProcessorOptions: ParsableArguments {
         settings.lease = lease
         settings.heartbeat = min(10, lease / 6)
         let factory = ProviderOptions.factory(sharedLimiter: limiter)
-        let queue: any JobQueue = backend.backend == .sqlite ? SQLiteJobQueue(database: database) : try await backend.queue(workspace)
         let owner = Self.owner()
         let engine = EngineJobRunner(database: database, factory: factory, reportsFolder: workspace.reportsFolder())
-        let runner: any QueueJobRunner = (queue as? AWSJobQueue).map { CloudJobRunner(engine: engine, deployment: $0.deployment, worker: owner) } ?? engine
+        let runner: any QueueJobRunner = cloud.map { CloudJobRunner(engine: engine, deployment: $0.deployment, worker: owner) } ?? engine
         let live = !plain && isatty(STDOUT_FILENO) != 0 && Console.environment["TERM"] != "dumb"
         let limits = [requests.map { "\($0) requests" }, tokens.map { "\($0) tokens" }].compactMap { $0 }.joined(separator: ", ")
         let display = QueueDisplay(live: live, style: Console.style, database: database, limiter: limiter, budget: budget, limits: limits.isEmpty ? nil : limits)

@@ -77,8 +77,7 @@ extension Workbench {
             let server = APIServer(database: database, token: token, settings: settings, queue: cloudQueue,
                                    shared: cloudQueue.map { CloudJobRecords(deployment: $0.deployment) })
 
-            let requests = limits.requests, tokens = limits.tokens
-            let limiter = requests == nil && tokens == nil ? nil : GlobalRateLimiter(requests: requests, tokens: tokens)
+            let limiter = limits.limiter(ledger: cloudQueue.map { DynamoRateLedger(table: $0.deployment.table) })
             let factory = ProviderOptions.factory(sharedLimiter: limiter)
             var processor: QueueProcessor?
             if parallel > 0 {

@@ -1,5 +1,6 @@
 import Cloud
 import Foundation
+import LLM
 import Testing
 import TestSupport
 
@@ -98,5 +99,31 @@ struct CloudMotoTests {
         let chapters = try await table.items(pk: "book#b1"), scenes = try await table.items(pk: "book#b1", skPrefix: "scene#")
         #expect(chapters.count == 1 && scenes.isEmpty)
         #expect(try await table.get(pk: "book#b1", sk: "chapter#002") == nil)
+    }
+
+    @Test func limitersOfSeveralProcessesKeepOneSharedScheduleInTheTable() async throws {
+        let deployment = try resources("wb-rate")
+        defer { Task { try? await deployment.destroy() } }
+        try await deployment.initialize()
+        // Two workers' limiters, 120 requests a minute for both together: one every 0.5 s.
+        let limit = RateLimitSpec(amount: 120, period: .minute)
+        let limiters = (0..<2).map { _ in GlobalRateLimiter(requests: limit, tokens: nil, ledger: DynamoRateLedger(table: deployment.table)) }
+        let start = Date()
+        let times = await withTaskGroup(of: Date.self) { group in
+            for limiter in limiters {
+                for _ in 0..<4 {
+                    group.addTask {
+                        _ = try? await limiter.acquire(estimatedTokens: 0)
+                        return Date()
+                    }
+                }
+            }
+            return await group.reduce(into: [Date]()) { $0.append($1) }.sorted()
+        }
+        #expect(times.count == 8)
+        let gaps = zip(times.dropFirst(), times).map { $0.timeIntervalSince($1) }
+        // Each alone would let its four through in 1.5 s; together they take their turns in one schedule.
+        #expect(gaps.allSatisfy { $0 >= 0.45 }, "\(gaps)")
+        #expect(times.last!.timeIntervalSince(start) >= 3.2, "\(times.last!.timeIntervalSince(start))")
     }
 }
