@@ -59,10 +59,17 @@ public final class AWSJobQueue: JobQueue {
 
     public func enqueue(_ jobs: [NewJob], at time: Date) async throws -> [Job] {
         var added: [Job] = []
+        var bundles: [String: String] = [:]
         for spec in jobs {
             let (key, data) = try Self.specObject(spec)
             try await bucket.put(key, data, contentType: "application/json")
             specs.withLock { $0[key] = spec }
+            // The experiment's folder travels with the job: workers elsewhere need not have it.
+            if bundles[spec.experiment] == nil {
+                let bundle = try ExperimentBundle.pack(experimentFile: spec.experiment).object()
+                try await bucket.put(bundle.key, bundle.data, contentType: "application/json")
+                bundles[spec.experiment] = bundle.key
+            }
             let id = try await nextID()
             let job = Job(id: id, status: .pending, spec: spec, attempts: 0, runID: nil, leaseOwner: nil, leaseExpiresAt: nil, heartbeatAt: nil, notBefore: nil,
                           lastError: nil, createdAt: time, updatedAt: time)
@@ -70,6 +77,7 @@ public final class AWSJobQueue: JobQueue {
             // that `reclaimAbandoned` sends again, never a message without a job.
             var item = Self.item(job, specKey: key)
             item["pk"] = .s(Self.partition)
+            item["bundle"] = bundles[spec.experiment].map(DynamoValue.s)
             try await table.put(item, when: DynamoTable.Condition("attribute_not_exists(pk)"))
             try await send(id, specKey: key)
             added.append(job)

@@ -19,15 +19,19 @@ public struct CloudJobRunner: QueueJobRunner {
     public let engine: EngineJobRunner
     public let deployment: CloudResources
     public let worker: String
+    /// Where the jobs' experiment bundles are unpacked (one folder each, by content key).
+    public let bundlesFolder: String
 
-    public init(engine: EngineJobRunner, deployment: CloudResources, worker: String) {
+    public init(engine: EngineJobRunner, deployment: CloudResources, worker: String, bundlesFolder: String) {
         self.engine = engine
         self.deployment = deployment
         self.worker = worker
+        self.bundlesFolder = bundlesFolder
     }
 
     public func run(_ job: Job, attach: @escaping @Sendable (RunID) throws -> Void,
                     onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void) async throws -> JobOutput {
+        let job = try await withBundledExperiment(job)
         let progress = Mutex<[Task<Void, Never>]>([])
         let table = deployment.table, partition = Self.partition(job.id), worker = worker
         let output = try await engine.run(job, attach: attach) { event, run in
@@ -46,6 +50,18 @@ public struct CloudJobRunner: QueueJobRunner {
     }
 
     public static func partition(_ job: Int64) -> String { "book#job-\(job)" }
+
+    /// The job with its experiment read from the bundle it was queued with, unpacked here.
+    func withBundledExperiment(_ job: Job) async throws -> Job {
+        guard let key = try await deployment.table.get(pk: AWSJobQueue.partition, sk: AWSJobQueue.sortKey(job.id))?["bundle"]?.string else { return job }
+        let folder = bundlesFolder + "/" + (key as NSString).lastPathComponent.replacingOccurrences(of: ".json", with: "")
+        var local = job
+        guard let data = try await deployment.bucket.get(key) else {
+            throw CloudError.malformedResponse(service: .s3, operation: "GetObject", detail: "job \(job.id)'s experiment bundle \(key) is missing from the bucket")
+        }
+        local.spec.experiment = try ExperimentBundle.decode(data, key: key).unpack(into: folder)
+        return local
+    }
 
     /// An object of the job's, put only if absent; each write that happened is counted on the
     /// object's record (`object#<key>`, `writes`), so "written once" can be checked.

@@ -52,7 +52,8 @@ extension Workbench {
             do {
                 let target = workspace ?? Console.environment[Workspace.environmentVariable].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp/workbench"
                 let workspaceOptions = WorkspaceOptions(workspace: target)
-                let database = try WorkbenchDatabase.open(try workspaceOptions.resolve(), create: true)
+                let resolved = try workspaceOptions.resolve()
+                let database = try WorkbenchDatabase.open(resolved, create: true)
                 let queue = try await AWSJobQueue(deployment: try cloud.resources())
                 let limiter = limits.limiter(ledger: DynamoRateLedger(table: queue.deployment.table))
                 factory = ProviderOptions.factory(sharedLimiter: limiter)
@@ -62,8 +63,8 @@ extension Workbench {
                 settings.parallel = parallel
                 settings.backoff = backoff
                 display = QueueDisplay(live: false, style: Console.style, database: database, limiter: limiter, budget: nil, limits: nil)
-                function = LambdaFunction(runtime: runtime, queue: queue, runner: CloudJobRunner(engine: engine, deployment: queue.deployment, worker: owner),
-                                          settings: settings, owner: owner, margin: deadlineMargin,
+                let runner = CloudJobRunner(engine: engine, deployment: queue.deployment, worker: owner, bundlesFolder: resolved.folder.appendingPathComponent("bundles").path)
+                function = LambdaFunction(runtime: runtime, queue: queue, runner: runner, settings: settings, owner: owner, margin: deadlineMargin,
                                           spend: { run in (try? database.summary(of: run).costUSD) ?? 0 }, report: display.show)
             } catch {
                 // Lambda fails the invocation waiting for this runtime with the reason, and starts another.

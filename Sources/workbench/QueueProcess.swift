@@ -131,7 +131,9 @@ struct ProcessorOptions: ParsableArguments {
         let factory = ProviderOptions.factory(sharedLimiter: limiter)
         let owner = Self.owner()
         let engine = EngineJobRunner(database: database, factory: factory, reportsFolder: workspace.reportsFolder())
-        let runner: any QueueJobRunner = cloud.map { CloudJobRunner(engine: engine, deployment: $0.deployment, worker: owner) } ?? engine
+        let runner: any QueueJobRunner = cloud.map {
+            CloudJobRunner(engine: engine, deployment: $0.deployment, worker: owner, bundlesFolder: resolved.folder.appendingPathComponent("bundles").path)
+        } ?? engine
         let live = !plain && isatty(STDOUT_FILENO) != 0 && Console.environment["TERM"] != "dumb"
         let limits = [requests.map { "\($0) requests" }, tokens.map { "\($0) tokens" }].compactMap { $0 }.joined(separator: ", ")
         let display = QueueDisplay(live: live, style: Console.style, database: database, limiter: limiter, budget: budget, limits: limits.isEmpty ? nil : limits)

@@ -87,7 +87,9 @@ extension Workbench {
                 let owner = ProcessorOptions.owner() + " (serve)"
                 let engine = EngineJobRunner(database: database, factory: factory, reportsFolder: workspace.reportsFolder())
                 processor = QueueProcessor(
-                    queue: server.queue, runner: cloudQueue.map { CloudJobRunner(engine: engine, deployment: $0.deployment, worker: owner) } ?? engine,
+                    queue: server.queue, runner: cloudQueue.map {
+                        CloudJobRunner(engine: engine, deployment: $0.deployment, worker: owner, bundlesFolder: resolved.folder.appendingPathComponent("bundles").path)
+                    } ?? engine,
                     settings: processing, owner: owner,
                     spend: { run in (try? database.summary(of: run).costUSD) ?? 0 }, report: server.observe)
             }

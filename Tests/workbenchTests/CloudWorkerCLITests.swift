@@ -156,4 +156,28 @@ struct CloudWorkerCLITests {
         #expect(events.status == 200 && events.body.contains("event: job.done"), "\(events.body)")
         #expect(try ServeCLITests.call(served, "POST", "/api/jobs/1/cancel").status == 409)
     }
+
+    @Test func theExperimentTravelsWithItsJob() async throws {
+        let deployment = try Deployment("wb-bundle")
+        defer { deployment.stop() }
+        let scratch = deployment.scratch
+        #expect(try CLI.run(["init", "--workspace", "w1"], in: scratch.url).status == 0)
+        #expect(try deployment.run(["cloud", "init", "--visibility-timeout", "20"]).status == 0)
+        // The experiment, its prompts and rubrics in a folder of the enqueuing machine's only.
+        let folder = scratch.url.appendingPathComponent("mine")
+        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("Experiments"), to: folder)
+        let premises = try QueueProcessCLITests.premises(1, in: scratch)
+        let added = try deployment.run(["queue", "add", "--backend", "aws", "--source", premises, "--experiment", "mine/sim.yaml", "--chapters", "2", "--words", "300"])
+        #expect(added.status == 0, "\(added.stdout)\(added.stderr)")
+        try FileManager.default.moveItem(at: folder, to: scratch.url.appendingPathComponent("gone"))
+
+        let (worker, log) = try deployment.worker("w1", log: "worker-bundle")
+        #expect(Self.wait(worker, seconds: 240) && worker.terminationStatus == 0, "\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        let shown = try deployment.run(["queue", "show", "--backend", "aws", "1", "--json"])
+        let job = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any], "\(shown.stdout)\(shown.stderr)")
+        #expect(job["status"] as? String == "done" && (job["experiment"] as? String ?? "").hasSuffix("mine/sim.yaml"), "\(job)")
+        let bundles = try FileManager.default.contentsOfDirectory(atPath: scratch.url.appendingPathComponent("w1/.workbench/bundles").path)
+        #expect(bundles.count == 1, "\(bundles)")
+        _ = try await Self.checkBucket(deployment, jobs: 1...1, chapters: 2)
+    }
 }

@@ -95,7 +95,7 @@ struct LambdaCLITests {
 
         for id in [1, 2] {
             let job = try Self.shownJob(deployment, id)
-            #expect(job["status"] as? String == "done" && job["attempts"] as? Int == 1, "written once: \(job)")
+            #expect(job["status"] as? String == "done" && job["attempts"] as? Int == 1, "written once: \(job)\n\(logText())")
         }
         #expect(try Self.shownJob(deployment, 3)["status"] as? String == "running")
         _ = try await CloudWorkerCLITests.checkBucket(deployment, jobs: 1...2, chapters: 2)
