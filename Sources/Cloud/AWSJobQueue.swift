@@ -61,40 +61,56 @@ public final class AWSJobQueue: JobQueue {
         var added: [Job] = []
         var bundles: [String: String] = [:]
         for spec in jobs {
-            let (key, data) = try Self.specObject(spec)
-            try await bucket.put(key, data, contentType: "application/json")
-            specs.withLock { $0[key] = spec }
             // The experiment's folder travels with the job: workers elsewhere need not have it.
             if bundles[spec.experiment] == nil {
                 let bundle = try ExperimentBundle.pack(experimentFile: spec.experiment).object()
                 try await bucket.put(bundle.key, bundle.data, contentType: "application/json")
                 bundles[spec.experiment] = bundle.key
             }
-            let id = try await nextID()
-            let job = Job(id: id, status: .pending, spec: spec, attempts: 0, runID: nil, leaseOwner: nil, leaseExpiresAt: nil, heartbeatAt: nil, notBefore: nil,
-                          lastError: nil, createdAt: time, updatedAt: time)
-            // The record first, then its message: a crash between them leaves a pending record
-            // that `reclaimAbandoned` sends again, never a message without a job.
-            var item = Self.item(job, specKey: key)
-            item["pk"] = .s(Self.partition)
-            item["bundle"] = bundles[spec.experiment].map(DynamoValue.s)
-            try await table.put(item, when: DynamoTable.Condition("attribute_not_exists(pk)"))
-            try await send(id, specKey: key)
-            added.append(job)
+            added.append(try await create(spec, id: try await reserveIDs(1).lowerBound, bundle: bundles[spec.experiment], at: time).job)
         }
         return added
+    }
+
+    /// Creates job `id` (an id reserved by `reserveIDs`) unless it exists, and sends its
+    /// message if it was created here: so a book's chapter jobs, made again by a second
+    /// attempt of the book's task, are made once. `bundle`: the experiment bundle's key.
+    public func create(_ spec: NewJob, id: Int64, bundle: String?, at time: Date) async throws -> (job: Job, created: Bool) {
+        let (key, data) = try Self.specObject(spec)
+        try await bucket.put(key, data, contentType: "application/json")
+        specs.withLock { $0[key] = spec }
+        let job = Job(id: id, status: .pending, spec: spec, attempts: 0, runID: nil, leaseOwner: nil, leaseExpiresAt: nil, heartbeatAt: nil, notBefore: nil,
+                      lastError: nil, createdAt: time, updatedAt: time)
+        // The record first, then its message: a crash between them leaves a pending record
+        // that `reclaimAbandoned` sends again, never a message without a job.
+        var item = Self.item(job, specKey: key)
+        item["pk"] = .s(Self.partition)
+        item["bundle"] = bundle.map(DynamoValue.s)
+        guard try await table.put(item, when: DynamoTable.Condition("attribute_not_exists(pk)")) else { return (try await self.job(id), false) }
+        try await send(id, specKey: key)
+        return (job, true)
+    }
+
+    /// Sends a pending job's message again (its creator may have died between its record and its message).
+    public func resend(_ job: Job) async throws {
+        try await send(job.id, specKey: try Self.specObject(job.spec).key)
+    }
+
+    /// `count` new job ids, in one step of the table's counter.
+    public func reserveIDs(_ count: Int) async throws -> ClosedRange<Int64> {
+        let counted = try await table.update(pk: "meta", sk: "job-counter", DynamoTable.Update(add: [("next", .number(count))]))
+        guard let last = counted?["next"]?.int else { throw CloudError.malformedResponse(service: .dynamodb, operation: "UpdateItem", detail: "the job counter has no number") }
+        return Int64(last - count + 1)...Int64(last)
+    }
+
+    /// The S3 key of the experiment bundle job `id` was queued with (nil for none).
+    public func bundleKey(of id: Int64) async throws -> String? {
+        try await table.get(pk: Self.partition, sk: Self.sortKey(id))?["bundle"]?.string
     }
 
     private func send(_ id: Int64, specKey: String, delay: Int = 0) async throws {
         let body = String(decoding: try JSONEncoder().encode(Message(job: id, spec: specKey)), as: UTF8.self)
         try await tasks.send(body, delaySeconds: delay)
-    }
-
-    /// The next job id: an atomic counter in the table.
-    private func nextID() async throws -> Int64 {
-        let counted = try await table.update(pk: "meta", sk: "job-counter", DynamoTable.Update(add: [("next", .number(1))]))
-        guard let next = counted?["next"]?.int else { throw CloudError.malformedResponse(service: .dynamodb, operation: "UpdateItem", detail: "the job counter has no number") }
-        return Int64(next)
     }
 
     public func jobs(status statuses: Set<JobStatus>?) async throws -> [Job] {
@@ -251,6 +267,11 @@ public final class AWSJobQueue: JobQueue {
             if dead { try await remove(message) } else { try await leave(message, hiddenFor: Self.seconds(backoff ?? 0)) }
         }
         return job
+    }
+
+    public func postpone(_ id: Int64, owner: String, until: Date, at time: Date) async throws {
+        _ = try await end(id, owner: owner, status: .pending, at: time, set: [("not_before", .number(until.timeIntervalSince1970))], add: [("attempts", .number(-1))])
+        if let message = held.withLock({ $0.removeValue(forKey: id) }) { try await leave(message, hiddenFor: Self.seconds(until.timeIntervalSince(time))) }
     }
 
     public func release(_ id: Int64, owner: String, at time: Date) async throws {

@@ -103,6 +103,45 @@ public final class BookGenerator: Sendable {
         }
     }
 
+    /// A chapter written elsewhere (a shared queue's chapter task): its kept text and the
+    /// quality and words its writer measured.
+    public struct WrittenChapter: Sendable, Equatable {
+        public var number: Int
+        public var text: String
+        public var quality: Double
+        public var words: Int
+
+        public init(number: Int, text: String, quality: Double, words: Int) {
+            self.number = number
+            self.text = text
+            self.quality = quality
+            self.words = words
+        }
+    }
+
+    /// Finishes a book whose chapters were written by separate tasks from `outline`: a run of
+    /// its own in which the chapters are stored as written (and reported done), then what
+    /// `generate` does after the chapters — the continuity check and fixes — and the book's
+    /// figures. The same outline, chapters and seed give the manuscript `generate` gives.
+    public func assemble(outline: Outline, premise: String?, chapters: [WrittenChapter], gitRevision: String? = nil,
+                         started: (RunID) throws -> Void = { _ in }) async throws -> Result {
+        let missing = outline.chapters.map(\.number).filter { number in !chapters.contains { $0.number == number } }
+        guard missing.isEmpty else {
+            throw EngineError.invalidOutline(source: "the chapters to assemble", problems: ["chapter \(missing.map(String.init).joined(separator: ", ")) not written"])
+        }
+        await startPlugins(reportingTo: nil)
+        let run = try database.startRun(kind: .generate, configJSON: try config.runJSON(premise: premise, sourceText: nil, pluginVersions: plugins?.versions ?? [:]),
+                                        gitRevision: gitRevision)
+        do { try started(run.id) } catch {
+            try? database.finishRun(run.id, status: .failed, error: "\(error)")
+            throw error
+        }
+        await startPlugins(reportingTo: run.id)
+        return try await finishing(run.id) {
+            try await complete(run: run.id, premise: premise, outline: outline, book: nil, written: chapters)
+        }
+    }
+
     /// Continues a run from where it stopped: chapters already done are not redone, a
     /// chapter in progress continues from its last stored version, and every call it had
     /// paid for is answered again by the response cache (same prompts, same seeds).
@@ -157,13 +196,15 @@ public final class BookGenerator: Sendable {
     }
 
     /// Plans if there is no book yet, then writes every chapter not yet done.
-    private func complete(run: RunID, premise givenPremise: String?, outline given: Outline?, book existing: BookRecord?, sourceText: String? = nil) async throws -> Result {
+    private func complete(run: RunID, premise givenPremise: String?, outline given: Outline?, book existing: BookRecord?, sourceText: String? = nil,
+                          written: [WrittenChapter] = []) async throws -> Result {
         var premise = givenPremise
         if premise == nil, given == nil, existing == nil, let sourceText { premise = try await draftPremise(fromSource: sourceText, run: run) }
         var planned: Outline
         if let given { planned = given } else { planned = try await plan(premise: premise ?? "", run: run) }
-        // The plugins may amend a new book's outline; a stored book keeps the one it has.
-        if existing == nil {
+        // The plugins may amend a new book's outline; a stored book keeps the one it has, and
+        // chapters written elsewhere came from an outline already amended.
+        if existing == nil, written.isEmpty {
             if let title = config.titleOverride { planned.title = title }
             planned = await amendedOutline(planned, premise: premise, run: run)
         }
@@ -175,6 +216,14 @@ public final class BookGenerator: Sendable {
             let outlineJSON = try CanonicalJSON.encode(outline)
             bookID = try database.createBook(runID: run, title: outline.title, premise: premise, outlineJSON: outlineJSON, chapterCount: outline.chapters.count).id
             try emit(.planned(title: outline.title, chapters: outline.chapters.count), run: run)
+        }
+        if config.planOnly { return Result(runID: run, bookID: bookID, outline: outline, quality: 0, words: 0, costUSD: try spent(run)) }
+        for chapter in written.sorted(by: { $0.number < $1.number }) {
+            let spec = outline.chapters.first { $0.number == chapter.number }
+            let report = QualityAnalyzer.analyze(chapter.text, context: spec.map { analysisContext($0, outline: outline) } ?? AnalysisContext(obsession: outline.obsession))
+            try database.addChapterVersion(bookID: bookID, chapter: chapter.number, text: chapter.text, wordCount: chapter.words, origin: "chapter-task",
+                                           scores: report.scoreRows)
+            try emit(.chapterDone(chapter: chapter.number, quality: chapter.quality, words: chapter.words), run: run)
         }
         let done = try finishedChapters(run)
         let chapters = outline.chapters.filter { config.onlyChapter == nil || $0.number == config.onlyChapter }

@@ -49,6 +49,9 @@ public struct ExperimentConfig: Sendable, Equatable {
     /// Write only this chapter of the outline (`POST /api/generate/chapter`): no other chapter
     /// and no whole-book continuity step; nil for the whole book.
     public var onlyChapter: Int?
+    /// Plan only: the run stops once the book's outline is stored (a shared queue's plan task;
+    /// its chapters are written by tasks of their own and `BookGenerator.assemble`).
+    public var planOnly = false
     /// The genre section in force (`genres:` of the experiment, chosen by `--genre`); nil for none.
     public var genre: String?
     /// The genres the experiment declares, by name.
@@ -285,6 +288,7 @@ public struct ExperimentConfig: Sendable, Equatable {
         if let genre { object["genre"] = genre }
         if let titleOverride { object["title"] = titleOverride }
         if let onlyChapter { object["only_chapter"] = onlyChapter }
+        if planOnly { object["plan_only"] = true }
         // Name, version (once started), command, hooks, priority and config of each: a plugin changes the book.
         if !plugins.isEmpty { object["plugins"] = plugins.map { $0.recordFields(version: pluginVersions[$0.name]) } }
         if let judge {
@@ -330,6 +334,7 @@ extension ExperimentConfig {
         config.providerOverride = object["provider"] as? String
         config.titleOverride = object["title"] as? String
         config.onlyChapter = object["only_chapter"] as? Int
+        config.planOnly = object["plan_only"] as? Bool ?? false
         // The versions the plugins declared when the run started; the resumed run's own
         // handshakes are checked against them (`BookGenerator.resume`).
         for plugin in object["plugins"] as? [[String: Any]] ?? [] {

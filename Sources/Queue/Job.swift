@@ -55,9 +55,22 @@ public struct NewJob: Sendable, Equatable {
     public var priority: Int
     public var seed: UInt64?
     public var maxAttempts: Int
+    /// How a shared queue divides the book: one task, or a plan task, a task per chapter
+    /// and the assembly (the book's job waits for its chapters' jobs).
+    public var tasks: TaskSize = .book
+    /// A chapter task's book job.
+    public var parent: Int64?
+
+    /// The work one task of a book does.
+    public enum TaskSize: String, Sendable, Codable, CaseIterable {
+        case book, chapters
+    }
 
     public init(source: JobSource, sourceName: String, experiment: String, genre: String? = nil, title: String? = nil, chapters: Int? = nil, words: Int? = nil,
-                chapter: Int? = nil, qualityTarget: Double? = nil, priority: Int = 0, seed: UInt64? = nil, maxAttempts: Int = 3) {
+                chapter: Int? = nil, qualityTarget: Double? = nil, priority: Int = 0, seed: UInt64? = nil, maxAttempts: Int = 3,
+                tasks: TaskSize = .book, parent: Int64? = nil) {
+        self.tasks = tasks
+        self.parent = parent
         self.source = source
         self.sourceName = sourceName
         self.experiment = experiment
@@ -135,7 +148,7 @@ extension JobSource: Codable {
 
 extension NewJob: Codable {
     private enum CodingKeys: String, CodingKey {
-        case source, experiment, genre, title, chapters, words, chapter, priority, seed
+        case source, experiment, genre, title, chapters, words, chapter, priority, seed, tasks, parent
         case sourceName = "source_name", qualityTarget = "quality_target", maxAttempts = "max_attempts"
     }
 
@@ -146,7 +159,8 @@ extension NewJob: Codable {
                   title: try container.decodeIfPresent(String.self, forKey: .title), chapters: try container.decodeIfPresent(Int.self, forKey: .chapters),
                   words: try container.decodeIfPresent(Int.self, forKey: .words), chapter: try container.decodeIfPresent(Int.self, forKey: .chapter),
                   qualityTarget: try container.decodeIfPresent(Double.self, forKey: .qualityTarget), priority: try container.decodeIfPresent(Int.self, forKey: .priority) ?? 0,
-                  seed: try container.decodeIfPresent(UInt64.self, forKey: .seed), maxAttempts: try container.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? 3)
+                  seed: try container.decodeIfPresent(UInt64.self, forKey: .seed), maxAttempts: try container.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? 3,
+                  tasks: try container.decodeIfPresent(TaskSize.self, forKey: .tasks) ?? .book, parent: try container.decodeIfPresent(Int64.self, forKey: .parent))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -163,5 +177,8 @@ extension NewJob: Codable {
         try container.encode(priority, forKey: .priority)
         try container.encodeIfPresent(seed, forKey: .seed)
         try container.encode(maxAttempts, forKey: .maxAttempts)
+        // Only when not the default: a spec written before these existed keeps its bytes (and its key).
+        if tasks != .book { try container.encode(tasks, forKey: .tasks) }
+        try container.encodeIfPresent(parent, forKey: .parent)
     }
 }

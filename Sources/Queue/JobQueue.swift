@@ -42,6 +42,9 @@ public protocol JobQueue: Sendable {
     /// Hands a job back untried (the processor stopping: its budget, a signal): pending again,
     /// the attempt not counted.
     func release(_ id: Int64, owner: String, at time: Date) async throws
+    /// Hands a job back to wait until `until`, the attempt not counted: its work is not ready
+    /// (a book waiting for its chapter tasks).
+    func postpone(_ id: Int64, owner: String, until: Date, at time: Date) async throws
     /// Hands back every running job, whoever leased it: for a processor that holds the queue's
     /// one-processor lock, any running job was left by one that died. Their attempts are not counted.
     func reclaimAbandoned(at time: Date) async throws -> [Job]

@@ -49,6 +49,18 @@ public enum JobOutput: Sendable, Equatable {
 }
 
 /// Runs one job. `attach` learns the run as soon as it exists; `onEvent` sees a book run's events.
+/// Thrown by a runner whose job cannot go on yet (a book whose chapter tasks are not all
+/// written): the job waits until `until`, its attempt not counted.
+public struct JobNotReady: Error, Sendable {
+    public var reason: String
+    public var until: Date
+
+    public init(reason: String, until: Date) {
+        self.reason = reason
+        self.until = until
+    }
+}
+
 public protocol QueueJobRunner: Sendable {
     func run(_ job: Job, attach: @escaping @Sendable (RunID) throws -> Void,
              onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void) async throws -> JobOutput
@@ -119,6 +131,37 @@ public struct EngineJobRunner: QueueJobRunner {
             result = try await withGenerator(config, needs: config.tasks(planning: source.outline == nil), onEvent: onEvent) {
                 try await $0.generate(premise: source.premise, outline: source.outline, sourceText: source.text, started: attach)
             }
+        }
+        return try finished(database.book(matchingBookOrRun: result.runID.rawValue), run: result.runID)
+    }
+
+    /// A book job's plan task: its outline planned (from its premise or source text) and
+    /// stored in a run of its own, nothing written; the outline and the premise it came from.
+    public func plan(_ job: Job, attach: @escaping @Sendable (RunID) throws -> Void,
+                     onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void) async throws -> (outline: Outline, premise: String?) {
+        var config = try Self.config(for: job)
+        config.planOnly = true
+        let source: (premise: String?, outline: Outline?, text: String?)
+        switch job.spec.source {
+        case .premise(let premise): source = (premise, nil, nil)
+        case .outline(let outline): source = (nil, outline, nil)
+        case .text(let text): source = (nil, nil, text)
+        case .regress: throw EngineError.invalidOutline(source: "job \(job.id)", problems: ["a regress is not written in chapter tasks"])
+        }
+        let result = try await withGenerator(config, needs: config.tasks(planning: source.outline == nil), onEvent: onEvent) {
+            try await $0.generate(premise: source.premise, outline: source.outline, sourceText: source.text, started: attach)
+        }
+        let book = try database.book(matchingBookOrRun: result.runID.rawValue)
+        return (result.outline, book.premise)
+    }
+
+    /// A book job's assembly: its chapters, written by its chapter tasks, stored in a run of
+    /// its own and finished as the book's own run would finish them (continuity), the manuscript written.
+    public func assemble(_ job: Job, outline: Outline, premise: String?, chapters: [BookGenerator.WrittenChapter],
+                         attach: @escaping @Sendable (RunID) throws -> Void, onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void) async throws -> QueuedBook {
+        let config = try Self.config(for: job)
+        let result = try await withGenerator(config, needs: config.tasks(planning: false), onEvent: onEvent) {
+            try await $0.assemble(outline: outline, premise: premise, chapters: chapters, started: attach)
         }
         return try finished(database.book(matchingBookOrRun: result.runID.rawValue), run: result.runID)
     }

@@ -22,6 +22,8 @@ public enum ProcessorEvent: Sendable {
     case cancelled(job: Int64)
     /// Handed back untried because the processor stopped.
     case released(job: Int64)
+    /// Handed back to wait until its work is ready (its chapter tasks), the attempt not counted.
+    case postponed(job: Int64, reason: String, until: Date)
     case budgetReached(spentUSD: Double, budgetUSD: Double)
     /// Nothing ready; `pending` wait out a backoff, `paused` says the queue is paused.
     case idle(pending: Int, paused: Bool)
@@ -107,6 +109,7 @@ public final class QueueProcessor: Sendable {
         case failed(Job, String)
         case cancelled
         case released
+        case postponed(String, Date)
     }
 
     /// What one running job has cost: its run's spend when claimed, and now.
@@ -213,6 +216,8 @@ public final class QueueProcessor: Sendable {
                     case .released:
                         summary.released += 1
                         report(.released(job: id))
+                    case .postponed(let reason, let until):
+                        report(.postponed(job: id, reason: reason, until: until))
                     }
                 }
             }
@@ -261,6 +266,9 @@ public final class QueueProcessor: Sendable {
             case .success(let output):
                 try await queue.finish(id, owner: owner, at: Date())
                 return .done(output)
+            case .failure(let waiting as JobNotReady) where !shared.isStopping:
+                try await queue.postpone(id, owner: owner, until: waiting.until, at: Date())
+                return .postponed(waiting.reason, waiting.until)
             case .failure(let error):
                 if shared.isStopping {
                     try await queue.release(id, owner: owner, at: Date())

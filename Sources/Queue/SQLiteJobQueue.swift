@@ -153,6 +153,12 @@ public struct SQLiteJobQueue: JobQueue {
         }
     }
 
+    public func postpone(_ id: Int64, owner: String, until: Date, at time: Date = Date()) throws {
+        try held(id, owner: owner) { db in
+            try db.execute(sql: Self.handBack + ", not_before = ? WHERE id = ?", arguments: [time, until, id])
+        }
+    }
+
     public func reclaimAbandoned(at time: Date = Date()) throws -> [Job] {
         try database.write { db in
             let ids = try Int64.fetchAll(db, sql: "SELECT id FROM queue_jobs WHERE status = 'running' ORDER BY id")

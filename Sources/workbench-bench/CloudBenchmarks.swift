@@ -76,7 +76,8 @@ enum CloudBenchmarks {
         return process
     }
 
-    /// moto_server on a free loopback port, watched by a shell so it ends with the bench.
+    /// moto_server (scripts/moto-server.py: conditional writes atomic, as AWS's) on a free loopback
+    /// port, watched by a shell so it ends with the bench.
     struct Moto {
         let process: Process
         let environment: [String: String]
@@ -86,7 +87,7 @@ enum CloudBenchmarks {
             process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", """
-                moto_server -H 127.0.0.1 -p \(port) & moto=$!
+                python3 '\(FileManager.default.currentDirectoryPath)/scripts/moto-server.py' -H 127.0.0.1 -p \(port) & moto=$!
                 trap 'kill -9 $moto 2>/dev/null; exit 0' TERM INT
                 while kill -0 \(getpid()) 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 1; done
                 kill -9 $moto 2>/dev/null; exit 1

@@ -63,7 +63,7 @@ extension Workbench {
                 settings.parallel = parallel
                 settings.backoff = backoff
                 display = QueueDisplay(live: false, style: Console.style, database: database, limiter: limiter, budget: nil, limits: nil)
-                let runner = CloudJobRunner(engine: engine, deployment: queue.deployment, worker: owner, bundlesFolder: resolved.folder.appendingPathComponent("bundles").path)
+                let runner = CloudJobRunner(engine: engine, queue: queue, worker: owner, bundlesFolder: resolved.folder.appendingPathComponent("bundles").path)
                 function = LambdaFunction(runtime: runtime, queue: queue, runner: runner, settings: settings, owner: owner, margin: deadlineMargin,
                                           spend: { run in (try? database.summary(of: run).costUSD) ?? 0 }, report: display.show)
             } catch {

@@ -18,6 +18,7 @@ extension Workbench {
 }
 
 extension JobStatus: ExpressibleByArgument {}
+extension NewJob.TaskSize: ExpressibleByArgument {}
 
 /// Where a queue command's queue is.
 enum QueueBackend: String, ExpressibleByArgument, CaseIterable {
@@ -65,10 +66,16 @@ extension Workbench.QueueCommand {
         @Option(help: "Higher runs first (default 0).") var priority = 0
         @Option(help: "The seed (default: the experiment's).") var seed: UInt64?
         @Option(name: .customLong("max-attempts"), help: "Attempts before a job is dead (1–20).") var maxAttempts = 3
+        @Option(help: ArgumentHelp("book (one task writes the whole book) or chapters (with --backend aws: a plan task, a task per chapter, then the assembly; for Lambda).",
+                                   valueName: "size"))
+        var tasks: NewJob.TaskSize = .book
         @Flag(help: "Print the queued jobs as JSON.") var json = false
 
         func validate() throws {
             guard !source.isEmpty else { throw ValidationError("give at least one --source FILE|DIR|GLOB") }
+            if tasks == .chapters, backend.backend != .aws {
+                throw ValidationError("--tasks chapters divides a book among the workers of a shared queue: give --backend aws")
+            }
             if let chapters, !(1...200).contains(chapters) { throw ValidationError("--chapters must be 1 to 200 (got \(chapters))") }
             if let words, !(50...20_000).contains(words) { throw ValidationError("--words must be 50 to 20000 (got \(words))") }
             guard (1...20).contains(maxAttempts) else { throw ValidationError("--max-attempts must be 1 to 20 (got \(maxAttempts))") }
@@ -79,6 +86,9 @@ extension Workbench.QueueCommand {
             let queue = try await backend.queue(workspace)
             // The experiment is read now, so a broken one is refused before anything is queued.
             let config = try ExperimentConfig.load(file: experiment, genre: genre)
+            if tasks == .chapters, config.sequential {
+                throw ValidationError("\(config.file) writes its chapters in order (sequential: true), each from the ones before: it cannot be divided into chapter tasks (use --tasks book)")
+            }
             let files = try JobSources.files(source)
             if title != nil, files.count > 1 { throw ValidationError("--title names one book, and the sources hold \(files.count)") }
             var jobs: [NewJob] = []
@@ -88,7 +98,7 @@ extension Workbench.QueueCommand {
                     throw ValidationError("\(file) is an outline: its chapters and words are its own (drop --chapters and --words)")
                 }
                 jobs.append(NewJob(source: read, sourceName: file, experiment: ExperimentConfig.absolute(config.file), genre: genre, title: title, chapters: chapters,
-                                   words: words, priority: priority, seed: seed, maxAttempts: maxAttempts))
+                                   words: words, priority: priority, seed: seed, maxAttempts: maxAttempts, tasks: tasks))
             }
             let added = try await queue.enqueue(jobs, at: Date())
             if json { return Console.output(try JSONOutput.render(added.map(QueueView.object))) }
@@ -240,6 +250,7 @@ enum QueueView {
                 "chapters": job.spec.chapters ?? NSNull(), "words": job.spec.words ?? NSNull(), "priority": job.spec.priority,
                 "seed": job.spec.seed ?? NSNull(), "attempts": job.attempts, "max_attempts": job.spec.maxAttempts, "run": job.runID?.rawValue ?? NSNull(),
                 "lease_owner": job.leaseOwner ?? NSNull(), "lease_expires_at": time(job.leaseExpiresAt), "not_before": time(job.notBefore),
-                "last_error": job.lastError ?? NSNull(), "created_at": time(job.createdAt), "updated_at": time(job.updatedAt)]
+                "last_error": job.lastError ?? NSNull(), "created_at": time(job.createdAt), "updated_at": time(job.updatedAt),
+                "tasks": job.spec.tasks.rawValue, "chapter": job.spec.chapter ?? NSNull(), "parent": job.spec.parent ?? NSNull()]
     }
 }

@@ -132,7 +132,7 @@ struct ProcessorOptions: ParsableArguments {
         let owner = Self.owner()
         let engine = EngineJobRunner(database: database, factory: factory, reportsFolder: workspace.reportsFolder())
         let runner: any QueueJobRunner = cloud.map {
-            CloudJobRunner(engine: engine, deployment: $0.deployment, worker: owner, bundlesFolder: resolved.folder.appendingPathComponent("bundles").path)
+            CloudJobRunner(engine: engine, queue: $0, worker: owner, bundlesFolder: resolved.folder.appendingPathComponent("bundles").path)
         } ?? engine
         let live = !plain && isatty(STDOUT_FILENO) != 0 && Console.environment["TERM"] != "dumb"
         let limits = [requests.map { "\($0) requests" }, tokens.map { "\($0) tokens" }].compactMap { $0 }.joined(separator: ", ")
@@ -263,6 +263,10 @@ final class QueueDisplay: Sendable {
                 state.close(job, cost: nil, database: database)
             case .released(let job):
                 line = "job \(job) handed back to the queue (the processor is stopping); it resumes next time"
+                state.dashboard.ended(job: job, line: line!)
+                state.close(job, cost: nil, database: database)
+            case .postponed(let job, let reason, let until):
+                line = "job \(job) waits \(Int(max(0, until.timeIntervalSinceNow).rounded())) s: \(reason)"
                 state.dashboard.ended(job: job, line: line!)
                 state.close(job, cost: nil, database: database)
             case .budgetReached(let spent, let budget):

@@ -88,7 +88,7 @@ extension Workbench {
                 let engine = EngineJobRunner(database: database, factory: factory, reportsFolder: workspace.reportsFolder())
                 processor = QueueProcessor(
                     queue: server.queue, runner: cloudQueue.map {
-                        CloudJobRunner(engine: engine, deployment: $0.deployment, worker: owner, bundlesFolder: resolved.folder.appendingPathComponent("bundles").path)
+                        CloudJobRunner(engine: engine, queue: $0, worker: owner, bundlesFolder: resolved.folder.appendingPathComponent("bundles").path)
                     } ?? engine,
                     settings: processing, owner: owner,
                     spend: { run in (try? database.summary(of: run).costUSD) ?? 0 }, report: server.observe)

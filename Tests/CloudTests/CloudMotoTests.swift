@@ -121,9 +121,9 @@ struct CloudMotoTests {
             return await group.reduce(into: [Date]()) { $0.append($1) }.sorted()
         }
         #expect(times.count == 8)
-        let gaps = zip(times.dropFirst(), times).map { $0.timeIntervalSince($1) }
-        // Each alone would let its four through in 1.5 s; together they take their turns in one schedule.
-        #expect(gaps.allSatisfy { $0 >= 0.45 }, "\(gaps)")
-        #expect(times.last!.timeIntervalSince(start) >= 3.2, "\(times.last!.timeIntervalSince(start))")
+        // Each alone would let its four through in 1.5 s; together they take their eight turns
+        // in one schedule, 3.5 s from the first to the last. (Times are measured when each answer
+        // arrives, so single gaps wobble under load; the span does not shrink.)
+        #expect(times.last!.timeIntervalSince(times.first!) >= 3.2, "\(times.map { $0.timeIntervalSince(start) })")
     }
 }

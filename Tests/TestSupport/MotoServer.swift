@@ -4,7 +4,8 @@ import FoundationNetworking
 #endif
 
 /// A `moto_server` (PyPI `moto[server]`, installed by `make test-deps`) on a free loopback
-/// port, for the tests' AWS: its S3, SQS and DynamoDB behave as AWS's do, without an account.
+/// port, for the tests' AWS: its S3, SQS and DynamoDB behave as AWS's do, without an account
+/// (conditional writes made atomic by scripts/moto-server.py, as AWS makes them).
 /// Stopped by `stop()` (and when the test process ends: it is our child).
 public final class MotoServer: @unchecked Sendable {
     public let port: Int
@@ -26,7 +27,7 @@ public final class MotoServer: @unchecked Sendable {
         // even when it dies without stopping it (a crashed or killed test run leaves no server).
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", """
-            \(authenticating ? "INITIAL_NO_AUTH_ACTION_COUNT=\(Self.keyMakingCalls) " : "")moto_server -H 127.0.0.1 -p \(port) & moto=$!
+            \(authenticating ? "INITIAL_NO_AUTH_ACTION_COUNT=\(Self.keyMakingCalls) " : "")python3 '\(Self.launcher)' -H 127.0.0.1 -p \(port) & moto=$!
             trap 'kill -9 $moto 2>/dev/null; exit 0' TERM INT
             while kill -0 \(getpid()) 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 1; done
             kill -9 $moto 2>/dev/null; exit 1
@@ -50,6 +51,10 @@ public final class MotoServer: @unchecked Sendable {
     }
 
     static let keyMakingCalls = 3
+
+    /// scripts/moto-server.py: moto_server with AWS's atomic conditional writes (moto's own
+    /// threaded server can let two conditional writes on one item both succeed).
+    static let launcher = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/moto-server.py").standardized.path
 
     /// On an authenticating server (right after its start): an IAM user allowed everything and
     /// its access key, made with boto3 (moto's own dependency) in the unchecked first calls.

@@ -136,6 +136,43 @@ struct LambdaCLITests {
         await fake.stop()
     }
 
+    @Test func aBookInChapterTasksIsPlannedWrittenAndAssembledByInvocations() async throws {
+        let deployment = try Deployment("wb-lambda-chapters")
+        defer { deployment.stop() }
+        let fake = try await LambdaRuntimeAPIFake.start()
+        #expect(try deployment.run(["cloud", "init", "--visibility-timeout", "60"]).status == 0)
+        let premises = try QueueProcessCLITests.premises(1, in: deployment.scratch)
+        let added = try deployment.run(["queue", "add", "--backend", "aws", "--source", premises, "--experiment", simExperiment, "--chapters", "2",
+                                        "--words", "300", "--tasks", "chapters"])
+        #expect(added.status == 0, "\(added.stdout)\(added.stderr)")
+        let tasks = try await deployment.resources.taskQueue()
+        let (process, log) = try lambda(deployment, fake, ["--max-invocations", "3"], log: "lambda-chapters")
+        let logText = { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+        // The book's task plans it, makes its two chapter tasks and waits for them.
+        let book = try #require(try await Self.receiveAll(tasks, count: 1).first)
+        let planning = fake.invoke(Self.event([book]))
+        #expect(Self.failures(fake.answer(planning, seconds: 120)) == [book.id], "the book's message comes back: \(logText())")
+        // The chapter tasks, in one batch.
+        let chapters = try await Self.receiveAll(tasks, count: 2)
+        #expect(Set(chapters.compactMap(Self.job)) == [2, 3], "\(chapters)")
+        let writing = fake.invoke(Self.event(chapters))
+        #expect(Self.failures(fake.answer(writing, seconds: 120)) == [], "\(logText())")
+        // The book's task again, after its wait: assembled from the chapters.
+        let again = try #require(try await Self.receiveAll(tasks, count: 1).first)
+        #expect(Self.job(again) == 1)
+        let assembling = fake.invoke(Self.event([again]))
+        #expect(Self.failures(fake.answer(assembling, seconds: 120)) == [], "\(logText())")
+        #expect(CloudWorkerCLITests.wait(process, seconds: 60) && process.terminationStatus == 0, "\(logText())")
+
+        for id in 1...3 { #expect(try Self.shownJob(deployment, id)["status"] as? String == "done", "job \(id): \(logText())") }
+        #expect(try Self.shownJob(deployment, 2)["parent"] as? Int == 1)
+        _ = try await CloudWorkerCLITests.checkBucket(deployment, jobs: 1...1, chapters: 2)
+        let drafts = try await deployment.resources.bucket.keys(prefix: "books/job-1/drafts/")
+        #expect(drafts.count == 2, "\(drafts)")
+        await fake.stop()
+    }
+
     @Test func aRuntimeThatCannotStartSaysWhyToLambda() async throws {
         let deployment = try Deployment("wb-lambda-missing")
         defer { deployment.stop() }
