@@ -84,22 +84,14 @@ public final class BookGenerator: Sendable {
                          started: (RunID) throws -> Void = { _ in }) async throws -> Result {
         // Refused before a run exists: nothing to resume.
         if config.ensemble != nil, named == nil { throw EngineError.ensembleWithoutNamedProviders }
-        // Started first: their versions are part of the run record.
-        await startPlugins(reportingTo: nil)
         let source = premise == nil && given == nil ? sourceText.map(Self.sourceExcerpt) : nil
-        let run = try database.startRun(kind: .generate, configJSON: try config.runJSON(premise: premise, sourceText: source, pluginVersions: plugins?.versions ?? [:]),
-                                        gitRevision: gitRevision)
-        do { try started(run.id) } catch {
-            try? database.finishRun(run.id, status: .failed, error: "\(error)")
-            throw error
-        }
-        await startPlugins(reportingTo: run.id)
-        return try await finishing(run.id) {
+        let run = try await startRun(premise: premise, sourceText: source, gitRevision: gitRevision, started: started)
+        return try await finishing(run) {
             if let given {
                 let problems = given.problems(expectedChapters: nil)
                 guard problems.isEmpty else { throw EngineError.invalidOutline(source: "the outline file", problems: problems) }
             }
-            return try await complete(run: run.id, premise: premise, outline: given, book: nil, sourceText: source)
+            return try await complete(run: run, premise: premise, outline: given, book: nil, sourceText: source)
         }
     }
 
@@ -129,17 +121,24 @@ public final class BookGenerator: Sendable {
         guard missing.isEmpty else {
             throw EngineError.invalidOutline(source: "the chapters to assemble", problems: ["chapter \(missing.map(String.init).joined(separator: ", ")) not written"])
         }
+        let run = try await startRun(premise: premise, sourceText: nil, gitRevision: gitRevision, started: started)
+        return try await finishing(run) {
+            try await complete(run: run, premise: premise, outline: outline, book: nil, written: chapters)
+        }
+    }
+
+    /// A new run of this book, its plugins started first (their versions are part of the run
+    /// record) and `started` told; a run `started` refuses is closed as failed.
+    private func startRun(premise: String?, sourceText: String?, gitRevision: String?, started: (RunID) throws -> Void) async throws -> RunID {
         await startPlugins(reportingTo: nil)
-        let run = try database.startRun(kind: .generate, configJSON: try config.runJSON(premise: premise, sourceText: nil, pluginVersions: plugins?.versions ?? [:]),
+        let run = try database.startRun(kind: .generate, configJSON: try config.runJSON(premise: premise, sourceText: sourceText, pluginVersions: plugins?.versions ?? [:]),
                                         gitRevision: gitRevision)
         do { try started(run.id) } catch {
             try? database.finishRun(run.id, status: .failed, error: "\(error)")
             throw error
         }
         await startPlugins(reportingTo: run.id)
-        return try await finishing(run.id) {
-            try await complete(run: run.id, premise: premise, outline: outline, book: nil, written: chapters)
-        }
+        return run.id
     }
 
     /// Continues a run from where it stopped: chapters already done are not redone, a
