@@ -91,7 +91,7 @@ public final class AWSJobQueue: JobQueue {
         return (job, true)
     }
 
-    /// Sends a pending job's message again (its creator may have died between its record and its message).
+    /// Sends a pending job's message again: its creator died between its record and its message, or it was retried.
     public func resend(_ job: Job) async throws {
         try await send(job.id, specKey: try Self.specObject(job.spec).key)
     }
@@ -146,7 +146,7 @@ public final class AWSJobQueue: JobQueue {
     public func retry(_ id: Int64, at time: Date) async throws -> Job {
         let job = try await transition(id, to: .pending, from: [.dead, .cancelled], operation: "retried", at: time, set: [("attempts", .number(0))],
                                        remove: ["not_before"])
-        try await send(id, specKey: try Self.specObject(job.spec).key)
+        try await resend(job)
         return job
     }
 
@@ -331,7 +331,7 @@ public final class AWSJobQueue: JobQueue {
     /// nobody has touched for `resendAfter` (its enqueuer died before sending it).
     public func reclaimAbandoned(at time: Date) async throws -> [Job] {
         for job in try await jobs(status: [.pending]) where time.timeIntervalSince(job.updatedAt) > resendAfter {
-            try await send(job.id, specKey: try Self.specObject(job.spec).key)
+            try await resend(job)
         }
         return []
     }
