@@ -62,9 +62,10 @@ extension APIServer {
     func finalEventID(_ job: Job) throws -> Int? {
         guard job.status.isFinal else { return nil }
         guard let run = job.runID else { return 1 }
-        // A cancelled job's run is still stopping for a moment: its last events come after.
-        if job.status == .cancelled, let record = try? database.run(matching: run.rawValue), record.status == .running,
-           Date().timeIntervalSince(job.updatedAt) < 10 {
+        // A run still open is still writing (a cancelled job's run stops a moment after the job;
+        // a done job's closed before it): its last events come first. A run left open by a
+        // killed process is waited for 10 s at most.
+        if let record = try? database.run(matching: run.rawValue), record.status == .running, Date().timeIntervalSince(job.updatedAt) < 10 {
             return nil
         }
         return try database.lastEventSeq(of: run) + 1

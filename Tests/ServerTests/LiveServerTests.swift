@@ -82,7 +82,7 @@ struct LiveServerTests {
         // One uninterrupted replay from the start is the truth the pieces must add up to.
         let whole = Self.events(try Self.curl([url + "/api/jobs/\(id)/events"], token: fixture.token))
         #expect(received.map(\.id) == whole.map(\.id) && received.map(\.kind) == whole.map(\.kind),
-                "\(cuts) connections: received \(received.map(\.id)), the whole stream \(whole.map(\.id))")
+                "\(cuts) connections: received \(received.map { "\($0.id) \($0.kind)" }), the whole stream \(whole.map { "\($0.id) \($0.kind)" })")
         #expect(whole.map(\.id) == Array(1...whole.count))
         #expect(whole.last?.kind == "job.done" && whole.contains { $0.kind == "chapter.scored" } && whole.contains { $0.kind == "book.done" })
         // A client that has the final event is told to stop.
