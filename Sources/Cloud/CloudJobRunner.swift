@@ -47,11 +47,11 @@ public struct CloudJobRunner: QueueJobRunner {
     }
 
     /// The job through the engine, each chapter's progress recorded under `partition` as it is done.
-    private func runWithProgress(_ job: Job, partition: String, attach: @escaping @Sendable (RunID) throws -> Void,
+    private func runWithProgress(_ job: Job, partition: String, drafts: (any DraftCheckpoints)? = nil, attach: @escaping @Sendable (RunID) throws -> Void,
                                  onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void) async throws -> JobOutput {
         let progress = Mutex<[Task<Void, Never>]>([])
         let table = deployment.table, worker = worker
-        let output = try await engine.run(job, attach: attach) { event, run in
+        let output = try await engine.run(job, drafts: drafts, attach: attach) { event, run in
             onEvent(event, run)
             guard case .chapterDone(let chapter, let quality, let words) = event else { return }
             // Progress is best effort while the book runs; the result record below is not.
@@ -164,14 +164,25 @@ public struct CloudJobRunner: QueueJobRunner {
         return children
     }
 
-    /// A chapter task: the chapter written from the book's outline, its text put in the bucket
-    /// (`books/job-<book>/drafts/<n>/<sha256>.md`, once), its result recorded (only if absent)
-    /// and the book's progress record for the chapter.
+    /// A chapter task: the chapter written from the book's outline, its draft kept scene by
+    /// scene (`CloudDraftCheckpoints`: an attempt stopped part-way, by Lambda's time limit or a
+    /// kill, leaves the next one the scenes it wrote, and is handed back rather than failed when
+    /// it got further), its text put in the bucket (`books/job-<book>/drafts/<n>/<sha256>.md`,
+    /// once), its result recorded (only if absent, its cost that of every attempt's run that
+    /// drafted it) and the book's progress record for the chapter.
     func runChapterTask(_ job: Job, of parent: Int64, chapter: Int, attach: @escaping @Sendable (RunID) throws -> Void,
                         onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void) async throws -> QueuedBook {
-        guard case .book(let book) = try await runWithProgress(job, partition: Self.partition(parent), attach: attach, onEvent: onEvent) else {
+        let drafts = CloudDraftCheckpoints(deployment: deployment, book: parent, worker: worker, database: engine.database)
+        let output: JobOutput
+        do {
+            output = try await runWithProgress(job, partition: Self.partition(parent), drafts: drafts, attach: attach, onEvent: onEvent)
+        } catch where Task.isCancelled && drafts.advanced {
+            throw JobNotReady(reason: "chapter \(chapter) stopped with its draft further on (\(drafts.standing)); the next attempt goes on from there", until: Date())
+        }
+        guard case .book(var book) = output else {
             throw CloudError.malformedResponse(service: .sqs, operation: "chapter task", detail: "job \(job.id) wrote no chapter")
         }
+        book.costUSD += drafts.spentBefore(book.runID)
         let record = try engine.database.book(matchingBookOrRun: book.runID.rawValue)
         guard let version = try engine.database.latestChapterVersions(bookID: record.id).first(where: { $0.chapter == chapter }) else {
             throw CloudError.malformedResponse(service: .sqs, operation: "chapter task", detail: "job \(job.id) wrote no chapter \(chapter)")

@@ -89,7 +89,8 @@ public struct LambdaFunction: Sendable {
 }
 
 /// A runner whose jobs must be done by `stopAt`: one that is not is stopped and fails with
-/// `LambdaError.outOfTime`.
+/// `LambdaError.outOfTime`, unless what it kept of its work lets the next attempt go further
+/// (a chapter drafted some scenes further): then it is handed back (`JobNotReady`), no attempt counted.
 struct DeadlineJobRunner: QueueJobRunner {
     let runner: any QueueJobRunner
     let stopAt: Date
@@ -105,10 +106,15 @@ struct DeadlineJobRunner: QueueJobRunner {
                 return nil
             }
             defer { group.cancelAll() }
-            guard let first = try await group.next(), let output = first else {
-                throw LambdaError.outOfTime(job: job.id, seconds: Int(seconds.rounded()))
-            }
-            return output
+            if let first = try await group.next(), let output = first { return output }
+            // Out of time: the work is stopped, and says whether it kept progress.
+            group.cancelAll()
+            do {
+                if let late = try await group.next(), let output = late { return output }
+            } catch let progress as JobNotReady {
+                throw progress
+            } catch {}
+            throw LambdaError.outOfTime(job: job.id, seconds: Int(seconds.rounded()))
         }
     }
 }

@@ -31,6 +31,8 @@ public final class BookGenerator: Sendable {
     /// The run's plugins (nil without `plugins:`); stopped at the end when this generator made them.
     let plugins: PluginHost?
     let ownsPlugins: Bool
+    /// Where first drafts are kept scene by scene (nil: nowhere; an interrupted draft starts over).
+    let drafts: (any DraftCheckpoints)?
 
     public struct Result: Sendable {
         public var runID: RunID
@@ -43,10 +45,12 @@ public final class BookGenerator: Sendable {
 
     /// `plugins`: a host shared across generators (an A/B arm's); by default the experiment's
     /// plugins are started for this generator's run and stopped at its end. `named`: the
-    /// providers an `ensemble:` names (last, so a trailing closure stays `onEvent`).
+    /// providers an `ensemble:` names (last, so a trailing closure stays `onEvent`). `drafts`:
+    /// where first drafts are kept scene by scene, for a task that may stop part-way.
     public init(config: ExperimentConfig, prompts: PromptSet, database: WorkbenchDatabase, route: @escaping Router, plugins: PluginHost? = nil,
-                onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void = { _, _ in }, named: NamedRouter? = nil) {
+                drafts: (any DraftCheckpoints)? = nil, onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void = { _, _ in }, named: NamedRouter? = nil) {
         self.config = config
+        self.drafts = drafts
         self.prompts = prompts
         self.database = database
         self.route = route

@@ -122,40 +122,51 @@ extension BookGenerator {
             previous = outline.chapters.filter { $0.number < spec.number }.map { "\($0.number). \($0.title): \($0.beats.joined(separator: " "))" }.joined(separator: " ")
         }
         let target = spec.targetWords
-        var text = try await complete(provider, .generate, prompts.render(ChapterPromptContext(
-            number: spec.number, chapters: outline.chapters.count, title: outline.title, logline: outline.logline,
-            setting: outline.setting, characters: characters, obsession: outline.obsession, previous: previous,
-            chapterTitle: spec.title, beats: spec.beats, words: target,
-            pointOfView: pointOfView, style: styleBlock(spec, outline: outline),
-            extraInstructions: additions.instructions, extraVariables: additions.variables)), seed: seed(slot, 0), words: target, run: run)
-        var words = TextScanner.scan(text).wordCount
-        var scenesWritten = 1
-        try emit(.sceneWritten(chapter: slot, scene: 1, words: words, target: target), run: run)
+        // A draft a killed or timed-out task left part-way goes on from its last scene.
+        var progress: DraftProgress
+        if let saved = try await drafts?.load(chapter: slot) {
+            progress = saved
+        } else {
+            let text = try await complete(provider, .generate, prompts.render(ChapterPromptContext(
+                number: spec.number, chapters: outline.chapters.count, title: outline.title, logline: outline.logline,
+                setting: outline.setting, characters: characters, obsession: outline.obsession, previous: previous,
+                chapterTitle: spec.title, beats: spec.beats, words: target,
+                pointOfView: pointOfView, style: styleBlock(spec, outline: outline),
+                extraInstructions: additions.instructions, extraVariables: additions.variables)), seed: seed(slot, 0), words: target, run: run)
+            progress = DraftProgress(text: text, scene: 1, scenesWritten: 1, words: TextScanner.scan(text).wordCount, stalled: 0, finished: false)
+            try emit(.sceneWritten(chapter: slot, scene: 1, words: progress.words, target: target), run: run)
+            try await drafts?.save(progress, chapter: slot, run: run)
+        }
 
         // Small models stop early whatever they are asked: continue scene by scene, each
         // from the chapter's last paragraphs and on to the next beat, until the target.
-        var scene = 1, stalled = 0
-        while Double(words) < Double(target) * 0.95, scene < 40 {
-            scene += 1
-            let tail = Self.tail(of: text, words: 120)
+        while !progress.finished, Double(progress.words) < Double(target) * 0.95, progress.scene < 40, progress.stalled < 3 {
+            progress.scene += 1
+            let scene = progress.scene
+            let tail = Self.tail(of: progress.text, words: 120)
             let beat = spec.beats[min(spec.beats.count - 1, (scene - 1) * spec.beats.count / max(2, target / 250 + 1))]
             let piece = try await complete(provider, .generate, prompts.render(ContinuationPromptContext(
                 number: spec.number, title: outline.title, characters: characters, obsession: outline.obsession,
-                tail: tail, beat: beat, words: target - words,
+                tail: tail, beat: beat, words: target - progress.words,
                 pointOfView: pointOfView, style: styleBlock(spec, outline: outline),
-                extraInstructions: additions.instructions, extraVariables: additions.variables)), seed: seed(slot, scene), words: target - words, run: run)
+                extraInstructions: additions.instructions, extraVariables: additions.variables)), seed: seed(slot, scene), words: target - progress.words, run: run)
             let added = TextScanner.scan(piece).wordCount
             if added < 5 {
-                stalled += 1
-                if stalled >= 3 { break }
-                continue
+                progress.stalled += 1
+            } else {
+                progress.stalled = 0
+                progress.text += "\n\n" + piece.trimmingCharacters(in: .whitespacesAndNewlines)
+                progress.words += added
+                progress.scenesWritten += 1
+                try emit(.sceneWritten(chapter: slot, scene: scene, words: progress.words, target: target), run: run)
             }
-            stalled = 0
-            text += "\n\n" + piece.trimmingCharacters(in: .whitespacesAndNewlines)
-            words += added
-            scenesWritten += 1
-            try emit(.sceneWritten(chapter: slot, scene: scene, words: words, target: target), run: run)
+            try await drafts?.save(progress, chapter: slot, run: run)
         }
+        if !progress.finished, let drafts {
+            progress.finished = true
+            try await drafts.save(progress, chapter: slot, run: run)
+        }
+        let (text, words, scenesWritten) = (progress.text, progress.words, progress.scenesWritten)
         guard words > 0 else { throw EngineError.noProgress(chapter: slot, words: 0) }
         return (text, scenesWritten)
     }

@@ -104,15 +104,22 @@ public struct EngineJobRunner: QueueJobRunner {
 
     public func run(_ job: Job, attach: @escaping @Sendable (RunID) throws -> Void,
                     onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void) async throws -> JobOutput {
+        try await run(job, drafts: nil, attach: attach, onEvent: onEvent)
+    }
+
+    /// The job, its first drafts kept scene by scene in `drafts` (a task that may stop part-way).
+    public func run(_ job: Job, drafts: (any DraftCheckpoints)?, attach: @escaping @Sendable (RunID) throws -> Void,
+                    onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void) async throws -> JobOutput {
         switch job.spec.source {
         case .regress(let request): return .regress(try await regress(request, job: job, attach: attach))
-        case .premise(let premise): return .book(try await write(job, from: (premise, nil, nil), attach: attach, onEvent: onEvent))
-        case .outline(let outline): return .book(try await write(job, from: (nil, outline, nil), attach: attach, onEvent: onEvent))
-        case .text(let text): return .book(try await write(job, from: (nil, nil, text), attach: attach, onEvent: onEvent))
+        case .premise(let premise): return .book(try await write(job, from: (premise, nil, nil), drafts: drafts, attach: attach, onEvent: onEvent))
+        case .outline(let outline): return .book(try await write(job, from: (nil, outline, nil), drafts: drafts, attach: attach, onEvent: onEvent))
+        case .text(let text): return .book(try await write(job, from: (nil, nil, text), drafts: drafts, attach: attach, onEvent: onEvent))
         }
     }
 
-    private func write(_ job: Job, from source: (premise: String?, outline: Outline?, text: String?), attach: @escaping @Sendable (RunID) throws -> Void,
+    private func write(_ job: Job, from source: (premise: String?, outline: Outline?, text: String?), drafts: (any DraftCheckpoints)?,
+                       attach: @escaping @Sendable (RunID) throws -> Void,
                        onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void) async throws -> QueuedBook {
         let result: BookGenerator.Result
         if let runID = job.runID, let record = try? database.run(matching: runID.rawValue) {
@@ -123,12 +130,12 @@ public struct EngineJobRunner: QueueJobRunner {
             let config = try ExperimentConfig.resumed(run: runID.rawValue, fromRunJSON: record.configJSON, allowChanged: false) {
                 Self.applyRequest(job, to: &$0)
             }
-            result = try await withGenerator(config, needs: config.tasks(planning: BookGenerator.plans(inConfig: record.configJSON)), onEvent: onEvent) {
+            result = try await withGenerator(config, needs: config.tasks(planning: BookGenerator.plans(inConfig: record.configJSON)), drafts: drafts, onEvent: onEvent) {
                 try await $0.resume(runID)
             }
         } else {
             let config = try Self.config(for: job)
-            result = try await withGenerator(config, needs: config.tasks(planning: source.outline == nil), onEvent: onEvent) {
+            result = try await withGenerator(config, needs: config.tasks(planning: source.outline == nil), drafts: drafts, onEvent: onEvent) {
                 try await $0.generate(premise: source.premise, outline: source.outline, sourceText: source.text, started: attach)
             }
         }
@@ -166,11 +173,13 @@ public struct EngineJobRunner: QueueJobRunner {
         return try finished(database.book(matchingBookOrRun: result.runID.rawValue), run: result.runID)
     }
 
-    private func withGenerator(_ config: ExperimentConfig, needs: Set<LLMTask>, onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void,
+    private func withGenerator(_ config: ExperimentConfig, needs: Set<LLMTask>, drafts: (any DraftCheckpoints)? = nil,
+                               onEvent: @escaping @Sendable (PipelineEvent, RunID) -> Void,
                                _ body: (BookGenerator) async throws -> BookGenerator.Result) async throws -> BookGenerator.Result {
         let prompts = try PromptSet.load(folder: config.promptsFolder)
         let router = ProviderRouter(routes: try ProviderRoutes(config: config, needs: needs), factory: factory, store: database, seed: config.seed)
-        return try await body(BookGenerator(config: config, prompts: prompts, database: database, route: router.route, onEvent: onEvent, named: router.named))
+        return try await body(BookGenerator(config: config, prompts: prompts, database: database, route: router.route, drafts: drafts, onEvent: onEvent,
+                                          named: router.named))
     }
 
     private func regress(_ request: RegressionRequest, job: Job, attach: @escaping @Sendable (RunID) throws -> Void) async throws -> QueuedRegress {

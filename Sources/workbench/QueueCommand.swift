@@ -83,12 +83,12 @@ extension Workbench.QueueCommand {
         }
 
         func run() async throws {
-            let queue = try await backend.queue(workspace)
-            // The experiment is read now, so a broken one is refused before anything is queued.
+            // The experiment is read first, so a broken one is refused before the queue is touched.
             let config = try ExperimentConfig.load(file: experiment, genre: genre)
             if tasks == .chapters, config.sequential {
                 throw ValidationError("\(config.file) writes its chapters in order (sequential: true), each from the ones before: it cannot be divided into chapter tasks (use --tasks book)")
             }
+            let queue = try await backend.queue(workspace)
             let files = try JobSources.files(source)
             if title != nil, files.count > 1 { throw ValidationError("--title names one book, and the sources hold \(files.count)") }
             var jobs: [NewJob] = []

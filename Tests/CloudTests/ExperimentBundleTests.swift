@@ -38,4 +38,20 @@ import Testing
         #expect(throws: CloudError.self) { try bundle.unpack(into: target) }
         #expect(!FileManager.default.fileExists(atPath: target))
     }
+
+    @Test func aFolderTooLargeToTravelWithEachJobIsRefusedAndSaysWhatToDo() throws {
+        let root = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        // Sparse: the size counts, not the disk it takes.
+        FileManager.default.createFile(atPath: root.appendingPathComponent("exp/corpus.txt").path, contents: nil)
+        let handle = try FileHandle(forWritingTo: root.appendingPathComponent("exp/corpus.txt"))
+        try handle.truncate(atOffset: UInt64(ExperimentBundle.maxBytes + 1))
+        try handle.close()
+        do {
+            _ = try ExperimentBundle.pack(experimentFile: root.appendingPathComponent("exp/x.yaml").path)
+            Issue.record("a folder over \(ExperimentBundle.maxBytes) bytes was packed")
+        } catch let error as CloudError {
+            #expect(error.message.contains("20 MB") && (error.fix ?? "").contains("folder of its own"), "\(error.message)")
+        }
+    }
 }

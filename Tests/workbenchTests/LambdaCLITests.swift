@@ -30,16 +30,19 @@ struct LambdaCLITests {
         return items.compactMap { $0["itemIdentifier"] as? String }
     }
 
-    /// Every message now visible on the queue that `wanted` accepts, received (hidden for
-    /// `visibility` s) as the event source mapping would.
+    /// `count` messages now visible on the queue that `wanted` accepts, received (hidden for
+    /// `visibility` s) as the event source mapping would; others received meanwhile are made visible again.
     static func receiveAll(_ queue: SQSQueue, count: Int, visibility: Int = 120, where wanted: (SQSMessage) -> Bool = { _ in true }) async throws -> [SQSMessage] {
         // One per body: under load a send whose answer was lost is retried (a second message for
-        // the job, as SQS may deliver any message twice); the extra, and any other, stays hidden, received.
+        // the job, as SQS may deliver any message twice); the extra stays hidden, received.
         var messages: [SQSMessage] = []
         for _ in 0..<20 where messages.count < count {
-            for message in try await queue.receive(max: 10, wait: 1, visibility: visibility)
-            where wanted(message) && !messages.contains(where: { $0.body == message.body }) {
-                messages.append(message)
+            for message in try await queue.receive(max: 10, wait: 1, visibility: visibility) {
+                if !wanted(message) {
+                    try await queue.extendVisibility(message, seconds: 0)
+                } else if !messages.contains(where: { $0.body == message.body }) {
+                    messages.append(message)
+                }
             }
         }
         #expect(messages.count == count, "\(messages)")
@@ -176,6 +179,71 @@ struct LambdaCLITests {
         _ = try await CloudWorkerCLITests.checkBucket(deployment, jobs: 1...1, chapters: 2)
         let drafts = try await deployment.resources.bucket.keys(prefix: "books/job-1/drafts/")
         #expect(drafts.count == 2, "\(drafts)")
+        await fake.stop()
+    }
+
+    /// Job id → manuscript of the books in `premises`, written by `queue process` on one machine.
+    static func singleMachine(_ premises: String, experiment: String, arguments: [String], in scratch: Scratch) throws -> [Int: String] {
+        let folder = scratch.url.appendingPathComponent("single")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        #expect(try CLI.run(["init"], in: folder).status == 0)
+        #expect(try CLI.run(["queue", "add", "--source", premises, "--experiment", experiment] + arguments, in: folder).status == 0)
+        let processed = try CLI.run(["queue", "process", "--until-empty", "--plain"], in: folder, timeout: 600)
+        #expect(processed.status == 0, "\(processed.stdout)\(processed.stderr)")
+        var manuscripts: [Int: String] = [:]
+        for line in processed.stdout.split(separator: "\n") where line.hasPrefix("job ") && line.contains(" done: book ") {
+            let id = Int(line.dropFirst(4).prefix { $0.isNumber })!
+            let path = String(line[line.range(of: ", /")!.upperBound...].prefix { $0 != "\n" })
+            manuscripts[id] = try String(contentsOfFile: "/" + path, encoding: .utf8)
+        }
+        return manuscripts
+    }
+
+    /// A chapter too long for one invocation is drafted a few scenes per invocation: each one
+    /// that got further hands the task back uncounted, and the book is the one a single
+    /// machine writes without stopping.
+    @Test func aChapterTooLongForOneInvocationIsWrittenInScenesAcrossInvocations() async throws {
+        let deployment = try Deployment("wb-lambda-scenes")
+        defer { deployment.stop() }
+        let fake = try await LambdaRuntimeAPIFake.start()
+        #expect(try deployment.run(["cloud", "init", "--visibility-timeout", "60"]).status == 0)
+        // 15,000 words at 1,500 tokens a second: an opening scene of 8,192 tokens (5.5 s), then
+        // about seven of 1,400 words (1.3 s each).
+        let experiment = try slowSimExperiment(in: deployment.scratch, ttftMilliseconds: 100, tokensPerSecond: 1_500, chapters: 1, words: 15_000, concurrency: 1)
+        let premises = try QueueProcessCLITests.premises(1, in: deployment.scratch)
+        let added = try deployment.run(["queue", "add", "--backend", "aws", "--source", premises, "--experiment", experiment, "--tasks", "chapters"])
+        #expect(added.status == 0, "\(added.stdout)\(added.stderr)")
+        let tasks = try await deployment.resources.taskQueue()
+        let (process, log) = try lambda(deployment, fake, ["--deadline-margin", "3"], log: "lambda-scenes")
+        defer { process.terminate() }
+        let logText = { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+        let book = try #require(try await Self.receiveAll(tasks, count: 1).first)
+        #expect(Self.failures(fake.answer(fake.invoke(Self.event([book])), seconds: 120)) == [book.id], "planned, waiting for its chapter: \(logText())")
+        // Seven seconds of work an invocation: the opening scene, then a few more each.
+        var handedBack = 0, scenes: [Int] = []
+        for _ in 0..<12 {
+            let chapter = try #require(try await Self.receiveAll(tasks, count: 1) { Self.job($0) == 2 }.first, "\(logText())")
+            let answer = fake.answer(fake.invoke(Self.event([chapter]), deadline: Date().addingTimeInterval(10)), seconds: 120)
+            if Self.failures(answer) == [] { break }
+            #expect(Self.failures(answer) == [chapter.id], "\(String(describing: answer)) \(logText())")
+            handedBack += 1
+            let job = try Self.shownJob(deployment, 2)
+            #expect(job["status"] as? String == "pending" && job["attempts"] as? Int == 0, "an invocation that got further is no failed attempt: \(job)")
+            let draft = try await deployment.resources.table.get(pk: CloudJobRunner.partition(1), sk: "draft#001")
+            scenes.append(try #require(draft?["scene"]?.int, "the draft is kept: \(logText())"))
+        }
+        #expect(handedBack >= 2, "the chapter did fit one invocation: the test proves nothing: \(logText())")
+        #expect(scenes == scenes.sorted() && Set(scenes).count == scenes.count, "every invocation went further: \(scenes)")
+        #expect(try Self.shownJob(deployment, 2)["status"] as? String == "done", "\(logText())")
+
+        let again = try #require(try await Self.receiveAll(tasks, count: 1) { Self.job($0) == 1 }.first)
+        #expect(Self.failures(fake.answer(fake.invoke(Self.event([again])), seconds: 120)) == [], "\(logText())")
+        let manuscripts = try await CloudWorkerCLITests.checkBucket(deployment, jobs: 1...1, chapters: 1)
+        let key = try #require(manuscripts[1])
+        let stored = try #require(try await deployment.resources.bucket.get(key))
+        let reference = try Self.singleMachine(premises, experiment: experiment, arguments: [], in: deployment.scratch)
+        #expect(String(decoding: stored, as: UTF8.self) == reference[1], "the book differs from the one written without stopping")
         await fake.stop()
     }
 

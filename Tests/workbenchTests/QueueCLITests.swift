@@ -56,4 +56,30 @@ struct QueueCLITests {
         #expect(try CLI.run(["queue", "purge", "--status", "pending"], in: scratch.url).status == 2, "only final statuses")
         #expect(try CLI.run(["queue", "add", "--experiment", Self.experiment], in: scratch.url).status == 2, "no --source")
     }
+
+    @Test func chapterTasksAreRefusedWhereTheyCannotWork() throws {
+        let scratch = try Scratch()
+        defer { scratch.delete() }
+        #expect(try CLI.run(["init"], in: scratch.url).status == 0)
+        try Data("A keeper's daughter finds a sealed letter.".utf8).write(to: scratch.url.appendingPathComponent("a.txt"))
+        // One machine's queue has no other workers to share the chapters with.
+        let local = try CLI.run(["queue", "add", "--source", "a.txt", "--experiment", Self.experiment, "--tasks", "chapters"], in: scratch.url)
+        #expect(local.status == 2 && local.stderr.contains("--backend aws"), "\(local.stderr)")
+        // A sequential book writes each chapter from the ones before it: refused before any AWS call
+        // (no credentials or endpoint here).
+        let sequential = scratch.url.appendingPathComponent("seq.yaml")
+        try Data("""
+            name: seq
+            routes: {plan: [sim], generate: [sim], enhance: [sim]}
+            prompts: \(Self.repository.appendingPathComponent("Experiments/prompts/v1").path)
+            sequential: true
+
+            """.utf8).write(to: sequential)
+        let refused = try CLI.run(["queue", "add", "--backend", "aws", "--source", "a.txt", "--experiment", sequential.path, "--tasks", "chapters"], in: scratch.url,
+                                  environment: ["AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_ENDPOINT_URL": "http://127.0.0.1:9"])
+        #expect(refused.status == 2 && refused.stderr.contains("sequential: true") && refused.stderr.contains("--tasks book"), "\(refused.stderr)")
+        let unknown = try CLI.run(["queue", "add", "--source", "a.txt", "--experiment", Self.experiment, "--tasks", "scenes"], in: scratch.url)
+        #expect(unknown.status == 2, "\(unknown.stderr)")
+        #expect(try Self.jobs(scratch).isEmpty)
+    }
 }
