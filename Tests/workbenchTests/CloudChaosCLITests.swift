@@ -28,20 +28,9 @@ struct CloudChaosCLITests {
 
     /// Job id → manuscript, written by `queue process` on one machine's SQLite queue.
     static func singleMachine(_ premises: String, in scratch: Scratch) throws -> [Int: String] {
-        let folder = scratch.url.appendingPathComponent("single")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        #expect(try CLI.run(["init"], in: folder).status == 0)
-        #expect(try CLI.run(["queue", "add", "--source", premises, "--experiment", simExperiment, "--chapters", String(chapters), "--words", String(words)],
-                            in: folder).status == 0)
-        let processed = try CLI.run(["queue", "process", "--parallel", "3", "--until-empty", "--plain"], in: folder, timeout: 600)
-        #expect(processed.status == 0, "\(processed.stdout)\(processed.stderr)")
-        var manuscripts: [Int: String] = [:]
-        for line in processed.stdout.split(separator: "\n") where line.hasPrefix("job ") && line.contains(" done: book ") {
-            let id = Int(line.dropFirst(4).prefix { $0.isNumber })!
-            let path = String(line[line.range(of: ", /")!.upperBound...].prefix { $0 != "\n" })
-            manuscripts[id] = try String(contentsOfFile: "/" + path, encoding: .utf8)
-        }
-        #expect(manuscripts.count == books, "\(processed.stdout)")
+        let manuscripts = try singleMachineManuscripts(premises, experiment: simExperiment, arguments: ["--chapters", String(chapters), "--words", String(words)],
+                                                       parallel: 3, in: scratch)
+        #expect(manuscripts.count == books)
         return manuscripts
     }
 

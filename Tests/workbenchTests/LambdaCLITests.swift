@@ -182,23 +182,6 @@ struct LambdaCLITests {
         await fake.stop()
     }
 
-    /// Job id → manuscript of the books in `premises`, written by `queue process` on one machine.
-    static func singleMachine(_ premises: String, experiment: String, arguments: [String], in scratch: Scratch) throws -> [Int: String] {
-        let folder = scratch.url.appendingPathComponent("single")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        #expect(try CLI.run(["init"], in: folder).status == 0)
-        #expect(try CLI.run(["queue", "add", "--source", premises, "--experiment", experiment] + arguments, in: folder).status == 0)
-        let processed = try CLI.run(["queue", "process", "--until-empty", "--plain"], in: folder, timeout: 600)
-        #expect(processed.status == 0, "\(processed.stdout)\(processed.stderr)")
-        var manuscripts: [Int: String] = [:]
-        for line in processed.stdout.split(separator: "\n") where line.hasPrefix("job ") && line.contains(" done: book ") {
-            let id = Int(line.dropFirst(4).prefix { $0.isNumber })!
-            let path = String(line[line.range(of: ", /")!.upperBound...].prefix { $0 != "\n" })
-            manuscripts[id] = try String(contentsOfFile: "/" + path, encoding: .utf8)
-        }
-        return manuscripts
-    }
-
     /// A chapter too long for one invocation is drafted a few scenes per invocation: each one
     /// that got further hands the task back uncounted, and the book is the one a single
     /// machine writes without stopping.
@@ -242,7 +225,7 @@ struct LambdaCLITests {
         let manuscripts = try await CloudWorkerCLITests.checkBucket(deployment, jobs: 1...1, chapters: 1)
         let key = try #require(manuscripts[1])
         let stored = try #require(try await deployment.resources.bucket.get(key))
-        let reference = try Self.singleMachine(premises, experiment: experiment, arguments: [], in: deployment.scratch)
+        let reference = try singleMachineManuscripts(premises, experiment: experiment, arguments: [], in: deployment.scratch)
         #expect(String(decoding: stored, as: UTF8.self) == reference[1], "the book differs from the one written without stopping")
         await fake.stop()
     }

@@ -49,3 +49,21 @@ func slowSimExperiment(in scratch: Scratch, ttftMilliseconds: Int, tokensPerSeco
     try Data(experiment.utf8).write(to: file)
     return file.path
 }
+
+/// Job id → manuscript of the books in `premises` (`queue add` with `arguments`), written by
+/// `queue process` on one machine's SQLite queue: what a distributed run must match.
+func singleMachineManuscripts(_ premises: String, experiment: String, arguments: [String], parallel: Int = 1, in scratch: Scratch) throws -> [Int: String] {
+    let folder = scratch.url.appendingPathComponent("single")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    #expect(try CLI.run(["init"], in: folder).status == 0)
+    #expect(try CLI.run(["queue", "add", "--source", premises, "--experiment", experiment] + arguments, in: folder).status == 0)
+    let processed = try CLI.run(["queue", "process", "--parallel", String(parallel), "--until-empty", "--plain"], in: folder, timeout: 600)
+    #expect(processed.status == 0, "\(processed.stdout)\(processed.stderr)")
+    var manuscripts: [Int: String] = [:]
+    for line in processed.stdout.split(separator: "\n") where line.hasPrefix("job ") && line.contains(" done: book ") {
+        let id = Int(line.dropFirst(4).prefix { $0.isNumber })!
+        let path = String(line[line.range(of: ", /")!.upperBound...].prefix { $0 != "\n" })
+        manuscripts[id] = try String(contentsOfFile: "/" + path, encoding: .utf8)
+    }
+    return manuscripts
+}
