@@ -269,9 +269,16 @@ public final class AWSJobQueue: JobQueue {
         return job
     }
 
+    /// The job waits until `until`, its attempt not counted. Its message is replaced by a fresh
+    /// one delayed until then (SQS delays at most 900 s): a wait is no failed delivery, and the
+    /// old message's receive count would send a job that waits often (a book waiting for its
+    /// chapter tasks) to the dead-letter queue. Sent before the old one is deleted, so a crash
+    /// between leaves a duplicate, never no message.
     public func postpone(_ id: Int64, owner: String, until: Date, at time: Date) async throws {
         _ = try await end(id, owner: owner, status: .pending, at: time, set: [("not_before", .number(until.timeIntervalSince1970))], add: [("attempts", .number(-1))])
-        if let message = held.withLock({ $0.removeValue(forKey: id) }) { try await leave(message, hiddenFor: Self.seconds(until.timeIntervalSince(time))) }
+        guard let message = held.withLock({ $0.removeValue(forKey: id) }) else { return }
+        _ = try await tasks.send(message.body, delaySeconds: min(900, Self.seconds(until.timeIntervalSince(time))))
+        try await remove(message)
     }
 
     public func release(_ id: Int64, owner: String, at time: Date) async throws {

@@ -76,6 +76,25 @@ struct AWSJobQueueTests {
         #expect(try await queue.claim(owner: "w1", lease: 30, at: Date())?.id == dead.id)
     }
 
+    /// A book in chapter tasks waits again and again: each wait is a fresh message, so waiting
+    /// more often than the queue's 5 receives never sends the job to the dead-letter queue.
+    @Test func aJobWaitingMoreTimesThanTheReceiveLimitKeepsItsMessage() async throws {
+        let queue = try await queue("wb-q-wait")
+        _ = try await queue.enqueue([job("a")], at: Date())
+        for wait in 1...7 {
+            var claimed: Job?
+            for _ in 0..<30 where claimed == nil {
+                claimed = try await queue.claim(owner: "w1", lease: 30, at: Date())
+                if claimed == nil { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            let job = try #require(claimed, "wait \(wait): the job's message is gone")
+            #expect(job.attempts == 1, "a wait is no attempt")
+            try await queue.postpone(job.id, owner: "w1", until: Date().addingTimeInterval(1), at: Date())
+            #expect(try await queue.claim(owner: "w2", lease: 30, at: Date()) == nil, "not before its wait is over")
+        }
+        #expect(try await queue.deployment.deadLetterQueue().receive(max: 10, wait: 0).isEmpty)
+    }
+
     @Test func cancelPauseAndPurge() async throws {
         let queue = try await queue("wb-q-cancel")
         _ = try await queue.enqueue([job("a"), job("b")], at: Date())

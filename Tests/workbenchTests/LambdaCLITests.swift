@@ -162,7 +162,9 @@ struct LambdaCLITests {
         // The book's task plans it, makes its two chapter tasks and waits for them.
         let book = try #require(try await Self.receiveAll(tasks, count: 1).first)
         let planning = fake.invoke(Self.event([book]))
-        #expect(Self.failures(fake.answer(planning, seconds: 120)) == [book.id], "the book's message comes back: \(logText())")
+        // Its wait is a fresh message delayed 3 s (a wait is no failed delivery: no receive counted).
+        #expect(Self.failures(fake.answer(planning, seconds: 120)) == [], "\(logText())")
+        #expect(try Self.shownJob(deployment, 1)["attempts"] as? Int == 0)
         // The chapter tasks, in one batch.
         let chapters = try await Self.receiveAll(tasks, count: 2) { Self.job($0) != 1 }
         #expect(Set(chapters.compactMap(Self.job)) == [2, 3], "\(chapters)")
@@ -202,21 +204,22 @@ struct LambdaCLITests {
         let logText = { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
         let book = try #require(try await Self.receiveAll(tasks, count: 1).first)
-        #expect(Self.failures(fake.answer(fake.invoke(Self.event([book])), seconds: 120)) == [book.id], "planned, waiting for its chapter: \(logText())")
+        #expect(Self.failures(fake.answer(fake.invoke(Self.event([book])), seconds: 120)) == [], "planned, waiting for its chapter: \(logText())")
         // Seven seconds of work an invocation: the opening scene, then a few more each.
         var handedBack = 0, scenes: [Int] = []
         for _ in 0..<12 {
             let chapter = try #require(try await Self.receiveAll(tasks, count: 1) { Self.job($0) == 2 }.first, "\(logText())")
             let answer = fake.answer(fake.invoke(Self.event([chapter]), deadline: Date().addingTimeInterval(10)), seconds: 120)
-            if Self.failures(answer) == [] { break }
-            #expect(Self.failures(answer) == [chapter.id], "\(String(describing: answer)) \(logText())")
-            handedBack += 1
+            // Handed back or done, the message is done with (a waiting job gets a fresh one).
+            #expect(Self.failures(answer) == [], "\(String(describing: answer)) \(logText())")
             let job = try Self.shownJob(deployment, 2)
+            if job["status"] as? String == "done" { break }
+            handedBack += 1
             #expect(job["status"] as? String == "pending" && job["attempts"] as? Int == 0, "an invocation that got further is no failed attempt: \(job)")
             let draft = try await deployment.resources.table.get(pk: CloudJobRunner.partition(1), sk: "draft#001")
             scenes.append(try #require(draft?["scene"]?.int, "the draft is kept: \(logText())"))
         }
-        #expect(handedBack >= 2, "the chapter did fit one invocation: the test proves nothing: \(logText())")
+        #expect(handedBack >= 1, "the chapter did fit one invocation: the test proves nothing: \(logText())")
         #expect(scenes == scenes.sorted() && Set(scenes).count == scenes.count, "every invocation went further: \(scenes)")
         #expect(try Self.shownJob(deployment, 2)["status"] as? String == "done", "\(logText())")
 
