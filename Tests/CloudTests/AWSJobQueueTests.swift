@@ -83,13 +83,13 @@ struct AWSJobQueueTests {
         _ = try await queue.enqueue([job("a")], at: Date())
         for wait in 1...7 {
             var claimed: Job?
-            for _ in 0..<30 where claimed == nil {
+            for _ in 0..<100 where claimed == nil {
                 claimed = try await queue.claim(owner: "w1", lease: 30, at: Date())
                 if claimed == nil { try await Task.sleep(for: .milliseconds(200)) }
             }
             let job = try #require(claimed, "wait \(wait): the job's message is gone")
             #expect(job.attempts == 1, "a wait is no attempt")
-            try await queue.postpone(job.id, owner: "w1", until: Date().addingTimeInterval(1), at: Date())
+            try await queue.postpone(job.id, owner: "w1", until: Date().addingTimeInterval(3), at: Date())
             #expect(try await queue.claim(owner: "w2", lease: 30, at: Date()) == nil, "not before its wait is over")
         }
         #expect(try await queue.deployment.deadLetterQueue().receive(max: 10, wait: 0).isEmpty)
