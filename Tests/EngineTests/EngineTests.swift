@@ -19,13 +19,14 @@ final class EventLog: Sendable {
 }
 
 /// A generator against a fresh simulator, every task routed to it, calls recorded in `database`.
-func simGenerator(_ config: ExperimentConfig, database: WorkbenchDatabase, server: SimulatorServer, log: EventLog) throws -> BookGenerator {
+func simGenerator(_ config: ExperimentConfig, database: WorkbenchDatabase, server: SimulatorServer, log: EventLog,
+                  drafts: (any DraftCheckpoints)? = nil) throws -> BookGenerator {
     let provider = ResilientProvider(OpenAICompatibleProvider(
         config: ProviderConfig(name: "sim", kind: .sim, baseURL: server.baseURL, model: "sim-1", inputPricePerMillion: 1, outputPricePerMillion: 2),
         environment: [:]))
     return BookGenerator(config: config, prompts: try PromptSet.load(folder: config.promptsFolder), database: database, route: { _, context in
         RecordingProvider(provider, store: database, context: context)
-    }, onEvent: log.add)
+    }, drafts: drafts, onEvent: log.add)
 }
 
 @Suite struct EngineTests {
