@@ -166,9 +166,8 @@ extension BookGenerator {
             progress.finished = true
             try await drafts.save(progress, chapter: slot, run: run)
         }
-        let (text, words, scenesWritten) = (progress.text, progress.words, progress.scenesWritten)
-        guard words > 0 else { throw EngineError.noProgress(chapter: slot, words: 0) }
-        return (text, scenesWritten)
+        guard progress.words > 0 else { throw EngineError.noProgress(chapter: slot, words: 0) }
+        return (progress.text, progress.scenesWritten)
     }
 
     /// An extractive summary of a written chapter: the first sentence of its opening
